@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm.models import Affiliation, Membership, Payment
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ["amount", "paid_on", "reference"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
+    list_filter = ["status", ("organisation__sectors", admin.RelatedOnlyFieldListFilter), "start_date"]
+    search_fields = ["organisation__name", "organisation__legal_code"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    date_hierarchy = "start_date"
+    inlines = [PaymentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                paid_sum=Coalesce(
+                    Sum("payments__amount"),
+                    Value(0),
+                    output_field=DecimalField(max_digits=12, decimal_places=2),
+                )
+            )
+        )
+
+    @admin.display(description=_("paid, EUR"), ordering="paid_sum")
+    def paid_total(self, obj: Membership) -> str:
+        return f"{obj.paid_sum:.2f}"
+
+
+@admin.register(Affiliation)
+class AffiliationAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "organisation", "role", "job_title", "is_primary", "receives_consultations"]
+    list_filter = ["role", "is_primary", "receives_consultations"]
+    search_fields = ["person__first_name", "person__last_name", "person__email", "organisation__name"]
+    list_select_related = ["person", "organisation"]
+    autocomplete_fields = ["person", "organisation"]

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from crm import selectors
+from crm.admin.filters import (
+    LabelExpiringFilter,
+    MembershipStatusFilter,
+    NoPrimaryContactFilter,
+    label_expiry_window,
+)
+from crm.models import Affiliation, Interaction, Membership, Organisation, Sector
+from crm.resources import OrganisationResource
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    extra = 0
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "job_title", "is_primary", "receives_consultations", "start_date", "end_date"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["status", "start_date", "end_date", "annual_fee", "notes"]
+    show_change_link = True
+
+
+class InteractionInline(admin.TabularInline):
+    model = Interaction
+    extra = 0
+    fields = ["occurred_on", "kind", "subject", "people", "author"]
+    autocomplete_fields = ["people"]
+    readonly_fields = ["author"]
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
+        return super().get_queryset(request).select_related("author").prefetch_related("people")
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = [
+        "name",
+        "kind",
+        "sector_list",
+        "municipality",
+        "membership_status_display",
+        "primary_contact",
+        "label_display",
+    ]
+    list_filter = [
+        ("sectors", admin.RelatedOnlyFieldListFilter),
+        "kind",
+        MembershipStatusFilter,
+        ("municipality", admin.RelatedOnlyFieldListFilter),
+        "label",
+        LabelExpiringFilter,
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        NoPrimaryContactFilter,
+    ]
+    search_fields = ["name", "short_name", "legal_code", "email"]
+    list_select_related = ["municipality"]
+    autocomplete_fields = ["municipality", "tags"]
+    filter_horizontal = ["sectors"]
+    inlines = [AffiliationInline, MembershipInline, InteractionInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "sectors", "tags", "show_in_directory"]}),
+        (
+            _("Identity and contacts"),
+            {"fields": ["legal_code", "vat_code", "municipality", "address", "website", "email", "phone"]},
+        ),
+        (
+            _("Cluster profile"),
+            {
+                "fields": [
+                    "year_founded",
+                    ("members_sme", "members_large", "members_research", "members_public", "members_other"),
+                    "eccp_url",
+                    ("label", "label_awarded_on", "label_valid_until"),
+                    "description",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Interactions logged from the organisation page are authored by the staff member.
+        if formset.model is Interaction:
+            for inline_form in formset.forms:
+                if not inline_form.instance.pk and inline_form.instance.author_id is None:
+                    inline_form.instance.author = request.user
+        super().save_formset(request, form, formset, change)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
+        queryset = selectors.organisations_with_status(queryset=super().get_queryset(request))
+        return queryset.prefetch_related(
+            Prefetch("sectors", queryset=Sector.objects.order_by("position")),
+            selectors.primary_contacts_prefetch(),
+        )
+
+    @admin.display(description=_("sectors"))
+    def sector_list(self, obj: Organisation) -> str:
+        return ", ".join(sector.name for sector in obj.sectors.all())
+
+    @admin.display(description=_("membership"), ordering="membership_status")
+    def membership_status_display(self, obj: Organisation) -> str:
+        if obj.membership_status is None:
+            return "—"
+        return Membership.Status(obj.membership_status).label
+
+    @admin.display(description=_("primary contact"))
+    def primary_contact(self, obj: Organisation) -> str:
+        return format_html_join(
+            ", ", "{}", ((affiliation.person.full_name,) for affiliation in obj.primary_affiliations)
+        ) or format_html('<span style="color:#b00">{}</span>', _("none"))
+
+    @admin.display(description=_("label"), ordering="label")
+    def label_display(self, obj: Organisation) -> str:
+        if obj.label == Organisation.Label.NONE:
+            return "—"
+        label = obj.get_label_display()
+        if obj.label_valid_until is None:
+            return label
+        today, horizon = label_expiry_window()
+        if obj.label_valid_until < today:
+            return format_html('{} <span style="color:#b00">({})</span>', label, _("expired"))
+        if obj.label_valid_until <= horizon:
+            days = (obj.label_valid_until - timezone.localdate()).days
+            warning = ngettext("expires in %(days)d day", "expires in %(days)d days", days) % {"days": days}
+            return format_html('{} <span style="color:#b60">⚠ {}</span>', label, warning)
+        return label

@@ -1,0 +1,50 @@
+"""Model fields that store a value in its canonical form.
+
+`Model.full_clean()` (admin forms, imports) passes values through `to_python`, so a
+phone typed as "8 612 34567" is stored as "+37061234567" and a bad value becomes a
+field error instead of a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from crm import validators
+
+
+class PhoneField(models.CharField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return validators.normalise_phone(super().to_python(value))
+
+
+class LegalCodeField(models.CharField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 9)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return validators.normalise_legal_code(super().to_python(value))
+
+
+class VatCodeField(models.CharField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 14)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return validators.normalise_vat_code(super().to_python(value))
+
+
+class LowercaseEmailField(models.EmailField):
+    def to_python(self, value: Any) -> str:
+        return validators.normalise_email(super().to_python(value))
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        return validators.normalise_email(value) if value is not None else value
