@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_covers_every_sector_and_is_idempotent():
+    call_command("seed_demo")
+    counts = (
+        Organisation.objects.count(),
+        Person.objects.count(),
+        Affiliation.objects.count(),
+        Membership.objects.count(),
+        Interaction.objects.count(),
+    )
+    call_command("seed_demo")
+    assert counts == (
+        Organisation.objects.count(),
+        Person.objects.count(),
+        Affiliation.objects.count(),
+        Membership.objects.count(),
+        Interaction.objects.count(),
+    )
+
+    clusters = Organisation.objects.filter(kind=Organisation.Kind.CLUSTER)
+    for sector in Sector.objects.all():
+        assert clusters.filter(sectors=sector).exists(), sector.code
+    assert Organisation.objects.filter(kind=Organisation.Kind.PUBLIC, name__contains="Seimas").exists()
+    assert (
+        Organisation.objects.filter(kind=Organisation.Kind.PUBLIC, name__contains="ministerija").count() >= 3
+    )
+    for cluster in clusters:
+        assert 2 <= cluster.affiliations.count() <= 4
+        assert cluster.affiliations.filter(is_primary=True).count() == 1
+    assert any(ch in "".join(clusters.values_list("name", flat=True)) for ch in "ąčęėįšųūž")
+
+
+def test_seed_demo_data_passes_model_validation():
+    call_command("seed_demo")
+    for model in (Organisation, Person, Membership, Affiliation):
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_demo_staff_account_only_exists_with_debug_on(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("ensure_demo_staff")
+    assert not get_user_model().objects.exists()
+
+    settings.DEBUG = True
+    call_command("ensure_demo_staff")
+    call_command("ensure_demo_staff")
+    user = get_user_model().objects.get()
+    assert user.is_staff
+    assert user.check_password(settings.DEMO_STAFF_PASSWORD)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from crm.models import Membership, Municipality, Organisation
+from tests.factories import AffiliationFactory, MembershipFactory, OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(**kwargs) -> Organisation:
+    return MembershipFactory(organisation=OrganisationFactory(**kwargs)).organisation
+
+
+def test_directory_lists_only_active_member_clusters(client):
+    listed = _member(name="Klasteris „Šviesa“")
+    MembershipFactory(
+        organisation=OrganisationFactory(name="Pareiškėjas"), status=Membership.Status.APPLICANT
+    )
+    _member(name="Ministerija", kind=Organisation.Kind.PUBLIC)
+    _member(name="Paslėptas", show_in_directory=False)
+    former = OrganisationFactory(name="Buvęs narys")
+    MembershipFactory(
+        organisation=former, start_date=datetime.date(2015, 1, 1), end_date=datetime.date(2016, 12, 31)
+    )
+
+    response = client.get(reverse("crm:directory"))
+    assert response.status_code == 200
+    assert list(response.context["organisations"]) == [listed]
+    assert "Klasteris „Šviesa“" in response.content.decode()
+
+
+def test_directory_filters_by_sector_municipality_and_name(client):
+    kaunas = Municipality.objects.get(name="Kauno miesto savivaldybė")
+    ict_kaunas = _member(name="IRT Kaunas", sectors=["ict"], municipality=kaunas)
+    _member(name="IRT Vilnius", sectors=["ict"])
+    _member(name="Turizmas Kaunas", sectors=["tourism"], municipality=kaunas)
+    ict = ict_kaunas.sectors.get()
+
+    response = client.get(reverse("crm:directory"), {"sector": ict.pk, "municipality": kaunas.pk})
+    assert list(response.context["organisations"]) == [ict_kaunas]
+    response = client.get(reverse("crm:directory"), {"q": "vilnius"})
+    assert [o.name for o in response.context["organisations"]] == ["IRT Vilnius"]
+
+
+def test_directory_page_query_count_is_constant(client, django_assert_max_num_queries):
+    for _ in range(30):
+        _member(sectors=["ict", "energy"])
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("crm:directory"))
+    assert len(response.context["organisations"]) == 30
+
+
+def test_profile_shows_public_facts_and_no_personal_data(client):
+    organisation = _member(
+        name="Gyvybės mokslų klasteris",
+        sectors=["health"],
+        website="https://www.lastele.lt",
+        eccp_url="https://reporting.clustercollaboration.eu/lastele",
+        label="gold",
+        description="Vienija biotechnologijų įmones.",
+        email="info@lastele.lt",
+        phone="+37061234567",
+    )
+    person = PersonFactory(
+        first_name="Aušra", last_name="Žukauskienė", email="ausra@lastele.lt", phone="+37069999999"
+    )
+    AffiliationFactory(person=person, organisation=organisation, is_primary=True)
+
+    content = client.get(reverse("crm:profile", args=[organisation.pk])).content.decode()
+    for public in [
+        "Gyvybės mokslų klasteris",
+        "https://www.lastele.lt",
+        "clustercollaboration.eu",
+        "biotechnologijų",
+    ]:
+        assert public in content
+    for private in ["Žukauskienė", "ausra@lastele.lt", "+37069999999", "Aušra"]:
+        assert private not in content
+
+    directory = client.get(reverse("crm:directory")).content.decode()
+    assert "Žukauskienė" not in directory
+    assert "ausra@lastele.lt" not in directory
+
+
+def test_profile_of_a_non_member_is_not_found(client):
+    organisation = OrganisationFactory()
+    assert client.get(reverse("crm:profile", args=[organisation.pk])).status_code == 404
+
+
+def test_member_text_is_escaped_on_public_pages(client):
+    organisation = _member(name="<script>alert(1)</script>", description="<img src=x onerror=alert(1)>")
+    content = client.get(reverse("crm:profile", args=[organisation.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;" in content
+    assert "<img src=x" not in content
+
+
+def test_public_pages_are_lithuanian_by_default_and_english_under_en(client):
+    _member()
+    assert 'lang="lt"' in client.get(reverse("crm:directory")).content.decode()
+    assert 'lang="en"' in client.get("/en/nariai/").content.decode()
