@@ -121,6 +121,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Klasterių CRM <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# The cache holds the rate limit of consultation link attempts. LocMem is per process: with several
+# gunicorn workers set CACHE_URL to a cache they share, e.g. dbcache://django_cache (run
+# `manage.py createcachetable`), or Redis (rediscache://host:6379/0) once the redis package is installed.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # Background work: immediate by default, the database backend plus `manage.py db_worker` in production.
 TASKS = {
     "default": {
@@ -159,6 +164,11 @@ LOGIN_URL = "admin:login"
 DEMO_STAFF_USERNAME = "demo"
 DEMO_STAFF_PASSWORD = "demo-klasteriai-2026"  # noqa: S105 - only created with DEBUG on
 LABEL_EXPIRY_WARNING_DAYS = 90
+# The daily `manage.py send_reminders` reminds organisations that have not submitted this many days
+# before a consultation's internal deadline.
+CONSULTATION_REMINDER_DAYS_BEFORE = env.int("CONSULTATION_REMINDER_DAYS_BEFORE", default=3)
+# Absolute address of the site, for links in e-mails (consultation links are sent by background tasks).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("nariai/", include("crm.urls")),
+    path("konsultacijos/", include("consultations.urls")),
     path("", RedirectView.as_view(pattern_name="crm:directory", permanent=False), name="home"),
     prefix_default_language=False,
 )

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from crm.models import Affiliation, Membership, Organisation
+from crm.models import Affiliation, Membership, Organisation, Person
+
+T = TypeVar("T")
 
 
 def memberships_current_on(*, day: datetime.date) -> QuerySet[Membership]:
@@ -50,4 +58,148 @@ def primary_contacts_prefetch() -> Prefetch:
         "affiliations",
         queryset=Affiliation.objects.filter(is_primary=True).select_related("person"),
         to_attr="primary_affiliations",
+    )
+
+
+# --- likely duplicates ----------------------------------------------------------------------------
+
+# Legal-form words dropped from organisation names before comparing them (already folded:
+# lower case, no diacritics), e.g. "VšĮ", "UAB", "viešoji įstaiga".
+LEGAL_FORM_WORDS = frozenset({"vsi", "uab", "ab", "mb", "ii", "tub", "kub", "zub", "asociacija"})
+LEGAL_FORM_PHRASES = (("viesoji", "istaiga"),)
+
+
+def strip_diacritics(value: str) -> str:
+    """Lower case without Lithuanian (or any) diacritics: "Žvaigždė" → "zvaigzde"."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def fold_text(value: str) -> str:
+    """Diacritics stripped, quotes and punctuation turned into single spaces:
+    "„Šiaurės Žvaigždė“, UAB" → "siaures zvaigzde uab"."""
+    return " ".join(re.split(r"[\W_]+", strip_diacritics(value))).strip()
+
+
+def organisation_name_key(name: str) -> str:
+    """The part of an organisation's name that identifies it: folded, legal-form words removed."""
+    words = fold_text(name).split()
+    for phrase in LEGAL_FORM_PHRASES:
+        size = len(phrase)
+        index = 0
+        while index <= len(words) - size:
+            if tuple(words[index : index + size]) == phrase:
+                del words[index : index + size]
+            else:
+                index += 1
+    return " ".join(word for word in words if word not in LEGAL_FORM_WORDS)
+
+
+def person_name_key(first_name: str, last_name: str) -> str:
+    """A person's folded name, its words sorted so "Petras Jonaitis" matches "Jonaitis, Petras"."""
+    return " ".join(sorted(fold_text(f"{first_name} {last_name}").split()))
+
+
+@dataclass
+class DuplicateGroup(Generic[T]):
+    """Records that are probably one and the same, and why they were grouped."""
+
+    members: list[T]
+    reasons: list[str] = field(default_factory=list)
+
+
+def _connected_groups(keys: dict[int, list[tuple[str, str]]]) -> list[tuple[list[int], list[str]]]:
+    """Group record ids sharing any key (a union-find); `keys` maps an id to its (key, reason) pairs.
+
+    Returns the groups of two or more ids with the reasons that joined them.
+    """
+    parent: dict[int, int] = {}
+
+    def root(pk: int) -> int:
+        while parent.setdefault(pk, pk) != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    holders: dict[str, list[int]] = defaultdict(list)
+    reason_of: dict[str, str] = {}
+    for pk, pairs in keys.items():
+        for key, reason in pairs:
+            if pk not in holders[key]:
+                holders[key].append(pk)
+            reason_of[key] = reason
+    for pks in holders.values():
+        for pk in pks[1:]:
+            parent[root(pk)] = root(pks[0])
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk in sorted({pk for pks in holders.values() if len(pks) > 1 for pk in pks}):
+        members[root(pk)].append(pk)
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for key, pks in holders.items():
+        if len(pks) > 1 and reason_of[key] not in reasons[root(pks[0])]:
+            reasons[root(pks[0])].append(reason_of[key])
+    return [(pks, reasons[group]) for group, pks in members.items()]
+
+
+def organisation_duplicate_groups() -> list[DuplicateGroup[Organisation]]:
+    """Organisations that are probably the same: equal names once case, quotes, punctuation,
+    diacritics and legal-form words are ignored, or the same VAT code. (Equal legal codes cannot
+    happen: the database refuses them.) Two queries whatever the number of organisations."""
+    keys: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pk, name, vat_code in Organisation.objects.values_list("pk", "name", "vat_code"):
+        name_key = organisation_name_key(name)
+        if name_key:
+            keys[pk].append((f"name:{name_key}", gettext("Similar names (“%(key)s”)") % {"key": name_key}))
+        if vat_code:
+            keys[pk].append((f"vat:{vat_code}", gettext("Same VAT code %(code)s") % {"code": vat_code}))
+    groups = _connected_groups(keys)
+    wanted = [pk for pks, _reasons in groups for pk in pks]
+    organisations = (
+        Organisation.objects.filter(pk__in=wanted)
+        .select_related("municipality")
+        .annotate(
+            affiliation_count=Count("affiliations", distinct=True),
+            membership_count=Count("memberships", distinct=True),
+            interaction_count=Count("interactions", distinct=True),
+        )
+        .in_bulk()
+    )
+    result = [
+        DuplicateGroup(members=[organisations[pk] for pk in pks if pk in organisations], reasons=reasons)
+        for pks, reasons in groups
+    ]
+    return sorted(result, key=lambda group: organisation_name_key(group.members[0].name))
+
+
+def person_duplicate_groups() -> list[DuplicateGroup[Person]]:
+    """Persons who are probably the same: the same folded name within one organisation, or the same
+    e-mail address once case, spaces and diacritics are ignored. Four queries whatever the number
+    of persons."""
+    keys: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    affiliations = Affiliation.objects.values_list(
+        "person_id", "organisation_id", "person__first_name", "person__last_name", "organisation__name"
+    )
+    for person_pk, organisation_pk, first_name, last_name, organisation_name in affiliations:
+        name_key = person_name_key(first_name, last_name)
+        if name_key:
+            reason = gettext("Same name in %(organisation)s") % {"organisation": organisation_name}
+            keys[person_pk].append((f"name:{organisation_pk}:{name_key}", reason))
+    for person_pk, email in Person.objects.exclude(email="").values_list("pk", "email"):
+        email_key = "".join(strip_diacritics(email).split())
+        keys[person_pk].append((f"email:{email_key}", gettext("Same e-mail address")))
+    groups = _connected_groups(keys)
+    wanted = [pk for pks, _reasons in groups for pk in pks]
+    persons = (
+        Person.objects.filter(pk__in=wanted)
+        .prefetch_related(
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("organisation"))
+        )
+        .in_bulk()
+    )
+    result = [
+        DuplicateGroup(members=[persons[pk] for pk in pks if pk in persons], reasons=reasons)
+        for pks, reasons in groups
+    ]
+    return sorted(
+        result, key=lambda group: person_name_key(group.members[0].first_name, group.members[0].last_name)
     )

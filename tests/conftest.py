@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
+from django.utils import translation
 
 from crm import roles
 from tests.factories import UserFactory
@@ -16,6 +17,8 @@ def _plain_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+    # A request under /en/ leaves English active in this thread; reverse() would then build /en/ URLs.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _user_with_role(role: str, username: str):

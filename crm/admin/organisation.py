@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm import selectors
+from crm.admin.duplicates import OrganisationToolsMixin
 from crm.admin.filters import (
     LabelExpiringFilter,
     MembershipStatusFilter,
@@ -20,7 +20,7 @@ from crm.admin.filters import (
     label_expiry_window,
 )
 from crm.models import Affiliation, Interaction, Membership, Organisation, Sector
-from crm.resources import OrganisationResource
+from crm.resources import ImportExportAdminMixin, OrganisationResource
 
 
 class AffiliationInline(admin.TabularInline):
@@ -50,7 +50,7 @@ class InteractionInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(OrganisationToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = [
         "name",

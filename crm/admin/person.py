@@ -4,11 +4,11 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin.duplicates import PersonToolsMixin
 from crm.models import Affiliation, Person
-from crm.resources import PersonResource
+from crm.resources import ImportExportAdminMixin, PersonResource
 
 
 class PersonAffiliationInline(admin.TabularInline):
@@ -27,7 +27,7 @@ class PersonAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class PersonAdmin(PersonToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [PersonResource]
     list_display = [
         "last_name",

@@ -1,0 +1,1 @@
+"""Benchmarks: runnable scripts, not tests (`python -m bench.<name>`)."""

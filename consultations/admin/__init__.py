@@ -1,0 +1,5 @@
+"""The consultations admin, one module a model family."""
+
+from consultations.admin import consultation, links, questions
+
+__all__ = ["consultation", "links", "questions"]

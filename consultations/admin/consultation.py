@@ -1,0 +1,368 @@
+"""Consultations in the admin: the change page with its questions and documents, and the
+transitions (open, invite, remind, close, archive) as buttons and list actions calling services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from consultations import services
+from consultations.admin.questions import DocumentInline, QuestionInline
+from consultations.forms import ResponseForm
+from consultations.models import Consultation, Question
+from consultations.views import answer_page_context
+
+STATUS_COLOURS = {
+    Consultation.Status.DRAFT: "#666",
+    Consultation.Status.OPEN: "#1a7f37",
+    Consultation.Status.CLOSED: "#9a6700",
+    Consultation.Status.ARCHIVED: "#555",
+}
+
+
+def _status_badge(consultation: Consultation) -> str:
+    return format_html(
+        '<strong style="color:{}">{}</strong>',
+        STATUS_COLOURS.get(consultation.status, "#000"),
+        consultation.get_status_display(),
+    )
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    change_form_template = "consultations/admin/consultation_change_form.html"
+    list_display = [
+        "title",
+        "status_display",
+        "requesting_institution",
+        "internal_deadline",
+        "responsible",
+        "question_count",
+        "invitation_count",
+        "submitted_count",
+    ]
+    list_filter = ["status", ("audience_sectors", admin.RelatedOnlyFieldListFilter), "responsible"]
+    search_fields = ["title", "external_reference", "requesting_institution__name"]
+    list_select_related = ["requesting_institution", "responsible"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["requesting_institution", "audience_sectors", "audience_organisations"]
+    readonly_fields = [
+        "status_display",
+        "opened_summary",
+        "closed_at",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [DocumentInline, QuestionInline]
+    actions = ["open_selected", "send_invitations", "send_reminders", "close_selected", "archive_selected"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["title", "status_display", "requesting_institution", "responsible", "background"]},
+        ),
+        (_("Reference"), {"fields": [("external_reference", "external_url")]}),
+        (_("Dates"), {"fields": ["opens_at", "internal_deadline", "external_deadline"]}),
+        (
+            _("Audience"),
+            {
+                "fields": [
+                    "audience_sectors",
+                    "audience_organisations",
+                    "only_active_members",
+                    "opened_summary",
+                ]
+            },
+        ),
+        (
+            _("Record"),
+            {"fields": ["closed_at", "archived_at", "created_at", "updated_at"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                question_total=Count("questions", distinct=True),
+                invitation_total=Count("invitations", distinct=True),
+                submitted_total=Count("responses", filter=Q(responses__status="submitted"), distinct=True),
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A plain list of staff: autocompleting users would need permission to view users.
+        if db_field.name == "responsible":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        # An archived consultation is a record: it can be read, not changed.
+        if obj is not None and obj.status == Consultation.Status.ARCHIVED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        # Once opened, a consultation has invitations and answers that must be kept.
+        if obj is not None and obj.status != Consultation.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Question:
+            super().save_formset(request, form, formset, change)
+            return
+        confirmed = {
+            id(question_form.instance): question_form.cleaned_data.get("confirm_wording_fix", False)
+            for question_form in formset.forms
+            if hasattr(question_form, "cleaned_data")
+        }
+        questions = formset.save(commit=False)
+        for question in formset.deleted_objects:
+            services.question_delete(question=question)
+        for question in questions:
+            services.question_save(
+                question=question, wording_fix_confirmed=confirmed.get(id(question), False)
+            )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj: Consultation) -> str:
+        return _status_badge(obj)
+
+    @admin.display(description=_("questions"), ordering="question_total")
+    def question_count(self, obj: Consultation) -> int:
+        return obj.question_total
+
+    @admin.display(description=_("invited"), ordering="invitation_total")
+    def invitation_count(self, obj: Consultation) -> int:
+        return obj.invitation_total
+
+    @admin.display(description=_("submitted"), ordering="submitted_total")
+    def submitted_count(self, obj: Consultation) -> int:
+        return obj.submitted_total
+
+    @admin.display(description=_("invitations"))
+    def opened_summary(self, obj: Consultation) -> str:
+        if obj.pk is None or obj.status == Consultation.Status.DRAFT:
+            return _("Invitations are created when the consultation is opened.")
+        url = reverse("admin:consultations_invitation_changelist") + f"?consultation__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a>',
+            url,
+            ngettext(
+                "%(count)d organisation invited", "%(count)d organisations invited", obj.invitation_total
+            )
+            % {"count": obj.invitation_total},
+        )
+
+    # Transitions: buttons on the change page and actions on the list, both calling services.
+
+    def get_urls(self) -> list[URLPattern]:
+        transitions = [
+            ("open", self._open),
+            ("invite", self._invite),
+            ("remind", self._remind),
+            ("close", self._close),
+            ("archive", self._archive),
+        ]
+        previews = [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="consultations_consultation_preview",
+            ),
+            path(
+                "<path:object_id>/preview/documents/<int:document_id>/",
+                self.admin_site.admin_view(self.preview_document_view),
+                name="consultations_consultation_preview_document",
+            ),
+        ]
+        return (
+            previews
+            + [
+                path(
+                    f"<path:object_id>/{name}/",
+                    self.admin_site.admin_view(self._transition_view(handler)),
+                    name=f"consultations_consultation_{name}",
+                )
+                for name, handler in transitions
+            ]
+            + super().get_urls()
+        )
+
+    # The preview: the member page as members see it, read-only, with no organisation's answers.
+
+    def _viewable(self, request: HttpRequest, object_id: str) -> Consultation:
+        consultation = self.get_object(request, unquote(object_id))
+        if consultation is None:
+            raise Http404
+        if not self.has_view_permission(request, consultation):
+            raise PermissionDenied
+        return consultation
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        consultation = self._viewable(request, object_id)
+        questions = list(consultation.questions.order_by("position", "id"))
+        form = ResponseForm(questions=questions, answers={}, version=0)
+        context = answer_page_context(
+            consultation=consultation,
+            form=form,
+            editable=False,
+            preview=True,
+            document_url_name="admin:consultations_consultation_preview_document",
+        )
+        return TemplateResponse(request, "consultations/response_detail.html", context)
+
+    def preview_document_view(self, request: HttpRequest, object_id: str, document_id: int) -> HttpResponse:
+        consultation = self._viewable(request, object_id)
+        document = consultation.documents.filter(pk=document_id).first()
+        if document is None:
+            raise Http404
+        return FileResponse(
+            document.file.open("rb"), as_attachment=True, filename=PurePath(document.file.name).name
+        )
+
+    def _transition_view(
+        self, handler: Callable[[HttpRequest, Consultation], None]
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        def view(request: HttpRequest, object_id: str) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            consultation = self.get_object(request, unquote(object_id))
+            if consultation is None:
+                raise Http404
+            if not self.has_change_permission(request, consultation):
+                raise PermissionDenied
+            try:
+                handler(request, consultation)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:consultations_consultation_change", args=[consultation.pk])
+            )
+
+        return view
+
+    def _report_invitations(self, request: HttpRequest, consultation: Consultation, report: Any) -> None:
+        self.message_user(
+            request,
+            _("“%(title)s”: %(invitations)d new invitations, %(emails)d e-mails with personal links sent.")
+            % {
+                "title": consultation.title,
+                "invitations": report.invitations_created,
+                "emails": report.emails_queued,
+            },
+            messages.SUCCESS,
+        )
+        if report.organisations_without_contacts:
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:crm_organisation_change", args=[organisation.pk]), organisation.name)
+                    for organisation in report.organisations_without_contacts
+                ),
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}",
+                    _(
+                        "These organisations have no contact who receives consultations (nor a primary "
+                        "contact with an e-mail address). Add one, then press “Invite new contacts”:"
+                    ),
+                    links,
+                ),
+                messages.WARNING,
+            )
+
+    def _open(self, request: HttpRequest, consultation: Consultation) -> None:
+        report = services.consultation_open(consultation=consultation, user=request.user)
+        self.log_change(request, consultation, [{"changed": {"fields": ["status"]}}])
+        self._report_invitations(request, consultation, report)
+
+    def _invite(self, request: HttpRequest, consultation: Consultation) -> None:
+        report = services.invitations_send(consultation=consultation)
+        self._report_invitations(request, consultation, report)
+
+    def _remind(self, request: HttpRequest, consultation: Consultation) -> None:
+        report = services.reminders_send(consultation=consultation)
+        self.message_user(
+            request,
+            _("“%(title)s”: %(organisations)d organisations reminded, %(emails)d e-mails sent.")
+            % {
+                "title": consultation.title,
+                "organisations": report.organisations,
+                "emails": report.emails_queued,
+            },
+            messages.SUCCESS,
+        )
+
+    def _close(self, request: HttpRequest, consultation: Consultation) -> None:
+        services.consultation_close(consultation=consultation, user=request.user)
+        self.log_change(request, consultation, [{"changed": {"fields": ["status"]}}])
+        self.message_user(
+            request, _("“%(title)s” is closed.") % {"title": consultation.title}, messages.SUCCESS
+        )
+
+    def _archive(self, request: HttpRequest, consultation: Consultation) -> None:
+        services.consultation_archive(consultation=consultation, user=request.user)
+        self.log_change(request, consultation, [{"changed": {"fields": ["status"]}}])
+        self.message_user(
+            request, _("“%(title)s” is archived.") % {"title": consultation.title}, messages.SUCCESS
+        )
+
+    def _run_for_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Consultation],
+        handler: Callable[[HttpRequest, Consultation], None],
+    ) -> None:
+        for consultation in queryset:
+            try:
+                handler(request, consultation)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, f"“{consultation.title}”: {message}", messages.ERROR)
+
+    @admin.action(description=_("Open and send the invitations"), permissions=["change"])
+    def open_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
+        self._run_for_each(request, queryset, self._open)
+
+    @admin.action(description=_("Invite new contacts"), permissions=["change"])
+    def send_invitations(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
+        self._run_for_each(request, queryset, self._invite)
+
+    @admin.action(description=_("Send reminders to those who have not submitted"), permissions=["change"])
+    def send_reminders(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
+        self._run_for_each(request, queryset, self._remind)
+
+    @admin.action(description=_("Close"), permissions=["change"])
+    def close_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
+        self._run_for_each(request, queryset, self._close)
+
+    @admin.action(description=_("Archive"), permissions=["change"])
+    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
+        self._run_for_each(request, queryset, self._archive)

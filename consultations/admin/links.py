@@ -1,0 +1,269 @@
+"""Invitations and personal links in the admin: their state, and revoking or re-issuing them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from consultations import services
+from consultations.models import AccessLink, Invitation
+
+
+def _link_state(link: AccessLink) -> str:
+    if link.revoked_at:
+        return format_html(
+            '<span style="color:#b00">{}</span>',
+            _("revoked %(when)s") % {"when": timezone.localtime(link.revoked_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if link.last_sent_at:
+        state = _("sent %(when)s") % {
+            "when": timezone.localtime(link.last_sent_at).strftime("%Y-%m-%d %H:%M")
+        }
+        if link.opened_at:
+            state = _("%(sent)s, opened") % {"sent": state}
+        return format_html('<span style="color:#1a7f37">{}</span>', state)
+    if link.invited_at:
+        return format_html("{}", _("queued"))
+    return format_html('<span style="color:#9a6700">{}</span>', _("not sent"))
+
+
+class LinkStateFilter(admin.SimpleListFilter):
+    title = _("link state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("active", _("Active")), ("revoked", _("Revoked")), ("opened", _("Opened"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "opened":
+            return queryset.filter(opened_at__isnull=False)
+        return None
+
+
+class _LinkActionsMixin:
+    """Revoke and re-issue actions shared by the invitation and link lists."""
+
+    def _links_to_revoke(self, queryset: QuerySet) -> list[AccessLink]:
+        raise NotImplementedError
+
+    def _links_to_reissue(self, queryset: QuerySet) -> list[AccessLink]:
+        raise NotImplementedError
+
+    @admin.action(description=_("Revoke the personal links"), permissions=["change"])
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        revoked = sum(
+            services.access_link_revoke(access_link=link, user=request.user)
+            for link in self._links_to_revoke(queryset)
+        )
+        self.message_user(  # type: ignore[attr-defined]
+            request,
+            ngettext("%(count)d link revoked.", "%(count)d links revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Re-issue the personal links and e-mail them"), permissions=["change"])
+    def reissue_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        reissued = 0
+        for link in self._links_to_reissue(queryset):
+            try:
+                services.access_link_reissue(access_link=link, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{link.person}: {' '.join(error.messages)}", messages.ERROR)  # type: ignore[attr-defined]
+            else:
+                reissued += 1
+        self.message_user(  # type: ignore[attr-defined]
+            request,
+            ngettext("%(count)d link re-issued.", "%(count)d links re-issued.", reissued)
+            % {"count": reissued},
+            messages.SUCCESS,
+        )
+
+
+class AccessLinkInline(admin.TabularInline):
+    model = AccessLink
+    extra = 0
+    can_delete = False
+    fields = ["person", "state", "invited_at", "last_sent_at", "opened_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessLink]:
+        return super().get_queryset(request).select_related("person")
+
+    @admin.display(description=_("state"))
+    def state(self, obj: AccessLink) -> str:
+        return _link_state(obj)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(_LinkActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "organisation",
+        "consultation",
+        "sent_at",
+        "reminded_at",
+        "opened_at",
+        "submitted_at",
+        "links",
+    ]
+    list_filter = [("consultation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "organisation__name",
+        "consultation__title",
+        "access_links__person__last_name",
+        "access_links__person__email",
+    ]
+    list_select_related = ["organisation", "consultation"]
+    readonly_fields = [
+        "consultation",
+        "organisation",
+        "created_at",
+        "sent_at",
+        "reminded_at",
+        "reminder_count",
+        "opened_at",
+        "submitted_at",
+    ]
+    inlines = [AccessLinkInline]
+    actions = ["revoke_links", "reissue_links"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Invitation]:
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "access_links",
+                    queryset=AccessLink.objects.select_related("person").order_by(
+                        "revoked_at", "person__last_name"
+                    ),
+                )
+            )
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # invitations are made by opening a consultation
+
+    def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False
+
+    def _links_to_revoke(self, queryset: QuerySet[Invitation]) -> list[AccessLink]:
+        return list(
+            AccessLink.objects.filter(invitation__in=queryset, revoked_at__isnull=True).select_related(
+                "person"
+            )
+        )
+
+    def _links_to_reissue(self, queryset: QuerySet[Invitation]) -> list[AccessLink]:
+        # Everyone who ever had a link to the selected invitations gets one new link.
+        latest: dict[tuple[int, int], AccessLink] = {}
+        for link in (
+            AccessLink.objects.filter(invitation__in=queryset).select_related("person").order_by("pk")
+        ):
+            latest[(link.invitation_id, link.person_id)] = link
+        return list(latest.values())
+
+    @admin.display(description=_("personal links"))
+    def links(self, obj: Invitation) -> str:
+        links = list(obj.access_links.all())
+        if not links:
+            return format_html('<span style="color:#b00">{}</span>', _("no contact"))
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}",
+            ((link.person.full_name, _link_state(link)) for link in links),
+        )
+
+
+@admin.register(AccessLink)
+class AccessLinkAdmin(_LinkActionsMixin, admin.ModelAdmin):
+    list_display = [
+        "person",
+        "organisation",
+        "consultation",
+        "state",
+        "invited_at",
+        "last_sent_at",
+        "opened_at",
+    ]
+    list_filter = [LinkStateFilter, ("invitation__consultation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = [
+        "person__first_name",
+        "person__last_name",
+        "person__email",
+        "invitation__organisation__name",
+    ]
+    list_select_related = ["person", "invitation__organisation", "invitation__consultation"]
+    fields = [
+        "invitation",
+        "person",
+        "created_at",
+        "invited_at",
+        "last_sent_at",
+        "tokens_sent",
+        "opened_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["revoke_links", "reissue_links"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AccessLink | None = None) -> bool:
+        return False
+
+    def _links_to_revoke(self, queryset: QuerySet[AccessLink]) -> list[AccessLink]:
+        return list(queryset.select_related("person"))
+
+    _links_to_reissue = _links_to_revoke
+
+    @admin.display(description=_("organisation"), ordering="invitation__organisation__name")
+    def organisation(self, obj: AccessLink) -> str:
+        return obj.invitation.organisation.name
+
+    @admin.display(description=_("consultation"), ordering="invitation__consultation__title")
+    def consultation(self, obj: AccessLink) -> str:
+        return obj.invitation.consultation.title
+
+    @admin.display(description=_("state"))
+    def state(self, obj: AccessLink) -> str:
+        return _link_state(obj)
+
+    @admin.display(description=_("e-mailed tokens"))
+    def tokens_sent(self, obj: AccessLink) -> str:
+        # One token per e-mail; every one works until the link is revoked or the consultation closes.
+        tokens = list(obj.tokens.all())
+        if not tokens:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} · {}{}",
+            (
+                (
+                    timezone.localtime(token.issued_at).strftime("%Y-%m-%d %H:%M"),
+                    token.get_kind_display(),
+                    _(", last used %(when)s")
+                    % {"when": timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M")}
+                    if token.last_used_at
+                    else "",
+                )
+                for token in tokens
+            ),
+        )

@@ -1,0 +1,108 @@
+"""The questions and documents of a consultation, edited inline on its admin page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from consultations import services
+from consultations.models import ConsultationDocument, Question
+
+
+class ChoicesField(forms.CharField):
+    """The choices of a question, typed one per line and stored as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 30})
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return (initial or []) != self.to_python(data)
+
+
+class QuestionForm(forms.ModelForm):
+    choices = ChoicesField(label=_("choices"), required=False, help_text=_("One per line."))
+    confirm_wording_fix = forms.BooleanField(
+        label=_("wording fix"),
+        required=False,
+        help_text=_("Tick to confirm that the change only corrects the wording of an answered question."),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["position", "kind", "text", "help_text", "required", "max_length", "choices", "allow_other"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "help_text": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+        }
+
+
+class QuestionFormSet(BaseInlineFormSet):
+    """Checks every added, changed or removed question against the answers already given."""
+
+    def clean(self) -> None:
+        super().clean()
+        consultation = self.instance
+        if consultation.pk is None:
+            return
+        consultation.refresh_from_db(fields=["status"])
+        refusals: list[ValidationError] = []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.is_valid():
+                continue
+            deleting = self.can_delete and self._should_delete_form(form)
+            question = form.instance
+            if question.pk is None and (deleting or not form.has_changed()):
+                continue
+            if question.pk is not None and not deleting and not form.has_changed():
+                continue
+            question.consultation = consultation
+            original = Question.objects.filter(pk=question.pk).first() if question.pk else None
+            try:
+                services.question_changes_check(
+                    question=question,
+                    original=original,
+                    delete=deleting,
+                    wording_fix_confirmed=form.cleaned_data.get("confirm_wording_fix", False),
+                )
+            except ValidationError as error:
+                if deleting:
+                    refusals.append(error)
+                else:
+                    form.add_error(None, error)
+        if refusals:
+            raise ValidationError(refusals)
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    form = QuestionForm
+    formset = QuestionFormSet
+    extra = 0
+    ordering = ["position", "id"]
+    fields = [
+        ("position", "kind", "required"),
+        "text",
+        "help_text",
+        ("choices", "allow_other", "max_length"),
+        "confirm_wording_fix",
+    ]
+
+
+class DocumentInline(admin.TabularInline):
+    model = ConsultationDocument
+    extra = 0
+    fields = ["position", "title", "file"]
+    ordering = ["position", "id"]

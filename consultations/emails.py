@@ -1,0 +1,133 @@
+"""The e-mails of consultations, in the recipient's language, plain text and HTML: the
+invitation and reminder carrying a personal link, the receipt of a submitted answer and the
+notice that an answer was amended."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+
+from consultations.answers import entry_display
+from consultations.models import AccessLink, Consultation, ResponseVersion
+from crm.models import Person
+
+INVITATION = "invitation"
+REMINDER = "reminder"
+
+
+def recipient_language(language: str) -> str:
+    """The person's language when the site speaks it, the site's default otherwise."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def access_link_url(*, token: str) -> str:
+    """The absolute address of a personal link, in the active language (English is under /en/)."""
+    return settings.SITE_URL.rstrip("/") + reverse("consultations:access", kwargs={"token": token})
+
+
+def access_link_message(*, link: AccessLink, token: str, kind: str) -> EmailMultiAlternatives:
+    """The invitation or reminder e-mail (plain text and HTML) carrying `token` to the link's person."""
+    invitation = link.invitation
+    consultation = invitation.consultation
+    with translation.override(recipient_language(link.person.language)):
+        deadline = timezone.localtime(consultation.internal_deadline)
+        context = {
+            "person": link.person,
+            "organisation": invitation.organisation,
+            "consultation": consultation,
+            "deadline": deadline,
+            "url": access_link_url(token=token),
+            "site_url": settings.SITE_URL,
+        }
+        if kind == REMINDER:
+            subject = gettext("Reminder: answer “%(title)s” by %(deadline)s") % {
+                "title": consultation.title,
+                "deadline": formats.date_format(deadline, "DATE_FORMAT"),
+            }
+        else:
+            subject = gettext("Consultation: %(title)s") % {"title": consultation.title}
+        text = render_to_string(f"consultations/email/{kind}.txt", context)
+        html = render_to_string(f"consultations/email/{kind}.html", context)
+    return _message(consultation=consultation, to=link.person.email, subject=subject, text=text, html=html)
+
+
+def _message(
+    *, consultation: Consultation, to: str, subject: str, text: str, html: str
+) -> EmailMultiAlternatives:
+    responsible = consultation.responsible
+    message = EmailMultiAlternatives(
+        # A subject is one line; a title cannot smuggle headers in.
+        subject=" ".join(subject.split()),
+        body=text,
+        to=[to],
+        reply_to=[responsible.email] if responsible and responsible.email else None,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _answers_copy(version: ResponseVersion) -> list[dict[str, object]]:
+    """The submitted answers as the e-mail lists them (call with the recipient's language active)."""
+    return [
+        {
+            "number": number,
+            "question": entry.get("question", ""),
+            "kind": entry.get("kind"),
+            "answer": "" if entry.get("kind") == "proposals" else entry_display(entry),
+            "rows": entry.get("rows", []),
+        }
+        for number, entry in enumerate(version.answers, start=1)
+    ]
+
+
+def _version_context(version: ResponseVersion, person: Person) -> dict[str, object]:
+    response = version.response
+    consultation = response.consultation
+    return {
+        "person": person,
+        "organisation": response.organisation,
+        "consultation": consultation,
+        "version": version,
+        "submitted_by": version.submitted_by,
+        "submitted_at": timezone.localtime(version.submitted_at),
+        "deadline": timezone.localtime(consultation.internal_deadline)
+        if consultation.internal_deadline
+        else None,
+        "answers": _answers_copy(version),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def response_receipt_message(*, version: ResponseVersion) -> EmailMultiAlternatives:
+    """The receipt of a submitted version, with a copy of the answers, to the person who submitted it."""
+    person = version.submitted_by
+    consultation = version.response.consultation
+    with translation.override(recipient_language(person.language)):
+        context = _version_context(version, person)
+        subject = gettext("Received: the answer of %(organisation)s to “%(title)s” (version %(number)d)") % {
+            "organisation": version.response.organisation.name,
+            "title": consultation.title,
+            "number": version.number,
+        }
+        text = render_to_string("consultations/email/receipt.txt", context)
+        html = render_to_string("consultations/email/receipt.html", context)
+    return _message(consultation=consultation, to=person.email, subject=subject, text=text, html=html)
+
+
+def response_amendment_message(*, version: ResponseVersion, recipient: Person) -> EmailMultiAlternatives:
+    """The notice to one of the organisation's contacts that a colleague amended its answer."""
+    consultation = version.response.consultation
+    with translation.override(recipient_language(recipient.language)):
+        context = _version_context(version, recipient)
+        subject = gettext("Amended: the answer of %(organisation)s to “%(title)s” (version %(number)d)") % {
+            "organisation": version.response.organisation.name,
+            "title": consultation.title,
+            "number": version.number,
+        }
+        text = render_to_string("consultations/email/amendment.txt", context)
+        html = render_to_string("consultations/email/amendment.html", context)
+    return _message(consultation=consultation, to=recipient.email, subject=subject, text=text, html=html)

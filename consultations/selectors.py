@@ -1,0 +1,205 @@
+"""Read queries of consultations, shared by services, the admin, member pages and commands."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from consultations.answers import AnswerValue
+from consultations.models import (
+    AccessLink,
+    AccessToken,
+    Answer,
+    Consultation,
+    Invitation,
+    ProposalRow,
+    Response,
+    ResponseEdit,
+    ResponseVersion,
+)
+from crm import selectors as crm_selectors
+from crm.models import Affiliation, Organisation, Person
+
+
+def consultation_audience(
+    *, consultation: Consultation, day: datetime.date | None = None
+) -> QuerySet[Organisation]:
+    """The organisations a consultation is for: those in any of its sectors and those chosen
+    by name; only the ones whose membership is active on `day` (today) unless the consultation
+    says otherwise."""
+    chosen = Q(pk__in=consultation.audience_organisations.values("pk"))
+    in_sectors = Q(
+        pk__in=Organisation.sectors.through.objects.filter(
+            sector__in=consultation.audience_sectors.values("pk")
+        ).values("organisation_id")
+    )
+    queryset = (
+        crm_selectors.active_members(day=day) if consultation.only_active_members else Organisation.objects
+    )
+    return queryset.filter(chosen | in_sectors).order_by("name")
+
+
+def affiliations_current_on(*, day: datetime.date) -> QuerySet[Affiliation]:
+    """Affiliations that have started (or have no start) and have not ended by `day`."""
+    return Affiliation.objects.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+
+
+def consultation_contacts(
+    *, organisation_ids: list[int], day: datetime.date | None = None
+) -> dict[int, list[Person]]:
+    """Who receives an organisation's consultation links, by organisation id.
+
+    The people whose current affiliation says "receives consultations"; when there is none,
+    the primary contact. Only people with an e-mail address who have not been anonymised.
+    Organisations without such a person are missing from the result. One query.
+    """
+    day = day or timezone.localdate()
+    affiliations = (
+        affiliations_current_on(day=day)
+        .filter(organisation_id__in=organisation_ids)
+        .filter(Q(receives_consultations=True) | Q(is_primary=True))
+        .exclude(person__email="")
+        .filter(person__anonymised_at__isnull=True)
+        .select_related("person")
+        .order_by("organisation_id", "person__last_name", "person__first_name", "person_id")
+    )
+    receiving: dict[int, list[Person]] = defaultdict(list)
+    primary: dict[int, list[Person]] = defaultdict(list)
+    for affiliation in affiliations:
+        if affiliation.receives_consultations:
+            receiving[affiliation.organisation_id].append(affiliation.person)
+        if affiliation.is_primary:
+            primary[affiliation.organisation_id].append(affiliation.person)
+    contacts: dict[int, list[Person]] = {}
+    for organisation_id in organisation_ids:
+        people = receiving.get(organisation_id) or primary.get(organisation_id)
+        if people:
+            contacts[organisation_id] = people
+    return contacts
+
+
+def consultation_has_answers(*, consultation: Consultation) -> bool:
+    """Whether any organisation has saved an answer (draft or submitted) to the consultation."""
+    return Answer.objects.filter(question__consultation=consultation).exists()
+
+
+def access_token_find(*, token: str) -> AccessToken | None:
+    """The token, when its link is active and its consultation open; None for a wrong, revoked or
+    expired token, without saying which."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        AccessToken.objects.filter(
+            token_hash=AccessToken.hash_token(token),
+            access_link__revoked_at__isnull=True,
+            access_link__invitation__consultation__status=Consultation.Status.OPEN,
+        )
+        .select_related(
+            "access_link__person",
+            "access_link__invitation__consultation",
+            "access_link__invitation__organisation",
+        )
+        .first()
+    )
+
+
+def access_link_for_token(*, token: str) -> AccessLink | None:
+    """The active link that any e-mailed token of it opens, while its consultation is open."""
+    access_token = access_token_find(token=token)
+    return access_token.access_link if access_token else None
+
+
+def invitations_not_submitted(*, consultation: Consultation) -> QuerySet[Invitation]:
+    """Invitations of organisations that have not submitted a response (none or a draft)."""
+    submitted = Response.objects.filter(consultation=consultation, status=Response.Status.SUBMITTED).values(
+        "organisation_id"
+    )
+    return consultation.invitations.exclude(organisation_id__in=submitted)
+
+
+# Sessions opened with a link keep showing the answer (read-only) after the consultation closes.
+SESSION_STATUSES = (Consultation.Status.OPEN, Consultation.Status.CLOSED)
+
+
+def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> AccessLink | None:
+    """The active link among those a browser session holds that opens this invitation, while the
+    consultation is open or closed (not archived); None otherwise (a foreign invitation, a
+    revoked link, an archived consultation)."""
+    ids = [pk for pk in link_ids if isinstance(pk, int)]
+    if not ids:
+        return None
+    return (
+        AccessLink.objects.filter(
+            pk__in=ids,
+            invitation_id=invitation_id,
+            revoked_at__isnull=True,
+            invitation__consultation__status__in=SESSION_STATUSES,
+        )
+        .select_related(
+            "person", "invitation__consultation__requesting_institution", "invitation__organisation"
+        )
+        .first()
+    )
+
+
+def response_for_invitation(*, invitation: Invitation) -> Response | None:
+    """The invited organisation's response, if anyone has saved it yet."""
+    return (
+        Response.objects.filter(
+            consultation_id=invitation.consultation_id, organisation_id=invitation.organisation_id
+        )
+        .select_related("submitted_by")
+        .first()
+    )
+
+
+def answer_values(*, response: Response | None) -> dict[int, AnswerValue]:
+    """The stored answers of a response by question id (two queries)."""
+    if response is None or response.pk is None:
+        return {}
+    answers = Answer.objects.filter(response=response).prefetch_related(
+        Prefetch("proposal_rows", queryset=ProposalRow.objects.order_by("position", "id"))
+    )
+    return {
+        answer.question_id: AnswerValue.from_answer(answer, answer.proposal_rows.all()) for answer in answers
+    }
+
+
+def response_edits(*, response: Response | None, limit: int = 20) -> list[ResponseEdit]:
+    """Who saved and submitted the response, newest first."""
+    if response is None:
+        return []
+    return list(response.edits.select_related("person").order_by("-created_at", "-id")[:limit])
+
+
+def response_edits_since(*, response: Response, version: int) -> list[ResponseEdit]:
+    """The saves that made the response newer than `version`, oldest first."""
+    return list(
+        response.edits.filter(version__gt=version).select_related("person").order_by("created_at", "id")
+    )
+
+
+def response_versions(*, response: Response | None) -> list[ResponseVersion]:
+    """The submitted versions of a response, newest first."""
+    if response is None:
+        return []
+    return list(response.versions.select_related("submitted_by").order_by("-number"))
+
+
+def invitation_recipients(*, invitation: Invitation) -> list[Person]:
+    """The people holding an active link to the invitation, who have an e-mail address."""
+    return list(
+        Person.objects.filter(
+            consultation_links__invitation=invitation,
+            consultation_links__revoked_at__isnull=True,
+            anonymised_at__isnull=True,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )

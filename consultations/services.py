@@ -1,0 +1,791 @@
+"""Writes of consultations: opening, closing and archiving, invitations and personal links,
+the e-mails that carry them, the guard on editing questions that members have answered, and the
+member's answer (draft saves, submissions and amendments, with their receipts)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations import emails, selectors, tasks
+from consultations.answers import AnswerValue, answer_errors, snapshot_entry
+from consultations.models import (
+    AccessLink,
+    AccessToken,
+    Answer,
+    Consultation,
+    Invitation,
+    ProposalRow,
+    Question,
+    Response,
+    ResponseEdit,
+    ResponseVersion,
+)
+from crm.models import Organisation, Person
+
+# 32 random bytes: 256 bits, well above the 128 the design asks for.
+TOKEN_BYTES = 32
+
+EMAIL_KINDS = (emails.INVITATION, emails.REMINDER)
+
+# What may change in a question once members have answered it: the wording (with staff
+# confirming it is only a fix) and the labels of its choices; nothing that changes the
+# meaning of stored answers (kind, order, number of choices, limits).
+QUESTION_WORDING_FIELDS = ("text", "help_text")
+QUESTION_STRUCTURE_FIELDS = ("kind", "position", "required", "max_length", "allow_other")
+
+
+@dataclass(frozen=True)
+class InvitationReport:
+    """What opening a consultation or sending its invitations did."""
+
+    invitations_created: int = 0
+    links_created: int = 0
+    emails_queued: int = 0
+    organisations_without_contacts: list[Organisation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReminderReport:
+    organisations: int = 0
+    emails_queued: int = 0
+
+
+def _require_permission(user: AbstractBaseUser, permission: str) -> None:
+    if not user.has_perm(permission):  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
+def _lock_consultation(consultation: Consultation) -> Consultation:
+    """A fresh copy of the consultation's row, locked until the transaction ends (PostgreSQL;
+    SQLite's immediate transactions serialise writers anyway)."""
+    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+
+
+def _start_of_today() -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consultation_open(*, consultation: Consultation, user: AbstractBaseUser) -> InvitationReport:
+    """Open a draft consultation and invite its audience.
+
+    Refused unless the consultation has questions, an audience with at least one organisation
+    in it and an internal deadline in the future. Creates one invitation per audience
+    organisation and one personal link per consultation contact of each, and sends the links.
+    The report lists the organisations that have no contact to send a link to.
+    """
+    _require_permission(user, "consultations.change_consultation")
+    locked = _lock_consultation(consultation)
+    if locked.status != Consultation.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft consultation can be opened; this one is “%(status)s”."),
+            code="not_draft",
+            params={"status": locked.get_status_display()},
+        )
+    now = timezone.now()
+    errors: list[ValidationError] = []
+    if not locked.questions.exists():
+        errors.append(ValidationError(_("Add at least one question before opening."), code="no_questions"))
+    if not (locked.audience_sectors.exists() or locked.audience_organisations.exists()):
+        errors.append(
+            ValidationError(_("Choose the audience: sectors, organisations or both."), code="no_audience")
+        )
+    elif not selectors.consultation_audience(consultation=locked).exists():
+        errors.append(
+            ValidationError(
+                _("No organisation is in the audience. Are the chosen ones active members?"),
+                code="empty_audience",
+            )
+        )
+    if locked.internal_deadline is None:
+        errors.append(ValidationError(_("Set the internal deadline before opening."), code="no_deadline"))
+    elif locked.internal_deadline <= now:
+        errors.append(ValidationError(_("The internal deadline has already passed."), code="deadline_passed"))
+    if errors:
+        raise ValidationError(errors)
+
+    locked.status = Consultation.Status.OPEN
+    if locked.opens_at is None or locked.opens_at > now:
+        locked.opens_at = now
+    if locked.responsible_id is None:
+        locked.responsible = user
+    locked.save(update_fields=["status", "opens_at", "responsible", "updated_at"])
+    report = _invitations_sync_and_send(consultation=locked)
+    consultation.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, user: AbstractBaseUser) -> Consultation:
+    """Close an open consultation: its links stop working and no answer can be saved."""
+    _require_permission(user, "consultations.change_consultation")
+    locked = _lock_consultation(consultation)
+    if locked.status != Consultation.Status.OPEN:
+        raise ValidationError(
+            _("Only an open consultation can be closed; this one is “%(status)s”."),
+            code="not_open",
+            params={"status": locked.get_status_display()},
+        )
+    locked.status = Consultation.Status.CLOSED
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["status", "closed_at", "updated_at"])
+    consultation.refresh_from_db()
+    return consultation
+
+
+@transaction.atomic
+def consultation_archive(*, consultation: Consultation, user: AbstractBaseUser) -> Consultation:
+    """Archive a closed consultation; it can then only be read."""
+    _require_permission(user, "consultations.change_consultation")
+    locked = _lock_consultation(consultation)
+    if locked.status != Consultation.Status.CLOSED:
+        raise ValidationError(
+            _("Only a closed consultation can be archived; this one is “%(status)s”."),
+            code="not_closed",
+            params={"status": locked.get_status_display()},
+        )
+    locked.status = Consultation.Status.ARCHIVED
+    locked.archived_at = timezone.now()
+    locked.save(update_fields=["status", "archived_at", "updated_at"])
+    consultation.refresh_from_db()
+    return consultation
+
+
+# --- invitations and links ------------------------------------------------------------------------
+
+
+def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationReport:
+    """Create what is missing (invitations for audience organisations, links for their contacts)
+    and queue the invitation e-mail of every link that has not had one. Idempotent; the caller
+    holds the consultation's lock."""
+    audience = list(selectors.consultation_audience(consultation=consultation).only("pk", "name"))
+    invited = set(consultation.invitations.values_list("organisation_id", flat=True))
+    new_invitations = [
+        Invitation(consultation=consultation, organisation=organisation)
+        for organisation in audience
+        if organisation.pk not in invited
+    ]
+    Invitation.objects.bulk_create(new_invitations)
+
+    invitations = list(consultation.invitations.select_related("organisation"))
+    contacts = selectors.consultation_contacts(
+        organisation_ids=[invitation.organisation_id for invitation in invitations]
+    )
+    # A person who ever had a link (even a revoked one) does not get a new one here: revoking
+    # is a decision of staff, undone only by re-issuing.
+    linked = set(
+        AccessLink.objects.filter(invitation__consultation=consultation).values_list(
+            "invitation_id", "person_id"
+        )
+    )
+    new_links = [
+        AccessLink(invitation=invitation, person=person)
+        for invitation in invitations
+        for person in contacts.get(invitation.organisation_id, [])
+        if (invitation.pk, person.pk) not in linked
+    ]
+    AccessLink.objects.bulk_create(new_links)
+
+    with_active_link = set(
+        AccessLink.objects.filter(invitation__consultation=consultation, revoked_at__isnull=True).values_list(
+            "invitation_id", flat=True
+        )
+    )
+    without_contacts = [
+        invitation.organisation for invitation in invitations if invitation.pk not in with_active_link
+    ]
+    queued = _invitation_emails_queue(consultation=consultation)
+    return InvitationReport(
+        invitations_created=len(new_invitations),
+        links_created=len(new_links),
+        emails_queued=queued,
+        organisations_without_contacts=sorted(without_contacts, key=lambda o: o.name),
+    )
+
+
+def _invitation_emails_queue(*, consultation: Consultation) -> int:
+    """Queue the invitation e-mail of every active link that has not had one yet."""
+    now = timezone.now()
+    links = list(
+        AccessLink.objects.select_for_update()
+        .filter(invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True)
+        .order_by("pk")
+    )
+    if not links:
+        return 0
+    # Marked before queueing, in the same transaction: with the database task backend the
+    # marks and the queued tasks commit together, so nobody is invited twice.
+    AccessLink.objects.filter(pk__in=[link.pk for link in links]).update(invited_at=now)
+    Invitation.objects.filter(pk__in={link.invitation_id for link in links}, sent_at__isnull=True).update(
+        sent_at=now
+    )
+    for link in links:
+        tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=emails.INVITATION)
+    return len(links)
+
+
+@transaction.atomic
+def invitations_send(*, consultation: Consultation) -> InvitationReport:
+    """Invite what opening would invite now: organisations added to the audience since the
+    consultation opened and contacts added since (after staff fixed an organisation without
+    one). Nothing is created or sent twice."""
+    locked = _lock_consultation(consultation)
+    if locked.status != Consultation.Status.OPEN:
+        raise ValidationError(_("Invitations are sent only for an open consultation."), code="not_open")
+    return _invitations_sync_and_send(consultation=locked)
+
+
+@transaction.atomic
+def reminders_send(*, consultation: Consultation, days_before: int | None = None) -> ReminderReport:
+    """Remind every invited organisation that has not submitted: each of its active links gets
+    a reminder e-mail. With `days_before` (the scheduler) only on the day that many days before
+    the internal deadline. An organisation is never reminded twice on one day, nor on the day
+    it was invited."""
+    locked = _lock_consultation(consultation)
+    if locked.status != Consultation.Status.OPEN:
+        raise ValidationError(_("Reminders are sent only for an open consultation."), code="not_open")
+    now = timezone.now()
+    if days_before is not None:
+        days_left = (timezone.localdate(locked.internal_deadline) - timezone.localdate(now)).days
+        if days_left != days_before:
+            return ReminderReport()
+    if locked.internal_deadline <= now:
+        raise ValidationError(
+            _("The internal deadline has passed; no reminders are sent."), code="deadline_passed"
+        )
+
+    today = _start_of_today()
+    invitations = list(
+        selectors.invitations_not_submitted(consultation=locked)
+        .select_for_update()
+        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=today))
+        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=today))
+        .order_by("pk")
+    )
+    links = list(
+        AccessLink.objects.filter(invitation__in=invitations, revoked_at__isnull=True).order_by("pk")
+    )
+    reminded = {link.invitation_id for link in links}
+    for invitation in invitations:
+        if invitation.pk in reminded:
+            invitation.reminded_at = now
+            invitation.reminder_count += 1
+    Invitation.objects.bulk_update(
+        [invitation for invitation in invitations if invitation.pk in reminded],
+        ["reminded_at", "reminder_count"],
+    )
+    for link in links:
+        tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=emails.REMINDER)
+    return ReminderReport(organisations=len(reminded), emails_queued=len(links))
+
+
+@transaction.atomic
+def access_link_revoke(*, access_link: AccessLink, user: AbstractBaseUser) -> bool:
+    """Revoke a personal link: its token and any session opened with it stop working at once.
+    Returns False when the link was already revoked."""
+    _require_permission(user, "consultations.change_accesslink")
+    updated = AccessLink.objects.filter(pk=access_link.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    access_link.refresh_from_db(fields=["revoked_at"])
+    return bool(updated)
+
+
+@transaction.atomic
+def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> AccessLink:
+    """Give the link's person a new link to the same response and e-mail it; the person's
+    previous links stop working. Only while the consultation is open."""
+    _require_permission(user, "consultations.change_accesslink")
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("consultation")
+        .get(pk=access_link.invitation_id)
+    )
+    if invitation.consultation.status != Consultation.Status.OPEN:
+        raise ValidationError(
+            _("Links can be re-issued only while the consultation is open."), code="not_open"
+        )
+    if not access_link.person.email:
+        raise ValidationError(
+            _("%(person)s has no e-mail address to send a link to."),
+            code="no_email",
+            params={"person": access_link.person},
+        )
+    now = timezone.now()
+    AccessLink.objects.filter(
+        invitation=invitation, person_id=access_link.person_id, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    new_link = AccessLink.objects.create(
+        invitation=invitation, person_id=access_link.person_id, invited_at=now
+    )
+    if invitation.sent_at is None:
+        invitation.sent_at = now
+        invitation.save(update_fields=["sent_at"])
+    tasks.access_link_email_send.enqueue(access_link_id=new_link.pk, kind=emails.INVITATION)
+    access_link.refresh_from_db(fields=["revoked_at"])
+    return new_link
+
+
+@transaction.atomic
+def access_link_use(*, access_token: AccessToken) -> None:
+    """Record that a link was exchanged for a session with this token: the token's and the
+    link's last use, and the link's and the invitation's first-opened times (kept once set)."""
+    now = timezone.now()
+    link = access_token.access_link
+    AccessToken.objects.filter(pk=access_token.pk).update(last_used_at=now)
+    AccessLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    AccessLink.objects.filter(pk=link.pk, opened_at__isnull=True).update(opened_at=now)
+    Invitation.objects.filter(pk=link.invitation_id, opened_at__isnull=True).update(opened_at=now)
+
+
+@transaction.atomic
+def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
+    """Issue a new token for the link and e-mail it to the link's person (run by the e-mail task).
+
+    The raw token exists only here and in the e-mail; the database keeps its SHA-256 hash. Tokens
+    mailed earlier keep working: every token of a link works until the link is revoked or the
+    consultation stops being open. Nothing is sent for a revoked link, a consultation that is no
+    longer open, a person without an e-mail address, or a reminder to an organisation that has
+    submitted meanwhile. If sending fails, no token is issued.
+    """
+    if kind not in EMAIL_KINDS:
+        raise ValueError(f"Unknown e-mail kind {kind!r}")
+    link = (
+        AccessLink.objects.select_for_update(of=("self",))
+        .select_related(
+            "person",
+            "invitation__organisation",
+            "invitation__consultation__requesting_institution",
+            "invitation__consultation__responsible",
+        )
+        .filter(pk=access_link_id)
+        .first()
+    )
+    if link is None or link.revoked_at is not None or not link.person.email:
+        return False
+    invitation = link.invitation
+    if invitation.consultation.status != Consultation.Status.OPEN:
+        return False
+    if (
+        kind == emails.REMINDER
+        and Response.objects.filter(
+            consultation_id=invitation.consultation_id,
+            organisation_id=invitation.organisation_id,
+            status=Response.Status.SUBMITTED,
+        ).exists()
+    ):
+        return False
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
+    AccessToken.objects.create(
+        access_link=link, token_hash=AccessToken.hash_token(token), kind=kind, issued_at=now
+    )
+    AccessLink.objects.filter(pk=link.pk).update(last_sent_at=now)
+    # Sent last: when sending fails, the transaction (and the token) is rolled back.
+    emails.access_link_message(link=link, token=token, kind=kind).send()
+    return True
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def question_changes_check(
+    *,
+    question: Question,
+    original: Question | None,
+    delete: bool = False,
+    wording_fix_confirmed: bool = False,
+) -> None:
+    """Refuse a change to a question that would not fit the answers already given.
+
+    `original` is the question as stored (None for a new one). Closed and archived
+    consultations keep their questions. Once any organisation has saved an answer, questions
+    cannot be added, removed or restructured; their wording (and the labels of their choices)
+    can be corrected only when staff confirm it is a wording fix.
+    """
+    consultation = question.consultation
+    if consultation.status in (Consultation.Status.CLOSED, Consultation.Status.ARCHIVED):
+        raise ValidationError(
+            _("The questions of a closed or archived consultation cannot be changed."),
+            code="consultation_closed",
+        )
+    if consultation.pk is None:
+        return  # a consultation being created has no answers
+    if not selectors.consultation_has_answers(consultation=consultation):
+        return
+    if original is None:
+        raise ValidationError(
+            _("Members have already answered; no question can be added."), code="answered_add"
+        )
+    if delete:
+        raise ValidationError(
+            _("Members have already answered; no question can be removed."), code="answered_delete"
+        )
+    changed = [
+        name for name in QUESTION_STRUCTURE_FIELDS if getattr(question, name) != getattr(original, name)
+    ]
+    if len(question.choices or []) != len(original.choices or []):
+        changed.append("choices")
+    if changed:
+        raise ValidationError(
+            _("Members have already answered; only the wording can be corrected, not: %(fields)s."),
+            code="answered_structure",
+            params={
+                "fields": ", ".join(str(Question._meta.get_field(name).verbose_name) for name in changed)
+            },
+        )
+    reworded = (
+        any(getattr(question, name) != getattr(original, name) for name in QUESTION_WORDING_FIELDS)
+        or question.choices != original.choices
+    )
+    if reworded and not wording_fix_confirmed:
+        raise ValidationError(
+            _(
+                "Members have already answered. Confirm that this change only corrects the wording "
+                "and does not change the meaning of the question."
+            ),
+            code="wording_fix_unconfirmed",
+        )
+
+
+@transaction.atomic
+def question_save(*, question: Question, wording_fix_confirmed: bool = False) -> Question:
+    """Add or change a question, within what `question_changes_check` allows."""
+    original = Question.objects.select_for_update().filter(pk=question.pk).first() if question.pk else None
+    question_changes_check(question=question, original=original, wording_fix_confirmed=wording_fix_confirmed)
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """Remove a question nobody has answered (see `question_changes_check`)."""
+    question_changes_check(question=question, original=question, delete=True)
+    question.delete()
+
+
+# --- the member's answer --------------------------------------------------------------------------
+
+
+class ResponseConflict(ValidationError):
+    """A save based on a version of the response that someone has saved over since.
+
+    Carries what changed meanwhile: who saved and when (`edits`), which questions (`questions`)
+    and what they hold now (`current`), and the version the page should now be based on.
+    """
+
+    def __init__(
+        self,
+        *,
+        current_version: int,
+        edits: list[ResponseEdit],
+        questions: list[Question],
+        current: dict[int, AnswerValue],
+    ) -> None:
+        self.current_version = current_version
+        self.edits = edits
+        self.questions = questions
+        self.current = current
+        who = ", ".join(
+            _("%(person)s at %(when)s")
+            % {
+                "person": edit.person.full_name if edit.person else _("someone"),
+                "when": formats.date_format(timezone.localtime(edit.created_at), "SHORT_DATETIME_FORMAT"),
+            }
+            for edit in edits
+        )
+        super().__init__(
+            _(
+                "Your changes were not saved: the answer was saved by %(who)s after you opened it. "
+                "What you typed is kept below."
+            ),
+            code="conflict",
+            params={"who": who or _("someone else")},
+        )
+
+
+@dataclass(frozen=True)
+class DraftSaved:
+    """What a draft save did: the response (None when nothing was ever saved) and the ids of
+    the questions it changed (none: nothing was written)."""
+
+    response: Response | None
+    changed_questions: list[int]
+
+
+def response_editable_check(*, consultation: Consultation, now: datetime.datetime | None = None) -> None:
+    """Refuse changes to answers unless the consultation is open and its internal deadline has
+    not come (at the deadline itself, answers are closed)."""
+    now = now or timezone.now()
+    if consultation.status != Consultation.Status.OPEN:
+        raise ValidationError(
+            _("The consultation is no longer open; the answer can be read but not changed."), code="not_open"
+        )
+    if consultation.internal_deadline is None or now >= consultation.internal_deadline:
+        raise ValidationError(
+            _("The deadline has passed; the answer can be read but not changed."), code="deadline_passed"
+        )
+
+
+def _answers_write(
+    *, response: Response, questions: dict[int, Question], values: dict[int, AnswerValue], changed: list[int]
+) -> None:
+    for question_id in changed:
+        value = values[question_id]
+        if value.is_empty():
+            # Unanswered questions have no row, so an emptied draft does not lock the questions.
+            Answer.objects.filter(response=response, question_id=question_id).delete()
+            continue
+        answer, _created = Answer.objects.update_or_create(
+            response=response,
+            question_id=question_id,
+            defaults={
+                "text": value.text,
+                "choice_indexes": list(value.choice_indexes),
+                "other_text": value.other_text,
+                "scale": value.scale,
+                "yes_no": value.yes_no,
+            },
+        )
+        if questions[question_id].kind == Question.Kind.PROPOSALS:
+            answer.proposal_rows.all().delete()
+            ProposalRow.objects.bulk_create(
+                ProposalRow(
+                    answer=answer,
+                    position=position,
+                    provision=row.provision,
+                    proposed_wording=row.proposed_wording,
+                    justification=row.justification,
+                )
+                for position, row in enumerate(value.rows, start=1)
+            )
+
+
+def _response_save(
+    *,
+    invitation: Invitation,
+    person: Person,
+    data: Mapping[int, AnswerValue],
+    expected_version: int,
+    submitting: bool,
+) -> tuple[Response | None, list[int], dict[int, Question], dict[int, AnswerValue]]:
+    """Check and write the answers (the callers hold a transaction). Returns the response, the
+    changed question ids, the questions and the answers now stored, all by question id."""
+    consultation = Consultation.objects.get(pk=invitation.consultation_id)
+    now = timezone.now()
+    response_editable_check(consultation=consultation, now=now)
+    if not AccessLink.objects.filter(invitation=invitation, person=person, revoked_at__isnull=True).exists():
+        raise PermissionDenied
+
+    questions = {question.pk: question for question in consultation.questions.order_by("position", "id")}
+    unknown = set(data) - set(questions)
+    if unknown:
+        raise ValueError(f"Questions {sorted(unknown)} are not of consultation {consultation.pk}")
+
+    # The response row is locked until the transaction ends: of two saves based on one version,
+    # the second waits here, then sees the first one's version and is refused.
+    response = (
+        Response.objects.select_for_update()
+        .filter(consultation=consultation, organisation_id=invitation.organisation_id)
+        .first()
+    )
+    current_version = response.version if response else 0
+    stored = selectors.answer_values(response=response)
+    if current_version != expected_version:
+        edits = (
+            selectors.response_edits_since(response=response, version=expected_version) if response else []
+        )
+        changed_ids = {question_id for edit in edits for question_id in edit.changed_questions}
+        raise ResponseConflict(
+            current_version=current_version,
+            edits=edits,
+            questions=[question for pk, question in questions.items() if pk in changed_ids],
+            current=stored,
+        )
+
+    empty = AnswerValue()
+    values = {
+        pk: data.get(pk, stored.get(pk, empty)).for_kind(question.kind) for pk, question in questions.items()
+    }
+    errors = {
+        str(pk): found
+        for pk, question in questions.items()
+        if (found := answer_errors(question=question, value=values[pk], submitting=submitting))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+    changed = [pk for pk in questions if values[pk] != stored.get(pk, empty).for_kind(questions[pk].kind)]
+    if not changed and not submitting:
+        return response, [], questions, values
+    if response is None:
+        # Two colleagues' first saves: the unique constraint lets one insert; the other waits for
+        # it, finds the row, and is refused as based on an older version.
+        response, _created = Response.objects.get_or_create(
+            consultation=consultation, organisation_id=invitation.organisation_id
+        )
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        if response.version != expected_version:
+            raise ResponseConflict(
+                current_version=response.version,
+                edits=selectors.response_edits_since(response=response, version=expected_version),
+                questions=[],
+                current=selectors.answer_values(response=response),
+            )
+
+    _answers_write(response=response, questions=questions, values=values, changed=changed)
+    update: dict[str, Any] = {"version": F("version") + 1, "updated_at": now}
+    if submitting:
+        update |= {
+            "status": Response.Status.SUBMITTED,
+            "submitted_at": now,
+            "submitted_by": person,
+            "has_unsubmitted_changes": False,
+        }
+    elif response.status == Response.Status.SUBMITTED:
+        latest = response.versions.order_by("-number").first()
+        snapshot = [snapshot_entry(question=question, value=values[pk]) for pk, question in questions.items()]
+        update["has_unsubmitted_changes"] = latest is None or latest.answers != snapshot
+    # The conditional update is the last word on concurrency: it changes nothing unless the
+    # version is still the one this save was based on.
+    if not Response.objects.filter(pk=response.pk, version=expected_version).update(**update):
+        raise ResponseConflict(
+            current_version=Response.objects.get(pk=response.pk).version,
+            edits=[],
+            questions=[],
+            current=selectors.answer_values(response=response),
+        )
+    response.refresh_from_db()
+    ResponseEdit.objects.create(
+        response=response,
+        person=person,
+        action=ResponseEdit.Action.SUBMITTED if submitting else ResponseEdit.Action.SAVED,
+        version=response.version,
+        changed_questions=changed,
+        created_at=now,
+    )
+    return response, changed, questions, values
+
+
+@transaction.atomic
+def response_save_draft(
+    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+) -> DraftSaved:
+    """Save the organisation's answers as a draft, as `person`, based on the response's
+    `expected_version` (the one the person's page was loaded at).
+
+    Required questions may stay unanswered; limits and choices are checked. A save based on an
+    older version is refused with `ResponseConflict` (nothing is written). A save that changes
+    nothing writes nothing. After a submission, a draft save keeps the submitted version as the
+    organisation's answer and marks the response as changed since.
+    """
+    response, changed, _questions, _values = _response_save(
+        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=False
+    )
+    return DraftSaved(response=response, changed_questions=changed)
+
+
+@transaction.atomic
+def response_submit(
+    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+) -> ResponseVersion:
+    """Submit the organisation's answer (a first submission or an amendment) as `person`.
+
+    Like a draft save, and besides: every required question must be answered; the answers are
+    copied into a new numbered version (earlier ones are kept); the submitting person gets a
+    receipt with the copy; on an amendment, the organisation's other invited contacts get a
+    notice. Refused when nothing changed since the last submission.
+    """
+    response, _changed, questions, values = _response_save(
+        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=True
+    )
+    assert response is not None  # noqa: S101 - _response_save creates it when submitting
+    previous = response.versions.order_by("-number").first()
+    snapshot = [snapshot_entry(question=question, value=values[pk]) for pk, question in questions.items()]
+    if previous is not None and previous.answers == snapshot:
+        raise ValidationError(
+            _("Nothing has changed since the last submission (version %(number)d)."),
+            code="unchanged",
+            params={"number": previous.number},
+        )
+    version = ResponseVersion.objects.create(
+        response=response,
+        number=previous.number + 1 if previous else 1,
+        submitted_at=response.submitted_at,
+        submitted_by=person,
+        answers=snapshot,
+    )
+    Invitation.objects.filter(pk=invitation.pk, submitted_at__isnull=True).update(
+        submitted_at=response.submitted_at
+    )
+    # Queued last, in the same transaction: with the database task backend the e-mails are sent
+    # by the worker only if the submission commits.
+    tasks.response_receipt_send.enqueue(response_version_id=version.pk)
+    if version.number > 1:
+        for recipient in selectors.invitation_recipients(invitation=invitation):
+            if recipient.pk != person.pk:
+                tasks.response_amendment_notice_send.enqueue(
+                    response_version_id=version.pk, person_id=recipient.pk
+                )
+    return version
+
+
+def response_receipt_deliver(*, response_version_id: int) -> bool:
+    """E-mail the person who submitted a version its receipt, with a copy of the answers (run by
+    the e-mail task). False when there is nobody to send it to."""
+    version = _version_for_email(response_version_id)
+    if version is None or version.submitted_by is None or not version.submitted_by.email:
+        return False
+    emails.response_receipt_message(version=version).send()
+    return True
+
+
+def response_amendment_notice_deliver(*, response_version_id: int, person_id: int) -> bool:
+    """E-mail one of the organisation's invited contacts that its answer was amended (run by the
+    e-mail task). Nothing is sent to someone no longer holding an active link."""
+    version = _version_for_email(response_version_id)
+    if version is None:
+        return False
+    invitation = Invitation.objects.get(
+        consultation_id=version.response.consultation_id, organisation_id=version.response.organisation_id
+    )
+    recipient = next(
+        (
+            person
+            for person in selectors.invitation_recipients(invitation=invitation)
+            if person.pk == person_id
+        ),
+        None,
+    )
+    if recipient is None:
+        return False
+    emails.response_amendment_message(version=version, recipient=recipient).send()
+    return True
+
+
+def _version_for_email(response_version_id: int) -> ResponseVersion | None:
+    return (
+        ResponseVersion.objects.select_related(
+            "submitted_by",
+            "response__organisation",
+            "response__consultation__responsible",
+            "response__consultation__requesting_institution",
+        )
+        .filter(pk=response_version_id)
+        .first()
+    )

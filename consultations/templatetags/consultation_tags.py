@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+
+from consultations.answers import entry_display
+from consultations.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter(name="markdown")
+def markdown_filter(text: str) -> SafeString:
+    """Render staff-written Markdown as sanitised HTML."""
+    return render_markdown(text)
+
+
+@register.filter
+def answer_entries(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answers of a submitted version, each with its display text in the active language."""
+    return [
+        {
+            "question": entry.get("question", ""),
+            "rows": entry.get("rows", []) if entry.get("kind") == "proposals" else [],
+            "display": "" if entry.get("kind") == "proposals" else entry_display(entry),
+        }
+        for entry in answers or []
+    ]
+
+
+@register.filter
+def indent(text: str, width: int = 3) -> str:
+    """Continue a multi-line answer under its first line in plain-text e-mails."""
+    return str(text).replace("\n", "\n" + " " * width)
+
+
+@register.filter
+def time_left(deadline: datetime.datetime | None) -> str:
+    """How long until `deadline`, in two units at most ("3 days 4 hours", "2 hours 5 minutes").
+
+    Our own strings rather than Django's `timeuntil`: Django's Lithuanian catalogue has no
+    translations of its time units, and these can be translated with the project's catalogue."""
+    if deadline is None:
+        return ""
+    seconds = int((deadline - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return ""
+    if seconds < 60:
+        return gettext("less than a minute")
+    minutes = seconds // 60
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    units = [
+        (days, ngettext("%(count)d day", "%(count)d days", days)),
+        (hours, ngettext("%(count)d hour", "%(count)d hours", hours)),
+        (minutes, ngettext("%(count)d minute", "%(count)d minutes", minutes)),
+    ]
+    first = next(index for index, (count, _text) in enumerate(units) if count)
+    return " ".join(text % {"count": count} for count, text in units[first : first + 2] if count)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """This page's address in each language, for a switch made of links: member pages send no
+    referrer, so browsers post their forms with `Origin: null`, which Django's `set_language`
+    (CSRF-protected) refuses."""
+    request = context["request"]
+    current = translation.get_language()
+    return [
+        {
+            "code": code,
+            "name": translation.get_language_info(code)["name_local"],
+            "url": translate_url(request.get_full_path(), code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]

@@ -1,0 +1,356 @@
+"""Member pages reached by a personal link.
+
+The link's token is exchanged for a session by a POST (a GET never changes anything: mail
+scanners fetch links) and the browser is sent on to a token-free address. Every failure looks
+the same: one plain page that does not say whether the link was wrong, revoked or expired, and
+an address that keeps trying wrong tokens is made to wait.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import decorator_from_middleware, method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from consultations import selectors, services
+from consultations.answers import AnswerValue, entry_display, snapshot_entry
+from consultations.forms import ResponseForm
+from consultations.models import (
+    AccessLink,
+    Consultation,
+    ConsultationDocument,
+    Invitation,
+    Question,
+    Response,
+)
+
+# The links (AccessLink ids) this browser session has opened; at most this many are kept.
+SESSION_KEY = "consultation_access_links"
+SESSION_MAX_LINKS = 20
+
+# Wrong tokens allowed from one address in the window before every token attempt from it is
+# refused for the rest of the window. The counter lives in the default cache (see CACHES).
+TOKEN_FAILURE_LIMIT = 20
+TOKEN_FAILURE_WINDOW = 10 * 60
+
+ADD_ROW_ACTION = "add-row-"
+
+
+class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
+    """Django's CSRF protection for pages sent with `Referrer-Policy: no-referrer`.
+
+    Browsers post the forms of such pages with `Origin: null` and no Referer (Fetch standard:
+    the no-referrer policy serialises the request's origin as "null"), which the stock middleware
+    refuses. Here "null" passes the origin check and a missing Referer the HTTPS referer check;
+    the CSRF cookie and the form's token must still match, and any other origin or referer is
+    checked as usual.
+    """
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        return request.META.get("HTTP_ORIGIN") == "null" or super()._origin_verified(request)
+
+    def _check_referer(self, request: HttpRequest) -> None:
+        if request.META.get("HTTP_REFERER"):
+            super()._check_referer(request)
+
+
+# Member views are exempt from the global middleware and checked by the variant above instead.
+no_referrer_csrf_protect = decorator_from_middleware(NoReferrerCsrfViewMiddleware)
+member_csrf = [csrf_exempt, no_referrer_csrf_protect]
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Headers of every member page: no referrer leaves it (the address may hold a token), no
+    cache keeps it, no search engine lists it."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
+    return _private(render(request, "consultations/link_not_valid.html", status=status))
+
+
+def session_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
+    return selectors.access_link_for_session(
+        link_ids=request.session.get(SESSION_KEY, []), invitation_id=invitation_id
+    )
+
+
+# --- rate limit of token attempts -----------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from. Behind a reverse proxy, REMOTE_ADDR is the proxy's:
+    set CONSULTATION_CLIENT_ADDRESS_HEADER (e.g. "HTTP_X_REAL_IP") to the header the proxy sets."""
+    header = getattr(settings, "CONSULTATION_CLIENT_ADDRESS_HEADER", "")
+    address = request.META.get(header, "") if header else ""
+    return address.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+
+
+def _failures_key(request: HttpRequest) -> str:
+    return "consultations:token-failures:" + hashlib.sha256(client_address(request).encode()).hexdigest()
+
+
+def token_attempts_blocked(request: HttpRequest) -> bool:
+    return cache.get(_failures_key(request), 0) >= TOKEN_FAILURE_LIMIT
+
+
+def token_failure_record(request: HttpRequest) -> None:
+    key = _failures_key(request)
+    # add() starts the window with the first failure; incr() keeps its expiry.
+    cache.add(key, 0, TOKEN_FAILURE_WINDOW)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, TOKEN_FAILURE_WINDOW)
+
+
+@method_decorator(member_csrf, name="dispatch")
+class AccessView(View):
+    """The address in the e-mail: shows what the link opens and a button that opens it."""
+
+    def _find(self, request: HttpRequest, token: str) -> tuple[Any, HttpResponse | None]:
+        if token_attempts_blocked(request):
+            return None, link_not_valid(request, status=429)
+        access_token = selectors.access_token_find(token=token)
+        if access_token is None:
+            token_failure_record(request)
+            return None, link_not_valid(request)
+        return access_token, None
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        access_token, failure = self._find(request, token)
+        if failure:
+            return failure
+        invitation = access_token.access_link.invitation
+        return _private(
+            render(
+                request,
+                "consultations/link_open.html",
+                {"consultation": invitation.consultation, "organisation": invitation.organisation},
+            )
+        )
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        access_token, failure = self._find(request, token)
+        if failure:
+            return failure
+        link = access_token.access_link
+        services.access_link_use(access_token=access_token)
+        # A new session key: whoever knew the old one does not gain the link.
+        request.session.cycle_key()
+        held = [pk for pk in request.session.get(SESSION_KEY, []) if pk != link.pk]
+        request.session[SESSION_KEY] = [*held, link.pk][-SESSION_MAX_LINKS:]
+        return _private(redirect("consultations:response", invitation_id=link.invitation_id))
+
+
+# --- the answer page ------------------------------------------------------------------------------
+
+
+def answer_page_context(
+    *,
+    consultation: Consultation,
+    form: ResponseForm,
+    editable: bool,
+    invitation: Invitation | None = None,
+    response: Response | None = None,
+    preview: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What the answer page shows; the staff preview uses it too, without an invitation."""
+    now = timezone.now()
+    deadline = consultation.internal_deadline
+    if not editable:
+        form.make_read_only()
+    return {
+        "consultation": consultation,
+        "invitation": invitation,
+        "organisation": invitation.organisation if invitation else None,
+        "documents": list(consultation.documents.all()),
+        "form": form,
+        "blocks": form.blocks(),
+        "error_summary": form.error_summary() if form.is_bound else [],
+        "response": response,
+        "edits": selectors.response_edits(response=response),
+        "versions": selectors.response_versions(response=response),
+        "editable": editable,
+        "preview": preview,
+        "deadline_passed": deadline is not None and deadline <= now,
+        **extra,
+    }
+
+
+def _editable(consultation: Consultation) -> bool:
+    try:
+        services.response_editable_check(consultation=consultation)
+    except ValidationError:
+        return False
+    return True
+
+
+@method_decorator(member_csrf, name="dispatch")
+class ResponseView(View):
+    """The consultation and the organisation's answer, for those holding a link (token-free address)."""
+
+    template_name = "consultations/response_detail.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.link = session_link(request, kwargs["invitation_id"])
+        if self.link is None:
+            return link_not_valid(request)
+        self.invitation = self.link.invitation
+        self.consultation = self.invitation.consultation
+        self.questions = list(self.consultation.questions.order_by("position", "id"))
+        self.response = selectors.response_for_invitation(invitation=self.invitation)
+        self.stored = selectors.answer_values(response=self.response)
+        return _private(super().dispatch(request, *args, **kwargs))
+
+    def _form(self, data: Any = None, add_row_for: int | None = None) -> ResponseForm:
+        return ResponseForm(
+            data,
+            questions=self.questions,
+            answers=self.stored,
+            version=self.response.version if self.response else 0,
+            add_row_for=add_row_for,
+        )
+
+    def _render(
+        self, request: HttpRequest, form: ResponseForm, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        editable = extra.pop("editable", None)
+        context = answer_page_context(
+            consultation=self.consultation,
+            form=form,
+            editable=_editable(self.consultation) if editable is None else editable,
+            invitation=self.invitation,
+            response=self.response,
+            **extra,
+        )
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
+        return self._render(request, self._form())
+
+    def post(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
+        action = request.POST.get("action", "save")
+        add_row_for = None
+        if action.startswith(ADD_ROW_ACTION):
+            try:
+                add_row_for = int(action.removeprefix(ADD_ROW_ACTION))
+            except ValueError:
+                add_row_for = None
+        form = self._form(request.POST, add_row_for=add_row_for)
+        try:
+            services.response_editable_check(consultation=self.consultation)
+        except ValidationError as closed:
+            # Refused, but what was typed stays on the (read-only) page to copy.
+            return self._render(request, form, status=409, editable=False, refusal=closed.messages[0])
+        if add_row_for is not None:
+            return self._render(request, form)
+        if not form.is_valid():
+            return self._render(request, form)
+        arguments = {
+            "invitation": self.invitation,
+            "person": self.link.person,
+            "data": form.answer_values(),
+            "expected_version": form.cleaned_data["version"],
+        }
+        try:
+            if action == "submit":
+                version = services.response_submit(**arguments)
+            else:
+                saved = services.response_save_draft(**arguments)
+        except services.ResponseConflict as conflict:
+            # The page is now based on the current version: saving again replaces the colleague's
+            # changes, knowingly, with what is on the page.
+            form.data = form.data.copy()
+            form.data["version"] = str(conflict.current_version)
+            self.response = selectors.response_for_invitation(invitation=self.invitation)
+            return self._render(request, form, status=409, conflict=self._conflict_context(conflict))
+        except PermissionDenied:
+            return link_not_valid(request)
+        except ValidationError as error:
+            code = getattr(error, "code", None)
+            if code in ("not_open", "deadline_passed"):
+                return self._render(request, form, status=409, editable=False, refusal=error.messages[0])
+            if code == "unchanged":
+                messages.info(request, error.messages[0])
+                return redirect("consultations:response", invitation_id=invitation_id)
+            if hasattr(error, "error_dict"):
+                form.add_answer_errors(error)
+            else:
+                form.add_error(None, error)
+            return self._render(request, form)
+        if action == "submit":
+            messages.success(
+                request,
+                _(
+                    "Submitted: the association has version %(number)d of your answer. A receipt is on its way to %(email)s."
+                )
+                % {"number": version.number, "email": self.link.person.email},
+            )
+        elif saved.changed_questions:
+            messages.success(
+                request, _("Draft saved. It is not sent to the association until it is submitted.")
+            )
+        else:
+            messages.info(request, _("Nothing had changed since the last save."))
+        return redirect("consultations:response", invitation_id=invitation_id)
+
+    def _conflict_context(self, conflict: services.ResponseConflict) -> dict[str, Any]:
+        numbers = {question.pk: number for number, question in enumerate(self.questions, start=1)}
+        return {
+            "message": conflict.messages[0],
+            "edits": conflict.edits,
+            "questions": [
+                {
+                    "number": numbers.get(question.pk),
+                    "question": question,
+                    "current": entry_display(
+                        snapshot_entry(
+                            question=question, value=conflict.current.get(question.pk, AnswerValue())
+                        )
+                    ),
+                    "rows": conflict.current.get(question.pk, AnswerValue()).rows
+                    if question.kind == Question.Kind.PROPOSALS
+                    else (),
+                }
+                for question in conflict.questions
+            ],
+        }
+
+
+class DocumentView(View):
+    """A consultation document, for those holding a link to the consultation."""
+
+    def get(self, request: HttpRequest, invitation_id: int, document_id: int) -> HttpResponse:
+        link = session_link(request, invitation_id)
+        document = (
+            ConsultationDocument.objects.filter(
+                pk=document_id, consultation_id=link.invitation.consultation_id
+            ).first()
+            if link
+            else None
+        )
+        if document is None:
+            return link_not_valid(request)
+        return _private(
+            FileResponse(
+                document.file.open("rb"), as_attachment=True, filename=PurePath(document.file.name).name
+            )
+        )

@@ -1,0 +1,298 @@
+"""File formats of the CRM imports and exports: CSV and XLSX.
+
+Two things the stock django-import-export formats do not do:
+
+* Read what Lithuanian spreadsheets write: CSV separated by commas or semicolons
+  (Excel with Lithuanian regional settings uses ";"), UTF-8 with or without a BOM.
+* Neutralise spreadsheet formulas in exports. `IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`
+  (4.4.3) only drops a leading "=" and turns every cell into a string (None becomes
+  "None" in XLSX); cells starting with "+", "-", "@", a tab or a carriage return are
+  left alone although spreadsheets evaluate them too. Here every text cell that a
+  spreadsheet could read as a formula gets an apostrophe in front, and the import
+  takes it off again (`strip_formula_guard`), so export → import changes nothing.
+
+This module imports no models, so settings could list these classes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+from xml.etree import ElementTree
+
+import tablib
+from django.utils.translation import get_language
+from import_export.formats import base_formats
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+BOM = "\ufeff"
+CSV_DELIMITERS = (";", ",", "\t")
+
+
+def _guarded(text: str) -> bool:
+    # A value that starts with a trigger, or with apostrophes and then a trigger: the
+    # latter gets one more apostrophe so that the import gives back exactly the value.
+    return text.lstrip(GUARD).startswith(FORMULA_TRIGGERS)
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix an apostrophe to text a spreadsheet would evaluate; other values pass unchanged."""
+    if isinstance(value, str) and _guarded(value):
+        return GUARD + value
+    return value
+
+
+def strip_formula_guard(value: Any) -> Any:
+    """Undo `neutralise_formula` on an imported cell."""
+    if isinstance(value, str) and value.startswith(GUARD) and _guarded(value[1:]):
+        return value[1:]
+    return value
+
+
+def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    """A copy of the dataset with every formula-like text cell (headers included) neutralised."""
+    safe = tablib.Dataset(headers=[neutralise_formula(h) for h in dataset.headers or []])
+    safe.title = dataset.title
+    for row in dataset:
+        safe.append([neutralise_formula(cell) for cell in row])
+    return safe
+
+
+def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
+    """A dataset from header and rows of uneven length: trailing unnamed columns are dropped,
+    short rows padded, and blank rows at the end removed (spreadsheets keep formatted empty
+    rows). Blank rows in the middle stay so that row numbers match the spreadsheet."""
+    while headers and headers[-1] in (None, ""):
+        headers.pop()
+    width = len(headers)
+    names = ["" if h is None else str(h) for h in headers]
+    while rows and all(cell in (None, "") for cell in rows[-1]):
+        rows.pop()
+    dataset = tablib.Dataset(headers=names)
+    for row in rows:
+        row = list(row[:width])
+        row.extend([""] * (width - len(row)))
+        dataset.append(row)
+    return dataset
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter that splits the header line into the most columns (comma on a tie)."""
+    best, best_count = ",", 0
+    for delimiter in CSV_DELIMITERS:
+        count = len(next(csv.reader([header_line], delimiter=delimiter), []))
+        if count > best_count or (count == best_count and delimiter == ","):
+            best, best_count = delimiter, count
+    return best
+
+
+def export_delimiter() -> str:
+    """Semicolons for Lithuanian users (their Excel splits CSV on ";"), commas otherwise."""
+    return ";" if (get_language() or "lt").startswith("lt") else ","
+
+
+class CSV(base_formats.CSV):
+    """CSV, comma or semicolon separated, UTF-8 with or without BOM."""
+
+    def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
+        text = in_stream.decode(self.encoding or "utf-8-sig") if isinstance(in_stream, bytes) else in_stream
+        text = text.removeprefix(BOM)
+        header_line = text.split("\n", 1)[0]
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(header_line))
+        rows = list(reader)
+        if not rows:
+            return tablib.Dataset()
+        return _rectangular(rows[0], rows[1:])
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
+        kwargs.setdefault("delimiter", export_delimiter())
+        # The BOM makes Excel read the file as UTF-8 (ą, č, ę… instead of mojibake).
+        return BOM + neutralised(dataset).export("csv", **kwargs)
+
+
+class XLSX(base_formats.XLSX):
+    """Excel workbooks: the active sheet is read, its first row holds the column headers."""
+
+    def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
+        try:
+            rows = xlsx_rows(in_stream)
+        except UnsafeXML:
+            raise
+        except Exception:  # anything unusual: openpyxl knows more kinds of workbook, slowly
+            rows = self._openpyxl_rows(in_stream)
+        if not rows:
+            return tablib.Dataset()
+        return _rectangular(rows[0], rows[1:])
+
+    @staticmethod
+    def _openpyxl_rows(in_stream: bytes) -> list[list[Any]]:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        safe = neutralised(dataset)
+        for index, row in enumerate(safe):
+            # Control characters are not allowed in XLSX; exporting must not fail on them.
+            if any(isinstance(c, str) and ILLEGAL_CHARACTERS_RE.search(c) for c in row):
+                safe[index] = [
+                    ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", c) if isinstance(c, str) else c
+                    for c in row
+                ]
+        return safe.export("xlsx", **kwargs)
+
+
+FORMATS = [CSV, XLSX]
+
+
+# Reading XLSX -----------------------------------------------------------------------
+#
+# openpyxl needs ~3 s for a 10,000-row sheet (it builds an object per shared string and
+# cell). The values alone are read here straight from the XML, as openpyxl would give them
+# in read-only, data-only mode: shared and inline strings, numbers (int or float), booleans,
+# dates by their cell style, cached results of formulas.
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+class UnsafeXML(ValueError):
+    """A workbook part declares a DTD or entities (XML bombs, external entities): refused."""
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> bytes:
+    # Spreadsheet programs never write a DTD; refusing any keeps entity tricks away from the
+    # parser (defusedxml is not installed, and openpyxl would use the same stdlib parser).
+    data = archive.read(name)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise UnsafeXML(name)
+    return data
+
+
+def _parse(data: bytes) -> ElementTree.Element:
+    return ElementTree.fromstring(data)  # noqa: S314 - no DTD gets here (see _xml)
+
+
+def _iterparse(data: bytes) -> Iterator[tuple[str, ElementTree.Element]]:
+    return ElementTree.iterparse(io.BytesIO(data))  # noqa: S314 - no DTD gets here (see _xml)
+
+
+OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def xlsx_rows(data: bytes) -> list[list[Any]]:
+    """The rows of the active sheet of an XLSX file, as lists of cell values."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = _parse(_xml(archive, "xl/workbook.xml"))
+        properties = workbook.find(f"{MAIN}workbookPr")
+        date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+        view = workbook.find(f"{MAIN}bookViews/{MAIN}workbookView")
+        active = int(view.get("activeTab", 0)) if view is not None else 0
+        relation = workbook.findall(f"{MAIN}sheets/{MAIN}sheet")[active].get(OFFICE_REL)
+        relations = _parse(_xml(archive, "xl/_rels/workbook.xml.rels"))
+        target = next(r.get("Target") for r in relations if r.get("Id") == relation)
+        path = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        )
+        names = set(archive.namelist())
+        strings = _shared_strings(archive) if "xl/sharedStrings.xml" in names else []
+        dates = _date_styles(archive) if "xl/styles.xml" in names else frozenset()
+        epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        return _sheet_rows(_xml(archive, path), strings, dates, epoch)
+
+
+def _text(node: ElementTree.Element) -> str:
+    """The text of a string item: its <t>, or the <t> of its rich-text runs (not phonetic ones)."""
+    parts = []
+    for child in node:
+        if child.tag == f"{MAIN}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{MAIN}r":
+            parts.append(child.findtext(f"{MAIN}t") or "")
+    return "".join(parts).replace("x005F_", "")
+
+
+def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+    strings = []
+    for _event, node in _iterparse(_xml(archive, "xl/sharedStrings.xml")):
+        if node.tag == f"{MAIN}si":
+            strings.append(_text(node))
+            node.clear()
+    return strings
+
+
+def _date_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """Indexes of the cell styles whose number format shows a date."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    styles = _parse(_xml(archive, "xl/styles.xml"))
+    custom = {
+        int(f.get("numFmtId")): f.get("formatCode", "")
+        for f in styles.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")
+    }
+    dates = set()
+    for index, style in enumerate(styles.iterfind(f"{MAIN}cellXfs/{MAIN}xf")):
+        number_format = int(style.get("numFmtId", 0))
+        if is_date_format(custom.get(number_format) or BUILTIN_FORMATS.get(number_format, "")):
+            dates.add(index)
+    return frozenset(dates)
+
+
+def _sheet_rows(sheet: bytes, strings: list[str], dates: frozenset[int], epoch: Any) -> list[list[Any]]:
+    from openpyxl.utils.cell import column_index_from_string
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    row_tag, cell_tag, value_tag, inline_tag = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v", f"{MAIN}is"
+    columns: dict[str, int] = {}
+    rows: list[list[Any]] = []
+    for _event, node in _iterparse(sheet):
+        if node.tag != row_tag:
+            continue
+        number = int(node.get("r") or len(rows) + 1)
+        while len(rows) < number - 1:
+            rows.append([])  # rows without any cell are not written at all
+        values: list[Any] = []
+        for cell in node.iter(cell_tag):
+            reference = cell.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                column = columns.get(letters) or columns.setdefault(
+                    letters, column_index_from_string(letters)
+                )
+                values.extend([None] * (column - 1 - len(values)))
+            kind = cell.get("t", "n")
+            if kind == "inlineStr":
+                inline = cell.find(inline_tag)
+                values.append(_text(inline) if inline is not None else None)
+                continue
+            raw = cell.findtext(value_tag) or None
+            if raw is None:
+                value = None
+            elif kind == "n":
+                value = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
+                if int(cell.get("s") or 0) in dates:
+                    value = from_excel(value, epoch)
+            elif kind == "s":
+                value = strings[int(raw)]
+            elif kind == "b":
+                value = bool(int(raw))
+            elif kind == "d":
+                value = from_ISO8601(raw)
+            else:  # "str" (a formula's text) and "e" (an error such as #N/A)
+                value = raw
+            values.append(value)
+        rows.append(values)
+        node.clear()
+    return rows

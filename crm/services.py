@@ -1,0 +1,673 @@
+"""Writes of the CRM that change several rows: merging duplicates, GDPR export and erasure."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+
+M = TypeVar("M", bound=models.Model)
+
+# simple-history keeps the change reason in a CharField(max_length=100).
+_REASON_MAX_LENGTH = 100
+
+# The more specific role wins when two affiliations of one person with one organisation are combined.
+_ROLE_SPECIFICITY = {
+    Affiliation.Role.OTHER: 0,
+    Affiliation.Role.REPRESENTATIVE: 1,
+    Affiliation.Role.BOARD: 2,
+    Affiliation.Role.DIRECTOR: 2,
+    Affiliation.Role.COORDINATOR: 2,
+}
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+
+def _history_model(model: type[models.Model]) -> type[models.Model]:
+    return model.history.model  # type: ignore[attr-defined]
+
+
+def _reason(text: str) -> str:
+    return text[:_REASON_MAX_LENGTH]
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _lock(model: type[M], pks: Iterable[int]) -> dict[int, M]:
+    """Fresh copies of the rows, locked until the transaction ends (PostgreSQL; a no-op on SQLite)."""
+    return {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=list(pks))}
+
+
+def _check_merge_arguments(*, survivor: M, others: Sequence[M]) -> list[int]:
+    other_pks = [other.pk for other in others]
+    if not other_pks:
+        raise ValidationError(gettext("Choose at least one record to merge into the one that is kept."))
+    if survivor.pk in other_pks:
+        raise ValidationError(gettext("The record that is kept cannot also be merged away."))
+    if len(set(other_pks)) != len(other_pks):
+        raise ValidationError(gettext("Each record can be merged only once."))
+    return other_pks
+
+
+def _repoint_relations(
+    *,
+    model: type[models.Model],
+    survivor_pk: int,
+    other_pks: Sequence[int],
+) -> Counter[str]:
+    """Point every foreign key to `model` (in live and historical tables) from the others to the survivor.
+
+    Found by introspection, so relations added by other apps later are moved too. Many-to-many
+    rows the survivor already has are dropped instead of duplicated. Returns how many rows of each
+    (non-historical) model moved, keyed by the model's verbose plural name.
+    """
+    moved: Counter[str] = Counter()
+    for related_model in apps.get_models(include_auto_created=True):
+        foreign_keys = [
+            field
+            for field in related_model._meta.concrete_fields
+            if isinstance(field, models.ForeignKey) and field.remote_field.model is model
+        ]
+        for field in foreign_keys:
+            manager = related_model._base_manager
+            rows = manager.filter(**{f"{field.attname}__in": other_pks})
+            if related_model._meta.auto_created:
+                # A many-to-many through table is unique on its two columns: drop what would repeat.
+                partner = next(
+                    f
+                    for f in related_model._meta.concrete_fields
+                    if isinstance(f, models.ForeignKey) and f is not field
+                )
+                present = set(
+                    manager.filter(**{field.attname: survivor_pk}).values_list(partner.attname, flat=True)
+                )
+                repeated = []
+                for row_pk, partner_pk in rows.values_list("pk", partner.attname):
+                    if partner_pk in present:
+                        repeated.append(row_pk)
+                    present.add(partner_pk)
+                if repeated:
+                    manager.filter(pk__in=repeated).delete()
+            try:
+                with transaction.atomic():
+                    count = rows.update(**{field.attname: survivor_pk})
+            except IntegrityError as exc:
+                raise ValidationError(
+                    gettext(
+                        "The records cannot be merged automatically: their %(relation)s clash. "
+                        "Resolve them first."
+                    ),
+                    code="merge_relation_clash",
+                    params={"relation": related_model._meta.verbose_name_plural},
+                ) from exc
+            if not count or hasattr(related_model, "instance_type"):  # historical tables are not news
+                continue
+            if related_model._meta.auto_created:
+                # A through row moved means one more related object (a sector, an interaction, …).
+                moved[str(partner.remote_field.model._meta.verbose_name_plural)] += count
+            else:
+                moved[str(related_model._meta.verbose_name_plural)] += count
+    return moved
+
+
+def _retire(*, model: type[models.Model], keep_pk: int, drop_pks: Sequence[int]) -> None:
+    """Delete merged-away rows and give their simple-history records to the row that is kept.
+
+    Deleting writes a "deleted" history snapshot; it is removed, because the merge itself is
+    recorded on the kept row and a deleted entry in its history would be misleading.
+    """
+    history = _history_model(model)
+    history.objects.filter(id__in=drop_pks).update(id=keep_pk)
+    model._base_manager.filter(pk__in=drop_pks).delete()
+    history.objects.filter(id__in=drop_pks).delete()
+
+
+def _save_with_history(obj: models.Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+    obj._change_reason = _reason(reason)  # type: ignore[attr-defined]
+    obj._history_user = user  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _log_change(*, user: AbstractBaseUser, obj: models.Model, message: str) -> None:
+    LogEntry.objects.log_actions(
+        user_id=user.pk, queryset=[obj], action_flag=CHANGE, change_message=message, single_object=True
+    )
+
+
+def _combine_affiliations(
+    *, keep: Affiliation, drop: Affiliation, may_be_primary: bool, user: AbstractBaseUser, reason: str
+) -> None:
+    """Fold `drop` into `keep` (same person, same organisation after the merge), then delete `drop`.
+
+    Flags are combined with "or" (the primary flag only where the organisation may take it), the
+    more specific role wins, a blank job title is filled, and the period covers both.
+    """
+    keep.receives_consultations = keep.receives_consultations or drop.receives_consultations
+    keep.is_primary = keep.is_primary or (drop.is_primary and may_be_primary)
+    if _ROLE_SPECIFICITY[drop.role] > _ROLE_SPECIFICITY[keep.role]:
+        keep.role = drop.role
+    keep.job_title = keep.job_title or drop.job_title
+    starts = [day for day in (keep.start_date, drop.start_date) if day]
+    keep.start_date = min(starts) if starts else None
+    ends = [keep.end_date, drop.end_date]
+    keep.end_date = None if None in ends else max(ends)  # type: ignore[type-var]
+    # The dropped row goes first: it may hold the organisation's primary flag or the unique pair.
+    _repoint_relations(model=Affiliation, survivor_pk=keep.pk, other_pks=[drop.pk])
+    _retire(model=Affiliation, keep_pk=keep.pk, drop_pks=[drop.pk])
+    _save_with_history(keep, user=user, reason=reason)
+
+
+def _period(membership: Membership) -> str:
+    return f"{membership.start_date} – {membership.end_date or '…'}"
+
+
+def _overlaps(a: Membership, b: Membership) -> bool:
+    a_end = a.end_date or datetime.date.max
+    b_end = b.end_date or datetime.date.max
+    return a.start_date <= b_end and b.start_date <= a_end
+
+
+# --- merging organisations ------------------------------------------------------------------------
+
+_ORGANISATION_FILLED_FIELDS = [
+    "short_name",
+    "vat_code",
+    "municipality_id",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "year_founded",
+    "eccp_url",
+    "description",
+]
+# Zero member counts mean "not known" in practice, so they are filled too.
+_ORGANISATION_COUNT_FIELDS = [
+    "members_sme",
+    "members_large",
+    "members_research",
+    "members_public",
+    "members_other",
+]
+
+
+def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisation]) -> None:
+    for other in others:
+        for name in _ORGANISATION_FILLED_FIELDS:
+            if _is_blank(getattr(survivor, name)) and not _is_blank(getattr(other, name)):
+                setattr(survivor, name, getattr(other, name))
+        for name in _ORGANISATION_COUNT_FIELDS:
+            if not getattr(survivor, name) and getattr(other, name):
+                setattr(survivor, name, getattr(other, name))
+        # A label comes with its own dates, or the dates could contradict each other.
+        if survivor.label == Organisation.Label.NONE and other.label != Organisation.Label.NONE:
+            survivor.label = other.label
+            survivor.label_awarded_on = other.label_awarded_on
+            survivor.label_valid_until = other.label_valid_until
+        if not survivor.legal_code and other.legal_code:
+            # The unique constraint is satisfied because the other row is deleted before this is saved.
+            survivor.legal_code = other.legal_code
+
+
+def _organisation_membership_plan(
+    survivor: Organisation, others: Sequence[Organisation]
+) -> tuple[list[tuple[Membership, Membership]], list[Membership]]:
+    """Decide what happens to the others' membership periods, or refuse the merge.
+
+    Returns (pairs of identical periods to fold: kept, dropped) and (periods to move).
+    """
+    kept_by_period: dict[tuple[datetime.date, datetime.date | None], Membership] = {}
+    for membership in Membership.objects.filter(organisation=survivor).select_related("organisation"):
+        kept_by_period[(membership.start_date, membership.end_date)] = membership
+    folds: list[tuple[Membership, Membership]] = []
+    moves: list[Membership] = []
+    other_memberships = Membership.objects.filter(organisation__in=others).select_related("organisation")
+    for membership in other_memberships.order_by("start_date", "pk"):
+        period = (membership.start_date, membership.end_date)
+        if period in kept_by_period:
+            folds.append((kept_by_period[period], membership))
+        else:
+            kept_by_period[period] = membership
+            moves.append(membership)
+    clashes = []
+    periods = sorted(kept_by_period.values(), key=lambda m: (m.start_date, m.pk))
+    for index, first in enumerate(periods):
+        for second in periods[index + 1 :]:
+            if _overlaps(first, second):
+                clashes.append(
+                    gettext("%(first)s (%(first_organisation)s) and %(second)s (%(second_organisation)s)")
+                    % {
+                        "first": _period(first),
+                        "first_organisation": first.organisation.name,
+                        "second": _period(second),
+                        "second_organisation": second.organisation.name,
+                    }
+                )
+    if clashes:
+        raise ValidationError(
+            gettext(
+                "The organisations cannot be merged because their membership periods overlap: "
+                "%(periods)s. Correct or end these periods first."
+            ),
+            code="membership_overlap",
+            params={"periods": "; ".join(clashes)},
+        )
+    return folds, moves
+
+
+@transaction.atomic
+def organisation_merge(
+    *, survivor: Organisation, others: Sequence[Organisation], user: AbstractBaseUser
+) -> Organisation:
+    """Merge duplicate organisations into `survivor` and delete the others; nothing is lost.
+
+    - Affiliations move to the survivor. A person linked to both is kept once: flags combined
+      with "or", the more specific role, the longer period. The survivor's primary contact stays
+      primary; another organisation's primary contact becomes a non-primary affiliation (if the
+      survivor has no primary contact, the first other one's keeps the flag).
+    - Memberships move with their payments. Identical periods (same start and end) are folded into
+      one (payments and notes combined, a blank fee filled). Any other overlap refuses the whole
+      merge with a ValidationError naming the periods, so staff correct them first: guessing which
+      overlapping period is right would lose data.
+    - Interactions, sectors, tags and every other relation (found by introspection) move; the
+      survivor's blank fields are filled from the others in the order given; the survivor keeps
+      its own legal code and takes another's only when it has none.
+    - The others' simple-history records are re-pointed to the survivor's id (and historical
+      affiliations/memberships to the survivor), and a LogEntry on the survivor names what was
+      merged. All in one transaction: an error anywhere leaves everything as it was.
+    """
+    other_pks = _check_merge_arguments(survivor=survivor, others=others)
+    locked = _lock(Organisation, [survivor.pk, *other_pks])
+    if len(locked) != len(other_pks) + 1:
+        raise ValidationError(gettext("Some of the organisations no longer exist."))
+    survivor = locked[survivor.pk]
+    others = [locked[pk] for pk in other_pks]
+    names = ", ".join(f"„{other.name}“ (#{other.pk})" for other in others)
+    reason = gettext("Merged with %(records)s") % {"records": ", ".join(f"#{pk}" for pk in other_pks)}
+    summary: Counter[str] = Counter()
+
+    folds, moves = _organisation_membership_plan(survivor, others)
+
+    # Affiliations.
+    by_person = {a.person_id: a for a in Affiliation.objects.filter(organisation=survivor)}
+    has_primary = any(a.is_primary for a in by_person.values())
+    position = {pk: index for index, pk in enumerate(other_pks)}
+    incoming = sorted(
+        Affiliation.objects.filter(organisation_id__in=other_pks),
+        key=lambda a: (position[a.organisation_id], not a.is_primary, a.pk),
+    )
+    for affiliation in incoming:
+        kept = by_person.get(affiliation.person_id)
+        if kept is not None:
+            _combine_affiliations(
+                keep=kept, drop=affiliation, may_be_primary=not has_primary, user=user, reason=reason
+            )
+            has_primary = has_primary or kept.is_primary
+            summary[gettext("affiliations combined")] += 1
+            continue
+        affiliation.organisation = survivor
+        if affiliation.is_primary and has_primary:
+            affiliation.is_primary = False
+            _save_with_history(affiliation, user=user, reason=reason)
+        else:
+            Affiliation.objects.filter(pk=affiliation.pk).update(organisation=survivor)
+        has_primary = has_primary or affiliation.is_primary
+        by_person[affiliation.person_id] = affiliation
+        summary[gettext("affiliations moved")] += 1
+
+    # Memberships: identical periods folded, the rest moved.
+    for kept, dropped in folds:
+        _repoint_relations(model=Membership, survivor_pk=kept.pk, other_pks=[dropped.pk])
+        if kept.annual_fee is None:
+            kept.annual_fee = dropped.annual_fee
+        if dropped.notes and dropped.notes not in kept.notes:
+            kept.notes = "\n\n".join(filter(None, [kept.notes, dropped.notes]))
+        _retire(model=Membership, keep_pk=kept.pk, drop_pks=[dropped.pk])
+        if kept.organisation_id != survivor.pk:
+            Membership.objects.filter(pk=kept.pk).update(organisation=survivor)
+            kept.organisation = survivor
+        _save_with_history(kept, user=user, reason=reason)
+        summary[gettext("identical membership periods combined")] += 1
+    moved = Membership.objects.filter(pk__in=[m.pk for m in moves]).update(organisation=survivor)
+    if moved:
+        summary[gettext("memberships moved")] += moved
+
+    # Everything else that points at the others (interactions, sectors, tags, history, other apps).
+    summary.update(_repoint_relations(model=Organisation, survivor_pk=survivor.pk, other_pks=other_pks))
+
+    _organisation_fill_blanks(survivor, others)
+    _retire(model=Organisation, keep_pk=survivor.pk, drop_pks=other_pks)
+    _save_with_history(survivor, user=user, reason=reason)
+
+    counts = ", ".join(f"{label}: {count}" for label, count in summary.items() if count)
+    message = gettext("Merged into this organisation: %(names)s.") % {"names": names}
+    if counts:
+        message = f"{message} {counts}."
+    _log_change(user=user, obj=survivor, message=message)
+    return survivor
+
+
+# --- merging persons ------------------------------------------------------------------------------
+
+_CONSENT_KINDS = ("consultations", "newsletter")
+
+
+def _person_fill_blanks(survivor: Person, others: Sequence[Person]) -> None:
+    extra_lines = []
+    for other in others:
+        for name in ("email", "phone"):
+            value = getattr(other, name)
+            if _is_blank(getattr(survivor, name)) and value:
+                setattr(survivor, name, value)
+        differing = [
+            f"{label}: {value}"
+            for label, value in (
+                (gettext("e-mail"), other.email),
+                (gettext("phone"), other.phone),
+            )
+            if value and value not in (survivor.email, survivor.phone)
+        ]
+        if differing:
+            extra_lines.append(
+                gettext("Merged record #%(pk)s: %(details)s")
+                % {"pk": other.pk, "details": "; ".join(differing)}
+            )
+        if other.notes and other.notes not in survivor.notes:
+            extra_lines.append(other.notes)
+    if extra_lines:
+        survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
+    for kind in _CONSENT_KINDS:
+        given = [p for p in (survivor, *others) if getattr(p, f"consent_{kind}")]
+        if not given:
+            continue
+        earliest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        latest = max(given, key=lambda p: getattr(p, f"consent_{kind}_at") or earliest)
+        for suffix in ("", "_at", "_source"):
+            setattr(survivor, f"consent_{kind}{suffix}", getattr(latest, f"consent_{kind}{suffix}"))
+
+
+@transaction.atomic
+def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBaseUser) -> Person:
+    """Merge duplicate contact persons into `survivor` and delete the others; nothing is lost.
+
+    - Affiliations move; where the survivor is already linked to the same organisation the two
+      are combined (flags with "or" — the organisation's primary flag is kept —, the more specific
+      role, the longer period).
+    - Interaction participation moves (once per interaction), as does every other relation to a
+      person (found by introspection) and the others' simple-history records.
+    - The survivor's blank e-mail and phone are filled from the others; a differing e-mail or phone
+      and the others' notes are appended to the survivor's notes. For each consent the most recent
+      consent given (with its date and source) wins.
+    - Anonymised persons cannot be merged (the merge would mix erased and live data).
+    - Logged on the survivor; one transaction.
+    """
+    other_pks = _check_merge_arguments(survivor=survivor, others=others)
+    locked = _lock(Person, [survivor.pk, *other_pks])
+    if len(locked) != len(other_pks) + 1:
+        raise ValidationError(gettext("Some of the persons no longer exist."))
+    survivor = locked[survivor.pk]
+    others = [locked[pk] for pk in other_pks]
+    if any(p.anonymised_at for p in (survivor, *others)):
+        raise ValidationError(gettext("Anonymised persons cannot be merged."), code="merge_anonymised")
+    names = ", ".join(f"{other.full_name} (#{other.pk})" for other in others)
+    reason = gettext("Merged with %(records)s") % {"records": ", ".join(f"#{pk}" for pk in other_pks)}
+    summary: Counter[str] = Counter()
+
+    by_organisation = {a.organisation_id: a for a in Affiliation.objects.filter(person=survivor)}
+    position = {pk: index for index, pk in enumerate(other_pks)}
+    incoming = sorted(
+        Affiliation.objects.filter(person_id__in=other_pks), key=lambda a: (position[a.person_id], a.pk)
+    )
+    for affiliation in incoming:
+        kept = by_organisation.get(affiliation.organisation_id)
+        if kept is not None:
+            # Both rows belong to one organisation, so whichever is primary may stay primary.
+            _combine_affiliations(keep=kept, drop=affiliation, may_be_primary=True, user=user, reason=reason)
+            summary[gettext("affiliations combined")] += 1
+            continue
+        affiliation.person = survivor  # it may be combined with a later one and saved
+        Affiliation.objects.filter(pk=affiliation.pk).update(person=survivor)
+        by_organisation[affiliation.organisation_id] = affiliation
+        summary[gettext("affiliations moved")] += 1
+
+    summary.update(_repoint_relations(model=Person, survivor_pk=survivor.pk, other_pks=other_pks))
+
+    _person_fill_blanks(survivor, others)
+    _retire(model=Person, keep_pk=survivor.pk, drop_pks=other_pks)
+    _save_with_history(survivor, user=user, reason=reason)
+
+    counts = ", ".join(f"{label}: {count}" for label, count in summary.items() if count)
+    message = gettext("Merged into this person: %(names)s.") % {"names": names}
+    if counts:
+        message = f"{message} {counts}."
+    _log_change(user=user, obj=survivor, message=message)
+    return survivor
+
+
+# --- GDPR -----------------------------------------------------------------------------------------
+
+
+def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value)
+    return value.isoformat()
+
+
+_PERSON_EXPORTED_FIELDS = ["first_name", "last_name", "email", "phone", "language", "notes"]
+
+
+def person_data_export(*, person: Person) -> dict[str, Any]:
+    """Everything the CRM holds about a person, as JSON-ready data (a GDPR access request).
+
+    The person's own fields, affiliations with organisation names, the interactions they took
+    part in, the consent records and the person's change history.
+    """
+    affiliations = Affiliation.objects.filter(person=person).select_related("organisation")
+    interactions = person.interactions.select_related("organisation").order_by("occurred_on", "pk")
+    history = _history_model(Person).objects.filter(id=person.pk).order_by("history_date", "history_id")
+    history = history.select_related("history_user")
+    return {
+        "exported_at": _iso(timezone.now()),
+        "person": {
+            "id": person.pk,
+            **{name: getattr(person, name) for name in _PERSON_EXPORTED_FIELDS},
+            "created_at": _iso(person.created_at),
+            "updated_at": _iso(person.updated_at),
+            "anonymised_at": _iso(person.anonymised_at),
+        },
+        "consents": [
+            {
+                "purpose": kind,
+                "given": getattr(person, f"consent_{kind}"),
+                "given_at": _iso(getattr(person, f"consent_{kind}_at")),
+                "source": getattr(person, f"consent_{kind}_source"),
+            }
+            for kind in _CONSENT_KINDS
+        ],
+        "affiliations": [
+            {
+                "organisation": affiliation.organisation.name,
+                "organisation_legal_code": affiliation.organisation.legal_code,
+                "role": affiliation.role,
+                "job_title": affiliation.job_title,
+                "primary_contact": affiliation.is_primary,
+                "receives_consultations": affiliation.receives_consultations,
+                "start_date": _iso(affiliation.start_date),
+                "end_date": _iso(affiliation.end_date),
+            }
+            for affiliation in affiliations
+        ],
+        "interactions": [
+            {
+                "date": _iso(interaction.occurred_on),
+                "kind": interaction.kind,
+                "organisation": interaction.organisation.name,
+                "subject": interaction.subject,
+                "notes": interaction.notes,
+            }
+            for interaction in interactions
+        ],
+        "history": [
+            {
+                "date": _iso(record.history_date),
+                "type": record.get_history_type_display(),
+                "changed_by": record.history_user.get_username() if record.history_user else None,
+                "reason": record.history_change_reason,
+                **{name: getattr(record, name) for name in _PERSON_EXPORTED_FIELDS},
+                **{
+                    f"consent_{kind}{suffix}": _iso(value) if suffix == "_at" else value
+                    for kind in _CONSENT_KINDS
+                    for suffix in ("", "_at", "_source")
+                    for value in [getattr(record, f"consent_{kind}{suffix}")]
+                },
+            }
+            for record in history
+        ],
+    }
+
+
+def _scrubber(terms: Iterable[str]) -> re.Pattern[str] | None:
+    unique = sorted({term.strip() for term in terms if term and term.strip()}, key=len, reverse=True)
+    if not unique:
+        return None
+    alternatives = "|".join(re.escape(term) for term in unique)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def _scrub_text(pattern: re.Pattern[str] | None, text: str | None, placeholder: str) -> str | None:
+    if not text or pattern is None:
+        return text
+    return pattern.sub(placeholder, text)
+
+
+def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeholder: str) -> str:
+    """Scrub a LogEntry message; a JSON message (the admin's) is scrubbed value by value so it stays JSON."""
+    if pattern is None or not message:
+        return message
+    try:
+        data = json.loads(message) if message.startswith("[") else None
+    except ValueError:
+        data = None
+    if data is None:
+        return pattern.sub(placeholder, message)
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(placeholder, value)
+        if isinstance(value, list):
+            return [scrub(item) for item in value]
+        if isinstance(value, dict):
+            return {key: scrub(item) for key, item in value.items()}
+        return value
+
+    return json.dumps(scrub(data))
+
+
+@transaction.atomic
+def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
+    """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
+
+    The names become a neutral placeholder ("Anonymised person" and the record number), e-mail,
+    phone and notes are blanked, consents cleared and `anonymised_at` set. Affiliations stay (a
+    job title is personal data and is blanked; an anonymous contact can be neither the primary
+    contact nor receive consultations) and interactions stay. The person's simple-history records
+    (and the job titles in the affiliations' history) are scrubbed the same way, and any name,
+    e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
+    entries, in any other log entry naming them, and in the interactions they took part in.
+    Logged with a LogEntry that holds no erased data.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    placeholder = gettext("Anonymised person")
+    person_history = _history_model(Person).objects.filter(id=person.pk)
+    affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
+
+    # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere. Texts
+    # that also mention other people (organisations' log, interactions) lose only full names, e-mail
+    # addresses and phones; the person's own log and history lose single first and last names too.
+    identifying: set[str] = set()
+    name_parts: set[str] = set()
+    for record in [person, *person_history]:
+        if record.anonymised_at:  # already the placeholder (erased before)
+            continue
+        first, last = record.first_name, record.last_name
+        identifying.update([f"{first} {last}", f"{last} {first}", record.email, record.phone])
+        name_parts.update([first, last])
+    shared_pattern = _scrubber(identifying)
+    pattern = _scrubber(identifying | name_parts)
+
+    anonymous = {
+        "first_name": placeholder,
+        "last_name": f"#{person.pk}",
+        "email": "",
+        "phone": "",
+        "notes": "",
+        **{f"consent_{kind}": False for kind in _CONSENT_KINDS},
+        **{f"consent_{kind}_at": None for kind in _CONSENT_KINDS},
+        **{f"consent_{kind}_source": "" for kind in _CONSENT_KINDS},
+    }
+    for name, value in anonymous.items():
+        setattr(person, name, value)
+    person.anonymised_at = timezone.now()
+    _save_with_history(person, user=user, reason=gettext("Personal data erased"))
+
+    for record in person_history.exclude(history_change_reason__isnull=True):
+        scrubbed = _scrub_text(pattern, record.history_change_reason, placeholder)
+        if scrubbed != record.history_change_reason:
+            person_history.filter(history_id=record.history_id).update(history_change_reason=scrubbed)
+    person_history.update(**anonymous)
+
+    for affiliation in Affiliation.objects.filter(person=person):
+        affiliation.job_title = ""
+        affiliation.is_primary = False
+        affiliation.receives_consultations = False
+        _save_with_history(affiliation, user=user, reason=gettext("Personal data erased"))
+    affiliation_history.update(job_title="")
+
+    for interaction in person.interactions.all():
+        subject = _scrub_text(shared_pattern, interaction.subject, placeholder)
+        notes = _scrub_text(shared_pattern, interaction.notes, placeholder)
+        if (subject, notes) != (interaction.subject, interaction.notes):
+            Interaction.objects.filter(pk=interaction.pk).update(subject=subject, notes=notes)
+
+    # The admin log: the person's own entries, and any other entry that names them (an affiliation
+    # added inline on an organisation, links of other apps, ...). The admin stores JSON messages
+    # with non-ASCII characters escaped, so both spellings are looked for.
+    person_type = ContentType.objects.get_for_model(Person)
+    own = models.Q(content_type=person_type, object_id=str(person.pk))
+    mentions = models.Q()
+    for term in {term for term in identifying if term}:
+        for spelling in {term, json.dumps(term)[1:-1]}:
+            mentions |= models.Q(object_repr__icontains=spelling) | models.Q(
+                change_message__icontains=spelling
+            )
+    for entry in LogEntry.objects.filter(own | mentions):
+        is_own = entry.content_type_id == person_type.pk and entry.object_id == str(person.pk)
+        entry_pattern = pattern if is_own else shared_pattern
+        object_repr = _scrub_text(entry_pattern, entry.object_repr, placeholder) or ""
+        change_message = _scrub_change_message(entry_pattern, entry.change_message, placeholder)
+        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=object_repr, change_message=change_message
+            )
+
+    _log_change(user=user, obj=person, message=gettext("Personal data erased (GDPR)."))
+    return person

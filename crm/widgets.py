@@ -1,0 +1,374 @@
+"""Widgets of the CRM imports and exports, and the lookups they share during one import.
+
+Widgets turn a spreadsheet cell into a Python value (`clean`) and back (`render`). A
+bad cell raises ValueError with a translated message; the resource reports it as an
+error of that column. Lookups of sectors, municipalities, tags and organisations are
+loaded once per import (`ImportLookups`), so no widget queries the database per row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from import_export.widgets import Widget
+
+from crm.models import Municipality, Organisation, Sector, Tag
+
+LANGUAGES = ("lt", "en")
+LIST_SEPARATORS = re.compile(r"[;,]")
+LIST_JOINER = "; "
+WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0+)?")
+SPACES = re.compile(r"[\s\u00a0\u202f]+")
+DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
+CHUNK = 2000
+
+
+def normalise_key(value: Any) -> str:
+    """How names are compared: case, accents kept; spacing and letter case ignored."""
+    return " ".join(str(value).split()).casefold()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def split_list(value: Any) -> list[str]:
+    """“IRT; Sveikata” or “ict,health” → ["IRT", "Sveikata"] / ["ict", "health"]."""
+    if is_blank(value):
+        return []
+    return [part.strip() for part in LIST_SEPARATORS.split(str(value)) if part.strip()]
+
+
+def chunked(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def in_every_language(text: Any) -> set[str]:
+    """The normalised forms of a translatable text in each language of the site."""
+    forms = set()
+    for language in LANGUAGES:
+        with translation.override(language):
+            forms.add(normalise_key(str(text)))
+    return forms
+
+
+class ImportLookups:
+    """Reference data for one import, loaded with a handful of queries."""
+
+    def __init__(self) -> None:
+        self.sectors: dict[str, Sector] = {}
+        self.sectors_by_id: dict[int, Sector] = {}
+        for sector in Sector.objects.all():
+            self.sectors_by_id[sector.pk] = sector
+            for name in (sector.code, sector.name_lt, sector.name_en):
+                self.sectors[normalise_key(name)] = sector
+        self.municipalities = {normalise_key(m.name): m for m in Municipality.objects.all()}
+        self.tags = {normalise_key(t.name): t for t in Tag.objects.all()}
+        self.new_tags: dict[str, str] = {}
+        self.organisations_by_code: dict[str, int] = {}
+        self.organisations_by_name: dict[str, list[int]] = defaultdict(list)
+        self.organisation_names: dict[int, str] = {}
+
+    def load_organisations(self, references: Iterable[Any]) -> None:
+        """Load the organisations that the given cells name by legal code or exact name."""
+        codes, names = set(), set()
+        for reference in references:
+            if is_blank(reference):
+                continue
+            text = str(int(reference) if isinstance(reference, float) else reference).strip()
+            names.add(text)
+            code = SPACES.sub("", text)
+            if code.isdigit() and len(code) == 9:
+                codes.add(code)
+        rows: list[tuple[int, str, str]] = []
+        for batch in chunked(codes):
+            rows += Organisation.objects.filter(legal_code__in=batch).values_list("pk", "legal_code", "name")
+        for batch in chunked(names):
+            rows += Organisation.objects.filter(name__in=batch).values_list("pk", "legal_code", "name")
+        for pk, code, name in rows:
+            if code:
+                self.organisations_by_code[code] = pk
+            if pk not in self.organisations_by_name[name]:
+                self.organisations_by_name[name].append(pk)
+            self.organisation_names[pk] = name
+
+
+class LookupWidget(Widget):
+    """A widget whose `lookups` the resource sets at the start of each import."""
+
+    lookups: ImportLookups | None = None
+
+
+class TextWidget(Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a code typed into a number cell of a spreadsheet
+        return str(value).strip()
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class IntegerWidget(Widget):
+    def __init__(self, *, default: int | None = None) -> None:
+        super().__init__()
+        self.default = default
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        if is_blank(value):
+            return self.default
+        if isinstance(value, bool):
+            raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value})
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        text = SPACES.sub("", str(value))
+        if not WHOLE_NUMBER.fullmatch(text):
+            raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value})
+        return int(re.split(r"[.,]", text)[0])
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        if kwargs.get("force_native_type"):
+            return value
+        return "" if value is None else str(value)
+
+
+class BooleanWidget(Widget):
+    TRUE = {"1", "true", "yes", "taip", "t", "y", "x", "✓", "✔"}
+    FALSE = {"0", "false", "no", "ne", "f", "n"}
+
+    def __init__(self, *, default: bool = False) -> None:
+        super().__init__()
+        self.default = default
+        self._words: tuple[set[str], set[str]] | None = None
+
+    def words(self) -> tuple[set[str], set[str]]:
+        # What exports write ("yes"/"no" in the export's language) is always accepted back.
+        if self._words is None:
+            self._words = (
+                self.TRUE | in_every_language(gettext("yes")),
+                self.FALSE | in_every_language(gettext("no")),
+            )
+        return self._words
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
+        if is_blank(value):
+            return self.default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        truthy, falsy = self.words()
+        key = normalise_key(value)
+        if key in truthy:
+            return True
+        if key in falsy:
+            return False
+        raise ValueError(gettext("“%(value)s” is not yes or no (1 or 0).") % {"value": value})
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        if kwargs.get("force_native_type"):
+            return value
+        if value is None:
+            return ""
+        return gettext("yes") if value else gettext("no")
+
+
+class ChoiceWidget(Widget):
+    """A choice given by its stored value or by its label in Lithuanian or English."""
+
+    def __init__(self, choices: type[models.TextChoices], *, default: str = "") -> None:
+        super().__init__()
+        self.choices = choices
+        self.default = default
+        self._map: dict[str, str] | None = None
+
+    def mapping(self) -> dict[str, str]:
+        if self._map is None:
+            self._map = {}
+            for value, label in self.choices.choices:
+                self._map[normalise_key(value)] = value
+                for form in in_every_language(label):
+                    self._map.setdefault(form, value)
+        return self._map
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        if is_blank(value):
+            return self.default
+        choice = self.mapping().get(normalise_key(value))
+        if choice is None:
+            allowed = ", ".join(str(label) for label in self.choices.labels)
+            raise ValueError(
+                gettext("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}
+            )
+        return choice
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        if not value:
+            return ""
+        try:
+            return str(self.choices(value).label)
+        except ValueError:
+            return str(value)
+
+
+class DateWidget(Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> datetime.date | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()  # noqa: DTZ007 - a date
+            except ValueError:
+                continue
+        raise ValueError(gettext("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value})
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        if kwargs.get("force_native_type"):
+            return value
+        return value.isoformat() if value else ""
+
+
+class DateTimeWidget(Widget):
+    """Date and time in the site's time zone, to the second."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> datetime.datetime | None:
+        if is_blank(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            # Spreadsheets store times as fractions of a day: 10:20:30 may come back as 10:20:29.999999.
+            moment = (value + datetime.timedelta(microseconds=500_000)).replace(microsecond=0)
+        elif isinstance(value, datetime.date):
+            moment = datetime.datetime.combine(value, datetime.time())
+        else:
+            text = str(value).strip()
+            try:
+                moment = parse_datetime(text)
+            except ValueError:
+                moment = None
+            if moment is None:
+                try:
+                    moment = datetime.datetime.combine(DateWidget().clean(text), datetime.time())
+                except ValueError:
+                    raise ValueError(
+                        gettext("“%(value)s” is not a date and time; write it as YYYY-MM-DD HH:MM.")
+                        % {"value": value}
+                    ) from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
+        if not value:
+            return None if kwargs.get("force_native_type") else ""
+        local = timezone.localtime(value).replace(microsecond=0)
+        if kwargs.get("force_native_type"):
+            return local.replace(tzinfo=None)  # XLSX cannot store a time zone
+        return local.strftime("%Y-%m-%d %H:%M:%S")
+
+
+class MunicipalityWidget(LookupWidget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Municipality | None:
+        if is_blank(value):
+            return None
+        municipality = self.lookups.municipalities.get(normalise_key(value))
+        if municipality is None:
+            raise ValueError(gettext("There is no municipality called “%(value)s”.") % {"value": value})
+        return municipality
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return value.name if value else ""
+
+
+class SectorsWidget(LookupWidget):
+    """Sectors by code or by Lithuanian or English name, separated by “;” or “,”."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> frozenset[int]:
+        ids = set()
+        for part in split_list(value):
+            sector = self.lookups.sectors.get(normalise_key(part))
+            if sector is None:
+                codes = ", ".join(s.code for s in self.lookups.sectors_by_id.values())
+                raise ValueError(
+                    gettext("There is no sector “%(value)s”; give a sector's name or code (%(codes)s).")
+                    % {"value": part, "codes": codes}
+                )
+            ids.add(sector.pk)
+        return frozenset(ids)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return LIST_JOINER.join(sector.name for sector in value.all()) if value is not None else ""
+
+    def names(self, ids: Iterable[int]) -> str:
+        sectors = sorted((self.lookups.sectors_by_id[pk] for pk in ids), key=lambda s: (s.position, s.code))
+        return LIST_JOINER.join(sector.name for sector in sectors)
+
+
+class TagsWidget(LookupWidget):
+    """Tags by name; a name not yet known becomes a new tag when the import is saved."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> frozenset[str]:
+        keys = set()
+        for name in split_list(value):
+            key = normalise_key(name)
+            if len(name) > Tag._meta.get_field("name").max_length:
+                raise ValueError(gettext("The tag “%(value)s” is too long.") % {"value": name})
+            if key not in self.lookups.tags:
+                self.lookups.new_tags.setdefault(key, " ".join(name.split()))
+            keys.add(key)
+        return frozenset(keys)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return LIST_JOINER.join(tag.name for tag in value.all()) if value is not None else ""
+
+    def names(self, keys: Iterable[str]) -> str:
+        lookups = self.lookups
+        return LIST_JOINER.join(
+            sorted(lookups.tags[k].name if k in lookups.tags else lookups.new_tags.get(k, k) for k in keys)
+        )
+
+
+class OrganisationWidget(LookupWidget):
+    """An organisation by legal entity code or exact name: the candidates' ids."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[int]:
+        if is_blank(value):
+            return []
+        text = str(int(value) if isinstance(value, float) else value).strip()
+        lookups = self.lookups
+        code = SPACES.sub("", text)
+        if code in lookups.organisations_by_code:
+            return [lookups.organisations_by_code[code]]
+        candidates = lookups.organisations_by_name.get(text, [])
+        if not candidates:
+            raise ValueError(
+                gettext("There is no organisation with the legal entity code or name “%(value)s”.")
+                % {"value": value}
+            )
+        return candidates
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return value.name if value else ""

@@ -1,0 +1,5 @@
+"""The position papers admin, one module a model family."""
+
+from positions.admin import issuer, paper, records
+
+__all__ = ["issuer", "paper", "records"]

@@ -1,0 +1,152 @@
+"""The parts of a paper edited on its admin page: sections, proposals and attributions while it
+is a draft; its renderings and dispatches, read only, always."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Answer, ProposalRow
+from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSection, PositionPaper, Rendering
+
+
+class DraftOnlyInline(admin.options.InlineModelAdmin):
+    """Editable while the paper is a draft; read only once it is approved."""
+
+    def _editable(self, obj: PositionPaper | None) -> bool:
+        return obj is None or obj.is_draft
+
+    def has_add_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class SectionInline(DraftOnlyInline, admin.StackedInline):
+    model = PaperSection
+    extra = 0
+    fields = ["position", "heading", "body", "member_answers"]
+    readonly_fields = ["member_answers"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PaperSection]:
+        answers = Answer.objects.select_related("response__organisation")
+        return super().get_queryset(request).prefetch_related(Prefetch("source_answers", queryset=answers))
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "body":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 8, "cols": 90})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("which members back this text?"))
+    def member_answers(self, obj: PaperSection) -> str:
+        organisations = sorted({answer.response.organisation.name for answer in obj.source_answers.all()})
+        return ", ".join(organisations) or "—"
+
+
+class ProposalInline(DraftOnlyInline, admin.StackedInline):
+    model = PaperProposal
+    extra = 0
+    fields = [
+        "position",
+        "provision",
+        "proposed_wording",
+        "justification",
+        "supporting_organisations",
+        "member_proposals",
+    ]
+    readonly_fields = ["member_proposals"]
+    autocomplete_fields = ["supporting_organisations"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PaperProposal]:
+        rows = ProposalRow.objects.select_related("answer__response__organisation")
+        answers = Answer.objects.select_related("response__organisation")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("source_rows", queryset=rows),
+                Prefetch("source_answers", queryset=answers),
+                "supporting_organisations",
+            )
+        )
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in {"proposed_wording", "justification"}:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 90})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("which members back this line?"))
+    def member_proposals(self, obj: PaperProposal) -> str:
+        lines = [
+            (row.answer.response.organisation.name, row.provision or "—", row.proposed_wording[:120])
+            for row in obj.source_rows.all()
+        ]
+        organisations = {answer.response.organisation.name for answer in obj.source_answers.all()}
+        organisations -= {name for name, _provision, _wording in lines}
+        lines += [(name, "", "") for name in sorted(organisations)]
+        if not lines:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong> {} {}</li>", lines))
+
+
+class AttributionInline(DraftOnlyInline, admin.TabularInline):
+    model = PaperAttribution
+    extra = 0
+    fields = ["organisation", "mode", "anonymous_label"]
+    autocomplete_fields = ["organisation"]
+    verbose_name_plural = _("attributions (organisations without a row are named)")
+
+
+class RenderingInline(admin.TabularInline):
+    model = Rendering
+    extra = 0
+    can_delete = False
+    fields = ["version", "paper_status", "created_at", "created_by", "size", "sha256", "archived", "download"]
+    readonly_fields = fields
+    ordering = ["-version"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rendering]:
+        return super().get_queryset(request).select_related("created_by").prefetch_related("dispatches")
+
+    def has_add_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("sent"), boolean=True)
+    def archived(self, obj: Rendering) -> bool:
+        return bool(obj.dispatches.all())
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj: Rendering) -> str:
+        url = reverse("admin:positions_rendering_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+
+class DispatchInline(admin.TabularInline):
+    model = Dispatch
+    extra = 0
+    can_delete = False
+    fields = ["sent_on", "recipient", "channel", "rendering", "sent_by", "note", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Dispatch]:
+        return super().get_queryset(request).select_related("rendering__paper", "sent_by")
+
+    def has_add_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        return False

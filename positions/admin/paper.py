@@ -1,0 +1,309 @@
+"""Position papers in the admin: the change page with sections, proposals and attributions, the
+HTML preview, and the workflow (generate PDF, approve, record sending, new version) as buttons
+that call services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResultStatus
+
+from positions import selectors, services
+from positions.admin.forms import DispatchForm
+from positions.admin.inlines import (
+    AttributionInline,
+    DispatchInline,
+    ProposalInline,
+    RenderingInline,
+    SectionInline,
+)
+from positions.letter import letter_html, paper_letter
+from positions.models import IssuerSettings, PositionPaper
+
+STATUS_COLOURS = {
+    PositionPaper.Status.DRAFT: "#666",
+    PositionPaper.Status.APPROVED: "#9a6700",
+    PositionPaper.Status.SENT: "#1a7f37",
+}
+
+# The preview is a document built from staff and member text: it may load the site's own
+# fonts and inline images and nothing else, and runs no script.
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; img-src data:"
+
+
+@admin.register(PositionPaper)
+class PositionPaperAdmin(admin.ModelAdmin):
+    change_form_template = "positions/admin/positionpaper_change_form.html"
+    list_display = [
+        "subject",
+        "status_display",
+        "registration_number",
+        "registration_date",
+        "addressee",
+        "language",
+        "version",
+        "rendering_count",
+        "dispatch_count",
+    ]
+    list_filter = ["status", "language", ("addressee", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["subject", "registration_number", "addressee__name", "request_number"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["source_consultation", "addressee", "supporting_organisations"]
+    readonly_fields = [
+        "status_display",
+        "registration_number",
+        "registration_date",
+        "approved_at",
+        "approved_by",
+        "previous_version_link",
+        "version",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["subject", "status_display", "language", "source_consultation"]}),
+        (
+            _("Addressee"),
+            {"fields": ["addressee", "addressee_label", "addressee_person", "addressee_email"]},
+        ),
+        (_("Their request"), {"fields": [("request_date", "request_number")]}),
+        (_("Signature"), {"fields": [("signatory_position", "signatory_name")]}),
+        (_("Supporting organisations (annex)"), {"fields": ["supporting_organisations"]}),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    ("registration_number", "registration_date"),
+                    ("approved_at", "approved_by"),
+                    ("version", "previous_version_link"),
+                    ("created_by", "created_at", "updated_at"),
+                ]
+            },
+        ),
+    ]
+    inlines = [SectionInline, ProposalInline, AttributionInline, RenderingInline, DispatchInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PositionPaper]:
+        return selectors.papers_for_admin()
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        issuer = IssuerSettings.load()
+        return {
+            "signatory_name": issuer.signatory_name,
+            "signatory_position": issuer.signatory_position,
+            **super().get_changeform_initial_data(request),
+        }
+
+    def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        # Approved text is what was registered; a sent paper changes only through a new version.
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
+        # A registered paper stays in the journal.
+        if obj is not None and not obj.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: PositionPaper, form: Any, change: bool) -> None:
+        services.paper_save(paper=obj, user=request.user)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        services.paper_require_draft(paper=form.instance)
+        super().save_related(request, form, formsets, change)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj: PositionPaper) -> str:
+        return format_html(
+            '<strong style="color:{}">{}</strong>',
+            STATUS_COLOURS.get(obj.status, "#000"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description=_("PDFs"), ordering="rendering_total")
+    def rendering_count(self, obj: PositionPaper) -> int:
+        return obj.rendering_total
+
+    @admin.display(description=_("dispatches"), ordering="dispatch_total")
+    def dispatch_count(self, obj: PositionPaper) -> int:
+        return obj.dispatch_total
+
+    @admin.display(description=_("previous version"))
+    def previous_version_link(self, obj: PositionPaper) -> str:
+        if obj.previous_version_id is None:
+            return "—"
+        url = reverse("admin:positions_positionpaper_change", args=[obj.previous_version_id])
+        return format_html('<a href="{}">{}</a>', url, obj.previous_version)
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        paper = context.get("original")
+        user = request.user
+        context["paper_tools"] = {
+            "can_render": paper is not None
+            and not paper.is_sent
+            and user.has_perm("positions.add_rendering"),
+            "can_approve": paper is not None
+            and paper.is_draft
+            and user.has_perm("positions.approve_positionpaper"),
+            "can_send": paper is not None and not paper.is_draft and user.has_perm("positions.add_dispatch"),
+            "can_version": paper is not None
+            and paper.is_sent
+            and not hasattr(paper, "next_version")
+            and user.has_perm("positions.add_positionpaper"),
+        }
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    # Workflow pages and buttons -------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        posts = [
+            ("render", self._render),
+            ("approve", self._approve),
+            ("new-version", self._new_version),
+        ]
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="positions_positionpaper_preview",
+            ),
+            path(
+                "<path:object_id>/send/",
+                self.admin_site.admin_view(self.send_view),
+                name="positions_positionpaper_send",
+            ),
+            *(
+                path(
+                    f"<path:object_id>/{name}/",
+                    self.admin_site.admin_view(self._post_view(handler)),
+                    name=f"positions_positionpaper_{name.replace('-', '_')}",
+                )
+                for name, handler in posts
+            ),
+            *super().get_urls(),
+        ]
+
+    def _paper_or_404(self, request: HttpRequest, object_id: str) -> PositionPaper:
+        paper = self.get_object(request, unquote(object_id))
+        if paper is None:
+            raise Http404
+        if not self.has_view_permission(request, paper):
+            raise PermissionDenied
+        return paper
+
+    def _change_url(self, paper: PositionPaper) -> str:
+        return reverse("admin:positions_positionpaper_change", args=[paper.pk])
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        paper = self._paper_or_404(request, object_id)
+        letter = paper_letter(selectors.paper_for_document(paper_id=paper.pk))
+        response = HttpResponse(letter_html(letter, asset_url=static))
+        response["Content-Security-Policy"] = PREVIEW_CSP
+        return response
+
+    def _post_view(
+        self, handler: Callable[[HttpRequest, PositionPaper], HttpResponse | None]
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        def view(request: HttpRequest, object_id: str) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            paper = self._paper_or_404(request, object_id)
+            try:
+                response = handler(request, paper)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                response = None
+            return response or HttpResponseRedirect(self._change_url(paper))
+
+        return view
+
+    def _render(self, request: HttpRequest, paper: PositionPaper) -> None:
+        result = services.paper_render_request(paper=paper, user=request.user)
+        if result.status == TaskResultStatus.FAILED:
+            self.message_user(
+                request, _("The PDF could not be generated; the error is logged."), messages.ERROR
+            )
+        elif result.status == TaskResultStatus.SUCCESSFUL:
+            self.message_user(
+                request, _("The PDF is generated; it is listed under Renderings."), messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, _("The PDF is being generated; reload this page in a moment."), messages.INFO
+            )
+
+    def _approve(self, request: HttpRequest, paper: PositionPaper) -> None:
+        services.paper_approve(paper=paper, user=request.user)
+        self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+        self.message_user(
+            request,
+            _("Approved and registered as %(number)s.") % {"number": paper.registration_number},
+            messages.SUCCESS,
+        )
+
+    def _new_version(self, request: HttpRequest, paper: PositionPaper) -> HttpResponse:
+        draft = services.paper_new_version(paper=paper, user=request.user)
+        self.log_addition(request, draft, [{"added": {}}])
+        self.message_user(
+            request, _("A new draft version was created from the sent paper."), messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._change_url(draft))
+
+    def send_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        paper = self._paper_or_404(request, object_id)
+        if not request.user.has_perm("positions.add_dispatch"):
+            raise PermissionDenied
+        initial = {
+            "recipient": paper.addressee_label or (paper.addressee.name if paper.addressee else ""),
+            "sent_on": timezone.localdate(),
+        }
+        form = DispatchForm(request.POST or None, paper=paper, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["send_email_now"]:
+                    services.paper_email(
+                        paper=paper, user=request.user, rendering=data["rendering"], to=data["recipient"]
+                    )
+                else:
+                    services.paper_mark_sent(
+                        paper=paper,
+                        user=request.user,
+                        rendering=data["rendering"],
+                        channel=data["channel"],
+                        recipient=data["recipient"],
+                        sent_on=data["sent_on"],
+                        note=data["note"],
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_change(request, paper, [{"changed": {"fields": ["status"]}}])
+                self.message_user(request, _("The dispatch is recorded."), messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(paper))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": paper,
+            "title": _("Record sending"),
+            "form": form,
+            "has_sendable": form.fields["rendering"].queryset.exists(),
+        }
+        return render(request, "positions/admin/positionpaper_send.html", context)

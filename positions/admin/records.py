@@ -1,0 +1,121 @@
+"""The records of position papers, read only: renderings (with the verified download), dispatches
+and the registration journal."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from positions import selectors
+from positions.models import Dispatch, RegistrationJournal, Rendering
+
+logger = logging.getLogger(__name__)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Rendering)
+class RenderingAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "paper_status",
+        "language",
+        "pdf_variant",
+        "size",
+        "created_at",
+        "created_by",
+        "download",
+    ]
+    list_filter = ["paper_status", "language"]
+    list_select_related = ["paper", "created_by"]
+    search_fields = ["paper__subject", "paper__registration_number", "sha256"]
+    fields = [
+        "paper",
+        "version",
+        "paper_status",
+        "language",
+        "pdf_variant",
+        "tagged",
+        "size",
+        "sha256",
+        "created_at",
+        "created_by",
+        "download",
+    ]
+    readonly_fields = fields
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<path:object_id>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="positions_rendering_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("PDF"))
+    def download(self, obj: Rendering) -> str:
+        url = reverse("admin:positions_rendering_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    def download_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        rendering = self.get_object(request, unquote(object_id))
+        if rendering is None:
+            raise Http404
+        if not self.has_view_permission(request, rendering):
+            raise PermissionDenied
+        try:
+            content = selectors.rendering_read_verified(rendering=rendering)
+        except selectors.RenderingTampered as error:
+            logger.error("Rendering %s failed its SHA-256 check", rendering.pk)
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:positions_positionpaper_change", args=[rendering.paper_id])
+            )
+        except FileNotFoundError:
+            self.message_user(request, _("The stored file of this PDF is missing."), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:positions_positionpaper_change", args=[rendering.paper_id])
+            )
+        response = HttpResponse(content, content_type="application/pdf")
+        filename = rendering.file.name.rsplit("/", 1)[-1]
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["X-Content-SHA256"] = rendering.sha256
+        return response
+
+
+@admin.register(Dispatch)
+class DispatchAdmin(ReadOnlyAdmin):
+    list_display = ["paper", "recipient", "channel", "sent_on", "sent_by", "rendering"]
+    list_filter = ["channel", "sent_on"]
+    list_select_related = ["paper", "rendering__paper", "sent_by"]
+    search_fields = ["paper__subject", "paper__registration_number", "recipient"]
+    date_hierarchy = "sent_on"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Dispatch]:
+        return super().get_queryset(request).select_related("paper", "rendering__paper", "sent_by")
+
+
+@admin.register(RegistrationJournal)
+class RegistrationJournalAdmin(ReadOnlyAdmin):
+    list_display = ["prefix", "year", "last_number"]
+    list_filter = ["prefix", "year"]

@@ -1,0 +1,284 @@
+"""A position paper laid out as a Lithuanian official letter: the text of every part of the
+letter (letterhead, addressee, date and number, title, body, proposals, signature, annex), in the
+paper's language, and the HTML both the PDF and the admin preview are made from.
+
+Attribution is applied here, once, so that neither the PDF nor the preview can name an
+organisation that asked to stay anonymous or to be left out.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import mimetypes
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import phonenumbers
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from crm.models import Organisation
+from positions.markdown import render_markdown
+from positions.models import IssuerSettings, Language, PaperAttribution, PositionPaper
+
+# The genitive month names of a Lithuanian date in words: "2026 m. lapkričio 28 d.".
+LT_MONTHS_GENITIVE = (
+    "sausio", "vasario", "kovo", "balandžio", "gegužės", "birželio",
+    "liepos", "rugpjūčio", "rugsėjo", "spalio", "lapkričio", "gruodžio",
+)  # fmt: skip
+EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# How an anonymous organisation is described: by its kind and first sector.
+ANONYMOUS_IN_SECTOR = {
+    Organisation.Kind.CLUSTER: gettext_lazy("one cluster in the %(sector)s sector"),
+    Organisation.Kind.ASSOCIATION: gettext_lazy("one association in the %(sector)s sector"),
+    Organisation.Kind.COMPANY: gettext_lazy("one company in the %(sector)s sector"),
+    Organisation.Kind.RESEARCH: gettext_lazy("one research or education body in the %(sector)s sector"),
+    Organisation.Kind.PUBLIC: gettext_lazy("one public institution in the %(sector)s sector"),
+    Organisation.Kind.OTHER: gettext_lazy("one organisation in the %(sector)s sector"),
+}
+ANONYMOUS_WITHOUT_SECTOR = {
+    Organisation.Kind.CLUSTER: gettext_lazy("one cluster"),
+    Organisation.Kind.ASSOCIATION: gettext_lazy("one association"),
+    Organisation.Kind.COMPANY: gettext_lazy("one company"),
+    Organisation.Kind.RESEARCH: gettext_lazy("one research or education body"),
+    Organisation.Kind.PUBLIC: gettext_lazy("one public institution"),
+    Organisation.Kind.OTHER: gettext_lazy("one organisation"),
+}
+
+
+def date_in_words(day: datetime.date, language: str = Language.LITHUANIAN) -> str:
+    """The date as written in a letter's text: "2026 m. lapkričio 28 d." or "28 November 2026"."""
+    if language == Language.ENGLISH:
+        return f"{day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year} m. {LT_MONTHS_GENITIVE[day.month - 1]} {day.day} d."
+
+
+def anonymous_description(organisation: Organisation) -> str:
+    """ "one cluster in the ICT sector": the organisation's kind and first sector, never its name.
+    Call with the paper's language active; expects the organisation's sectors prefetched."""
+    sectors = list(organisation.sectors.all())
+    kind = organisation.kind if organisation.kind in ANONYMOUS_IN_SECTOR else Organisation.Kind.OTHER
+    if sectors:
+        first = min(sectors, key=lambda sector: (sector.position, sector.code))
+        return str(ANONYMOUS_IN_SECTOR[kind]) % {"sector": first.name}
+    return str(ANONYMOUS_WITHOUT_SECTOR[kind])
+
+
+@dataclass(frozen=True)
+class Attributions:
+    """Each organisation's attribution on one paper; an organisation without a row is named."""
+
+    by_organisation: dict[int, PaperAttribution]
+
+    @classmethod
+    def of(cls, paper: PositionPaper) -> Attributions:
+        return cls({a.organisation_id: a for a in paper.attributions.all()})
+
+    def mode(self, organisation: Organisation) -> str:
+        attribution = self.by_organisation.get(organisation.pk)
+        return attribution.mode if attribution else PaperAttribution.Mode.NAMED
+
+    def names(self, organisations: Iterable[Organisation]) -> list[str]:
+        """What the paper may print for these organisations: the named ones by name (sorted),
+        then the anonymous ones described (after the names, so that their place in an
+        alphabetical list gives nothing away); the excluded ones not at all."""
+        named: list[str] = []
+        anonymous: list[str] = []
+        for organisation in organisations:
+            mode = self.mode(organisation)
+            if mode == PaperAttribution.Mode.NAMED:
+                named.append(organisation.name)
+            elif mode == PaperAttribution.Mode.ANONYMOUS:
+                label = self.by_organisation[organisation.pk].anonymous_label
+                anonymous.append(label or anonymous_description(organisation))
+        return sorted(named, key=str.casefold) + sorted(anonymous, key=str.casefold)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    data_line: str
+    register_line: str
+    logo_data_url: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    body: SafeString
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    number: int
+    provision: str
+    proposed_wording: str
+    justification: str
+    supporters: list[str]
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything printed on a paper, as text in the paper's language."""
+
+    language: str
+    is_draft: bool
+    issuer: Issuer
+    addressee_lines: list[str]
+    date_line: str
+    request_line: str
+    title: str
+    sections: list[Section]
+    proposals: list[ProposalLine]
+    signatory_position: str
+    signatory_name: str
+    annex_heading: str
+    annex_entries: list[str] = field(default_factory=list)
+    # PDF metadata
+    document_title: str = ""
+    author: str = ""
+
+
+def _display_phone(phone: str) -> str:
+    try:
+        return phonenumbers.format_number(
+            phonenumbers.parse(phone, "LT"), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        return phone
+
+
+def _display_website(url: str) -> str:
+    return url.removeprefix("https://").removeprefix("http://").rstrip("/")
+
+
+def _logo_data_url(issuer: IssuerSettings) -> str | None:
+    """The logo inlined as a data: URL, so that the renderer never opens a file or a URL for it."""
+    if not issuer.logo:
+        return None
+    try:
+        with issuer.logo.open("rb") as logo:
+            content = logo.read()
+    except OSError:
+        return None
+    mime_type = mimetypes.guess_type(issuer.logo.name)[0] or "image/png"
+    return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _issuer(issuer: IssuerSettings, language: str) -> Issuer:
+    parts = [issuer.legal_form_in(language), issuer.address]
+    if issuer.phone:
+        parts.append(_("tel. %(phone)s") % {"phone": _display_phone(issuer.phone)})
+    if issuer.email:
+        parts.append(_("e-mail %(email)s") % {"email": issuer.email})
+    if issuer.website:
+        parts.append(_display_website(issuer.website))
+    register_line = ""
+    if issuer.legal_code:
+        register_line = _(
+            "Data are collected and stored in the Register of Legal Entities, code %(code)s"
+        ) % {"code": issuer.legal_code}
+    return Issuer(
+        name=issuer.name_in(language),
+        data_line=", ".join(part for part in parts if part),
+        register_line=register_line,
+        logo_data_url=_logo_data_url(issuer),
+    )
+
+
+def _date_line(paper: PositionPaper) -> str:
+    if paper.registration_number and paper.registration_date:
+        return pgettext("letter date line", "%(date)s No. %(number)s") % {
+            "date": paper.registration_date.isoformat(),
+            "number": paper.registration_number,
+        }
+    return pgettext("letter date line", "%(date)s No. %(number)s") % {
+        "date": "__________",
+        "number": "________",
+    }
+
+
+def _request_line(paper: PositionPaper) -> str:
+    if paper.request_date is None:
+        return ""
+    if paper.request_number:
+        return pgettext("letter reference", "Ref. %(date)s No. %(number)s") % {
+            "date": paper.request_date.isoformat(),
+            "number": paper.request_number,
+        }
+    return pgettext("letter reference", "Ref. %(date)s") % {"date": paper.request_date.isoformat()}
+
+
+def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) -> Letter:
+    """The letter's text. Expects `paper` from `selectors.paper_for_document` (prefetched)."""
+    issuer = issuer or IssuerSettings.load()
+    language = paper.language
+    with translation.override(language):
+        attributions = Attributions.of(paper)
+        addressee_lines = []
+        if paper.addressee_label or paper.addressee_id:
+            addressee_lines.append(paper.addressee_label or paper.addressee.name)
+        if paper.addressee_person:
+            addressee_lines.append(paper.addressee_person)
+        title = pgettext("letter title", "ON %(subject)s") % {"subject": paper.subject.strip()}
+        number = paper.registration_number
+        if number and paper.registration_date:
+            annex_heading = _("Annex to the letter of %(date)s No. %(number)s") % {
+                "date": date_in_words(paper.registration_date, language),
+                "number": number,
+            }
+        else:
+            annex_heading = _("Annex to the letter")
+        issuer_text = _issuer(issuer, language)
+        return Letter(
+            language=language,
+            is_draft=paper.is_draft,
+            issuer=issuer_text,
+            addressee_lines=addressee_lines,
+            date_line=_date_line(paper),
+            request_line=_request_line(paper),
+            title=title.upper(),
+            sections=[
+                Section(heading=section.heading, body=render_markdown(section.body))
+                for section in paper.sections.all()
+            ],
+            proposals=[
+                ProposalLine(
+                    number=index,
+                    provision=proposal.provision,
+                    proposed_wording=proposal.proposed_wording,
+                    justification=proposal.justification,
+                    supporters=attributions.names(proposal.supporting_organisations.all()),
+                )
+                for index, proposal in enumerate(paper.proposals.all(), start=1)
+            ],
+            signatory_position=paper.signatory_position,
+            signatory_name=paper.signatory_name,
+            annex_heading=annex_heading,
+            annex_entries=attributions.names(paper.supporting_organisations.all()),
+            document_title=f"{number} {title}" if number else title,
+            author=issuer_text.name,
+        )
+
+
+def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
+    """The letter as one HTML document; `asset_url` turns a static path ("fonts/…") into the URL
+    the consumer can load (the PDF renderer's own scheme, or the site's static URL)."""
+    fonts = {
+        "serif": asset_url("fonts/DejaVuSerif.ttf"),
+        "serif_bold": asset_url("fonts/DejaVuSerif-Bold.ttf"),
+        "serif_italic": asset_url("fonts/DejaVuSerif-Italic.ttf"),
+        "serif_bold_italic": asset_url("fonts/DejaVuSerif-BoldItalic.ttf"),
+        "sans": asset_url("fonts/DejaVuSans.ttf"),
+        "sans_bold": asset_url("fonts/DejaVuSans-Bold.ttf"),
+    }
+    with translation.override(letter.language):
+        return render_to_string("positions/pdf/paper.html", {"letter": letter, "fonts": fonts})

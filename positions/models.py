@@ -1,0 +1,504 @@
+"""Position papers: the association's consolidated position, sent to a public institution as an
+official letter (PDF) with a registration number from the association's journal.
+
+State changes (approving, rendering, sending, new versions) go through `positions.services`;
+the models hold fields, constraints and cheap properties.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import InvalidStorageError, Storage, default_storage, storages
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Answer, Consultation, ProposalRow
+from crm.fields import LegalCodeField, LowercaseEmailField, PhoneField
+from crm.models import Organisation
+
+# The registration number's prefix: capitals and digits, as in the journal (`S` gives `S-2026-014`).
+prefix_validator = RegexValidator(
+    r"^[A-Z0-9]{1,10}$", _("Use 1 to 10 capital Latin letters or digits, for example “S”.")
+)
+
+LOGO_MAX_BYTES = 1024 * 1024
+
+
+def validate_logo(file: object) -> None:
+    size = getattr(file, "size", 0) or 0
+    if size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 1 MB."), code="logo_too_large")
+
+
+class Language(models.TextChoices):
+    LITHUANIAN = "lt", _("Lithuanian")
+    ENGLISH = "en", _("English")
+
+
+class IssuerSettings(models.Model):
+    """The association's requisites printed on every paper; one row, edited by staff."""
+
+    SINGLETON_ID = 1
+
+    name = models.CharField(_("association name"), max_length=255)
+    name_en = models.CharField(_("name in English"), max_length=255, blank=True)
+    legal_form = models.CharField(
+        _("legal form"), max_length=100, blank=True, help_text=_("For example “Asociacija”.")
+    )
+    legal_form_en = models.CharField(_("legal form in English"), max_length=100, blank=True)
+    legal_code = LegalCodeField(_("legal entity code"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = PhoneField(_("phone"), blank=True)
+    email = LowercaseEmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="positions/issuer/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 1 MB; printed above the name."),
+    )
+    registration_prefix = models.CharField(
+        _("registration number prefix"),
+        max_length=10,
+        default="S",
+        validators=[prefix_validator],
+        help_text=_("Numbers look like PREFIX-YEAR-NUMBER, for example S-2026-014."),
+    )
+    signatory_name = models.CharField(_("default signatory"), max_length=255, blank=True)
+    signatory_position = models.CharField(
+        _("default signatory's position"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example “Prezidentas”."),
+    )
+    signatory_position_en = models.CharField(
+        _("default signatory's position in English"), max_length=255, blank=True
+    )
+    pdf_archival = models.BooleanField(
+        _("archival PDF (PDF/A-3b)"),
+        default=False,
+        help_text=_("Render papers as PDF/A-3b, the format for long-term archiving."),
+    )
+    pdf_tagged = models.BooleanField(
+        _("tagged PDF"), default=False, help_text=_("Add the structure tags screen readers use.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("issuer settings")
+        verbose_name_plural = _("issuer settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="positions_issuersettings_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(_("Issuer settings"))
+
+    @classmethod
+    def load(cls) -> IssuerSettings:
+        """The one row, created empty the first time it is asked for."""
+        issuer, _created = cls.objects.get_or_create(pk=cls.SINGLETON_ID)
+        return issuer
+
+    def name_in(self, language: str) -> str:
+        return (self.name_en if language == Language.ENGLISH else "") or self.name
+
+    def legal_form_in(self, language: str) -> str:
+        return (self.legal_form_en if language == Language.ENGLISH else "") or self.legal_form
+
+    def signatory_position_in(self, language: str) -> str:
+        return (self.signatory_position_en if language == Language.ENGLISH else "") or self.signatory_position
+
+
+class RegistrationJournal(models.Model):
+    """The last number given to an outgoing letter, per prefix and calendar year.
+
+    Numbers only grow: a number once given is never given again, even if its paper goes away.
+    """
+
+    prefix = models.CharField(_("prefix"), max_length=10, validators=[prefix_validator])
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        ordering = ["-year", "prefix"]
+        verbose_name = _("registration journal")
+        verbose_name_plural = _("registration journals")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="positions_journal_prefix_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class PositionPaper(models.Model):
+    """The association's position on a draft act, addressed to a public institution."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        SENT = "sent", _("Sent")
+
+    source_consultation = models.ForeignKey(
+        Consultation,
+        verbose_name=_("source consultation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="position_papers",
+    )
+    addressee = models.ForeignKey(
+        Organisation,
+        verbose_name=_("addressee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": Organisation.Kind.PUBLIC},
+        related_name="received_position_papers",
+        help_text=_("A public institution: a ministry, the Seimas or its committee, a municipality."),
+    )
+    addressee_label = models.CharField(
+        _("addressee as written"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The institution's name as it stands on the letter (in Lithuanian, in the dative); empty: its name."
+        ),
+    )
+    addressee_person = models.CharField(_("addressee person or department"), max_length=255, blank=True)
+    addressee_email = LowercaseEmailField(
+        _("addressee's e-mail"), blank=True, help_text=_("Empty: the institution's e-mail.")
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=500,
+        help_text=_("Without the leading “DĖL”: it is added, in capitals, on the letter."),
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.LITHUANIAN)
+    request_date = models.DateField(
+        _("request date"), null=True, blank=True, help_text=_("The date of the institution's letter.")
+    )
+    request_number = models.CharField(_("request number"), max_length=100, blank=True)
+    signatory_name = models.CharField(_("signatory"), max_length=255, blank=True)
+    signatory_position = models.CharField(_("signatory's position"), max_length=255, blank=True)
+    supporting_organisations = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("supporting organisations"),
+        blank=True,
+        related_name="supported_position_papers",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, editable=False, db_index=True
+    )
+    registration_number = models.CharField(
+        _("registration number"), max_length=40, blank=True, editable=False
+    )
+    registration_date = models.DateField(_("registration date"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    previous_version = models.OneToOneField(
+        "self",
+        verbose_name=_("previous version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="next_version",
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("position paper")
+        verbose_name_plural = _("position papers")
+        permissions = [("approve_positionpaper", _("Can approve position papers"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "approved", "sent"]), name="positions_paper_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["lt", "en"]), name="positions_paper_language_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=~Q(registration_number=""),
+                name="positions_paper_registration_number_unique",
+                violation_error_message=_("This registration number is already taken."),
+            ),
+            # A draft has no number; an approved or sent paper has its number and date.
+            models.CheckConstraint(
+                condition=Q(status="draft", registration_number="", registration_date__isnull=True)
+                | (
+                    Q(status__in=["approved", "sent"], registration_date__isnull=False)
+                    & ~Q(registration_number="")
+                ),
+                name="positions_paper_registered_unless_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(request_number="") | Q(request_date__isnull=False),
+                name="positions_paper_request_number_has_date",
+                violation_error_message=_("Give the date of the request together with its number."),
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="positions_paper_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        if self.registration_number:
+            return f"{self.registration_number} {self.subject}"
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == self.Status.SENT
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, ValidationError] = {}
+        words = self.subject.strip().split(maxsplit=1)
+        if words and words[0].casefold() in {"dėl", "del"}:
+            errors["subject"] = ValidationError(
+                _("Write the subject without “DĖL”: it is added on the letter."), code="subject_prefix"
+            )
+        if self.request_number and self.request_date is None:
+            errors["request_date"] = ValidationError(
+                _("Give the date of the request together with its number."), code="request_date_missing"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class PaperAttribution(models.Model):
+    """How a responding organisation appears in the paper: by name, anonymously, or not at all."""
+
+    class Mode(models.TextChoices):
+        NAMED = "named", _("Named")
+        ANONYMOUS = "anonymous", _("Anonymous")
+        EXCLUDED = "excluded", _("Excluded")
+
+    paper = models.ForeignKey(
+        PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="attributions"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    mode = models.CharField(_("attribution"), max_length=10, choices=Mode, default=Mode.NAMED)
+    anonymous_label = models.CharField(
+        _("anonymous description"),
+        max_length=255,
+        blank=True,
+        help_text=_("Empty: described by kind and sector, e.g. “one cluster in the ICT sector”."),
+    )
+
+    class Meta:
+        ordering = ["paper", "organisation__name"]
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["paper", "organisation"],
+                name="positions_attribution_one_per_organisation",
+                violation_error_message=_("This organisation's attribution is already set for this paper."),
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["named", "anonymous", "excluded"]),
+                name="positions_attribution_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_mode_display()}"
+
+
+class PaperSection(models.Model):
+    """A part of the letter's body: an optional heading and Markdown text."""
+
+    paper = models.ForeignKey(
+        PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="sections"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    heading = models.CharField(_("heading"), max_length=255, blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown: **bold**, _italic_, lists."))
+    source_answers = models.ManyToManyField(
+        Answer, verbose_name=_("member answers behind it"), blank=True, related_name="position_sections"
+    )
+
+    class Meta:
+        ordering = ["paper", "position", "id"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.heading or self.body[:60]
+
+
+class PaperProposal(models.Model):
+    """A row of the paper's amendment proposals table."""
+
+    paper = models.ForeignKey(
+        PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    provision = models.CharField(
+        _("provision of the draft"), max_length=255, blank=True, help_text=_("Article, part, point.")
+    )
+    proposed_wording = models.TextField(_("proposed wording"), blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    supporting_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("supporting organisations"), blank=True, related_name="+"
+    )
+    source_rows = models.ManyToManyField(
+        ProposalRow,
+        verbose_name=_("member proposals behind it"),
+        blank=True,
+        related_name="position_proposals",
+    )
+    source_answers = models.ManyToManyField(
+        Answer, verbose_name=_("member answers behind it"), blank=True, related_name="position_proposals"
+    )
+
+    class Meta:
+        ordering = ["paper", "position", "id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(provision="") | ~Q(proposed_wording=""),
+                name="positions_proposal_not_empty",
+                violation_error_message=_("A proposal names a provision or proposes wording."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.provision or self.proposed_wording[:60]
+
+
+def rendering_upload_to(instance: Rendering, filename: str) -> str:
+    return f"positions/renderings/{instance.paper_id}/{filename}"
+
+
+def rendering_storage() -> Storage:
+    """Where PDFs are kept: the "positions" storage if STORAGES defines one (a private bucket or
+    directory the web server does not serve), else the default storage."""
+    try:
+        return storages["positions"]
+    except InvalidStorageError:
+        return default_storage
+
+
+class Rendering(models.Model):
+    """A generated PDF of a paper, kept with its SHA-256. Once a dispatch refers to it, the
+    database refuses to change or delete it (see migration 0003)."""
+
+    paper = models.ForeignKey(
+        PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="renderings"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(
+        _("file"), upload_to=rendering_upload_to, storage=rendering_storage, max_length=255
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size, bytes"))
+    paper_status = models.CharField(
+        _("paper status when rendered"), max_length=10, choices=PositionPaper.Status
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    pdf_variant = models.CharField(_("PDF variant"), max_length=20, blank=True)
+    tagged = models.BooleanField(_("tagged"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["paper", "-version"]
+        verbose_name = _("rendering")
+        verbose_name_plural = _("renderings")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "version"], name="positions_rendering_version_unique"),
+            models.CheckConstraint(
+                condition=Q(Exact(Length("sha256"), 64)), name="positions_rendering_sha256_length"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="positions_rendering_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} · v{self.version}"
+
+
+class Dispatch(models.Model):
+    """A record that the paper was sent: to whom, how, when, by whom, and which PDF exactly."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        E_DELIVERY = "e_delivery", _("E-delivery")
+        DVS = "dvs", _("Document management system (DVS)")
+        PAPER = "paper", _("Paper mail")
+
+    paper = models.ForeignKey(
+        PositionPaper, verbose_name=_("position paper"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    rendering = models.ForeignKey(
+        Rendering, verbose_name=_("PDF sent"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    recipient = models.CharField(_("recipient"), max_length=255)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel)
+    sent_on = models.DateField(_("sent on"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["paper", "-sent_on", "-id"]
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "e_delivery", "dvs", "paper"]),
+                name="positions_dispatch_channel_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} → {self.recipient} ({self.get_channel_display()}, {self.sent_on})"

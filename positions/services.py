@@ -1,0 +1,414 @@
+"""Writes of position papers: saving a draft, approving it (which gives it its registration
+number), rendering the PDF, recording that it was sent, e-mailing it, and starting a new version
+of a sent paper, which is otherwise frozen."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django_tasks import TaskResult
+
+from crm.models import Organisation
+from positions import selectors, tasks
+from positions.letter import paper_letter
+from positions.models import (
+    Dispatch,
+    IssuerSettings,
+    PaperAttribution,
+    PaperProposal,
+    PaperSection,
+    PositionPaper,
+    RegistrationJournal,
+    Rendering,
+)
+
+if TYPE_CHECKING:
+    from positions.pdf import PdfOptions
+
+# The fields a new version copies from the paper it replaces (not the number, status or record).
+COPIED_FIELDS = (
+    "source_consultation",
+    "addressee",
+    "addressee_label",
+    "addressee_person",
+    "addressee_email",
+    "subject",
+    "language",
+    "request_date",
+    "request_number",
+    "signatory_name",
+    "signatory_position",
+)
+
+
+def _require_permission(user: AbstractBaseUser | None, permission: str) -> None:
+    if user is None or not user.has_perm(permission):  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
+def _lock_paper(paper: PositionPaper) -> PositionPaper:
+    """A fresh copy of the paper's row, locked until the transaction ends (PostgreSQL; SQLite's
+    immediate transactions serialise writers anyway)."""
+    return PositionPaper.objects.select_for_update().get(pk=paper.pk)
+
+
+def _require_draft(paper: PositionPaper) -> None:
+    if paper.status != PositionPaper.Status.DRAFT:
+        raise ValidationError(
+            _("Only a draft can be changed; this paper is “%(status)s”. A sent paper gets a new version."),
+            code="not_draft",
+            params={"status": paper.get_status_display()},
+        )
+
+
+# --- drafts -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+    """Save a draft paper's own fields, creating it if new (with the issuer's default signatory).
+
+    Refused once the paper is approved: its text is then what was approved and registered.
+    """
+    if paper.pk is None:
+        _require_permission(user, "positions.add_positionpaper")
+        issuer = IssuerSettings.load()
+        paper.signatory_name = paper.signatory_name or issuer.signatory_name
+        paper.signatory_position = paper.signatory_position or issuer.signatory_position_in(paper.language)
+        paper.created_by = user  # type: ignore[assignment]
+    else:
+        _require_permission(user, "positions.change_positionpaper")
+        _require_draft(_lock_paper(paper))
+    paper.full_clean()
+    paper.save()
+    return paper
+
+
+def paper_require_draft(*, paper: PositionPaper) -> None:
+    """Refuse unless the paper (as stored now) is a draft; for writes to its sections and proposals."""
+    _require_draft(_lock_paper(paper))
+
+
+# --- registration -------------------------------------------------------------------------------------
+
+
+def registration_number_issue(*, prefix: str, year: int) -> str:
+    """The next number of the journal for (prefix, year), e.g. `S-2026-014`.
+
+    Call inside a transaction: the journal row stays locked until it commits, so two approvals at
+    the same moment get consecutive numbers. The first approval of a year creates the row; a
+    concurrent one waits for that insert (ON CONFLICT DO NOTHING) and then for the lock.
+    """
+    RegistrationJournal.objects.bulk_create(
+        [RegistrationJournal(prefix=prefix, year=year, last_number=0)], ignore_conflicts=True
+    )
+    journal = RegistrationJournal.objects.select_for_update().get(prefix=prefix, year=year)
+    journal.last_number += 1
+    journal.save(update_fields=["last_number"])
+    return f"{prefix}-{year}-{journal.last_number:03d}"
+
+
+def _approval_errors(paper: PositionPaper, issuer: IssuerSettings) -> list[ValidationError]:
+    errors = []
+    if not issuer.name:
+        errors.append(
+            ValidationError(
+                _("Fill in the association's requisites (issuer settings) first."), code="no_issuer"
+            )
+        )
+    if paper.addressee is None:
+        errors.append(ValidationError(_("Choose the addressee."), code="no_addressee"))
+    elif paper.addressee.kind != Organisation.Kind.PUBLIC:
+        errors.append(
+            ValidationError(_("The addressee must be a public institution."), code="addressee_kind")
+        )
+    if not paper.subject.strip():
+        errors.append(ValidationError(_("Write the subject."), code="no_subject"))
+    if not (paper.signatory_name.strip() and paper.signatory_position.strip()):
+        errors.append(ValidationError(_("Give the signatory's name and position."), code="no_signatory"))
+    if not (paper.sections.exists() or paper.proposals.exists()):
+        errors.append(ValidationError(_("The paper has neither text nor proposals."), code="empty"))
+    return errors
+
+
+@transaction.atomic
+def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+    """Approve a draft: it gets the next registration number of the journal and today's date, and
+    its text is fixed from now on. Only users with the approve permission may do it."""
+    _require_permission(user, "positions.approve_positionpaper")
+    locked = _lock_paper(paper)
+    _require_draft(locked)
+    issuer = IssuerSettings.load()
+    errors = _approval_errors(locked, issuer)
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    locked.registration_number = registration_number_issue(prefix=issuer.registration_prefix, year=today.year)
+    locked.registration_date = today
+    locked.status = PositionPaper.Status.APPROVED
+    locked.approved_at = timezone.now()
+    locked.approved_by = user  # type: ignore[assignment]
+    locked.save(
+        update_fields=[
+            "registration_number",
+            "registration_date",
+            "status",
+            "approved_at",
+            "approved_by",
+            "updated_at",
+        ]
+    )
+    paper.refresh_from_db()
+    return paper
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def _rendering_filename(paper: PositionPaper, version: int) -> str:
+    if paper.registration_number:
+        return f"{paper.registration_number}-v{version}.pdf"
+    return f"paper-{paper.pk}-draft-v{version}.pdf"
+
+
+def paper_render(
+    *, paper: PositionPaper, user: AbstractBaseUser | None = None, options: PdfOptions | None = None
+) -> Rendering:
+    """Render the paper's PDF and keep it as the next rendering, with its SHA-256 and size.
+
+    A draft's PDF is marked as a draft and has no number; only a PDF rendered after approval can
+    be sent. A sent paper is not rendered again: the PDF that was sent is its record.
+    Options default to the issuer settings (archival PDF/A-3b, tagged PDF).
+    """
+    # Imported here: WeasyPrint takes half a second to import, which every process would pay.
+    from positions import pdf
+
+    if user is not None:
+        _require_permission(user, "positions.add_rendering")
+    current = selectors.paper_for_document(paper_id=paper.pk)
+    if current.is_sent:
+        raise ValidationError(_("This paper was sent; its PDF is kept as it was sent."), code="sent")
+    issuer = IssuerSettings.load()
+    if options is None:
+        options = pdf.PdfOptions(archival=issuer.pdf_archival, tagged=issuer.pdf_tagged)
+    # The slow part runs without holding any lock.
+    content = pdf.letter_pdf(paper_letter(current, issuer=issuer), options=options)
+
+    with transaction.atomic():
+        locked = _lock_paper(paper)
+        if locked.status != current.status:
+            raise ValidationError(
+                _(
+                    "The paper changed from “%(before)s” to “%(after)s” while it was rendered; render it again."
+                ),
+                code="changed",
+                params={"before": current.get_status_display(), "after": locked.get_status_display()},
+            )
+        version = (locked.renderings.aggregate(last=Max("version"))["last"] or 0) + 1
+        rendering = Rendering(
+            paper=locked,
+            version=version,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            paper_status=locked.status,
+            language=locked.language,
+            pdf_variant=options.variant,
+            tagged=options.tagged,
+            created_by=user,
+        )
+        rendering.file.save(_rendering_filename(locked, version), ContentFile(content), save=False)
+        try:
+            rendering.save()
+        except Exception:
+            rendering.file.delete(save=False)
+            raise
+    return rendering
+
+
+def paper_render_request(*, paper: PositionPaper, user: AbstractBaseUser) -> TaskResult[int]:
+    """Queue the rendering of the paper's PDF as a background task; returns the task result
+    (with the immediate backend the PDF is already made when this returns)."""
+    _require_permission(user, "positions.add_rendering")
+    if paper.is_sent:
+        raise ValidationError(_("This paper was sent; its PDF is kept as it was sent."), code="sent")
+    return tasks.paper_render_task.enqueue(paper_id=paper.pk, user_id=user.pk)
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def _default_recipient(paper: PositionPaper) -> str:
+    if paper.addressee_label:
+        return paper.addressee_label
+    return paper.addressee.name if paper.addressee else ""
+
+
+@transaction.atomic
+def paper_mark_sent(
+    *,
+    paper: PositionPaper,
+    user: AbstractBaseUser,
+    rendering: Rendering,
+    channel: str,
+    recipient: str = "",
+    sent_on: datetime.date | None = None,
+    note: str = "",
+) -> Dispatch:
+    """Record that the approved paper was sent: to whom, how, when and which PDF exactly.
+
+    The paper becomes "sent" and frozen (changes go to a new version); the PDF named here is
+    archived: from now on the database refuses to change or delete it. A paper can be sent to
+    more than one recipient, each with a dispatch of its own.
+    """
+    _require_permission(user, "positions.add_dispatch")
+    locked = _lock_paper(paper)
+    if locked.status == PositionPaper.Status.DRAFT:
+        raise ValidationError(_("Approve the paper before sending it."), code="not_approved")
+    if rendering.paper_id != locked.pk:
+        raise ValidationError(_("This PDF belongs to another paper."), code="other_paper")
+    if rendering.paper_status == PositionPaper.Status.DRAFT:
+        raise ValidationError(
+            _("This PDF was rendered before approval and has no registration number; render the PDF again."),
+            code="draft_rendering",
+        )
+    if channel not in Dispatch.Channel.values:
+        raise ValidationError(_("Choose how the paper was sent."), code="channel")
+    today = timezone.localdate()
+    sent_on = sent_on or today
+    if sent_on > today:
+        raise ValidationError(_("The sending date cannot be in the future."), code="future")
+    if locked.registration_date and sent_on < locked.registration_date:
+        raise ValidationError(
+            _("The paper cannot be sent before it was registered."), code="before_registration"
+        )
+    recipient = recipient.strip() or _default_recipient(locked)
+    if not recipient:
+        raise ValidationError(_("Give the recipient."), code="no_recipient")
+    # Archive only an intact file: the one whose hash was recorded when it was made.
+    selectors.rendering_read_verified(rendering=rendering)
+    dispatch = Dispatch.objects.create(
+        paper=locked,
+        rendering=rendering,
+        recipient=recipient,
+        channel=channel,
+        sent_on=sent_on,
+        sent_by=user,
+        note=note,
+    )
+    if locked.status != PositionPaper.Status.SENT:
+        locked.status = PositionPaper.Status.SENT
+        locked.save(update_fields=["status", "updated_at"])
+    paper.refresh_from_db()
+    return dispatch
+
+
+def paper_email(
+    *,
+    paper: PositionPaper,
+    user: AbstractBaseUser,
+    rendering: Rendering | None = None,
+    to: str = "",
+) -> Dispatch:
+    """E-mail the approved paper's PDF to the addressee (the paper's addressee e-mail, else the
+    institution's) and record the dispatch. If the e-mail cannot be sent, nothing is recorded."""
+    _require_permission(user, "positions.add_dispatch")
+    address = to.strip() or paper.addressee_email or (paper.addressee.email if paper.addressee else "")
+    if not address:
+        raise ValidationError(_("The addressee has no e-mail address."), code="no_email")
+    if paper.status == PositionPaper.Status.DRAFT:
+        raise ValidationError(_("Approve the paper before sending it."), code="not_approved")
+    if rendering is None:
+        rendering = selectors.paper_sendable_renderings(paper=paper).first()
+        if rendering is None:
+            rendering = paper_render(paper=paper, user=user)
+    content = selectors.rendering_read_verified(rendering=rendering)
+    issuer = IssuerSettings.load()
+    with translation.override(paper.language):
+        letter = paper_letter(selectors.paper_for_document(paper_id=paper.pk), issuer=issuer)
+        body = render_to_string("positions/email/paper.txt", {"letter": letter, "paper": paper})
+    message = EmailMessage(
+        subject=letter.document_title,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        reply_to=[issuer.email] if issuer.email else None,
+    )
+    message.attach(_rendering_filename(paper, rendering.version), content, "application/pdf")
+    with transaction.atomic():
+        dispatch = paper_mark_sent(
+            paper=paper, user=user, rendering=rendering, channel=Dispatch.Channel.EMAIL, recipient=address
+        )
+        # Sent last: if the mail server refuses it, the dispatch above is rolled back.
+        message.send()
+    return dispatch
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def paper_new_version(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+    """Start a new draft from a sent paper, which stays as it was sent.
+
+    The draft copies the text, proposals (with the member answers behind them), supporting
+    organisations and attributions; it gets its own number when it is approved.
+    """
+    _require_permission(user, "positions.add_positionpaper")
+    locked = _lock_paper(paper)
+    if locked.status != PositionPaper.Status.SENT:
+        raise ValidationError(
+            _("Only a sent paper gets a new version; a draft is edited as it is."), code="not_sent"
+        )
+    existing = PositionPaper.objects.filter(previous_version=locked).first()
+    if existing is not None:
+        raise ValidationError(
+            _("This paper already has a newer version: %(paper)s."),
+            code="has_version",
+            params={"paper": existing},
+        )
+    source = selectors.paper_for_document(paper_id=locked.pk)
+    draft = PositionPaper.objects.create(
+        **{name: getattr(source, name) for name in COPIED_FIELDS},
+        previous_version=locked,
+        version=locked.version + 1,
+        created_by=user,
+    )
+    draft.supporting_organisations.set(source.supporting_organisations.all())
+    PaperAttribution.objects.bulk_create(
+        PaperAttribution(
+            paper=draft,
+            organisation_id=attribution.organisation_id,
+            mode=attribution.mode,
+            anonymous_label=attribution.anonymous_label,
+        )
+        for attribution in source.attributions.all()
+    )
+    for section in source.sections.all():
+        copy = PaperSection.objects.create(
+            paper=draft, position=section.position, heading=section.heading, body=section.body
+        )
+        copy.source_answers.set(section.source_answers.all())
+    for proposal in source.proposals.all():
+        copy = PaperProposal.objects.create(
+            paper=draft,
+            position=proposal.position,
+            provision=proposal.provision,
+            proposed_wording=proposal.proposed_wording,
+            justification=proposal.justification,
+        )
+        copy.supporting_organisations.set(proposal.supporting_organisations.all())
+        copy.source_rows.set(proposal.source_rows.all())
+        copy.source_answers.set(proposal.source_answers.all())
+    return draft

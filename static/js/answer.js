@@ -1,0 +1,38 @@
+/* The member's answer page, progressively enhanced; everything works without this script.
+   - "Add a proposal" adds an empty row in place (without JavaScript the button posts the form
+     and the server adds the row; nothing typed is lost).
+   - After a refused save, focus moves to the message that says why, for keyboard and screen
+     reader users. */
+(function () {
+  "use strict";
+  var message = document.getElementById("error-summary") || document.getElementById("conflict");
+  if (message) {
+    message.focus();
+  }
+  document.querySelectorAll("[data-add-row]").forEach(function (button) {
+    var prefix = button.getAttribute("data-add-row");
+    var template = document.getElementById(prefix + "-empty");
+    var rows = document.querySelector('[data-proposal-rows="' + prefix + '"]');
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    if (!template || !rows || !total || !("content" in template)) {
+      return;
+    }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var index = parseInt(total.value, 10) || 0;
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      var number = row.querySelector("[data-row-number]");
+      if (number) {
+        number.textContent = String(index + 1);
+      }
+      rows.appendChild(row);
+      total.value = String(index + 1);
+      var first = row.querySelector("input, textarea");
+      if (first) {
+        first.focus();
+      }
+    });
+  });
+})();

@@ -1,0 +1,445 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import AccessLink, Consultation, ConsultationDocument, Question
+from crm.models import Sector
+from tests.consultations.factories import (
+    AnswerFactory,
+    ConsultationFactory,
+    QuestionFactory,
+    ResponseFactory,
+    member_organisation,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "admin:consultations_consultation_changelist",
+    "admin:consultations_invitation_changelist",
+    "admin:consultations_accesslink_changelist",
+]
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _opened(user, **kwargs) -> Consultation:
+    kwargs.setdefault("sectors", ["ict"])
+    consultation = ConsultationFactory(**kwargs)
+    QuestionFactory(consultation=consultation)
+    services.consultation_open(consultation=consultation, user=user)
+    return consultation
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _change_url(consultation: Consultation) -> str:
+    return reverse("admin:consultations_consultation_change", args=[consultation.pk])
+
+
+def _transition_url(consultation: Consultation, name: str) -> str:
+    return reverse(f"admin:consultations_consultation_{name}", args=[consultation.pk])
+
+
+def _populate(count: int, user) -> None:
+    """Open consultations, each with two invited organisations of two contacts, one link revoked."""
+    for _ in range(count):
+        organisations = [member_organisation(sectors=(), contacts=2) for _ in range(2)]
+        consultation = _opened(user, sectors=[], organisations=organisations)
+        ResponseFactory(consultation=consultation, organisation=organisations[0])
+        services.access_link_revoke(
+            access_link=AccessLink.objects.filter(invitation__consultation=consultation).first(), user=user
+        )
+
+
+def _count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", CHANGELISTS)
+def test_changelist_query_count_does_not_grow_with_rows(staff_client, superuser, url_name):
+    url = reverse(url_name) + "?all="
+    _populate(2, superuser)
+    small = _count_queries(staff_client, url)
+    _populate(8, superuser)
+    large = _count_queries(staff_client, url)
+    assert large == small
+    assert large <= 12
+
+
+def test_consultation_list_shows_status_and_counts(staff_client, superuser):
+    _populate(1, superuser)
+    ConsultationFactory(title="Dar ruošiama")
+    content = staff_client.get(reverse("admin:consultations_consultation_changelist")).content.decode()
+    assert "Dar ruošiama" in content
+    assert "#1a7f37" in content  # the open one's status colour
+
+
+def test_invitation_list_shows_each_links_state(staff_client, superuser):
+    _populate(1, superuser)
+    content = staff_client.get(reverse("admin:consultations_invitation_changelist")).content.decode()
+    assert content.count("#b00") >= 1  # one revoked link
+    revoked = AccessLink.objects.get(revoked_at__isnull=False)
+    assert revoked.person.full_name in content
+
+
+# --- transitions through buttons and actions --------------------------------------------------------
+
+
+def test_change_page_offers_the_transitions_of_the_status(staff_client, superuser):
+    draft = ConsultationFactory()
+    content = staff_client.get(_change_url(draft)).content.decode()
+    assert _transition_url(draft, "open") in content
+    assert _transition_url(draft, "close") not in content
+
+    member_organisation()
+    opened = _opened(superuser)
+    content = staff_client.get(_change_url(opened)).content.decode()
+    assert _transition_url(opened, "open") not in content
+    for name in ("invite", "remind", "close"):
+        assert _transition_url(opened, name) in content
+
+
+def test_open_button_opens_and_lists_organisations_without_contacts(staff_client):
+    member_organisation(name="Su kontaktu", contacts=1)
+    without = member_organisation(name="Be kontakto", contacts=0)
+    consultation = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=consultation)
+
+    response = staff_client.post(_transition_url(consultation, "open"))
+
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.OPEN
+    assert len(mail.outbox) == 1
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Be kontakto" in page
+    assert reverse("admin:crm_organisation_change", args=[without.pk]) in page
+
+
+def test_open_button_refusal_is_shown_and_nothing_changes(staff_client):
+    consultation = ConsultationFactory()
+    response = staff_client.post(_transition_url(consultation, "open"), follow=True)
+    messages = _messages(response)
+    assert any("question" in message for message in messages)
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.DRAFT
+
+
+def test_transitions_are_not_run_by_get(staff_client):
+    consultation = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=consultation)
+    member_organisation()
+    assert staff_client.get(_transition_url(consultation, "open")).status_code == 405
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.DRAFT
+
+
+def test_reminder_close_and_archive_buttons(staff_client, superuser):
+    member_organisation()
+    consultation = _opened(superuser)
+    mail.outbox.clear()
+
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    with time_machine.travel(tomorrow, tick=False):
+        response = staff_client.post(_transition_url(consultation, "remind"), follow=True)
+    assert len(mail.outbox) == 1
+    assert any("1 organisations reminded" in message for message in _messages(response))
+
+    staff_client.post(_transition_url(consultation, "close"))
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.CLOSED
+    staff_client.post(_transition_url(consultation, "archive"))
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.ARCHIVED
+
+    # An archived consultation is read only: no buttons, no saving.
+    page = staff_client.get(_change_url(consultation)).content.decode()
+    assert _transition_url(consultation, "close") not in page
+    assert staff_client.post(_change_url(consultation), {"title": "Pakeista"}).status_code == 403
+
+
+def test_list_actions_open_and_close_several_consultations(staff_client):
+    member_organisation()
+    first, second = ConsultationFactory(sectors=["ict"]), ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=first)
+    QuestionFactory(consultation=second)
+    url = reverse("admin:consultations_consultation_changelist")
+
+    staff_client.post(url, {"action": "open_selected", "_selected_action": [first.pk, second.pk]})
+    assert set(Consultation.objects.values_list("status", flat=True)) == {"open"}
+    assert len(mail.outbox) == 2
+
+    staff_client.post(url, {"action": "close_selected", "_selected_action": [first.pk]})
+    first.refresh_from_db()
+    assert first.status == Consultation.Status.CLOSED
+
+
+def test_revoke_and_reissue_actions_on_invitations(staff_client, superuser):
+    member_organisation(contacts=2)
+    consultation = _opened(superuser)
+    invitation = consultation.invitations.get()
+    url = reverse("admin:consultations_invitation_changelist")
+    mail.outbox.clear()
+
+    staff_client.post(url, {"action": "revoke_links", "_selected_action": [invitation.pk]})
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 0
+
+    staff_client.post(url, {"action": "reissue_links", "_selected_action": [invitation.pk]})
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 2
+    assert AccessLink.objects.count() == 4
+    assert len(mail.outbox) == 2
+
+
+def test_revoke_action_on_links(staff_client, superuser):
+    member_organisation(contacts=2)
+    _opened(superuser)
+    link = AccessLink.objects.first()
+    staff_client.post(
+        reverse("admin:consultations_accesslink_changelist"),
+        {"action": "revoke_links", "_selected_action": [link.pk]},
+    )
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+# --- the change form with its inlines ---------------------------------------------------------------
+
+
+def _form_data(consultation: Consultation, questions: list[dict], documents: int = 0) -> dict:
+    deadline = timezone.localtime(consultation.internal_deadline)
+    data = {
+        "title": consultation.title,
+        "background": consultation.background,
+        "requesting_institution": "",
+        "responsible": "",
+        "external_reference": consultation.external_reference,
+        "external_url": "",
+        "opens_at_0": "",
+        "opens_at_1": "",
+        "internal_deadline_0": deadline.strftime("%Y-%m-%d"),
+        "internal_deadline_1": deadline.strftime("%H:%M:%S"),
+        "external_deadline_0": "",
+        "external_deadline_1": "",
+        "audience_sectors": [sector.pk for sector in consultation.audience_sectors.all()],
+        "only_active_members": "on",
+        "documents-TOTAL_FORMS": str(documents),
+        "documents-INITIAL_FORMS": "0",
+        "documents-MIN_NUM_FORMS": "0",
+        "documents-MAX_NUM_FORMS": "1000",
+        "questions-TOTAL_FORMS": str(len(questions)),
+        "questions-INITIAL_FORMS": str(sum(1 for question in questions if question.get("id"))),
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+    }
+    if consultation.opens_at:
+        opens_at = timezone.localtime(consultation.opens_at)
+        data["opens_at_0"] = opens_at.strftime("%Y-%m-%d")
+        data["opens_at_1"] = opens_at.strftime("%H:%M:%S")
+    for index, question in enumerate(questions):
+        for key, value in question.items():
+            data[f"questions-{index}-{key}"] = value
+        data[f"questions-{index}-consultation"] = consultation.pk
+    return data
+
+
+def _question_data(question: Question, **changes) -> dict:
+    data = {
+        "id": question.pk,
+        "position": question.position,
+        "kind": question.kind,
+        "text": question.text,
+        "help_text": question.help_text,
+        "max_length": question.max_length or "",
+        "choices": "\n".join(question.choices),
+    }
+    if question.required:
+        data["required"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_questions_are_added_inline_with_choices_one_per_line(staff_client):
+    consultation = ConsultationFactory(sectors=["ict"])
+    data = _form_data(
+        consultation,
+        [
+            {
+                "position": 1,
+                "kind": "single_choice",
+                "text": "Ar pritariate?",
+                "choices": "Taip\r\nNe\r\n\r\n",
+            },
+            {"position": 2, "kind": "proposals", "text": "Pasiūlymai", "max_length": "2000"},
+        ],
+    )
+    response = staff_client.post(_change_url(consultation), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(consultation.questions.values_list("kind", "choices")) == [
+        ("single_choice", ["Taip", "Ne"]),
+        ("proposals", []),
+    ]
+
+
+def test_a_choice_question_without_choices_is_a_form_error(staff_client):
+    consultation = ConsultationFactory()
+    data = _form_data(
+        consultation, [{"position": 1, "kind": "multiple_choice", "text": "Kurie?", "choices": "Vienas"}]
+    )
+    response = staff_client.post(_change_url(consultation), data)
+    assert response.status_code == 200
+    assert "at least two choices" in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def _answered_consultation() -> tuple[Consultation, Question]:
+    consultation = ConsultationFactory(sectors=["ict"])
+    question = QuestionFactory(
+        consultation=consultation, kind="single_choice", choices=["Taip", "Ne"], text="Ar pritariate?"
+    )
+    AnswerFactory(question=question, response__consultation=consultation, text="", choice_indexes=[1])
+    return consultation, question
+
+
+def test_answered_question_wording_is_fixed_only_with_confirmation(staff_client):
+    consultation, question = _answered_consultation()
+    unconfirmed = _form_data(consultation, [_question_data(question, text="Ar pritariate projektui?")])
+
+    response = staff_client.post(_change_url(consultation), unconfirmed)
+    assert response.status_code == 200
+    assert "Confirm that this change only corrects the wording" in response.content.decode()
+    question.refresh_from_db()
+    assert question.text == "Ar pritariate?"
+
+    confirmed = _form_data(
+        consultation, [_question_data(question, text="Ar pritariate projektui?", confirm_wording_fix="on")]
+    )
+    assert staff_client.post(_change_url(consultation), confirmed).status_code == 302
+    question.refresh_from_db()
+    assert question.text == "Ar pritariate projektui?"
+
+
+def test_answered_questions_cannot_be_restructured_added_or_removed_in_the_admin(staff_client):
+    consultation, question = _answered_consultation()
+    attempts = [
+        [_question_data(question, kind="multiple_choice", confirm_wording_fix="on")],
+        [_question_data(question, choices="Taip\nNe\nNežinau", confirm_wording_fix="on")],
+        [_question_data(question), {"position": 9, "kind": "long_text", "text": "Naujas klausimas"}],
+        [_question_data(question, DELETE="on")],
+    ]
+    for questions in attempts:
+        response = staff_client.post(_change_url(consultation), _form_data(consultation, questions))
+        assert response.status_code == 200, questions
+        errors = " ".join(str(error) for error in response.context["errors"])
+        # Removing is refused by the admin itself too (answers restrict deleting their question).
+        assert "Members have already answered" in errors or "answer" in errors, questions
+    assert list(Question.objects.values_list("kind", "choices")) == [("single_choice", ["Taip", "Ne"])]
+
+
+def test_documents_are_uploaded_inline_and_checked(staff_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    consultation = ConsultationFactory()
+    data = _form_data(consultation, [], documents=1)
+    data.update({"documents-0-position": "1", "documents-0-title": "Projektas"})
+
+    bad = staff_client.post(
+        _change_url(consultation),
+        {**data, "documents-0-file": SimpleUploadedFile("virusas.pdf", b"MZ\x90\x00")},
+    )
+    assert bad.status_code == 200
+    assert "not a valid PDF file" in bad.content.decode()
+    assert not ConsultationDocument.objects.exists()
+
+    good = staff_client.post(
+        _change_url(consultation),
+        {**data, "documents-0-file": SimpleUploadedFile("projektas.pdf", b"%PDF-1.7 x")},
+    )
+    assert good.status_code == 302
+    document = ConsultationDocument.objects.get()
+    assert document.file.read() == b"%PDF-1.7 x"
+
+
+# --- roles ------------------------------------------------------------------------------------------
+
+
+def test_policy_officer_creates_and_runs_consultations(policy_officer):
+    client = _client(policy_officer)
+    assert client.get(reverse("admin:consultations_consultation_add")).status_code == 200
+    member_organisation()
+    consultation = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=consultation)
+    client.post(_transition_url(consultation, "open"))
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.OPEN
+    assert client.get(reverse("admin:consultations_invitation_changelist")).status_code == 200
+    # The audience autocompletes organisations and sectors the officer may view.
+    autocomplete = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "consultations",
+            "model_name": "consultation",
+            "field_name": "audience_sectors",
+            "term": "IRT",
+        },
+    )
+    assert autocomplete.status_code == 200
+    assert Sector.objects.get(code="ict").name_lt in autocomplete.content.decode()
+
+
+def test_read_only_user_sees_consultations_but_cannot_change_or_run_them(read_only_user, superuser):
+    member_organisation()
+    consultation = _opened(superuser)
+    client = _client(read_only_user)
+
+    assert client.get(reverse("admin:consultations_consultation_changelist")).status_code == 200
+    assert client.get(_change_url(consultation)).status_code == 200
+    assert (
+        _transition_url(consultation, "close") not in client.get(_change_url(consultation)).content.decode()
+    )
+    assert client.get(reverse("admin:consultations_consultation_add")).status_code == 403
+    assert client.post(_change_url(consultation), {"title": "Pakeista"}).status_code == 403
+    assert client.post(_transition_url(consultation, "close")).status_code == 403
+    response = client.post(
+        reverse("admin:consultations_invitation_changelist"),
+        {"action": "revoke_links", "_selected_action": [consultation.invitations.get().pk]},
+    )
+    assert response.status_code in (200, 302)
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.OPEN
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_only_draft_consultations_can_be_deleted(staff_client, superuser):
+    draft = ConsultationFactory()
+    member_organisation()
+    opened = _opened(superuser)
+    assert (
+        staff_client.get(reverse("admin:consultations_consultation_delete", args=[draft.pk])).status_code
+        == 200
+    )
+    assert (
+        staff_client.get(reverse("admin:consultations_consultation_delete", args=[opened.pk])).status_code
+        == 403
+    )

@@ -1,0 +1,147 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright against a live server.
+
+Run with `.venv/bin/pytest -m browser` (the default run leaves it out). The screenshot lands in
+test-artifacts/ at the top of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.db import connections
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import translation
+from pytest_django.live_server_helper import LiveServer
+
+from consultations.models import ProposalRow, Response, ResponseVersion
+
+# Playwright's sync API runs an event loop in this thread; the test still talks to the database.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, its handler built with SECURE_SSL_REDIRECT off: the security
+    middleware reads the setting once, when the server thread starts, so the per-test `settings`
+    fixture would come too late and every page would redirect to https. (It depends on the test
+    database so that it stops, closing its connection, before the database is dropped.)"""
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer(addr)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser_page(settings):
+    from playwright.sync_api import sync_playwright
+
+    # The live server speaks plain HTTP.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="lt-LT")
+        page = context.new_page()
+        # No request may leave the live server (no CDN, no fonts, no analytics).
+        outside: list[str] = []
+        page.on(
+            "request",
+            lambda request: (
+                None if request.url.startswith(settings.SITE_URL) else outside.append(request.url)
+            ),
+        )
+        yield page, outside
+        context.close()
+        browser.close()
+        # Inside Playwright's sync API the test runs in another greenlet, whose context holds its
+        # own database connection: close it here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
+
+
+def test_a_member_answers_every_kind_of_question_saves_a_draft_and_submits(
+    live_server, opened, browser_page, settings
+):
+    settings.SITE_URL = live_server.url
+    page, outside_requests = browser_page
+    ruta = opened.members["ruta"]
+    q = {key: question.pk for key, question in opened.questions.items()}
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
+
+    # The link from the e-mail: a page with a button (a GET changes nothing), then the answer page.
+    page.goto(live_server.url + access_path)
+    assert "Saulės klasteris" in page.content()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{ruta.lt_url}")
+    assert ruta.token not in page.url
+
+    page.fill(f"#id_q{q['short']}", "Pritariame su išlygomis")
+    page.fill(f"#id_q{q['long']}", "Pirma pastraipa.\nAntra pastraipa su <žyme> & simboliais.")
+    page.check(f"#id_q{q['single']}_1")
+    page.check(f"#id_q{q['multiple']}_0")
+    page.check(f"#id_q{q['multiple']}_2")
+    page.fill(f"#id_q{q['multiple']}_other", "Kultūra")
+    page.check(f"#id_q{q['scale']}_3")
+    page.check(f"#id_q{q['yes_no']}_0")
+    rows = f"q{q['proposals']}"
+    page.fill(f"#id_{rows}-0-provision", "3 str. 2 d.")
+    page.fill(f"#id_{rows}-0-proposed_wording", "Išbraukti žodį „tik“.")
+    page.fill(f"#id_{rows}-0-justification", "Per siaura nuostata.")
+    # The small script adds a row in place, without a round trip.
+    url_before = page.url
+    page.click(f"[data-add-row='{rows}']")
+    assert page.url == url_before
+    assert page.input_value(f"#id_{rows}-TOTAL_FORMS") == "2"
+    page.fill(f"#id_{rows}-1-provision", "5 str. 1 d. 3 p.")
+    page.fill(f"#id_{rows}-1-proposed_wording", "Papildyti klasterių organizacijomis.")
+
+    page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+    assert Response.objects.get().status == Response.Status.DRAFT
+    assert ProposalRow.objects.count() == 2
+
+    page.reload()
+    assert page.input_value(f"#id_q{q['short']}") == "Pritariame su išlygomis"
+    assert (
+        page.input_value(f"#id_q{q['long']}") == "Pirma pastraipa.\nAntra pastraipa su <žyme> & simboliais."
+    )
+    assert page.is_checked(f"#id_q{q['single']}_1")
+    assert page.is_checked(f"#id_q{q['multiple']}_0") and page.is_checked(f"#id_q{q['multiple']}_2")
+    assert page.input_value(f"#id_q{q['multiple']}_other") == "Kultūra"
+    assert page.is_checked(f"#id_q{q['scale']}_3")
+    assert page.is_checked(f"#id_q{q['yes_no']}_0")
+    assert page.input_value(f"#id_{rows}-1-provision") == "5 str. 1 d. 3 p."
+    assert "Rūta Rutkauskienė" in page.inner_text("#edits-heading + ul")
+
+    page.click("button.btn-primary[value=submit]")
+    page.wait_for_selector("#answer-state.alert-success")
+
+    version = ResponseVersion.objects.get()
+    assert (version.number, version.submitted_by) == (1, ruta.person)
+    (receipt,) = mail.outbox
+    assert receipt.to == ["ruta@saule.lt"]
+    assert "Išbraukti žodį „tik“." in receipt.body
+    assert "Papildyti klasterių organizacijomis." in receipt.body
+    assert outside_requests == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "consultation-answer.png"), full_page=True)

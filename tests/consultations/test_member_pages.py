@@ -1,0 +1,603 @@
+"""The member's answer page: reading, saving drafts, submitting, conflicts, deadlines, security."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from consultations import services, views
+from consultations.models import (
+    AccessLink,
+    AccessToken,
+    Answer,
+    ConsultationDocument,
+    Invitation,
+    ProposalRow,
+    Response,
+    ResponseEdit,
+    ResponseVersion,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def answer_form(
+    opened, *, version: int = 0, rows=None, saved_rows: int = 0, **overrides
+) -> dict[str, object]:
+    """What the page posts with every question answered; `overrides` replace fields by key
+    (short, long, single, single_other, multiple, multiple_other, scale, yes_no)."""
+    q = opened.questions
+    fields = {
+        "short": "Pritariame iš esmės",
+        "long": "Pirma pastraipa.\r\nAntra pastraipa.",
+        "single": "1",
+        "single_other": "",
+        "multiple": ["0", "2"],
+        "multiple_other": "Kultūra",
+        "scale": "4",
+        "yes_no": "yes",
+        **overrides,
+    }
+    names = {
+        "short": f"q{q['short'].pk}",
+        "long": f"q{q['long'].pk}",
+        "single": f"q{q['single'].pk}",
+        "single_other": f"q{q['single'].pk}_other",
+        "multiple": f"q{q['multiple'].pk}",
+        "multiple_other": f"q{q['multiple'].pk}_other",
+        "scale": f"q{q['scale'].pk}",
+        "yes_no": f"q{q['yes_no'].pk}",
+    }
+    data: dict[str, object] = {"version": str(version)}
+    for key, value in fields.items():
+        if value is not None:
+            data[names[key]] = value
+    rows = rows if rows is not None else [("3 str. 2 d.", "Išbraukti žodį „tik“.", "Per siaura.")]
+    prefix = f"q{q['proposals'].pk}"
+    data |= {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(saved_rows),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "200",
+    }
+    for index, row in enumerate(rows):
+        provision, wording, justification, *delete = row
+        data |= {
+            f"{prefix}-{index}-provision": provision,
+            f"{prefix}-{index}-proposed_wording": wording,
+            f"{prefix}-{index}-justification": justification,
+        }
+        if delete and delete[0]:
+            data[f"{prefix}-{index}-DELETE"] = "on"
+    return data
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_consultation_and_every_kind_of_question(opened, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Įstatymo projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7 projektas"))
+    ruta = opened.members["ruta"]
+
+    page = ruta.client().get(ruta.url)
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert "Saulės klasteris" in content
+    assert "Dėl Inovacijų įstatymo pakeitimo" in content
+    assert "<strong>projekto</strong>" in content  # the background's Markdown
+    assert reverse("consultations:document", args=[ruta.invitation.pk, document.pk]) in content
+    assert "data-time-left" in content
+    for question in opened.questions.values():
+        assert question.text in content
+    q = opened.questions
+    assert f'name="q{q["short"].pk}"' in content and 'maxlength="100"' in content
+    assert f'<textarea name="q{q["long"].pk}"' in content
+    assert content.count(f'type="radio" class="form-check-input"  name="q{q["single"].pk}"') == 4  # 3 + other
+    assert f'name="q{q["single"].pk}_other"' in content
+    assert content.count(f'name="q{q["multiple"].pk}"') == 4
+    assert content.count(f'name="q{q["scale"].pk}"') == 5
+    assert content.count(f'name="q{q["yes_no"].pk}"') == 2
+    assert f'name="q{q["proposals"].pk}-0-provision"' in content
+    assert f'name="q{q["proposals"].pk}-TOTAL_FORMS"' in content
+    assert 'value="add-row-' in content
+    assert "js/answer.js" in content
+    assert "Required on submission." in content
+    assert 'aria-required="true"' in content
+
+
+def test_the_page_shows_the_deadline_in_lithuanian_with_the_time_left(opened):
+    ruta = opened.members["ruta"]
+    type(opened.consultation).objects.filter(pk=opened.consultation.pk).update(
+        opens_at=datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC),
+        internal_deadline=datetime.datetime(2026, 12, 18, 15, 0, tzinfo=datetime.UTC),  # 17:00 in Vilnius
+        external_deadline=None,
+    )
+    with time_machine.travel(datetime.datetime(2026, 12, 15, 14, 0, tzinfo=datetime.UTC), tick=False):
+        client = ruta.client()
+        lithuanian = _text(client.get(ruta.lt_url))
+        english = _text(client.get(ruta.url))
+    with time_machine.travel(datetime.datetime(2026, 12, 18, 14, 30, 30, tzinfo=datetime.UTC), tick=False):
+        last_hour = _text(client.get(ruta.url))
+    assert '<time datetime="2026-12-18T17:00:00+02:00">2026 m. gruodžio 18 d., 17:00</time>' in lithuanian
+    assert "(3 days 1 hour left)" in english
+    assert "(29 minutes left)" in last_hour
+
+
+def test_looking_at_the_page_changes_nothing(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    before = (Response.objects.count(), ResponseEdit.objects.count(), Answer.objects.count())
+    for _ in range(2):
+        assert client.get(ruta.url).status_code == 200
+    assert (
+        (Response.objects.count(), ResponseEdit.objects.count(), Answer.objects.count())
+        == before
+        == (0, 0, 0)
+    )
+
+
+# --- saving and submitting ----------------------------------------------------------------------------
+
+
+def test_saving_a_draft_stores_the_answers_and_shows_them_again(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    saved = client.post(
+        ruta.url, {**answer_form(opened, short="", single=None, scale=None), "action": "save"}
+    )
+
+    assert saved.status_code == 302
+    assert saved["Location"] == ruta.url
+    assert saved["Referrer-Policy"] == "no-referrer"
+    response = Response.objects.get()
+    assert (response.status, response.version) == ("draft", 1)
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Pirma pastraipa.\nAntra pastraipa."
+    assert ProposalRow.objects.get().provision == "3 str. 2 d."
+    page = client.get(ruta.url)
+    content = _text(page)
+    assert "Draft saved." in content
+    assert "Pirma pastraipa.\nAntra pastraipa.</textarea>" in content
+    assert 'value="3 str. 2 d."' in content
+    assert 'name="version" value="1"' in content
+    assert "Rūta Rutkauskienė" in content  # worked on the answer
+    assert mail.outbox == []
+
+
+def test_invalid_answers_are_shown_with_a_summary_and_what_was_typed_is_kept(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    too_long = "Ž" * 101
+
+    page = client.post(
+        ruta.url,
+        {
+            **answer_form(opened, short=too_long, long="Mano ilgas tekstas", single="0", single_other="Kita"),
+            "action": "save",
+        },
+    )
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert 'id="error-summary"' in content
+    assert f'href="#id_q{opened.questions["short"].pk}"' in content
+    assert f'href="#question-{opened.questions["single"].pk}"' in content
+    assert "Ensure this value has at most 100 characters (it has 101)." in content
+    assert "Choose one option" in content
+    assert f'value="{too_long}"' in content
+    assert "Mano ilgas tekstas</textarea>" in content
+    assert 'value="Kita"' in content
+    assert not Response.objects.exists()
+
+
+def test_submitting_without_required_answers_keeps_the_draft_unsent_and_the_text_typed(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    page = client.post(
+        ruta.url,
+        {**answer_form(opened, short="", scale=None, long="Ilgas atsakymas", rows=[]), "action": "submit"},
+    )
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert content.count("This question must be answered before submitting.") >= 3
+    assert "Ilgas atsakymas</textarea>" in content
+    assert not Response.objects.exists()
+    assert mail.outbox == []
+
+
+def test_submitting_sends_the_receipt_and_the_page_shows_the_version(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    submitted = client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+
+    assert submitted.status_code == 302
+    assert "version 1" in _messages(submitted)[0]
+    (receipt,) = mail.outbox
+    assert receipt.to == ["ruta@saule.lt"]
+    assert "Išbraukti žodį „tik“." in receipt.body
+    content = _text(client.get(ruta.url))
+    assert "Submitted to the association: version 1" in content
+    assert "Submit the amended answer" in content
+    assert "Version 1, by Rūta Rutkauskienė" in content
+
+
+def test_amending_after_submission_makes_version_two_and_keeps_version_one(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    ruta.client().post(ruta.url, {**answer_form(opened), "action": "submit"})
+    mail.outbox.clear()
+    client = jonas.client()
+
+    assert jonas.invitation == ruta.invitation
+    saved = client.post(jonas.url, {**answer_form(opened, version=1, scale="2"), "action": "save"})
+    assert saved.status_code == 302
+    content = _text(client.get(jonas.url))
+    assert "Changes saved since then have not been submitted" in content
+
+    client.post(jonas.url, {**answer_form(opened, version=2, scale="2"), "action": "submit"})
+
+    assert list(ResponseVersion.objects.values_list("number", flat=True).order_by("number")) == [1, 2]
+    assert sorted(m.to[0] for m in mail.outbox) == ["jonas@saule.lt", "ruta@saule.lt"]
+    content = _text(client.get(jonas.url))
+    assert "Version 2, by Jonas Jonaitis" in content
+    assert "Version 1, by Rūta Rutkauskienė" in content
+
+
+def test_proposal_rows_are_added_without_javascript_and_removed_with_their_checkbox(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    prefix = f"q{opened.questions['proposals'].pk}"
+    data = answer_form(opened, rows=[("1 str.", "Nauja redakcija", "")])
+
+    added = client.post(ruta.url, {**data, "action": f"add-row-{opened.questions['proposals'].pk}"})
+
+    content = _text(added)
+    assert added.status_code == 200
+    assert f'name="{prefix}-TOTAL_FORMS" value="2"' in content
+    assert f'name="{prefix}-1-provision"' in content
+    assert 'value="1 str."' in content
+    assert not Response.objects.exists()  # adding a row saves nothing
+
+    two_rows = answer_form(
+        opened, rows=[("1 str.", "Nauja redakcija", ""), ("2 str.", "Kita redakcija", "Nes")]
+    )
+    client.post(ruta.url, {**two_rows, "action": "save"})
+    assert list(ProposalRow.objects.order_by("position").values_list("provision", flat=True)) == [
+        "1 str.",
+        "2 str.",
+    ]
+    page = _text(client.get(ruta.url))
+    assert f'name="{prefix}-0-DELETE"' in page  # saved rows can be removed
+    assert f'name="{prefix}-2-DELETE"' not in page  # the empty row cannot
+
+    removed = answer_form(
+        opened,
+        version=1,
+        saved_rows=2,
+        rows=[("1 str.", "Nauja redakcija", "", True), ("2 str.", "Kita redakcija", "Nes"), ("", "", "")],
+    )
+    client.post(ruta.url, {**removed, "action": "save"})
+    assert list(ProposalRow.objects.values_list("provision", flat=True)) == ["2 str."]
+
+
+def test_a_stale_save_is_refused_with_what_changed_and_keeps_what_was_typed(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    ruta_client, jonas_client = ruta.client(), jonas.client()
+    ruta_client.post(ruta.url, {**answer_form(opened), "action": "save"})
+    # Both open the page at version 1; Jonas saves first.
+    jonas_client.post(jonas.url, {**answer_form(opened, version=1, short="Jono pozicija"), "action": "save"})
+
+    refused = ruta_client.post(
+        ruta.url, {**answer_form(opened, version=1, long="Rūtos nauja pastraipa"), "action": "save"}
+    )
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert 'id="conflict"' in content
+    assert "Jonas Jonaitis" in content
+    assert opened.questions["short"].text in content
+    assert "Jono pozicija" in content
+    assert "Rūtos nauja pastraipa</textarea>" in content
+    assert 'name="version" value="2"' in content  # saving again is now a knowing choice
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Pirma pastraipa.\nAntra pastraipa."
+
+    again = ruta_client.post(
+        ruta.url, {**answer_form(opened, version=2, long="Rūtos nauja pastraipa"), "action": "save"}
+    )
+    assert again.status_code == 302
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Rūtos nauja pastraipa"
+
+
+# --- deadline and closing -----------------------------------------------------------------------------
+
+
+def test_after_the_deadline_the_page_is_read_only_and_late_saves_are_refused(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    deadline = opened.consultation.internal_deadline
+
+    with time_machine.travel(deadline - datetime.timedelta(seconds=1), tick=False):
+        before = client.post(ruta.url, {**answer_form(opened), "action": "save"})
+    assert before.status_code == 302
+
+    with time_machine.travel(deadline, tick=False):
+        page = client.get(ruta.url)
+        late = client.post(
+            ruta.url, {**answer_form(opened, version=1, long="Pavėluotas tekstas"), "action": "save"}
+        )
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert "The deadline has passed. The answer can be read but no longer changed." in content
+    assert 'value="save"' not in content and 'value="submit"' not in content
+    assert "readonly" in content
+    assert "Pirma pastraipa." in content
+    assert late.status_code == 409
+    assert "The deadline has passed; the answer can be read but not changed." in _text(late)
+    assert "Pavėluotas tekstas</textarea>" in _text(late)
+    assert Response.objects.get().version == 1
+
+
+def test_after_closing_a_session_still_reads_the_answer_but_an_archived_one_is_gone(opened, policy_officer):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+
+    services.consultation_close(consultation=opened.consultation, user=policy_officer)
+    closed = client.get(ruta.url)
+    assert closed.status_code == 200
+    assert "The consultation is closed." in _text(closed)
+    late = client.post(ruta.url, {**answer_form(opened, version=1), "action": "submit"})
+    assert late.status_code == 409
+    assert ResponseVersion.objects.count() == 1
+    # The link itself no longer opens anything.
+    assert Client().get(reverse("consultations:access", kwargs={"token": ruta.token})).status_code == 404
+
+    services.consultation_archive(consultation=opened.consultation, user=policy_officer)
+    assert client.get(ruta.url).status_code == 404
+
+
+# --- security -----------------------------------------------------------------------------------------
+
+
+def test_a_session_cannot_see_or_change_another_organisations_answer(opened, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7"))
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    egle.client().post(egle.url, {**answer_form(opened, long="Mėnulio paslaptis"), "action": "save"})
+    client = ruta.client()
+    foreign = egle.invitation.pk
+    urls = {
+        "page": reverse("consultations:response", args=[foreign]),
+        "document": reverse("consultations:document", args=[foreign, document.pk]),
+    }
+
+    for response in (
+        client.get(urls["page"]),
+        client.post(urls["page"], {**answer_form(opened, version=1, long="Įsilaužimas"), "action": "save"}),
+        client.post(urls["page"], {**answer_form(opened, version=1), "action": "submit"}),
+        client.get(urls["document"]),
+    ):
+        assert response.status_code == 404
+        assert "Mėnulio" not in _text(response)
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Mėnulio paslaptis"
+    assert Response.objects.get().organisation == egle.organisation
+    assert not ResponseVersion.objects.exists()
+
+
+def test_without_a_session_every_member_page_is_the_same_plain_page(opened, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7"))
+    ruta = opened.members["ruta"]
+    client = Client()
+    with translation.override("lt"):
+        urls = {
+            "wrong token": reverse("consultations:access", kwargs={"token": "x" * 43}),
+            "document": reverse("consultations:document", args=[ruta.invitation.pk, document.pk]),
+            "unknown invitation": reverse("consultations:response", args=[999999]),
+        }
+    not_valid = client.get(urls["wrong token"])
+
+    responses = [
+        client.get(ruta.lt_url),
+        client.post(ruta.lt_url, {**answer_form(opened), "action": "save"}),
+        client.get(urls["document"]),
+        client.get(urls["unknown invitation"]),
+    ]
+
+    for response in responses:
+        assert response.status_code == 404
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert re.sub(r'value="[^"]*"', "", _text(response)) == re.sub(r'value="[^"]*"', "", _text(not_valid))
+    assert not Response.objects.exists()
+
+
+def test_a_staff_login_does_not_open_a_members_page(opened, staff_client):
+    assert staff_client.get(opened.members["ruta"].url).status_code == 404
+
+
+def test_member_typed_text_is_escaped_on_the_page(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    attack = '<script>alert("x")</script>'
+    ruta.client().post(
+        ruta.url,
+        {
+            **answer_form(
+                opened,
+                short=attack[:100],
+                long=attack,
+                multiple_other=attack,
+                rows=[(attack, attack, attack)],
+            ),
+            "action": "submit",
+        },
+    )
+    client = jonas.client()
+    jonas_refused = client.post(
+        jonas.url, {**answer_form(opened, long="Jono"), "action": "save"}
+    )  # stale: conflict
+
+    for page in (client.get(jonas.url), jonas_refused):
+        content = _text(page)
+        assert attack not in content
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in content
+
+
+def test_member_pages_send_no_referrer_and_load_nothing_from_other_sites(opened):
+    ruta = opened.members["ruta"]
+    client = Client()
+    responses = [
+        client.get(reverse("consultations:access", kwargs={"token": ruta.token})),
+        client.post(reverse("consultations:access", kwargs={"token": ruta.token})),
+        client.get(ruta.url),
+    ]
+    for response in responses:
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert "no-store" in response["Cache-Control"]
+        content = _text(response)
+        external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', content)
+        assert external == []
+
+
+def test_the_token_exchange_records_which_token_was_used(opened):
+    ruta = opened.members["ruta"]
+    ruta.client()
+    token = AccessToken.objects.get(access_link=ruta.link)
+    link = AccessLink.objects.get(pk=ruta.link.pk)
+    assert token.last_used_at is not None
+    assert link.opened_at is not None and link.last_used_at is not None
+    assert Invitation.objects.get(pk=ruta.invitation.pk).opened_at is not None
+
+
+def test_repeated_wrong_tokens_from_one_address_are_rate_limited(opened):
+    ruta = opened.members["ruta"]
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for attempt in range(views.TOKEN_FAILURE_LIMIT):
+        wrong = attacker.get(reverse("consultations:access", kwargs={"token": f"wrong-{attempt}"}))
+        assert wrong.status_code == 404
+
+    blocked = attacker.get(reverse("consultations:access", kwargs={"token": "wrong-again"}))
+    blocked_right = attacker.post(reverse("consultations:access", kwargs={"token": ruta.token}))
+
+    assert blocked.status_code == 429
+    assert blocked_right.status_code == 429
+    assert "This link does not work" in _text(blocked)
+    assert blocked["Referrer-Policy"] == "no-referrer"
+    assert not Session.objects.exists()
+    # Another address is not affected, and the window ends.
+    assert (
+        Client(REMOTE_ADDR="198.51.100.1")
+        .post(reverse("consultations:access", kwargs={"token": ruta.token}))
+        .status_code
+        == 302
+    )
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(
+        seconds=views.TOKEN_FAILURE_WINDOW + 1
+    )
+    with time_machine.travel(later):
+        assert attacker.post(reverse("consultations:access", kwargs={"token": ruta.token})).status_code == 302
+
+
+def test_right_tokens_do_not_count_as_failures(opened):
+    ruta = opened.members["ruta"]
+    client = Client(REMOTE_ADDR="203.0.113.8")
+    for _ in range(views.TOKEN_FAILURE_LIMIT + 5):
+        assert client.get(reverse("consultations:access", kwargs={"token": ruta.token})).status_code == 200
+
+
+# --- forms on no-referrer pages -----------------------------------------------------------------------
+
+
+def _csrf_client(secure: bool = False) -> tuple[Client, dict[str, object]]:
+    """A browser that enforces CSRF like a real one and posts like Chromium does from a page sent
+    with Referrer-Policy: no-referrer: `Origin: null` and no Referer."""
+    client = Client(enforce_csrf_checks=True)
+    extra: dict[str, object] = {"HTTP_ORIGIN": "null"}
+    if secure:
+        extra |= {"secure": True}
+    return client, extra
+
+
+@pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
+def test_forms_of_no_referrer_pages_post_with_a_null_origin_and_the_csrf_token(opened, secure):
+    ruta = opened.members["ruta"]
+    client, extra = _csrf_client(secure)
+    access = reverse("consultations:access", kwargs={"token": ruta.token})
+    page = client.get(access, **extra)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _text(page)).group(1)
+
+    without_token = client.post(access, {}, **extra)
+    opened_link = client.post(access, {"csrfmiddlewaretoken": token}, **extra)
+
+    assert without_token.status_code == 403
+    assert opened_link.status_code == 302
+    page = client.get(ruta.url, **extra)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _text(page)).group(1)
+    saved = client.post(
+        ruta.url, {**answer_form(opened), "action": "save", "csrfmiddlewaretoken": token}, **extra
+    )
+    assert saved.status_code == 302
+    assert Response.objects.get().version == 1
+
+
+def test_a_post_from_another_site_is_refused(opened):
+    ruta = opened.members["ruta"]
+    client = Client(enforce_csrf_checks=True)
+    access = reverse("consultations:access", kwargs={"token": ruta.token})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _text(client.get(access))).group(1)
+
+    forged = client.post(access, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://kenkejas.example")
+    forged_referer = client.post(
+        access, {"csrfmiddlewaretoken": token}, secure=True, HTTP_REFERER="https://kenkejas.example/puslapis"
+    )
+
+    assert forged.status_code == 403
+    assert forged_referer.status_code == 403
+    assert AccessLink.objects.get(pk=ruta.link.pk).opened_at is None
+
+
+def test_the_language_switch_of_member_pages_is_made_of_links(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    lithuanian = _text(client.get(ruta.lt_url))
+    english = _text(client.get(ruta.url))
+    assert f'href="{ruta.url}"' in lithuanian
+    assert f'href="{ruta.lt_url}"' in english
+    assert "set_language" not in lithuanian and 'action="/i18n/setlang/"' not in lithuanian
+
+
+def test_the_page_needs_few_queries_however_much_was_answered(opened, django_assert_max_num_queries):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+    many_rows = [(f"{n} str.", f"Redakcija {n}", "Nes") for n in range(1, 15)]
+    jonas.client().post(jonas.url, {**answer_form(opened, version=1, rows=many_rows), "action": "submit"})
+
+    with django_assert_max_num_queries(10):
+        page = client.get(ruta.url)
+    assert "14 str." in _text(page)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
+from django.utils import timezone
+
+from consultations.markdown import render_markdown
+from consultations.models import AccessLink, AccessToken, Answer, Consultation, Invitation, Question, Response
+from consultations.validators import DOCUMENT_MAX_BYTES, validate_document
+from tests.consultations.factories import (
+    AccessLinkFactory,
+    AnswerFactory,
+    ConsultationFactory,
+    InvitationFactory,
+    QuestionFactory,
+    ResponseFactory,
+)
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _refused(create) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create()
+
+
+def test_an_organisation_is_invited_once_and_answers_once_per_consultation():
+    invitation = InvitationFactory()
+    _refused(
+        lambda: Invitation.objects.create(
+            consultation=invitation.consultation, organisation=invitation.organisation
+        )
+    )
+    response = ResponseFactory()
+    _refused(
+        lambda: Response.objects.create(
+            consultation=response.consultation, organisation=response.organisation
+        )
+    )
+
+
+def test_a_person_has_one_active_link_per_invitation_and_any_number_of_revoked_ones():
+    link = AccessLinkFactory()
+    _refused(lambda: AccessLink.objects.create(invitation=link.invitation, person=link.person))
+    link.revoked_at = timezone.now()
+    link.save()
+    AccessLink.objects.create(invitation=link.invitation, person=link.person)
+    assert AccessLink.objects.filter(person=link.person).count() == 2
+
+
+def test_only_a_sha256_hash_fits_the_token_column_and_each_hash_is_stored_once():
+    link = AccessLinkFactory()
+    now = timezone.now()
+    _refused(
+        lambda: AccessToken.objects.create(
+            access_link=link, token_hash="abc", kind="invitation", issued_at=now
+        )
+    )
+    _refused(
+        lambda: AccessToken.objects.create(
+            access_link=link, token_hash=AccessToken.hash_token("t"), kind="letter", issued_at=now
+        )
+    )
+    AccessToken.objects.create(
+        access_link=link, token_hash=AccessToken.hash_token("t"), kind="invitation", issued_at=now
+    )
+    AccessToken.objects.create(
+        access_link=link, token_hash=AccessToken.hash_token("u"), kind="reminder", issued_at=now
+    )
+    other = AccessLinkFactory()
+    _refused(
+        lambda: AccessToken.objects.create(
+            access_link=other, token_hash=AccessToken.hash_token("t"), kind="invitation", issued_at=now
+        )
+    )
+    assert link.tokens.count() == 2
+
+
+def test_the_database_keeps_statuses_and_dates_consistent():
+    consultation = ConsultationFactory()
+    _refused(lambda: Consultation.objects.filter(pk=consultation.pk).update(status="published"))
+    _refused(lambda: Consultation.objects.filter(pk=consultation.pk).update(status="open", opens_at=None))
+    _refused(
+        lambda: Consultation.objects.filter(pk=consultation.pk).update(
+            status="closed", opens_at=timezone.now()
+        )
+    )
+    _refused(
+        lambda: Consultation.objects.filter(pk=consultation.pk).update(
+            external_deadline=consultation.internal_deadline - datetime.timedelta(days=1)
+        )
+    )
+    _refused(
+        lambda: Consultation.objects.filter(pk=consultation.pk).update(
+            opens_at=consultation.internal_deadline
+        )
+    )
+    response = ResponseFactory()
+    _refused(lambda: Response.objects.filter(pk=response.pk).update(status="submitted"))
+    answer = AnswerFactory()
+    _refused(lambda: Answer.objects.filter(pk=answer.pk).update(scale=6))
+    _refused(lambda: Answer.objects.create(response=answer.response, question=answer.question))
+
+
+def test_an_answered_question_cannot_be_deleted_but_its_consultation_can():
+    answer = AnswerFactory(response__consultation__title="Trinamas")
+    question = answer.question
+    answer.response.consultation = question.consultation
+    answer.response.save()
+    with pytest.raises(RestrictedError):
+        question.delete()
+    question.consultation.delete()
+    assert not Answer.objects.exists()
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"kind": "single_choice", "choices": ["Tik vienas"]}, "choices"),
+        ({"kind": "multiple_choice", "choices": ["Taip", " taip "]}, "choices"),
+        ({"kind": "long_text", "choices": ["Taip", "Ne"]}, "choices"),
+        ({"kind": "yes_no", "allow_other": True}, "allow_other"),
+        ({"kind": "scale", "max_length": 100}, "max_length"),
+    ],
+)
+def test_question_checks_its_choices_and_limits(fields, error_field):
+    question = QuestionFactory.build(consultation=ConsultationFactory(), **fields)
+    with pytest.raises(ValidationError) as refused:
+        question.full_clean()
+    assert error_field in refused.value.message_dict
+
+
+def test_a_proper_choice_question_is_valid():
+    question = QuestionFactory.build(
+        consultation=ConsultationFactory(), kind="multiple_choice", choices=["Taip", "Ne"], allow_other=True
+    )
+    question.full_clean()
+
+
+def test_documents_are_checked_by_extension_size_and_content():
+    validate_document(SimpleUploadedFile("projektas.pdf", b"%PDF-1.7 ..."))
+    validate_document(SimpleUploadedFile("lentele.XLSX", b"PK\x03\x04..."))
+    with pytest.raises(ValidationError, match="Only PDF"):
+        validate_document(SimpleUploadedFile("programa.exe", b"MZ..."))
+    with pytest.raises(ValidationError, match="not a valid PDF"):
+        validate_document(SimpleUploadedFile("programa.pdf", b"MZ..."))
+    with pytest.raises(ValidationError, match="at most"):
+        validate_document(SimpleUploadedFile("didelis.pdf", b"%PDF-" + b"0" * DOCUMENT_MAX_BYTES))
+
+
+def test_markdown_background_is_rendered_without_scripts_or_dangerous_links():
+    html = render_markdown(
+        "**Svarbu**\n\n- [projektas](https://e-seimas.lrs.lt/x)\n- [blogas](javascript:alert(1))\n\n"
+        "<script>alert(1)</script><img src=x onerror=alert(1)><a href='#' onclick='x()'>a</a>"
+    )
+    assert "<strong>Svarbu</strong>" in html
+    assert 'href="https://e-seimas.lrs.lt/x"' in html
+    assert "javascript:" not in html
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "onclick" not in html
+
+
+def test_str_of_models_names_them():
+    link = AccessLinkFactory(person=PersonFactory(first_name="Rūta", last_name="Rūtaitė"))
+    assert "Rūta Rūtaitė" in str(link)
+    assert str(link.invitation.consultation) == link.invitation.consultation.title

@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from crm import services
+from crm.models import Affiliation, Interaction, Organisation, Person
+from tests.factories import AffiliationFactory, InteractionFactory, OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+HistoricalPerson = Person.history.model
+HistoricalAffiliation = Affiliation.history.model
+TRACES = ["Jūratė", "Žemaitytė", "Petrauskienė", "jurate@klasteris.lt", "jurate@gmail.com", "+37061234567"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Assertions read the English source strings: pages under /en/, messages made in English.
+    with translation.override("en"):
+        yield
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def jurate(superuser):
+    """A contact with everything personal: names that changed, two e-mails, consents, notes,
+    a job, interactions and admin log entries that mention her."""
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(
+        first_name="Jūratė",
+        last_name="Petrauskienė",
+        email="jurate@gmail.com",
+        phone="+37061234567",
+        notes="Skambinti po 14 val.",
+        consent_consultations=True,
+        consent_consultations_at=datetime.datetime(2025, 5, 4, 10, 0, tzinfo=datetime.UTC),
+        consent_consultations_source=Person.ConsentSource.FORM,
+    )
+    person.last_name = "Žemaitytė"
+    person.email = "jurate@klasteris.lt"
+    person.save()
+    AffiliationFactory(
+        person=person, organisation=organisation, job_title="Direktorė", is_primary=True, role="director"
+    )
+    AffiliationFactory(organisation=organisation)
+    interaction = InteractionFactory(
+        organisation=organisation,
+        subject="Susitikimas su Jūratė Žemaitytė",
+        notes="Jūratė Žemaitytė (jurate@klasteris.lt) pristatė klasterio strategiją.",
+    )
+    interaction.people.add(person)
+    # What the admin writes when she is edited, when she is added inline on the organisation, and
+    # when the interaction naming her is logged.
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk, queryset=[interaction], action_flag=CHANGE, change_message="Pakeista."
+    )
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk,
+        queryset=[person],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Last name", "E-mail"]}}],
+    )
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk,
+        queryset=[organisation],
+        action_flag=CHANGE,
+        change_message=[{"added": {"name": "affiliation", "object": "Jūratė Žemaitytė — Lazerių klasteris"}}],
+    )
+    return person
+
+
+def test_export_contains_the_person_affiliations_interactions_consents_and_history(jurate):
+    data = services.person_data_export(person=jurate)
+
+    assert data["person"]["first_name"] == "Jūratė"
+    assert data["person"]["last_name"] == "Žemaitytė"
+    assert data["person"]["email"] == "jurate@klasteris.lt"
+    assert data["person"]["phone"] == "+37061234567"
+    assert data["person"]["notes"] == "Skambinti po 14 val."
+    [affiliation] = data["affiliations"]
+    assert affiliation["organisation"] == "Lazerių klasteris"
+    assert affiliation["job_title"] == "Direktorė"
+    assert affiliation["primary_contact"] is True
+    [interaction] = data["interactions"]
+    assert interaction["subject"] == "Susitikimas su Jūratė Žemaitytė"
+    assert interaction["organisation"] == "Lazerių klasteris"
+    consultations = next(c for c in data["consents"] if c["purpose"] == "consultations")
+    assert consultations == {
+        "purpose": "consultations",
+        "given": True,
+        "given_at": "2025-05-04T13:00:00+03:00",
+        "source": "form",
+    }
+    assert [entry["last_name"] for entry in data["history"]] == ["Petrauskienė", "Žemaitytė"]
+    assert [entry["email"] for entry in data["history"]] == ["jurate@gmail.com", "jurate@klasteris.lt"]
+    json.dumps(data)  # JSON-ready as it is
+
+
+def test_export_action_downloads_utf8_json_with_readable_diacritics(jurate, administrator):
+    response = _client(administrator).post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "export_personal_data", "_selected_action": [jurate.pk]},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="person-{jurate.pk}-data.json"'
+    body = response.content.decode("utf-8")
+    assert "Žemaitytė" in body
+    assert "Lazerių klasteris" in body
+    assert "\\u" not in body
+    assert json.loads(body)["person"]["email"] == "jurate@klasteris.lt"
+    assert LogEntry.objects.filter(
+        object_id=str(jurate.pk), change_message="Exported the person's data (GDPR)."
+    ).exists()
+
+
+def test_export_action_wants_exactly_one_person(jurate, administrator):
+    other = PersonFactory()
+
+    response = _client(administrator).post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "export_personal_data", "_selected_action": [jurate.pk, other.pk]},
+        follow=True,
+    )
+
+    assert response["Content-Type"].startswith("text/html")
+    assert "Select exactly one person to export." in response.content.decode()
+
+
+def test_erasure_leaves_no_trace_of_the_name_or_e_mail_in_the_person_or_its_history(jurate, superuser):
+    services.person_erase(person=jurate, user=superuser)
+
+    jurate.refresh_from_db()
+    assert jurate.first_name == "Anonymised person"
+    assert jurate.last_name == f"#{jurate.pk}"
+    assert (jurate.email, jurate.phone, jurate.notes) == ("", "", "")
+    assert not jurate.consent_consultations
+    assert jurate.consent_consultations_at is None
+    assert jurate.consent_consultations_source == ""
+    assert jurate.anonymised_at is not None
+    history = HistoricalPerson.objects.filter(id=jurate.pk)
+    assert history.count() == 3  # created, renamed, erased
+    everything = serializers.serialize("json", [jurate, *history, *HistoricalAffiliation.objects.all()])
+    for trace in TRACES:
+        assert trace not in everything
+    assert "Direktorė" not in everything
+
+
+def test_erasure_keeps_affiliations_interactions_and_organisation_counts(jurate, superuser):
+    organisation = Organisation.objects.get(name="Lazerių klasteris")
+    interaction = Interaction.objects.get()
+
+    services.person_erase(person=jurate, user=superuser)
+
+    assert organisation.affiliations.count() == 2
+    affiliation = Affiliation.objects.get(person=jurate)
+    assert affiliation.organisation == organisation
+    assert affiliation.role == Affiliation.Role.DIRECTOR
+    assert (affiliation.job_title, affiliation.is_primary, affiliation.receives_consultations) == (
+        "",
+        False,
+        False,
+    )
+    assert list(interaction.people.all()) == [jurate]
+    interaction.refresh_from_db()
+    assert interaction.subject == "Susitikimas su Anonymised person"
+    for trace in TRACES:
+        assert trace not in interaction.notes
+
+
+def test_erasure_is_logged_without_the_erased_data(jurate, superuser):
+    services.person_erase(person=jurate, user=superuser)
+
+    entry = LogEntry.objects.filter(object_id=str(jurate.pk), content_type__model="person").latest("pk")
+    assert entry.user == superuser
+    assert entry.change_message == "Personal data erased (GDPR)."
+    assert entry.object_repr == f"Anonymised person #{jurate.pk}"
+    # No log entry anywhere still names her, and the admin's JSON messages still read as JSON.
+    everything = serializers.serialize("json", LogEntry.objects.all())
+    for trace in TRACES:
+        assert trace not in everything
+    organisation_entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Organisation))
+    assert (
+        organisation_entry.get_change_message()
+        == "Added affiliation “Anonymised person — Lazerių klasteris”."
+    )
+
+
+def test_erasure_after_a_merge_also_removes_the_merged_away_names(superuser):
+    survivor = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    other = PersonFactory(first_name="Jurate", last_name="Zemaityte", email="jurate@gmail.com")
+    services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    services.person_erase(person=survivor, user=superuser)
+
+    everything = serializers.serialize(
+        "json", [*HistoricalPerson.objects.all(), *LogEntry.objects.all(), *Person.objects.all()]
+    )
+    for trace in ["Jūratė", "Jurate", "Žemaitytė", "Zemaityte", "jurate@"]:
+        assert trace not in everything
+
+
+def test_erasure_does_not_touch_other_people_in_shared_texts(jurate, superuser):
+    colleague = PersonFactory(first_name="Jūratė", last_name="Kazlauskienė")
+    interaction = Interaction.objects.get()
+    interaction.notes += " Dalyvavo ir Jūratė Kazlauskienė."
+    interaction.save()
+
+    services.person_erase(person=jurate, user=superuser)
+
+    interaction.refresh_from_db()
+    assert "Jūratė Kazlauskienė" in interaction.notes
+    colleague.refresh_from_db()
+    assert colleague.full_name == "Jūratė Kazlauskienė"
+
+
+def test_erase_action_asks_for_confirmation_then_erases(jurate, administrator):
+    client = _client(administrator)
+    changelist = reverse("admin:crm_person_changelist")
+    selection = {"action": "erase_personal_data", "_selected_action": [jurate.pk]}
+
+    confirmation = client.post(changelist, {**selection, "index": 0})
+
+    assert confirmation.status_code == 200
+    assert "Jūratė Žemaitytė" in confirmation.content.decode()
+    assert "This cannot be undone." in confirmation.content.decode()
+    assert Person.objects.get(pk=jurate.pk).anonymised_at is None
+
+    done = client.post(changelist, {**selection, "post": "yes"})
+
+    assert done.status_code == 302
+    jurate.refresh_from_db()
+    assert jurate.anonymised_at is not None
+    assert LogEntry.objects.filter(user=administrator, change_message="Personal data erased (GDPR).").exists()
+
+
+@pytest.mark.parametrize("role", ["superuser", "administrator"])
+def test_the_gdpr_actions_are_offered_to_administrators(request, role):
+    PersonFactory()
+
+    html = _client(request.getfixturevalue(role)).get(reverse("admin:crm_person_changelist")).content.decode()
+
+    assert 'value="export_personal_data"' in html
+    assert 'value="erase_personal_data"' in html
+
+
+@pytest.mark.parametrize("role", ["crm_editor", "policy_officer", "read_only_user"])
+def test_other_roles_do_not_see_the_gdpr_actions(request, role):
+    PersonFactory()
+
+    html = _client(request.getfixturevalue(role)).get(reverse("admin:crm_person_changelist")).content.decode()
+
+    assert 'value="export_personal_data"' not in html
+    assert 'value="erase_personal_data"' not in html
+
+
+def test_a_crm_editor_cannot_erase_or_export_by_posting_the_action(jurate, crm_editor):
+    client = _client(crm_editor)
+    changelist = reverse("admin:crm_person_changelist")
+
+    for action in ("erase_personal_data", "export_personal_data"):
+        response = client.post(changelist, {"action": action, "_selected_action": [jurate.pk], "post": "yes"})
+        assert not response.get("Content-Disposition")
+
+    jurate.refresh_from_db()
+    assert jurate.anonymised_at is None
+    assert jurate.last_name == "Žemaitytė"

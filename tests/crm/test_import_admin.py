@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from crm.models import Affiliation, Organisation, Person
+from crm.resources import OrganisationResource, PersonResource
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, valid_legal_code
+
+pytestmark = pytest.mark.django_db
+
+CSV_FORMAT, XLSX_FORMAT = "0", "1"  # the order of crm.import_formats.FORMATS
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(name: str, model: str = "organisation", language: str = "lt") -> str:
+    with translation.override(language):
+        return reverse(f"admin:crm_{model}_{name}")
+
+
+def upload(
+    client: Client,
+    content: bytes,
+    *,
+    name: str = "nariai.csv",
+    file_format: str = CSV_FORMAT,
+    model: str = "organisation",
+    skip_invalid_rows: bool = False,
+):
+    data = {"resource": "0", "format": file_format, "import_file": SimpleUploadedFile(name, content)}
+    if skip_invalid_rows:
+        data["skip_invalid_rows"] = "on"
+    return client.post(url("import", model), data)
+
+
+def confirm(client: Client, response, model: str = "organisation"):
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    return client.post(url("process_import", model), data, follow=True)
+
+
+def organisations_csv(rows: list[list[str]]) -> bytes:
+    lines = ["pavadinimas;juridinio asmens kodas;sectors;municipality"]
+    with translation.override("lt"):
+        lines[0] = ";".join(
+            str(Organisation._meta.get_field(n).verbose_name)
+            for n in ("name", "legal_code", "sectors", "municipality")
+        )
+    lines += [";".join(row) for row in rows]
+    return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_a_crm_editor_imports_organisations_after_the_preview(crm_editor):
+    client = client_for(crm_editor)
+    content = organisations_csv(
+        [
+            ["Klasteris „Šilas“", valid_legal_code(1), "IRT, sveikata", "Vilniaus miesto savivaldybė"],
+            ["Žalioji energija", valid_legal_code(2), "energy", "kauno miesto savivaldybė"],
+        ]
+    )
+
+    preview = upload(client, content)
+
+    assert preview.status_code == 200
+    assert "confirm_form" in preview.context
+    page = preview.content.decode()
+    assert "Klasteris „Šilas“" in page and "Žalioji energija" in page
+    assert not Organisation.objects.exists()  # the preview writes nothing
+
+    done = confirm(client, preview)
+
+    assert done.status_code == 200
+    assert sorted(Organisation.objects.values_list("name", flat=True)) == [
+        "Klasteris „Šilas“",
+        "Žalioji energija",
+    ]
+    assert set(
+        Organisation.objects.get(legal_code=valid_legal_code(1)).sectors.values_list("code", flat=True)
+    ) == {
+        "ict",
+        "health",
+    }
+    assert Organisation.history.filter(history_user=crm_editor, history_type="+").count() == 2
+    assert LogEntry.objects.filter(user=crm_editor, action_flag=ADDITION).count() == 2
+
+
+def test_an_xlsx_file_imports_through_the_admin(crm_editor):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["name", "legal_code", "phone"])
+    workbook.active.append(["Excel klasteris", valid_legal_code(9), "+370 612 34567"])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    client = client_for(crm_editor)
+
+    preview = upload(client, stream.getvalue(), name="nariai.xlsx", file_format=XLSX_FORMAT)
+    confirm(client, preview)
+
+    assert Organisation.objects.get().phone == "+37061234567"
+
+
+def test_a_file_with_an_invalid_row_shows_the_errors_and_cannot_be_confirmed(crm_editor):
+    client = client_for(crm_editor)
+    content = organisations_csv(
+        [["Gerasis", valid_legal_code(1), "ict", ""], ["Blogasis", "123", "kosmosas", "Atlantida"]]
+    )
+
+    response = upload(client, content)
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]
+    page = response.content.decode()
+    assert "123" in page and "kosmosas" in page and "Atlantida" in page
+    assert not Organisation.objects.exists()
+
+
+def test_skipping_invalid_rows_confirms_the_valid_ones_and_reports_the_others(crm_editor):
+    client = client_for(crm_editor)
+    content = organisations_csv(
+        [
+            ["Gerasis", valid_legal_code(1), "ict", ""],
+            ["Blogasis", "123", "", ""],
+            ["Kitas gerasis", valid_legal_code(3), "", ""],
+        ]
+    )
+
+    preview = upload(client, content, skip_invalid_rows=True)
+
+    assert "confirm_form" in preview.context
+    assert preview.context["confirm_form"].initial["skip_invalid_rows"] is True
+    page = preview.content.decode()
+    assert "Blogasis" in page and "Kitas gerasis" in page
+
+    done = confirm(client, preview)
+
+    assert sorted(Organisation.objects.values_list("name", flat=True)) == ["Gerasis", "Kitas gerasis"]
+    warnings = [str(m) for m in done.context["messages"]]
+    assert any("2" in m for m in warnings)  # "… invalid row was not imported (row 2)"
+
+
+def test_persons_with_their_affiliation_import_through_the_admin(crm_editor):
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    content = (
+        "first_name,last_name,email,organisation,role,is_primary,receives_consultations\n"
+        f"Žydrūnė,Čepaitė,ZYDRUNE@azuolas.lt,{organisation.legal_code},coordinator,1,1\n"
+    ).encode()
+    client = client_for(crm_editor)
+
+    preview = upload(client, content, model="person")
+    confirm(client, preview, model="person")
+
+    person = Person.objects.get()
+    assert person.email == "zydrune@azuolas.lt"
+    affiliation = Affiliation.objects.get()
+    assert (affiliation.organisation, affiliation.is_primary, affiliation.receives_consultations) == (
+        organisation,
+        True,
+        True,
+    )
+    assert Affiliation.history.get().history_user == crm_editor
+
+
+@pytest.mark.parametrize("role", ["read_only_user", "policy_officer"])
+def test_staff_without_the_import_permission_see_no_import_and_are_refused(request, role):
+    user = request.getfixturevalue(role)
+    client = client_for(user)
+
+    changelist = client.get(url("changelist"))
+    assert changelist.status_code == 200
+    assert url("import") not in changelist.content.decode()
+    assert client.get(url("import")).status_code == 403
+    response = client.post(
+        url("import"), {"format": CSV_FORMAT, "import_file": SimpleUploadedFile("a.csv", b"name\nA\n")}
+    )
+    assert response.status_code == 403
+    assert client.post(url("process_import"), {"import_file_name": "x", "format": "0"}).status_code == 403
+    assert client.get(url("import", "person")).status_code == 403
+    assert not Organisation.objects.exists()
+
+
+def test_the_import_button_is_there_for_a_crm_editor(crm_editor):
+    page = client_for(crm_editor).get(url("changelist")).content.decode()
+
+    assert url("import") in page
+
+
+def export_post(
+    client: Client,
+    query: str = "",
+    *,
+    file_format: str = CSV_FORMAT,
+    language: str = "lt",
+    model: str = "organisation",
+):
+    resource = OrganisationResource if model == "organisation" else PersonResource
+    data = {"resource": "0", "format": file_format}
+    for name in resource().get_export_order():
+        data[f"{resource.__name__.lower()}_{name}"] = "on"
+    return client.post(url("export", model, language) + query, data)
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";" if ";" in text.split("\n")[0] else ","))
+
+
+def test_the_export_respects_the_admin_filters(crm_editor):
+    OrganisationFactory(name="Įmonė", kind=Organisation.Kind.COMPANY)
+    OrganisationFactory(name="Klasteris", kind=Organisation.Kind.CLUSTER)
+
+    response = export_post(client_for(crm_editor), "?kind__exact=company")
+
+    assert response.status_code == 200
+    rows = csv_rows(response)
+    with translation.override("lt"):
+        assert rows[0][0] == str(Organisation._meta.get_field("name").verbose_name)
+    assert [row[0] for row in rows[1:]] == ["Įmonė"]
+
+
+def test_the_export_in_english_writes_field_names_and_imports_back(crm_editor):
+    OrganisationFactory(name="Klasteris „Ūla“", phone="+37061234567", sectors=["ict"])
+
+    response = export_post(client_for(crm_editor), language="en")
+    rows = csv_rows(response)
+
+    assert rows[0][:4] == ["name", "short_name", "kind", "legal_code"]
+    preview = upload(client_for(crm_editor), response.content)
+    assert preview.context["result"].totals["skip"] == 1
+
+
+def test_an_xlsx_export_neutralises_formulas(crm_editor):
+    OrganisationFactory(name="=1+1", address="@SUM(A1)", phone="+37061234567")
+
+    response = export_post(client_for(crm_editor), file_format=XLSX_FORMAT)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for cell in sheet[2]]
+    assert "'=1+1" in values and "'@SUM(A1)" in values and "'+37061234567" in values
+
+
+def test_a_policy_officer_may_export_but_a_read_only_user_may_not(policy_officer, read_only_user):
+    OrganisationFactory()
+
+    assert export_post(client_for(policy_officer)).status_code == 200
+    assert export_post(client_for(read_only_user)).status_code == 403
+
+
+def test_a_confirmation_that_meets_new_errors_imports_nothing_and_says_so(crm_editor):
+    client = client_for(crm_editor)
+    preview = upload(client, b"name,legal_code,phone\nDvynys,,+37061234567\nKitas,,\n")
+    assert "confirm_form" in preview.context
+    # Meanwhile someone adds two organisations of that name: the row no longer says which one.
+    OrganisationFactory(name="Dvynys", legal_code="")
+    OrganisationFactory(name="Dvynys", legal_code="")
+
+    done = confirm(client, preview)
+
+    assert done.redirect_chain[-1][0] == url("import")
+    assert [m.level_tag for m in done.context["messages"]] == ["error"]
+    assert not Organisation.objects.filter(name="Kitas").exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_persons_export_one_row_per_affiliation(crm_editor):
+    person = PersonFactory(first_name="Rūta", email="ruta@klasteris.lt")
+    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Pirmas"), is_primary=True)
+    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Antras"))
+
+    rows = csv_rows(export_post(client_for(crm_editor), model="person", language="en"))
+
+    assert rows[0][-5:] == ["organisation", "role", "job_title", "is_primary", "receives_consultations"]
+    assert [(row[0], row[-5]) for row in rows[1:]] == [("Rūta", "Pirmas"), ("Rūta", "Antras")]

@@ -1,0 +1,338 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from positions import services
+from positions.models import Dispatch, IssuerSettings, PaperAttribution, PositionPaper, Rendering
+from tests.consultations.factories import AnswerFactory, QuestionFactory
+from tests.factories import OrganisationFactory
+from tests.positions import pdf_reading
+from tests.positions.factories import (
+    PaperFactory,
+    ProposalFactory,
+    PublicInstitutionFactory,
+    SectionFactory,
+    issuer_with_requisites,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _change_url(paper: PositionPaper) -> str:
+    return reverse("admin:positions_positionpaper_change", args=[paper.pk])
+
+
+@pytest.fixture
+def paper() -> PositionPaper:
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper)
+    ProposalFactory(paper=paper)
+    return paper
+
+
+@pytest.fixture
+def approved(paper, superuser) -> PositionPaper:
+    return services.paper_approve(paper=paper, user=superuser)
+
+
+def _inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_the_paper_list_takes_the_same_queries_for_few_and_many_papers(
+    staff_client, django_assert_num_queries
+):
+    issuer_with_requisites()
+    for _ in range(2):
+        PaperFactory(source_consultation=QuestionFactory().consultation)
+    url = reverse("admin:positions_positionpaper_changelist")
+    response = staff_client.get(url)
+    assert response.status_code == 200
+
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    for _ in range(10):
+        PaperFactory(source_consultation=QuestionFactory().consultation)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = staff_client.get(url)
+    assert response.content.count(b"/change/") >= 12
+
+
+def test_rendering_and_dispatch_lists_load_in_few_queries(
+    staff_client, approved, superuser, django_assert_max_num_queries
+):
+    for _ in range(3):
+        services.paper_render(paper=approved, user=superuser)
+    services.paper_mark_sent(
+        paper=approved, user=superuser, rendering=approved.renderings.first(), channel="dvs"
+    )
+
+    with django_assert_max_num_queries(12):
+        assert staff_client.get(reverse("admin:positions_rendering_changelist")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert staff_client.get(reverse("admin:positions_dispatch_changelist")).status_code == 200
+
+
+def test_staff_create_a_draft_with_sections_and_proposals(staff_client, superuser):
+    issuer_with_requisites()
+    ministry = PublicInstitutionFactory()
+    data = {
+        "subject": "Inovacijų įstatymo projekto",
+        "language": "lt",
+        "addressee": ministry.pk,
+        "addressee_label": "Ministerijai",
+        "signatory_name": "Rūta Žilinskienė",
+        "signatory_position": "Prezidentė",
+        "sections-0-position": "1",
+        "sections-0-heading": "Pastabos",
+        "sections-0-body": "Pritariame **iš esmės**.",
+        "proposals-0-position": "1",
+        "proposals-0-provision": "5 str.",
+        "proposals-0-proposed_wording": "Nauja redakcija",
+        "proposals-0-justification": "Nes reikia.",
+        **_inline_management("sections", total=1),
+        **_inline_management("proposals", total=1),
+        **_inline_management("attributions"),
+        **_inline_management("renderings"),
+        **_inline_management("dispatches"),
+    }
+
+    response = staff_client.post(reverse("admin:positions_positionpaper_add"), data)
+
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    paper = PositionPaper.objects.get()
+    assert paper.is_draft and paper.created_by == superuser
+    assert paper.sections.get().heading == "Pastabos"
+    assert paper.proposals.get().provision == "5 str."
+
+
+def test_the_addressee_must_be_a_public_institution(staff_client):
+    issuer_with_requisites()
+    cluster = OrganisationFactory()
+    data = {
+        "subject": "Projekto",
+        "language": "lt",
+        "addressee": cluster.pk,
+        **_inline_management("sections"),
+        **_inline_management("proposals"),
+        **_inline_management("attributions"),
+        **_inline_management("renderings"),
+        **_inline_management("dispatches"),
+    }
+
+    response = staff_client.post(reverse("admin:positions_positionpaper_add"), data)
+
+    assert response.status_code == 200
+    assert "addressee" in response.context["adminform"].form.errors
+    assert not PositionPaper.objects.exists()
+
+
+def test_the_change_page_shows_which_members_back_each_line(staff_client, paper):
+    member = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    answer = AnswerFactory(response__organisation=member, question=QuestionFactory(kind="proposals"))
+    row = answer.proposal_rows.create(provision="7 str.", proposed_wording="Išbraukti")
+    paper.proposals.get().source_rows.set([row])
+
+    response = staff_client.get(_change_url(paper))
+
+    assert response.status_code == 200
+    assert "Klasteris „Ąžuolas“" in response.content.decode()
+    assert "Išbraukti" in response.content.decode()
+
+
+def test_the_preview_is_the_letter_as_html_under_a_strict_policy(staff_client, paper):
+    paper.sections.update(body='Tekstas <img src="file:///etc/passwd"> <script>alert(1)</script>')
+
+    response = staff_client.get(reverse("admin:positions_positionpaper_preview", args=[paper.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "LIETUVOS KLASTERIŲ ASOCIACIJA" in html
+    assert "<script" not in html and '<img src="file:' not in html
+    assert "/static/fonts/DejaVuSerif.ttf" in html
+    assert response["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_generate_pdf_stores_a_rendering_and_download_rechecks_its_hash(staff_client, paper):
+    response = staff_client.post(reverse("admin:positions_positionpaper_render", args=[paper.pk]))
+
+    assert response.status_code == 302
+    rendering = Rendering.objects.get(paper=paper)
+    download = staff_client.get(reverse("admin:positions_rendering_download", args=[rendering.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-SHA256"] == rendering.sha256
+    assert "Bendrosios pastabos" in pdf_reading.full_text(download.content)
+
+    with open(rendering.file.path, "ab") as stored:
+        stored.write(b"%% tampered")
+    tampered = staff_client.get(
+        reverse("admin:positions_rendering_download", args=[rendering.pk]), follow=True
+    )
+    assert tampered.redirect_chain[0][0] == _change_url(paper)
+    assert "SHA-256" in tampered.content.decode()
+
+
+def test_the_approve_button_works_for_the_policy_officer_and_not_for_the_crm_editor(
+    paper, policy_officer, crm_editor
+):
+    url = reverse("admin:positions_positionpaper_approve", args=[paper.pk])
+
+    editor_page = _client(crm_editor).get(_change_url(paper))
+    editor_post = _client(crm_editor).post(url)
+    paper.refresh_from_db()
+    assert url not in editor_page.content.decode()
+    assert editor_post.status_code == 403
+    assert paper.is_draft
+
+    officer_page = _client(policy_officer).get(_change_url(paper))
+    assert url in officer_page.content.decode()
+    _client(policy_officer).post(url)
+    paper.refresh_from_db()
+    assert paper.status == PositionPaper.Status.APPROVED
+    assert paper.registration_number.startswith("S-")
+
+
+def test_approving_an_incomplete_paper_shows_why(staff_client):
+    issuer_with_requisites()
+    paper = PaperFactory(signatory_name="")
+
+    response = staff_client.post(
+        reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True
+    )
+
+    assert response.status_code == 200
+    assert len(list(response.context["messages"])) == 2  # no signatory, no text
+    paper.refresh_from_db()
+    assert paper.is_draft
+
+
+def test_an_approved_paper_is_read_only_in_the_admin(staff_client, approved):
+    page = staff_client.get(_change_url(approved))
+    post = staff_client.post(_change_url(approved), {"subject": "Kita"})
+
+    assert page.status_code == 200
+    assert 'name="subject"' not in page.content.decode()
+    assert post.status_code == 403
+    approved.refresh_from_db()
+    assert approved.subject != "Kita"
+
+
+def test_recording_sending_archives_the_chosen_pdf(staff_client, approved, superuser):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    url = reverse("admin:positions_positionpaper_send", args=[approved.pk])
+
+    form_page = staff_client.get(url)
+    response = staff_client.post(
+        url,
+        {
+            "rendering": rendering.pk,
+            "channel": "e_delivery",
+            "recipient": "Ministerijai",
+            "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+            "note": "",
+        },
+    )
+
+    assert form_page.status_code == 200
+    assert response.status_code == 302
+    dispatch = Dispatch.objects.get()
+    assert (dispatch.rendering, dispatch.channel, dispatch.sent_by) == (rendering, "e_delivery", superuser)
+    approved.refresh_from_db()
+    assert approved.is_sent
+    page = staff_client.get(_change_url(approved)).content.decode()
+    assert reverse("admin:positions_positionpaper_new_version", args=[approved.pk]) in page
+    assert reverse("admin:positions_positionpaper_render", args=[approved.pk]) not in page
+
+
+def test_emailing_from_the_send_page(staff_client, approved, superuser, mailoutbox):
+    rendering = services.paper_render(paper=approved, user=superuser)
+
+    response = staff_client.post(
+        reverse("admin:positions_positionpaper_send", args=[approved.pk]),
+        {
+            "rendering": rendering.pk,
+            "channel": "email",
+            "recipient": "rastine@eimin.lt",
+            "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+            "send_email_now": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert mailoutbox[0].to == ["rastine@eimin.lt"]
+    assert Dispatch.objects.get().channel == "email"
+
+
+def test_a_read_only_user_sees_papers_but_cannot_send_or_render(approved, read_only_user):
+    client = _client(read_only_user)
+
+    assert client.get(_change_url(approved)).status_code == 200
+    assert client.get(reverse("admin:positions_positionpaper_send", args=[approved.pk])).status_code == 403
+    assert client.post(reverse("admin:positions_positionpaper_render", args=[approved.pk])).status_code == 403
+    assert not Rendering.objects.exists()
+
+
+def test_new_version_from_the_admin_opens_the_new_draft(staff_client, approved, superuser):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    services.paper_mark_sent(paper=approved, user=superuser, rendering=rendering, channel="paper")
+
+    response = staff_client.post(reverse("admin:positions_positionpaper_new_version", args=[approved.pk]))
+
+    draft = PositionPaper.objects.get(previous_version=approved)
+    assert response.status_code == 302
+    assert response["Location"] == _change_url(draft)
+
+
+def test_a_sent_rendering_cannot_be_deleted_from_the_admin(staff_client, approved, superuser):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    services.paper_mark_sent(paper=approved, user=superuser, rendering=rendering, channel="paper")
+
+    response = staff_client.post(
+        reverse("admin:positions_rendering_delete", args=[rendering.pk]), {"post": "yes"}
+    )
+    paper_delete = staff_client.post(
+        reverse("admin:positions_positionpaper_delete", args=[approved.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert paper_delete.status_code == 403
+    assert Rendering.objects.filter(pk=rendering.pk).exists()
+
+
+def test_attribution_rows_are_edited_on_the_draft(staff_client, paper):
+    member = OrganisationFactory()
+    PaperAttribution.objects.create(paper=paper, organisation=member, mode="anonymous")
+
+    page = staff_client.get(_change_url(paper)).content.decode()
+
+    assert 'name="attributions-0-mode"' in page
+
+
+def test_the_issuer_settings_open_as_one_page(staff_client):
+    response = staff_client.get(reverse("admin:positions_issuersettings_changelist"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "admin:positions_issuersettings_change", args=[IssuerSettings.SINGLETON_ID]
+    )
+    assert staff_client.get(response["Location"]).status_code == 200
+    assert staff_client.get(reverse("admin:positions_issuersettings_add")).status_code == 403
