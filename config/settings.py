@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crm",
     "consultations",
     "positions",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,9 @@ LABEL_EXPIRY_WARNING_DAYS = 90
 # The daily `manage.py send_reminders` reminds organisations that have not submitted this many days
 # before a consultation's internal deadline.
 CONSULTATION_REMINDER_DAYS_BEFORE = env.int("CONSULTATION_REMINDER_DAYS_BEFORE", default=3)
+# Behind a reverse proxy REMOTE_ADDR is the proxy's: name the header that carries the client's
+# address (e.g. HTTP_X_REAL_IP) so the rate limit of consultation link attempts counts per client.
+CONSULTATION_CLIENT_ADDRESS_HEADER = env("CONSULTATION_CLIENT_ADDRESS_HEADER", default="")
 # Absolute address of the site, for links in e-mails (consultation links are sent by background tasks).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,4 +1,11 @@
-"""Markdown written by staff (a consultation's background), rendered to sanitised HTML."""
+"""Markdown written by staff (a consultation's background, a position paper's sections), rendered
+to sanitised HTML.
+
+The text is treated as untrusted (papers often paste member answers): only plain formatting
+survives. No images, styles, scripts, frames or `<link>` elements — on a page they could run code,
+and in a PDF they could make the renderer fetch a file or a URL, or embed an attachment. Links keep
+only an http(s) or mailto address.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +14,36 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p", "pre",
-    "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
+    "pre", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+# Removed together with everything inside them, not just unwrapped.
+DROPPED_WITH_CONTENT = {
+    "script", "style", "title", "head", "template", "noscript", "iframe", "object", "svg", "math",
+}  # fmt: skip
+WEB_LINK_REL = "noopener noreferrer nofollow"
 
 
-def render_markdown(text: str) -> SafeString:
-    """HTML for `text`: Markdown converted, then everything but plain formatting and http(s)/mailto
-    links removed (no scripts, styles, images or event handlers, whatever the author typed)."""
+def render_markdown(text: str, *, link_rel: str | None = WEB_LINK_REL) -> SafeString:
+    """HTML for `text`: Markdown converted, then everything but plain formatting removed.
+
+    Pages give links `rel="noopener noreferrer nofollow"`; the PDF passes `link_rel=None`, because
+    WeasyPrint treats some `rel` values (attachment) as instructions.
+    """
     html = markdown_lib.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
+        link_rel=link_rel,
+        strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above

@@ -97,7 +97,7 @@ def session_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
 def client_address(request: HttpRequest) -> str:
     """The address the request came from. Behind a reverse proxy, REMOTE_ADDR is the proxy's:
     set CONSULTATION_CLIENT_ADDRESS_HEADER (e.g. "HTTP_X_REAL_IP") to the header the proxy sets."""
-    header = getattr(settings, "CONSULTATION_CLIENT_ADDRESS_HEADER", "")
+    header = settings.CONSULTATION_CLIENT_ADDRESS_HEADER
     address = request.META.get(header, "") if header else ""
     return address.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
 

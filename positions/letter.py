@@ -21,8 +21,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from consultations.markdown import render_markdown
 from crm.models import Organisation
-from positions.markdown import render_markdown
 from positions.models import IssuerSettings, Language, PaperAttribution, PositionPaper
 
 # The genitive month names of a Lithuanian date in words: "2026 m. lapkričio 28 d.".
@@ -247,7 +247,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             request_line=_request_line(paper),
             title=title.upper(),
             sections=[
-                Section(heading=section.heading, body=render_markdown(section.body))
+                Section(heading=section.heading, body=render_markdown(section.body, link_rel=None))
                 for section in paper.sections.all()
             ],
             proposals=[

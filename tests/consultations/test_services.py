@@ -353,7 +353,7 @@ def test_a_link_that_failed_to_send_keeps_its_previous_token(policy_officer, set
     (token,) = _tokens().values()
     link = AccessLink.objects.get()
 
-    settings.EMAIL_BACKEND = "tests.consultations.failing_mail.Backend"
+    settings.EMAIL_BACKEND = "tests.failing_mail.EmailBackend"
     with pytest.raises(ConnectionRefusedError):
         services.access_link_email_deliver(access_link_id=link.pk, kind="reminder")
 

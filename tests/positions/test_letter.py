@@ -7,10 +7,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from consultations.markdown import render_markdown
 from crm import roles
 from crm.models import Organisation
 from positions.letter import Attributions, anonymous_description, date_in_words, paper_letter
-from positions.markdown import render_markdown
 from positions.models import IssuerSettings, PaperAttribution, PositionPaper
 from positions.selectors import paper_for_document
 from tests.factories import OrganisationFactory
@@ -44,12 +44,13 @@ def test_an_english_date_in_words():
 
 
 def test_markdown_keeps_formatting_and_drops_everything_that_could_load_or_attach():
-    html = render_markdown(
+    html = render_markdown(  # as the letter renders it
         "**Svarbu** ir _ypač_\n\n- vienas\n\n[šaltinis](https://e-seimas.lrs.lt/) [x](file:///etc/passwd)\n\n"
         '<img src="file:///etc/passwd"> <link rel=attachment href="file:///etc/passwd">'
         '<style>@import url(http://169.254.169.254/);</style><span style="background:url(http://169.254.169.254/)">s</span>'
         '<a rel="attachment" href="https://x.lt/a.exe">a</a><iframe src="http://169.254.169.254/"></iframe>'
-        "![paveikslas](http://169.254.169.254/i.png)"
+        "![paveikslas](http://169.254.169.254/i.png)",
+        link_rel=None,
     )
 
     assert "<strong>Svarbu</strong>" in html and "<em>ypač</em>" in html and "<li>vienas</li>" in html

@@ -376,7 +376,7 @@ def test_emailing_the_paper_sends_the_archived_pdf_and_records_the_dispatch(issu
 
 
 def test_an_email_that_fails_records_no_dispatch(issuer, superuser, settings):
-    settings.EMAIL_BACKEND = "tests.positions.failing_mail.EmailBackend"
+    settings.EMAIL_BACKEND = "tests.failing_mail.EmailBackend"
     paper = services.paper_approve(paper=_ready_paper(), user=superuser)
     services.paper_render(paper=paper, user=superuser)
 
