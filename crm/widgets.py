@@ -32,7 +32,7 @@ CHUNK = 2000
 
 
 def normalise_key(value: Any) -> str:
-    """How names are compared: case, accents kept; spacing and letter case ignored."""
+    """How names are compared: accents count; spacing and letter case do not."""
     return " ".join(str(value).split()).casefold()
 
 

@@ -142,7 +142,7 @@ def test_open_button_refusal_is_shown_and_nothing_changes(staff_client):
     consultation = ConsultationFactory()
     response = staff_client.post(_transition_url(consultation, "open"), follow=True)
     messages = _messages(response)
-    assert any("question" in message for message in messages)
+    assert any("Prieš atidarydami pridėkite bent vieną klausimą" in message for message in messages)
     consultation.refresh_from_db()
     assert consultation.status == Consultation.Status.DRAFT
 
@@ -165,7 +165,9 @@ def test_reminder_close_and_archive_buttons(staff_client, superuser):
     with time_machine.travel(tomorrow, tick=False):
         response = staff_client.post(_transition_url(consultation, "remind"), follow=True)
     assert len(mail.outbox) == 1
-    assert any("1 organisations reminded" in message for message in _messages(response))
+    assert any(
+        "priminta organizacijoms – 1, išsiųsta laiškų – 1" in message for message in _messages(response)
+    )
 
     staff_client.post(_transition_url(consultation, "close"))
     consultation.refresh_from_db()
@@ -310,7 +312,7 @@ def test_a_choice_question_without_choices_is_a_form_error(staff_client):
     )
     response = staff_client.post(_change_url(consultation), data)
     assert response.status_code == 200
-    assert "at least two choices" in response.content.decode()
+    assert "Klausimui su pasirinkimais reikia bent dviejų atsakymo variantų" in response.content.decode()
     assert not Question.objects.exists()
 
 
@@ -329,7 +331,7 @@ def test_answered_question_wording_is_fixed_only_with_confirmation(staff_client)
 
     response = staff_client.post(_change_url(consultation), unconfirmed)
     assert response.status_code == 200
-    assert "Confirm that this change only corrects the wording" in response.content.decode()
+    assert "Patvirtinkite, kad šis pakeitimas tik pataiso formuluotę" in response.content.decode()
     question.refresh_from_db()
     assert question.text == "Ar pritariate?"
 
@@ -354,7 +356,7 @@ def test_answered_questions_cannot_be_restructured_added_or_removed_in_the_admin
         assert response.status_code == 200, questions
         errors = " ".join(str(error) for error in response.context["errors"])
         # Removing is refused by the admin itself too (answers restrict deleting their question).
-        assert "Members have already answered" in errors or "answer" in errors, questions
+        assert "Nariai jau atsakė" in errors or "atsakym" in errors, questions
     assert list(Question.objects.values_list("kind", "choices")) == [("single_choice", ["Taip", "Ne"])]
 
 
@@ -369,7 +371,7 @@ def test_documents_are_uploaded_inline_and_checked(staff_client, settings, tmp_p
         {**data, "documents-0-file": SimpleUploadedFile("virusas.pdf", b"MZ\x90\x00")},
     )
     assert bad.status_code == 200
-    assert "not a valid PDF file" in bad.content.decode()
+    assert "nėra tinkamas PDF failas" in bad.content.decode()
     assert not ConsultationDocument.objects.exists()
 
     good = staff_client.post(

@@ -506,7 +506,7 @@ def test_repeated_wrong_tokens_from_one_address_are_rate_limited(opened):
 
     assert blocked.status_code == 429
     assert blocked_right.status_code == 429
-    assert "This link does not work" in _text(blocked)
+    assert "Ši nuoroda neveikia" in _text(blocked)
     assert blocked["Referrer-Policy"] == "no-referrer"
     assert not Session.objects.exists()
     # Another address is not affected, and the window ends.

@@ -147,11 +147,11 @@ def test_a_proper_choice_question_is_valid():
 def test_documents_are_checked_by_extension_size_and_content():
     validate_document(SimpleUploadedFile("projektas.pdf", b"%PDF-1.7 ..."))
     validate_document(SimpleUploadedFile("lentele.XLSX", b"PK\x03\x04..."))
-    with pytest.raises(ValidationError, match="Only PDF"):
+    with pytest.raises(ValidationError, match="Pridėti galima tik PDF"):
         validate_document(SimpleUploadedFile("programa.exe", b"MZ..."))
-    with pytest.raises(ValidationError, match="not a valid PDF"):
+    with pytest.raises(ValidationError, match="nėra tinkamas PDF failas"):
         validate_document(SimpleUploadedFile("programa.pdf", b"MZ..."))
-    with pytest.raises(ValidationError, match="at most"):
+    with pytest.raises(ValidationError, match="ne didesnis kaip"):
         validate_document(SimpleUploadedFile("didelis.pdf", b"%PDF-" + b"0" * DOCUMENT_MAX_BYTES))
 
 

@@ -62,7 +62,7 @@ def test_staff_preview_shows_the_member_page_read_only_without_an_invitation(
 
     content = page.content.decode()
     assert page.status_code == 200
-    assert "Preview: this is the page members see" in content
+    assert "Peržiūra: taip šį puslapį mato nariai" in content
     assert "Dėl &lt;Energetikos&gt; įstatymo" in content
     assert "<strong>Svarbu</strong>" in content and "<script>x()" not in content
     for question in questions.values():

@@ -238,13 +238,13 @@ def test_a_consultation_goes_draft_open_closed_archived_and_never_back(policy_of
     member_organisation()
     consultation = _ready()
 
-    with pytest.raises(ValidationError, match="Only an open consultation"):
+    with pytest.raises(ValidationError, match="Uždaryti galima tik atvirą konsultaciją"):
         services.consultation_close(consultation=consultation, user=policy_officer)
-    with pytest.raises(ValidationError, match="Only a closed consultation"):
+    with pytest.raises(ValidationError, match="Į archyvą perkelti galima tik uždarytą konsultaciją"):
         services.consultation_archive(consultation=consultation, user=policy_officer)
 
     services.consultation_open(consultation=consultation, user=policy_officer)
-    with pytest.raises(ValidationError, match="Only a closed consultation"):
+    with pytest.raises(ValidationError, match="Į archyvą perkelti galima tik uždarytą konsultaciją"):
         services.consultation_archive(consultation=consultation, user=policy_officer)
 
     services.consultation_close(consultation=consultation, user=policy_officer)
@@ -329,7 +329,7 @@ def test_reissuing_is_refused_once_the_consultation_is_closed(policy_officer):
     services.consultation_open(consultation=consultation, user=policy_officer)
     services.consultation_close(consultation=consultation, user=policy_officer)
 
-    with pytest.raises(ValidationError, match="only while the consultation is open"):
+    with pytest.raises(ValidationError, match="tik tol, kol konsultacija atvira"):
         services.access_link_reissue(access_link=AccessLink.objects.get(), user=policy_officer)
     assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
 
@@ -435,7 +435,7 @@ def test_scheduled_reminders_go_out_only_the_given_number_of_days_before_the_dea
         assert services.reminders_send(consultation=consultation, days_before=3).emails_queued == 0
     with (
         time_machine.travel(datetime.datetime(2026, 11, 12, 9, 0, tzinfo=VILNIUS), tick=False),
-        pytest.raises(ValidationError, match="deadline has passed"),
+        pytest.raises(ValidationError, match="Vidinis terminas pasibaigė"),
     ):
         services.reminders_send(consultation=consultation)
     assert len(mail.outbox) == 1

@@ -1,0 +1,256 @@
+"""The benchmarks of issue 5 that run inside one Django process, each with its floor.
+
+Every function takes the number of timed runs and returns a JSON-ready dict. They expect a
+database filled by `bench.seeding.seed_scale` and Django set up with `bench.settings`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.measure import peak_rss, timed
+
+# Search terms that match a part of every table (words the seed uses).
+SEARCHES = {
+    "crm.Organisation": "Gintaro Nemuno",
+    "crm.Person": "Rūta",
+    "crm.Membership": "Gintaro",
+    "consultations.Invitation": "Baltijos",
+    "consultations.Response": "Baltijos",
+}
+CHANGELISTS = [
+    "crm.Organisation",
+    "crm.Person",
+    "crm.Membership",
+    "consultations.Invitation",
+    "consultations.Response",
+]
+
+
+def _staff_request(path: str, query: dict[str, str]) -> Any:
+    from django.contrib.auth import get_user_model
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(path, query)
+    request.user = get_user_model().objects.get(username="bench-staff")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def floor_admin(model: type, search_fields: list[str]) -> Any:
+    """A bare ModelAdmin over the same table: only the id column, no filters, the same search."""
+    from django.contrib import admin
+
+    site = admin.AdminSite(name="bench_floor")
+
+    class FloorAdmin(admin.ModelAdmin):
+        list_display = ["pk"]  # not even __str__, which may follow foreign keys
+
+    FloorAdmin.search_fields = list(search_fields)
+    return FloorAdmin(model, site)
+
+
+def admin_changelists(*, repeat: int) -> dict[str, Any]:
+    """Benchmark 1: each changelist's first page and a search, against a bare ModelAdmin."""
+    from django.apps import apps
+    from django.contrib import admin
+
+    results: dict[str, Any] = {}
+    for label in CHANGELISTS:
+        model = apps.get_model(label)
+        product = admin.site._registry.get(model)
+        if product is None:
+            results[label] = {"missing": f"no admin is registered for {label}"}
+            continue
+        floor = floor_admin(model, product.search_fields)
+        path = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        entry: dict[str, Any] = {"rows": model.objects.count()}
+        for case, query in (("first_page", {}), ("search", {"q": SEARCHES[label]})):
+
+            def view(model_admin: Any, query: dict[str, str] = query, path: str = path) -> None:
+                response = model_admin.changelist_view(_staff_request(path, query))
+                response.render()
+                assert response.status_code == 200, response.status_code
+
+            ours = timed(lambda product=product: view(product), repeat=repeat)
+            bare = timed(lambda floor=floor: view(floor), repeat=repeat)
+            entry[case] = {
+                "product": ours.as_dict(),
+                "floor": bare.as_dict(),
+                "ratio": round(ours.median_s / bare.median_s, 2),
+            }
+        results[label] = entry
+    return results
+
+
+def exports(*, repeat: int) -> dict[str, Any]:
+    """Benchmark 3: the export of every person (the admin's resource) and the answers of the
+    largest consultation (no product export yet: only its floor, a streamed CSV of values)."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations.models import Answer, Consultation
+    from crm.models import Person
+    from crm.resources import PersonResource
+
+    def person_export() -> int:
+        dataset = PersonResource().export(queryset=Person.objects.all())
+        return len(dataset.csv)
+
+    def person_floor() -> int:
+        # Streamed: a server-side cursor, one row at a time to a CSV writer.
+        out = io.StringIO()
+        writer = csv.writer(out)
+        rows = Person.objects.values_list(
+            "first_name", "last_name", "email", "phone", "affiliations__organisation__name"
+        ).order_by("pk")
+        for row in rows.iterator(chunk_size=2000):
+            writer.writerow(row)
+            if out.tell() > 1 << 20:
+                out.seek(0)
+                out.truncate()
+        return 0
+
+    largest = Consultation.objects.annotate(n=Count("responses__answers")).order_by("-n", "pk").first()
+
+    def answers_floor() -> int:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        rows = (
+            Answer.objects.filter(response__consultation=largest)
+            .values_list(
+                "response__organisation__name",
+                "question__position",
+                "text",
+                "choice_indexes",
+                "scale",
+                "yes_no",
+            )
+            .order_by("response_id", "question__position")
+        )
+        for row in rows.iterator(chunk_size=2000):
+            writer.writerow(row)
+        return 0
+
+    results: dict[str, Any] = {"persons": Person.objects.count()}
+    cases = (
+        ("persons_export", person_export),
+        ("persons_floor", person_floor),
+        ("answers_floor", answers_floor),
+    )
+    for name, run in cases:
+        samples, peaks, queries = [], [], 0
+        for _ in range(repeat):
+            with peak_rss() as memory, CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            peaks.append(memory["peak_mib"])
+            queries = len(captured.captured_queries)
+        results[name] = {
+            "median_s": round(statistics.median(samples), 3),
+            "runs": repeat,
+            "queries": queries,
+            "peak_rss_mib": max(peaks),
+        }
+    results["answers_export"] = {"missing": "there is no export of a consultation's answers yet"}
+    results["largest_consultation_answers"] = largest.n if largest else 0
+    return results
+
+
+# --- position paper PDFs ------------------------------------------------------------------------
+
+
+def _paper_with_pages(pages: int, per_page: float) -> Any:
+    from bench.seeding import paper_fill
+    from positions.models import PositionPaper
+
+    paper = PositionPaper.objects.create(subject=f"Bandomojo {pages} puslapių rašto", signatory_name="V. P.")
+    sections = max(1, round(pages * per_page))
+    paper_fill(paper=paper, sections=sections, proposals=max(1, sections // 3), rng=random.Random(pages))
+    return paper
+
+
+def _floor_html(paper: Any) -> str:
+    """The same letter's HTML, saved with its fonts as file: URLs, for WeasyPrint on its own."""
+    from django.contrib.staticfiles import finders
+
+    from positions.letter import letter_html, paper_letter
+    from positions.selectors import paper_for_document
+
+    letter = paper_letter(paper_for_document(paper_id=paper.pk))
+    return letter_html(letter, asset_url=lambda path: Path(finders.find(path)).as_uri())
+
+
+def _floor_render(html: str) -> int:
+    from weasyprint import HTML
+
+    document = HTML(string=html).render()
+    document.write_pdf()
+    return len(document.pages)
+
+
+def position_pdfs(*, repeat: int, sizes: tuple[int, ...] = (10, 40, 150)) -> dict[str, Any]:
+    """Benchmark 5: the product's rendering (`paper_render`: letter, PDF, stored file) against
+    WeasyPrint rendering the same saved HTML directly."""
+    from positions import services
+
+    # Calibrate: how many sections make a page.
+    probe = _paper_with_pages(4, 1.0)
+    per_page = 4 / _floor_render(_floor_html(probe))
+    results: dict[str, Any] = {"sections_per_page": round(per_page, 2)}
+    for pages in sizes:
+        paper = _paper_with_pages(pages, per_page)
+        html = _floor_html(paper)
+        runs = repeat if pages <= 40 else 1
+        product = timed(lambda paper=paper: services.paper_render(paper=paper), repeat=runs)
+        floor = timed(lambda html=html: _floor_render(html), repeat=runs)
+        with peak_rss() as product_memory:
+            services.paper_render(paper=paper)
+        with peak_rss() as floor_memory:
+            actual = _floor_render(html)
+        results[f"{pages}_pages"] = {
+            "pages": actual,
+            "product": {**product.as_dict(), "peak_rss_mib": product_memory["peak_mib"]},
+            "floor": {**floor.as_dict(), "peak_rss_mib": floor_memory["peak_mib"]},
+            "ratio": round(product.median_s / floor.median_s, 2),
+        }
+    return results
+
+
+def dashboard_and_draft() -> dict[str, Any]:
+    """Benchmark 6: the staff dashboard and the draft-from-consultation service, where they exist."""
+    from consultations import services as consultation_services
+    from positions import services as position_services
+
+    found = {
+        "dashboard": any(
+            hasattr(consultation_services, name) for name in ("consultation_dashboard", "dashboard")
+        ),
+        "draft_from_consultation": any(
+            name.startswith(("paper_draft", "draft_from")) for name in dir(position_services)
+        ),
+    }
+    return {
+        name: {"missing": "not built yet"} if not exists else {"missing": "exists but has no benchmark yet"}
+        for name, exists in found.items()
+    }
+
+
+def media_root() -> str:
+    return tempfile.mkdtemp(prefix="bench-media-")
+
+
+def now() -> float:
+    return time.perf_counter()

@@ -1,0 +1,286 @@
+"""Benchmark 4: the member page (GET) and its submit (POST) served by gunicorn with 4 workers,
+against a trivial Django view on the same server, driven by threads on 127.0.0.1.
+
+Each client is a thread with its own session (made directly in the session store, as the link
+exchange would) on its own invitation of an open consultation. The number of requests is fixed;
+the run stops when they are done. Only loopback addresses are used.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.measure import percentile
+
+HOST = "127.0.0.1"
+VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"')
+
+
+@dataclass
+class Client:
+    path: str
+    cookie: str
+    csrf: str
+    questions: list[tuple[int, str]]
+    sent: int = 0
+
+
+@dataclass
+class Phase:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, seconds: float, status: int, ok: bool) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if not ok:
+                self.errors += 1
+
+    def summary(self, wall: float) -> dict[str, Any]:
+        n = len(self.latencies)
+        return {
+            "requests": n,
+            "errors": self.errors,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "throughput_rps": round(n / wall, 1) if wall else 0.0,
+            "p50_ms": round(percentile(self.latencies, 50) * 1000, 1),
+            "p95_ms": round(percentile(self.latencies, 95) * 1000, 1),
+            "p99_ms": round(percentile(self.latencies, 99) * 1000, 1),
+            "wall_s": round(wall, 2),
+        }
+
+
+def prepare_clients(count: int) -> list[Client]:
+    """Sessions for `count` unanswered invitations of open consultations (Django must be set up)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+    from django.utils import translation
+
+    from consultations.models import AccessLink, Question
+    from consultations.views import SESSION_KEY
+
+    links = list(
+        AccessLink.objects.filter(
+            invitation__consultation__status="open",
+            invitation__submitted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("invitation")
+        .order_by("pk")[:count]
+    )
+    if len(links) < count:
+        raise RuntimeError(
+            f"only {len(links)} unanswered invitations of open consultations for {count} clients"
+        )
+    questions: dict[int, list[tuple[int, str]]] = {}
+    clients = []
+    for link in links:
+        consultation_id = link.invitation.consultation_id
+        if consultation_id not in questions:
+            questions[consultation_id] = list(
+                Question.objects.filter(consultation_id=consultation_id)
+                .order_by("position", "id")
+                .values_list("pk", "kind")
+            )
+        session = SessionStore()
+        session[SESSION_KEY] = [link.pk]
+        session.create()
+        csrf = secrets.token_hex(16)  # 32 characters, the form Django's CSRF cookie has
+        with translation.override("lt"):
+            path = reverse("consultations:response", args=[link.invitation_id])
+        clients.append(
+            Client(
+                path, f"sessionid={session.session_key}; csrftoken={csrf}", csrf, questions[consultation_id]
+            )
+        )
+    return clients
+
+
+def submit_form(client: Client, version: int) -> dict[str, Any]:
+    client.sent += 1
+    n = client.sent
+    data: dict[str, Any] = {"version": str(version), "action": "submit", "csrfmiddlewaretoken": client.csrf}
+    for pk, kind in client.questions:
+        name = f"q{pk}"
+        if kind == "short_text":
+            data[name] = f"Pritariame ({n})"
+        elif kind == "long_text":
+            data[name] = f"Pastaba Nr. {n}.\r\nAntra pastraipa."
+        elif kind == "single_choice":
+            data[name] = "1"
+        elif kind == "multiple_choice":
+            data[name] = ["0", "2"]
+            data[f"{name}_other"] = ""
+        elif kind == "scale":
+            data[name] = "4"
+        elif kind == "yes_no":
+            data[name] = "yes"
+        elif kind == "proposals":
+            data |= {
+                f"{name}-TOTAL_FORMS": "1",
+                f"{name}-INITIAL_FORMS": "0",
+                f"{name}-MIN_NUM_FORMS": "0",
+                f"{name}-MAX_NUM_FORMS": "200",
+                f"{name}-0-provision": "3 str. 2 d.",
+                f"{name}-0-proposed_wording": f"Išbraukti žodį „tik“ ({n}).",
+                f"{name}-0-justification": "Per siaura.",
+            }
+    return data
+
+
+def _request(port: int, method: str, path: str, cookie: str = "", body: str = "") -> tuple[int, str]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    headers = {"Cookie": cookie} if cookie else {}
+    if method == "POST":
+        headers |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": "null"}
+    try:
+        connection.request(method, path, body=body.encode() if body else None, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def _run_phase(clients: list[Client], per_client: int, work: Any) -> tuple[Phase, float]:
+    phase = Phase()
+    threads = [threading.Thread(target=work, args=(client, per_client, phase)) for client in clients]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return phase, time.perf_counter() - started
+
+
+def drive(
+    port: int, clients: list[Client], *, floor_requests: int, page_requests: int, submits: int
+) -> dict[str, Any]:
+    """Three phases, one after the other, each with every client at once: the floor view, the
+    page GET, and submits (each a GET for the current version, then the timed POST)."""
+
+    def floor(client: Client, count: int, phase: Phase) -> None:
+        for _ in range(count):
+            started = time.perf_counter()
+            try:
+                status, _body = _request(port, "GET", "/bench-floor/")
+            except OSError:
+                status = 0
+            phase.record(time.perf_counter() - started, status, status == 200)
+
+    def page(client: Client, count: int, phase: Phase) -> None:
+        for _ in range(count):
+            started = time.perf_counter()
+            try:
+                status, _body = _request(port, "GET", client.path, client.cookie)
+            except OSError:
+                status = 0
+            phase.record(time.perf_counter() - started, status, status == 200)
+
+    def submit(client: Client, count: int, phase: Phase) -> None:
+        for _ in range(count):
+            try:
+                _status, body = _request(port, "GET", client.path, client.cookie)
+                found = VERSION.search(body)
+                version = int(next(g for g in found.groups() if g)) if found else 0
+                payload = urllib.parse.urlencode(submit_form(client, version), doseq=True)
+                started = time.perf_counter()
+                status, _body = _request(port, "POST", client.path, client.cookie, payload)
+            except OSError:
+                started, status = time.perf_counter(), 0
+            # A successful submit redirects back to the page.
+            phase.record(time.perf_counter() - started, status, status == 302)
+
+    n = len(clients)
+    results = {}
+    for name, work, total in (
+        ("floor", floor, floor_requests),
+        ("page_get", page, page_requests),
+        ("submit_post", submit, submits),
+    ):
+        phase, wall = _run_phase(clients, max(1, total // n), work)
+        results[name] = phase.summary(wall)
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(*, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"{HOST}:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if _request(port, "GET", "/healthz/")[0] == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not answer on /healthz/ within 60 s")
+
+
+def member_load(
+    *, clients: int, floor_requests: int, page_requests: int, submits: int, workers: int = 4
+) -> dict[str, Any]:
+    """Start gunicorn on the current database, drive it, stop it."""
+    from django.db import connection
+
+    prepared = prepare_clients(clients)
+    connection.close()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    process, port = start_gunicorn(workers=workers, env=env)
+    try:
+        # Warm-up: every worker imports and connects.
+        for client in prepared[: workers * 2]:
+            _request(port, "GET", client.path, client.cookie)
+            _request(port, "GET", "/bench-floor/")
+        results = drive(
+            port, prepared, floor_requests=floor_requests, page_requests=page_requests, submits=submits
+        )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    results["clients"] = clients
+    results["workers"] = workers
+    floor_rps = results["floor"]["throughput_rps"] or 1
+    results["page_get"]["ratio_to_floor"] = round(results["page_get"]["throughput_rps"] / floor_rps, 3)
+    results["submit_post"]["ratio_to_floor"] = round(results["submit_post"]["throughput_rps"] / floor_rps, 3)
+    return results

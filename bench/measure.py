@@ -1,0 +1,96 @@
+"""Timing, query counting and memory sampling shared by the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_bytes() -> int:
+    """This process's resident set size, from /proc (0 where there is no /proc)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * PAGE
+    except OSError:
+        return 0
+
+
+@contextmanager
+def peak_rss(interval: float = 0.01) -> Iterator[dict[str, float]]:
+    """Sample the RSS in a thread while the block runs; yields a dict that gets `peak_mib`, the
+    highest RSS above the one at the start (C allocations included, unlike tracemalloc, and
+    without slowing Python down)."""
+    result = {"peak_mib": 0.0}
+    start = rss_bytes()
+    peak = [start]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_bytes())
+            stop.wait(interval)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield result
+    finally:
+        stop.set()
+        thread.join()
+        peak[0] = max(peak[0], rss_bytes())
+        result["peak_mib"] = round((peak[0] - start) / 2**20, 1)
+
+
+@dataclass
+class Timing:
+    median_s: float
+    runs: int
+    queries: int
+    samples: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "median_s": round(self.median_s, 4),
+            "runs": self.runs,
+            "queries": self.queries,
+            "samples_s": [round(s, 4) for s in self.samples],
+        }
+
+
+def timed(run: Callable[[], Any], *, repeat: int, warmup: int = 1) -> Timing:
+    """The median wall time of `repeat` runs after `warmup` runs, and the queries of the last run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        run()
+    samples = []
+    queries = 0
+    for index in range(repeat):
+        if index == repeat - 1:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            queries = len(captured.captured_queries)
+        else:
+            started = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - started)
+    return Timing(statistics.median(samples), repeat, queries, samples)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]

@@ -1,0 +1,199 @@
+"""bench/RESULTS.md from the results of a run. Whatever follows the notes marker in the existing
+file (the analysis written by hand) is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PATH = Path(__file__).resolve().parent / "RESULTS.md"
+MARKER = "<!-- notes: kept by bench.report -->"
+
+
+def _ms(entry: dict[str, Any]) -> str:
+    return f"{entry['median_s'] * 1000:.0f} ms ({entry['queries']} q)"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**missed**")
+
+
+def admin_table(kind: str, result: dict[str, Any]) -> list[str]:
+    full, tenth = result.get("full", {}).get("admin", {}), result.get("tenth", {}).get("admin", {})
+    lines = [
+        f"### 1. Admin changelists — {kind}",
+        "",
+        "| changelist | rows | case | product | floor (bare ModelAdmin) | ratio (≤ 1.3) | queries at 1/10 | constant |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    if "error" in full:
+        return [*lines, f"| error: {full['error']} |", ""]
+    for label, entry in full.items():
+        if "missing" in entry:
+            lines.append(f"| {label} | | | missing: {entry['missing']} | | | | |")
+            continue
+        for case in ("first_page", "search"):
+            e = entry[case]
+            small = tenth.get(label, {}).get(case, {}).get("product", {}).get("queries")
+            constant = None if small is None else small == e["product"]["queries"]
+            lines.append(
+                f"| {label} | {entry['rows']:,} | {case} | {_ms(e['product'])} | {_ms(e['floor'])} | "
+                f"{e['ratio']:.2f} {_verdict(e['ratio'] <= 1.3)} | {small} | {_verdict(constant)} |"
+            )
+    return [*lines, ""]
+
+
+def export_table(kind: str, result: dict[str, Any]) -> list[str]:
+    full, tenth = result.get("full", {}).get("export", {}), result.get("tenth", {}).get("export", {})
+    lines = [
+        f"### 3. Exports — {kind}",
+        "",
+        "| export | seconds | queries (1/10 → full) | peak RSS growth MiB (1/10 → full) | runs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    if "error" in full:
+        return [*lines, f"| error: {full['error']} |", ""]
+    for name in ("persons_export", "persons_floor", "answers_floor", "answers_export"):
+        e, s = full.get(name, {}), tenth.get(name, {})
+        if "missing" in e:
+            lines.append(f"| {name} | missing: {e['missing']} | | | |")
+            continue
+        if not e:
+            continue
+        lines.append(
+            f"| {name} | {e['median_s']:.2f} | {s.get('queries')} → {e['queries']} | "
+            f"{s.get('peak_rss_mib')} → {e['peak_rss_mib']} | {e['runs']} |"
+        )
+    lines.append(
+        f"\n{full.get('persons', 0):,} persons; the largest consultation has "
+        f"{full.get('largest_consultation_answers', 0):,} answers."
+    )
+    return [*lines, ""]
+
+
+def member_table(kind: str, result: dict[str, Any]) -> list[str]:
+    member = result.get("full", {}).get("member", {})
+    lines = [f"### 4. Member page under gunicorn — {kind}", ""]
+    if not member or "error" in member:
+        return [*lines, f"Not measured: {member.get('error', 'no result')}", ""]
+    lines += [
+        f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1).",
+        "",
+        "| phase | requests | errors | req/s | ratio to floor (≥ 0.5) | p50 ms | p95 ms (≤ 150) | p99 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("floor", "page_get", "submit_post"):
+        e = member[name]
+        ratio = e.get("ratio_to_floor")
+        ratio_text = "" if ratio is None else f"{ratio:.2f} {_verdict(ratio >= 0.5)}"
+        lines.append(
+            f"| {name} | {e['requests']} | {e['errors']} | {e['throughput_rps']} | {ratio_text} | "
+            f"{e['p50_ms']} | {e['p95_ms']} {_verdict(e['p95_ms'] <= 150) if name != 'floor' else ''} | {e['p99_ms']} |"
+        )
+    return [*lines, ""]
+
+
+def pdf_table(kind: str, result: dict[str, Any]) -> list[str]:
+    pdf = result.get("full", {}).get("pdf", {})
+    lines = [f"### 5. Position paper PDFs — {kind}", ""]
+    if not pdf or "error" in pdf:
+        return [*lines, f"Not measured: {pdf.get('error', 'no result')}", ""]
+    lines += [
+        "| target pages | pages | product s (runs) | floor s | ratio (≤ 1.1) | product peak RSS MiB | floor peak RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, e in pdf.items():
+        if not key.endswith("_pages"):
+            continue
+        target = int(key.split("_")[0])
+        slow = f" {_verdict(e['product']['median_s'] <= 5)} (≤ 5 s)" if target == 40 else ""
+        lines.append(
+            f"| {target} | {e['pages']} | {e['product']['median_s']:.2f} ({e['product']['runs']}){slow} | "
+            f"{e['floor']['median_s']:.2f} | {e['ratio']:.2f} {_verdict(e['ratio'] <= 1.1)} | "
+            f"{e['product']['peak_rss_mib']} | {e['floor']['peak_rss_mib']} |"
+        )
+    return [*lines, ""]
+
+
+def import_table(imported: dict[str, Any]) -> list[str]:
+    lines = ["### 2. Import of organisations (SQLite, `bench.bench_import`)", ""]
+    if not imported:
+        return [*lines, "Not run (--skip-import).", ""]
+    lines += [
+        "| run | candidate | format | dry run rows/s | import rows/s | peak MiB (tracemalloc) |",
+        "|---|---|---|---:|---:|---:|",
+    ]
+    for name, run in imported.items():
+        rows_arg = run["args"][1]
+        if run.get("returncode"):
+            lines.append(f"| {name} ({rows_arg} rows) | failed: see the JSON | | | | |")
+        for r in run["rows"]:
+            lines.append(
+                f"| {rows_arg} rows | {r['candidate']} | {r['format']} | {r['dry_run_rows_s']:,.0f} | "
+                f"{r['import_rows_s']:,.0f} | {r['peak_mib']} |"
+            )
+    crm = {r["format"]: r for r in imported.get("main", {}).get("rows", []) if r["candidate"] == "crm"}
+    plain = {r["format"]: r for r in imported.get("plain", {}).get("rows", []) if r["candidate"] == "plain"}
+    for fmt in crm:
+        c = crm[fmt]
+        checks = [
+            f"dry run ≥ 2,000 rows/s: {_verdict(c['dry_run_rows_s'] >= 2000)}",
+            f"peak ≤ 200 MB: {_verdict(c['peak_mib'] <= 200)}",
+        ]
+        if fmt in plain:
+            ratio = c["import_rows_s"] / plain[fmt]["import_rows_s"]
+            dry = c["dry_run_rows_s"] / plain[fmt]["dry_run_rows_s"]
+            checks.append(
+                f"≥ 3× the default path: dry run {dry:.1f}×, import {ratio:.1f}× {_verdict(min(ratio, dry) >= 3)}"
+            )
+        lines.append(f"\n{fmt}: " + "; ".join(checks) + ".")
+    return [*lines, ""]
+
+
+def write_report(
+    *,
+    results: dict[str, Any],
+    imported: dict[str, Any],
+    info: dict[str, Any],
+    args: dict[str, Any],
+    total: float,
+    date: str,
+) -> None:
+    kept = ""
+    if PATH.exists():
+        text = PATH.read_text()
+        if MARKER in text:
+            kept = text.split(MARKER, 1)[1]
+    databases = ", ".join(f"{k} {v}" for k, v in info["databases"].items())
+    lines = [
+        "# Benchmark results (issue 5)",
+        "",
+        f"Run of {date} by `make bench` (`python -m bench.run`), {total:.0f} s in all. Machine: {info['cpus']} CPUs, "
+        f"Python {info['python']}, Django {info['django']}, {databases}; {info['platform']}.",
+        "",
+        f"Scale {args['scale']:g} (1 = 20,000 organisations, 100,000 persons, 200 consultations × 300 "
+        f"invitations, 60 % answered), seed {args['seed']}. Each time is the median of {args['repeat']} runs "
+        "after one warm-up, except where the runs column says fewer: the person export "
+        "(1 run at full scale, no warm-up) and the 150-page PDF (1 run). Query counts are "
+        'of one run; "at 1/10" is a second database seeded at a tenth of the scale. Peak memory is the '
+        "growth of the process's RSS during the run (C allocations included), except for the import "
+        "(tracemalloc, Python only). Ratios are product ÷ floor in the same run.",
+        "",
+    ]
+    for kind, result in results.items():
+        full = result.get("full", {})
+        lines.append(
+            f"## {kind} ({full.get('database_version')}): seeded {sum(full.get('rows', {}).values()):,} rows in "
+            f"{full.get('timings_s', {}).get('seed')} s"
+        )
+        lines.append("")
+        lines += admin_table(kind, result)
+        lines += export_table(kind, result)
+        lines += member_table(kind, result)
+        lines += pdf_table(kind, result)
+        dashboard = full.get("dashboard", {})
+        lines += [f"### 6. Staff dashboard and draft from consultation — {kind}", ""]
+        lines += [f"- {name}: {entry.get('missing', entry)}" for name, entry in dashboard.items()]
+        lines.append("")
+    lines += import_table(imported)
+    PATH.write_text("\n".join(lines) + "\n" + MARKER + (kept or "\n"))
