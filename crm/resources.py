@@ -52,6 +52,7 @@ from crm.validators import normalise_legal_code
 from crm.widgets import chunked, in_every_language, is_blank, normalise_key
 
 MODEL, MANY, AFFILIATION = "model", "many", "affiliation"
+EXPORT_CHUNK_SIZE = 2000
 Key = tuple[str, ...]
 
 
@@ -549,6 +550,14 @@ class CrmResource(resources.ModelResource):
 
     def get_export_headers(self, selected_fields: Any = None) -> list[str]:
         return [column.header() for column in self.get_export_fields(selected_fields)]
+
+    def iter_queryset(self, queryset: Any) -> Iterator[Any]:
+        # import-export pages a prefetching queryset with OFFSET (a query re-sorting the whole table
+        # per page); Django's iterator prefetches chunk by chunk at a constant cost per chunk.
+        if isinstance(queryset, QuerySet):
+            yield from queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        else:
+            yield from queryset
 
 
 def equivalent(old: Any, new: Any) -> bool:
