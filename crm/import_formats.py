@@ -73,12 +73,9 @@ def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
     names = ["" if h is None else str(h) for h in headers]
     while rows and all(cell in (None, "") for cell in rows[-1]):
         rows.pop()
-    dataset = tablib.Dataset(headers=names)
-    for row in rows:
-        row = list(row[:width])
-        row.extend([""] * (width - len(row)))
-        dataset.append(row)
-    return dataset
+    padded = (row[:width] + [""] * (width - len(row)) if len(row) != width else row for row in rows)
+    # Rows given to the constructor skip the per-row width check of Dataset.append().
+    return tablib.Dataset(*padded, headers=names)
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -215,6 +212,9 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
 
 def _text(node: ElementTree.Element) -> str:
     """The text of a string item: its <t>, or the <t> of its rich-text runs (not phonetic ones)."""
+    if len(node) == 1 and node[0].tag == f"{MAIN}t":  # the usual case: plain text
+        text = node[0].text or ""
+        return text.replace("x005F_", "") if "x005F_" in text else text
     parts = []
     for child in node:
         if child.tag == f"{MAIN}t":

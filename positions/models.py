@@ -502,3 +502,112 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper} → {self.recipient} ({self.get_channel_display()}, {self.sent_on})"
+
+
+class ProposalGroup(models.Model):
+    """The amendment proposals members made on one provision of the draft (provisions written the
+    same apart from spacing and case are one group), and staff's decision on it: adopt it as the
+    members wrote it, merge it into one wording, or drop it — with the reason."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Not decided")
+        ADOPT = "adopt", _("Adopt")
+        MERGE = "merge", _("Merge into one wording")
+        DROP = "drop", _("Drop")
+
+    paper = models.ForeignKey(
+        PositionPaper,
+        verbose_name=_("position paper"),
+        on_delete=models.CASCADE,
+        related_name="proposal_groups",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    key = models.CharField(_("provision, normalised"), max_length=255, editable=False)
+    provision = models.CharField(_("provision of the draft"), max_length=255, blank=True)
+    entries = models.JSONField(
+        _("member proposals as submitted"),
+        default=list,
+        editable=False,
+        help_text=_("Each organisation's row as in its submitted version."),
+    )
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("proposed by"), blank=True, related_name="+"
+    )
+    source_rows = models.ManyToManyField(
+        ProposalRow, verbose_name=_("member proposals behind it"), blank=True, related_name="+"
+    )
+    source_answers = models.ManyToManyField(
+        Answer, verbose_name=_("member answers behind it"), blank=True, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision, default=Decision.PENDING)
+    reason = models.TextField(_("reason"), blank=True)
+    merged_wording = models.TextField(_("merged wording"), blank=True)
+    merged_justification = models.TextField(_("merged justification"), blank=True)
+    proposal = models.OneToOneField(
+        PaperProposal,
+        verbose_name=_("line of the paper"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="group",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["paper", "position", "id"]
+        verbose_name = _("grouped proposal")
+        verbose_name_plural = _("grouped proposals")
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "key"], name="positions_proposalgroup_key_unique"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "adopt", "merge", "drop"]),
+                name="positions_proposalgroup_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="pending") | ~Q(reason=""),
+                name="positions_proposalgroup_decision_has_reason",
+                violation_error_message=_("Give the reason for the decision."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="merge") | ~Q(merged_wording=""),
+                name="positions_proposalgroup_merge_has_wording",
+                violation_error_message=_("Write the merged wording."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.provision or str(_("(no provision named)"))
+
+
+class GeneratedSection(models.Model):
+    """Marks a section written from a consultation's question, so that it can be written again
+    (for example after an organisation's attribution changed)."""
+
+    section = models.OneToOneField(
+        PaperSection, verbose_name=_("section"), on_delete=models.CASCADE, related_name="generated_from"
+    )
+    question = models.ForeignKey(
+        "consultations.Question",
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("section written from a question")
+        verbose_name_plural = _("sections written from questions")
+
+    def __str__(self) -> str:
+        return str(self.section)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import services
+from consultations.admin import analysis
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Question
@@ -199,7 +200,8 @@ class ConsultationAdmin(admin.ModelAdmin):
             ),
         ]
         return (
-            previews
+            analysis.analysis_urls(self)
+            + previews
             + [
                 path(
                     f"<path:object_id>/{name}/",

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus
 
 from positions import selectors, services
+from positions.admin.consolidation import ConsolidationAdminMixin
 from positions.admin.forms import DispatchForm
 from positions.admin.inlines import (
     AttributionInline,
@@ -44,7 +45,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; i
 
 
 @admin.register(PositionPaper)
-class PositionPaperAdmin(admin.ModelAdmin):
+class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
     change_form_template = "positions/admin/positionpaper_change_form.html"
     list_display = [
         "subject",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -136,13 +137,4 @@ def test_the_approve_permission_belongs_to_the_policy_officer_and_administrator_
     editor = Group.objects.get(name=roles.CRM_EDITOR)
     assert set(
         editor.permissions.filter(content_type__app_label="positions").values_list("codename", flat=True)
-    ) == {
-        "view_issuersettings",
-        "view_registrationjournal",
-        "view_positionpaper",
-        "view_paperattribution",
-        "view_papersection",
-        "view_paperproposal",
-        "view_rendering",
-        "view_dispatch",
-    }
+    ) == {f"view_{model._meta.model_name}" for model in apps.get_app_config("positions").get_models()}

@@ -1,0 +1,156 @@
+"""All submitted answers of a consultation as a spreadsheet (XLSX) or CSV, for staff.
+
+Member-typed text goes into files that staff open in Excel or LibreOffice, so a cell that
+would start a formula (= + - @, or a tab or carriage return that some programs skip before
+one) gets a leading apostrophe and is shown as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from consultations.analysis import SubmittedAnswer, submitted_answers
+from consultations.answers import entry_display
+from consultations.models import Consultation, Invitation, Question
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that spreadsheet programs show as text, never run as a formula."""
+    if isinstance(value, str):
+        # Control characters are not allowed in XLSX cells (openpyxl refuses them).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
+    return value
+
+
+def _when(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _proposals_text(entry: dict[str, Any]) -> str:
+    return "\n".join(
+        " – ".join(part for part in (row.get("provision", ""), row.get("proposed_wording", "")) if part)
+        for row in entry.get("rows", [])
+    )
+
+
+def _questions(consultation: Consultation) -> list[Question]:
+    return list(consultation.questions.order_by("position", "id"))
+
+
+def answer_rows(
+    *, consultation: Consultation, invitations: QuerySet[Invitation] | None = None
+) -> Iterator[list[Any]]:
+    """The answers table: a header, then one row per submitting organisation with one column
+    per question (the latest submitted version). Values are not yet neutralised."""
+    questions = _questions(consultation)
+    yield [
+        gettext("Organisation"),
+        gettext("Legal entity code"),
+        gettext("Version"),
+        gettext("Submitted"),
+        gettext("Submitted by"),
+        *[f"{number}. {question.text}" for number, question in enumerate(questions, start=1)],
+    ]
+    for answer in _submitted(consultation, invitations):
+        entries = answer.entries
+        row: list[Any] = [
+            answer.organisation.name,
+            answer.organisation.legal_code,
+            answer.version.number,
+            _when(answer.version.submitted_at),
+            answer.version.submitted_by.full_name if answer.version.submitted_by else "",
+        ]
+        for question in questions:
+            entry = entries.get(question.pk)
+            if entry is None:
+                row.append("")
+            elif question.kind == Question.Kind.PROPOSALS:
+                row.append(_proposals_text(entry))
+            else:
+                row.append(entry_display(entry))
+        yield row
+
+
+def _submitted(consultation: Consultation, invitations: QuerySet[Invitation] | None) -> list[SubmittedAnswer]:
+    return submitted_answers(consultation=consultation, invitations=invitations)
+
+
+def proposal_rows(
+    *, consultation: Consultation, invitations: QuerySet[Invitation] | None = None
+) -> Iterator[list[Any]]:
+    """Every amendment proposal of the latest submitted versions, one row each, after a header."""
+    questions = [q for q in _questions(consultation) if q.kind == Question.Kind.PROPOSALS]
+    yield [
+        gettext("Organisation"),
+        gettext("Question"),
+        gettext("No."),
+        gettext("Provision"),
+        gettext("Proposed wording"),
+        gettext("Justification"),
+    ]
+    for answer in _submitted(consultation, invitations):
+        entries = answer.entries
+        for question in questions:
+            entry = entries.get(question.pk)
+            for number, row in enumerate(entry.get("rows", []) if entry else [], start=1):
+                yield [
+                    answer.organisation.name,
+                    question.text,
+                    number,
+                    row.get("provision", ""),
+                    row.get("proposed_wording", ""),
+                    row.get("justification", ""),
+                ]
+
+
+def answers_xlsx(*, consultation: Consultation, invitations: QuerySet[Invitation] | None = None) -> bytes:
+    """The answers as an XLSX workbook: the sheet "Answers" (one row per organisation, one
+    column per question) and the sheet "Proposals" (one row per proposal). Written in
+    openpyxl's write-only mode, which keeps only the current row in memory."""
+    workbook = Workbook(write_only=True)
+    for title, rows in (
+        (gettext("Answers"), answer_rows(consultation=consultation, invitations=invitations)),
+        (gettext("Proposals"), proposal_rows(consultation=consultation, invitations=invitations)),
+    ):
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.freeze_panes = "B2"
+        for row in rows:
+            sheet.append([neutralise(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def answers_csv(
+    *, consultation: Consultation, invitations: QuerySet[Invitation] | None = None
+) -> Iterable[bytes]:
+    """The answers table as CSV lines for streaming: UTF-8 with a byte order mark (so Excel
+    reads the Lithuanian letters) and ';' between the fields (Excel's separator in Lithuania)."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff".encode()
+    for row in answer_rows(consultation=consultation, invitations=invitations):
+        yield writer.writerow([neutralise(value) for value in row]).encode()
+
+
+def export_filename(*, consultation: Consultation, extension: str) -> str:
+    """A plain ASCII file name: the consultation's id and today's date."""
+    return f"consultation-{consultation.pk}-answers-{timezone.localdate():%Y-%m-%d}.{extension}"

@@ -1,0 +1,212 @@
+"""The admin pages of drafting a paper from a consultation: the "Draft from consultation" page
+(a button on the paper list) and the consolidation workspace, where staff adopt, merge or drop each
+grouped member proposal. Both call `positions.consolidation`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Organisation
+from positions import consolidation
+from positions.models import PositionPaper, ProposalGroup
+
+
+class DraftFromConsultationForm(forms.Form):
+    consultation = forms.ModelChoiceField(
+        label=_("Closed consultation"), queryset=consolidation.closed_consultations()
+    )
+    addressee = forms.ModelChoiceField(
+        label=_("Addressee"),
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.PUBLIC).order_by("name"),
+        required=False,
+        help_text=_("Empty: the institution that requested the consultation."),
+    )
+
+
+class GroupDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=ProposalGroup.Decision.choices)
+    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    merged_wording = forms.CharField(
+        label=_("merged wording"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    merged_justification = forms.CharField(
+        label=_("merged justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConsolidationAdminMixin:
+    """Adds the drafting and consolidation pages to the position paper admin."""
+
+    change_list_template = "positions/admin/consolidation_changelist.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        site = self.admin_site  # type: ignore[attr-defined]
+        return [
+            path(
+                "draft-from-consultation/",
+                site.admin_view(self.draft_from_consultation_view),
+                name="positions_positionpaper_draft_from_consultation",
+            ),
+            path(
+                "<path:object_id>/consolidation/",
+                site.admin_view(self.consolidation_view),
+                name="positions_positionpaper_consolidation",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: PositionPaper | None = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
+        if obj is not None and obj.source_consultation_id:
+            fieldsets.insert(1, (_("Consolidation"), {"fields": ["consolidation_link"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request: HttpRequest, obj: PositionPaper | None = None) -> Any:
+        return [*super().get_readonly_fields(request, obj), "consolidation_link"]  # type: ignore[misc]
+
+    @admin.display(description=_("member proposals"))
+    def consolidation_link(self, obj: PositionPaper) -> str:
+        url = reverse("admin:positions_positionpaper_consolidation", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the consolidation workspace"))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        extra_context = {
+            **(extra_context or {}),
+            "can_draft_from_consultation": request.user.has_perm("positions.add_positionpaper"),
+        }
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def draft_from_consultation_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("positions.add_positionpaper"):
+            raise PermissionDenied
+        form = DraftFromConsultationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                paper = consolidation.paper_draft_from_consultation(
+                    consultation=form.cleaned_data["consultation"],
+                    user=request.user,
+                    addressee=form.cleaned_data["addressee"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_addition(request, paper, [{"added": {}}])  # type: ignore[attr-defined]
+                self.message_user(  # type: ignore[attr-defined]
+                    request, _("A draft paper was written from the consultation."), messages.SUCCESS
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.opts,  # type: ignore[attr-defined]
+            "title": _("Draft from consultation"),
+            "form": form,
+        }
+        return render(request, "positions/admin/consolidation_draft.html", context)
+
+    def consolidation_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        paper = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        if paper is None:
+            raise Http404
+        if not self.has_view_permission(request, paper):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        editable = paper.is_draft and request.user.has_perm("positions.change_positionpaper")
+        groups = list(consolidation.paper_proposal_groups(paper=paper))
+        forms_by_group = {
+            group.pk: GroupDecisionForm(
+                request.POST if request.method == "POST" else None,
+                prefix=f"group-{group.pk}",
+                initial={
+                    "decision": group.decision,
+                    "reason": group.reason,
+                    "merged_wording": group.merged_wording,
+                    "merged_justification": group.merged_justification,
+                },
+            )
+            for group in groups
+        }
+        if request.method == "POST":
+            if not editable:
+                raise PermissionDenied
+            if self._save_decisions(request, paper, groups, forms_by_group):
+                self.message_user(  # type: ignore[attr-defined]
+                    request, _("The decisions are saved and the paper is updated."), messages.SUCCESS
+                )
+                return HttpResponseRedirect(request.path)
+        names = {
+            organisation.pk: organisation.name
+            for group in groups
+            for organisation in group.organisations.all()
+        }
+        rows = [
+            {
+                "group": group,
+                "form": forms_by_group[group.pk],
+                "entries": [
+                    {**entry, "organisation": names.get(entry["organisation_id"], "")}
+                    for entry in group.entries
+                ],
+            }
+            for group in groups
+        ]
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": self.opts,  # type: ignore[attr-defined]
+            "original": paper,
+            "title": _("Consolidation of member proposals"),
+            "rows": rows,
+            "editable": editable,
+            "change_url": reverse("admin:positions_positionpaper_change", args=[paper.pk]),
+        }
+        return render(request, "positions/admin/consolidation_workspace.html", context)
+
+    def _save_decisions(
+        self,
+        request: HttpRequest,
+        paper: PositionPaper,
+        groups: list[ProposalGroup],
+        forms_by_group: dict[int, GroupDecisionForm],
+    ) -> bool:
+        if not all(form.is_valid() for form in forms_by_group.values()):
+            return False
+        try:
+            with transaction.atomic():
+                failed = False
+                for group in groups:
+                    form = forms_by_group[group.pk]
+                    try:
+                        consolidation.proposal_group_decide(
+                            group=group,
+                            user=request.user,
+                            decision=consolidation.GroupDecision(**form.cleaned_data),
+                        )
+                    except ValidationError as error:
+                        form.add_error(None, error)
+                        failed = True
+                if failed:
+                    raise _Rollback
+                consolidation.paper_consolidation_apply(paper=paper, user=request.user)
+        except _Rollback:
+            return False
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
+            return False
+        self.log_change(request, paper, [{"changed": {"fields": ["proposals"]}}])  # type: ignore[attr-defined]
+        return True
+
+
+class _Rollback(Exception):
+    """Undo every decision of the page when one of them is refused."""

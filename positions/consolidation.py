@@ -1,0 +1,480 @@
+"""A draft position paper written from a closed consultation, and the consolidation of the
+members' amendment proposals into the paper's proposals table.
+
+What an organisation answered is its latest submitted version (`ResponseVersion.answers`), never
+the working copy (`Answer`, `ProposalRow`), which may hold later, unsubmitted edits. The working
+rows are linked to the paper only where they still say what was submitted.
+
+Organisations are printed through `positions.letter.Attributions`, so a member that asked to stay
+anonymous is described ("one cluster in the ICT sector") and an excluded one is not quoted at all.
+Sections and proposals are written with the attributions as they are at that moment: after an
+attribution changes, `paper_consolidation_apply` writes them again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from consultations.answers import entry_display
+from consultations.models import Answer, Consultation, ProposalRow, Question, Response, ResponseVersion
+from crm.models import Organisation
+from positions import services
+from positions.letter import Attributions
+from positions.models import (
+    GeneratedSection,
+    IssuerSettings,
+    PaperProposal,
+    PaperSection,
+    PositionPaper,
+    ProposalGroup,
+)
+
+# --- reading the submitted answers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """One responding organisation's submitted answers, by question id."""
+
+    response: Response
+    organisation: Organisation
+    entries: dict[int, dict[str, Any]]
+    answers: dict[int, Answer]
+    rows: dict[int, list[ProposalRow]]
+    submitted_at: datetime.datetime
+
+
+def consultation_submissions(*, consultation: Consultation) -> list[Submitted]:
+    """Every organisation that submitted an answer, with its latest submitted version, ordered by
+    name (the `submitted_at` of a submission is that of its latest version). The working answers and rows come along to be linked, not read."""
+    responses = (
+        Response.objects.filter(consultation=consultation, versions__isnull=False)
+        .distinct()
+        .select_related("organisation")
+        .prefetch_related(
+            "organisation__sectors",
+            Prefetch("versions", queryset=ResponseVersion.objects.order_by("-number")),
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.prefetch_related(
+                    Prefetch("proposal_rows", queryset=ProposalRow.objects.order_by("position", "id"))
+                ),
+            ),
+        )
+        .order_by("organisation__name", "id")
+    )
+    submitted = []
+    for response in responses:
+        latest = response.versions.all()[0]
+        entries = {
+            entry["question_id"]: entry
+            for entry in (latest.answers or [])
+            if isinstance(entry, dict) and entry.get("question_id") is not None
+        }
+        answers = {answer.question_id: answer for answer in response.answers.all()}
+        submitted.append(
+            Submitted(
+                response=response,
+                organisation=response.organisation,
+                entries=entries,
+                answers=answers,
+                rows={qid: list(answer.proposal_rows.all()) for qid, answer in answers.items()},
+                submitted_at=latest.submitted_at,
+            )
+        )
+    return submitted
+
+
+def normalised_provision(provision: str) -> str:
+    """The provision as a grouping key: spacing and case do not make a different provision."""
+    return " ".join((provision or "").split()).casefold()[:255]
+
+
+def _snapshot_rows(entry: dict[str, Any] | None) -> list[dict[str, str]]:
+    rows = []
+    for row in (entry or {}).get("rows") or []:
+        values = {
+            name: str(row.get(name) or "") for name in ("provision", "proposed_wording", "justification")
+        }
+        if values["provision"] or values["proposed_wording"]:
+            rows.append(values)
+    return rows
+
+
+def _is_answered(entry: dict[str, Any] | None) -> bool:
+    if not entry:
+        return False
+    return bool(
+        entry.get("text")
+        or entry.get("choice_indexes")
+        or entry.get("other_text")
+        or entry.get("scale") is not None
+        or entry.get("yes_no") is not None
+        or _snapshot_rows(entry)
+    )
+
+
+# --- the text of the sections -----------------------------------------------------------------------
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_literal(text: str) -> str:
+    """Member text made literal in Markdown: no markup of its own, HTML shown as typed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def share_sentence(*, count: int, total: int, choice: str) -> str:
+    """ "12 of 15 responding organisations (80 %) chose “Support”." """
+    share = round(count * 100 / total) if total else 0
+    return ngettext(
+        "%(count)d of %(total)d responding organisation (%(share)d %%) chose “%(choice)s”.",
+        "%(count)d of %(total)d responding organisations (%(share)d %%) chose “%(choice)s”.",
+        total,
+    ) % {"count": count, "total": total, "share": share, "choice": markdown_literal(choice)}
+
+
+def _quote(text: str, who: str) -> str:
+    lines = [f"> {markdown_literal(line)}" if line.strip() else ">" for line in text.strip().splitlines()]
+    return "\n".join([*lines, ">", f"> — *{markdown_literal(who)}*"])
+
+
+@dataclass
+class SectionDraft:
+    question: Question
+    heading: str
+    body: str
+    answers: list[Answer] = field(default_factory=list)
+
+
+def _counts_lines(question: Question, answered: list[dict[str, Any]], total: int) -> list[str]:
+    """One line a choice (scale point, yes or no) with its count and share, most chosen first."""
+    counted: dict[str, int] = {}
+    if question.kind in Question.CHOICE_KINDS:
+        labels = list(question.choices or [])
+        for entry in answered:
+            for index in set(entry.get("choice_indexes") or []):
+                label = labels[index] if 0 <= index < len(labels) else str(index + 1)
+                counted[label] = counted.get(label, 0) + 1
+            if entry.get("other_text"):
+                other = gettext("Other")
+                counted[other] = counted.get(other, 0) + 1
+        order = [*labels, gettext("Other")]
+    elif question.kind == Question.Kind.SCALE:
+        for entry in answered:
+            if entry.get("scale") in Question.SCALE_LABELS:
+                label = f"{entry['scale']} – {Question.SCALE_LABELS[entry['scale']]}"
+                counted[label] = counted.get(label, 0) + 1
+        order = [f"{point} – {label}" for point, label in sorted(Question.SCALE_LABELS.items(), reverse=True)]
+    else:
+        for entry in answered:
+            if entry.get("yes_no") is not None:
+                label = gettext("Yes") if entry["yes_no"] else gettext("No")
+                counted[label] = counted.get(label, 0) + 1
+        order = [gettext("Yes"), gettext("No")]
+    ranked = sorted(
+        counted, key=lambda label: (-counted[label], order.index(label) if label in order else 99)
+    )
+    return [f"- {share_sentence(count=counted[label], total=total, choice=label)}" for label in ranked]
+
+
+def _section_for(
+    question: Question, submissions: list[Submitted], attributions: Attributions
+) -> SectionDraft:
+    total = len(submissions)
+    answering = [s for s in submissions if _is_answered(s.entries.get(question.pk))]
+    draft = SectionDraft(question=question, heading=question.text[:255], body="")
+    draft.answers = [s.answers[question.pk] for s in answering if question.pk in s.answers]
+    parts: list[str] = []
+    if question.kind == Question.Kind.PROPOSALS:
+        rows = sum(len(_snapshot_rows(s.entries[question.pk])) for s in answering)
+        parts.append(
+            ngettext(
+                "%(rows)d amendment proposal from %(count)d of %(total)d responding organisation; "
+                "the adopted ones are in the proposals table.",
+                "%(rows)d amendment proposals from %(count)d of %(total)d responding organisations; "
+                "the adopted ones are in the proposals table.",
+                total,
+            )
+            % {"rows": rows, "count": len(answering), "total": total}
+        )
+    elif question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
+        parts.append(
+            ngettext(
+                "%(count)d of %(total)d responding organisation answered.",
+                "%(count)d of %(total)d responding organisations answered.",
+                total,
+            )
+            % {"count": len(answering), "total": total}
+        )
+    else:
+        parts.append("\n".join(_counts_lines(question, [s.entries[question.pk] for s in answering], total)))
+    # Quotes: text answers, and the "other" texts of choice questions.
+    for submission in answering:
+        entry = submission.entries[question.pk]
+        if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
+            text = entry_display(entry)
+        elif question.kind in Question.CHOICE_KINDS and entry.get("other_text"):
+            text = entry["other_text"]
+        else:
+            continue
+        names = attributions.names([submission.organisation])
+        if names and text.strip():
+            parts.append(_quote(text, names[0]))
+    draft.body = "\n\n".join(part for part in parts if part)
+    return draft
+
+
+# --- grouping the proposals -------------------------------------------------------------------------
+
+
+@dataclass
+class GroupDraft:
+    key: str
+    provision: str
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
+    rows: list[ProposalRow] = field(default_factory=list)
+
+
+def consultation_proposal_groups(
+    *, consultation: Consultation, submissions: list[Submitted] | None = None
+) -> list[GroupDraft]:
+    """Every submitted amendment proposal, grouped by provision (the same apart from spacing and
+    case), in the provisions' order ("5 straipsnis" before "12 straipsnis"); a group lists who
+    proposed it."""
+    if submissions is None:
+        submissions = consultation_submissions(consultation=consultation)
+    # A provision is written as the organisation that submitted first wrote it.
+    submissions = sorted(submissions, key=lambda s: (s.submitted_at, s.organisation.name))
+    questions = consultation.questions.filter(kind=Question.Kind.PROPOSALS).order_by("position", "id")
+    groups: dict[str, GroupDraft] = {}
+    for question in questions:
+        for submission in submissions:
+            working = submission.rows.get(question.pk, [])
+            for row in _snapshot_rows(submission.entries.get(question.pk)):
+                key = normalised_provision(row["provision"])
+                group = groups.setdefault(
+                    key, GroupDraft(key=key, provision=" ".join(row["provision"].split()))
+                )
+                group.entries.append({"organisation_id": submission.organisation.pk, **row})
+                if submission.organisation not in group.organisations:
+                    group.organisations.append(submission.organisation)
+                answer = submission.answers.get(question.pk)
+                if answer is not None and answer not in group.answers:
+                    group.answers.append(answer)
+                # The working row is linked only while it still says what was submitted.
+                group.rows += [
+                    candidate
+                    for candidate in working
+                    if (candidate.provision, candidate.proposed_wording, candidate.justification)
+                    == (row["provision"], row["proposed_wording"], row["justification"])
+                    and candidate not in group.rows
+                ]
+    return sorted(groups.values(), key=lambda group: _natural_key(group.key))
+
+
+def _natural_key(text: str) -> list[tuple[int, int | str]]:
+    """ "5 straipsnis" before "12 straipsnis": numbers compare as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
+
+
+# --- services -----------------------------------------------------------------------------------------
+
+
+def _require(user: AbstractBaseUser | None, permission: str) -> None:
+    if user is None or not user.has_perm(permission):  # type: ignore[attr-defined]
+        raise PermissionDenied
+
+
+def _subject_from(title: str) -> str:
+    words = title.strip().split(maxsplit=1)
+    if len(words) == 2 and words[0].casefold() in {"dėl", "del"}:
+        return words[1][:500]
+    return title.strip()[:500]
+
+
+@transaction.atomic
+def paper_draft_from_consultation(
+    *, consultation: Consultation, user: AbstractBaseUser, addressee: Organisation | None = None
+) -> PositionPaper:
+    """Write a draft paper from a closed consultation: a section a question with the count and
+    share of the responding organisations per choice and quotes of their text answers; every
+    amendment proposal grouped by provision, for staff to adopt, merge or drop; the responding
+    organisations as the paper's supporters. The addressee defaults to the requesting institution.
+    """
+    _require(user, "positions.add_positionpaper")
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if consultation.status != Consultation.Status.CLOSED:
+        raise ValidationError(
+            _("A paper is drafted only from a closed consultation; this one is “%(status)s”."),
+            code="consultation_not_closed",
+            params={"status": consultation.get_status_display()},
+        )
+    if addressee is None and consultation.requesting_institution_id:
+        institution = consultation.requesting_institution
+        addressee = institution if institution.kind == Organisation.Kind.PUBLIC else None
+    issuer = IssuerSettings.load()
+    paper = PositionPaper(
+        source_consultation=consultation,
+        addressee=addressee,
+        subject=_subject_from(consultation.title),
+        signatory_name=issuer.signatory_name,
+        signatory_position=issuer.signatory_position,
+    )
+    paper = services.paper_save(paper=paper, user=user)
+    submissions = consultation_submissions(consultation=consultation)
+    paper.supporting_organisations.set([s.organisation for s in submissions])
+    for position, group in enumerate(
+        consultation_proposal_groups(consultation=consultation, submissions=submissions), start=1
+    ):
+        stored = ProposalGroup.objects.create(
+            paper=paper,
+            position=position,
+            key=group.key,
+            provision=group.provision[:255],
+            entries=group.entries,
+        )
+        stored.organisations.set(group.organisations)
+        stored.source_answers.set(group.answers)
+        stored.source_rows.set(group.rows)
+    _write_sections(paper, consultation, submissions)
+    return paper
+
+
+def _write_sections(paper: PositionPaper, consultation: Consultation, submissions: list[Submitted]) -> None:
+    """(Re)write the sections made from the consultation's questions, before any other section."""
+    PaperSection.objects.filter(paper=paper, generated_from__isnull=False).delete()
+    paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
+    with translation.override(paper.language):
+        attributions = Attributions.of(paper)
+        for position, question in enumerate(consultation.questions.order_by("position", "id"), start=1):
+            draft = _section_for(question, submissions, attributions)
+            section = PaperSection.objects.create(
+                paper=paper, position=position, heading=draft.heading, body=draft.body
+            )
+            section.source_answers.set(draft.answers)
+            GeneratedSection.objects.create(section=section, question=question)
+
+
+@dataclass(frozen=True)
+class GroupDecision:
+    decision: str
+    reason: str
+    merged_wording: str = ""
+    merged_justification: str = ""
+
+
+@transaction.atomic
+def proposal_group_decide(
+    *, group: ProposalGroup, user: AbstractBaseUser, decision: GroupDecision
+) -> ProposalGroup:
+    """Record staff's decision on a grouped proposal: adopt, merge (with the merged wording) or
+    drop, always with the reason. Only while the paper is a draft; the paper changes on apply."""
+    _require(user, "positions.change_positionpaper")
+    services.paper_require_draft(paper=group.paper)
+    group = ProposalGroup.objects.select_for_update().get(pk=group.pk)
+    group.decision = decision.decision
+    group.reason = decision.reason.strip()
+    group.merged_wording = decision.merged_wording.strip()
+    group.merged_justification = decision.merged_justification.strip()
+    errors: dict[str, ValidationError] = {}
+    if group.decision != ProposalGroup.Decision.PENDING and not group.reason:
+        errors["reason"] = ValidationError(_("Give the reason for the decision."), code="reason_missing")
+    if group.decision == ProposalGroup.Decision.MERGE and not group.merged_wording:
+        errors["merged_wording"] = ValidationError(_("Write the merged wording."), code="wording_missing")
+    if errors:
+        raise ValidationError(errors)
+    group.full_clean()
+    group.decided_by = user  # type: ignore[assignment]
+    group.decided_at = timezone.now()
+    group.save()
+    return group
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        value = value.strip()
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+@transaction.atomic
+def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+    """Bring the draft paper in line with the consolidation: the adopted and merged groups become
+    the proposals table's lines (after any line staff wrote by hand), each linked to the member
+    answers and rows behind it; dropped and undecided ones are not in the paper. The sections
+    written from the questions are written again with the current attributions."""
+    _require(user, "positions.change_positionpaper")
+    services.paper_require_draft(paper=paper)
+    paper = PositionPaper.objects.select_related("source_consultation").get(pk=paper.pk)
+    if paper.source_consultation is None:
+        raise ValidationError(_("This paper was not drafted from a consultation."), code="no_consultation")
+    groups = list(
+        ProposalGroup.objects.filter(paper=paper)
+        .select_related("proposal")
+        .prefetch_related("organisations", "source_rows", "source_answers")
+    )
+    PaperProposal.objects.filter(group__paper=paper).delete()
+    manual_last = max((p.position for p in PaperProposal.objects.filter(paper=paper)), default=0)
+    position = manual_last
+    for group in groups:
+        group.proposal = None
+        if group.decision in (ProposalGroup.Decision.ADOPT, ProposalGroup.Decision.MERGE):
+            position += 1
+            if group.decision == ProposalGroup.Decision.MERGE:
+                wording = group.merged_wording
+                justification = group.merged_justification or "\n\n".join(
+                    _distinct(entry["justification"] for entry in group.entries)
+                )
+            else:
+                wording = "\n\n".join(_distinct(entry["proposed_wording"] for entry in group.entries))
+                justification = "\n\n".join(_distinct(entry["justification"] for entry in group.entries))
+            proposal = PaperProposal.objects.create(
+                paper=paper,
+                position=position,
+                provision=group.provision,
+                proposed_wording=wording,
+                justification=justification,
+            )
+            proposal.supporting_organisations.set(group.organisations.all())
+            proposal.source_rows.set(group.source_rows.all())
+            proposal.source_answers.set(group.source_answers.all())
+            group.proposal = proposal
+        group.save(update_fields=["proposal"])
+    _write_sections(
+        paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
+    )
+    return paper
+
+
+# --- selectors for the workspace -------------------------------------------------------------------
+
+
+def paper_proposal_groups(*, paper: PositionPaper) -> QuerySet[ProposalGroup]:
+    """The paper's grouped proposals with who proposed them and the line each became."""
+    return (
+        ProposalGroup.objects.filter(paper=paper)
+        .select_related("proposal", "decided_by")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+    )
+
+
+def closed_consultations() -> QuerySet[Consultation]:
+    return Consultation.objects.filter(status=Consultation.Status.CLOSED).order_by("-closed_at", "-id")

@@ -1,0 +1,603 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from consultations import analysis, exports
+from consultations.answers import AnswerValue, ProposalValue, snapshot_entry
+from consultations.filters import InvitationFilter
+from consultations.models import (
+    Answer,
+    Consultation,
+    Invitation,
+    Question,
+    Response,
+    ResponseVersion,
+)
+from crm.models import Organisation
+from tests.consultations.factories import ConsultationFactory, QuestionFactory
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Tests assert on the source strings, which stay English whatever the catalogue says.
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def consultation() -> Consultation:
+    now = timezone.now()
+    return ConsultationFactory(
+        title="Dėl Inovacijų įstatymo",
+        status=Consultation.Status.OPEN,
+        opens_at=now - datetime.timedelta(days=1),
+        internal_deadline=now + datetime.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def questions(consultation) -> dict[str, Question]:
+    specs = {
+        "single": {
+            "kind": Question.Kind.SINGLE_CHOICE,
+            "text": "Ar pritariate projektui?",
+            "choices": ["Pritariame", "Pritariame su pastabomis", "Nepritariame"],
+            "allow_other": True,
+        },
+        "multiple": {
+            "kind": Question.Kind.MULTIPLE_CHOICE,
+            "text": "Kurias sritis paveiks?",
+            "choices": ["Mokslas", "Verslas", "Švietimas"],
+        },
+        "scale": {"kind": Question.Kind.SCALE, "text": "Projektas padės augti"},
+        "yes_no": {"kind": Question.Kind.YES_NO, "text": "Ar dalyvausite darbo grupėje?"},
+        "text": {"kind": Question.Kind.LONG_TEXT, "text": "Pastabos"},
+        "proposals": {"kind": Question.Kind.PROPOSALS, "text": "Pasiūlymai dėl nuostatų"},
+    }
+    return {
+        key: QuestionFactory(consultation=consultation, position=position, **spec)
+        for position, (key, spec) in enumerate(specs.items(), start=1)
+    }
+
+
+def invite(
+    consultation: Consultation,
+    *,
+    name: str,
+    sectors: tuple[str, ...] = ("ict",),
+    kind: str = Organisation.Kind.CLUSTER,
+    opened: bool = True,
+    contact: bool = True,
+) -> Organisation:
+    organisation = OrganisationFactory(name=name, sectors=list(sectors), kind=kind)
+    Invitation.objects.create(
+        consultation=consultation,
+        organisation=organisation,
+        opened_at=timezone.now() if opened else None,
+    )
+    if contact:
+        AffiliationFactory(
+            organisation=organisation,
+            person=PersonFactory(
+                first_name="Rūta", last_name=f"Kontaktė {name}", email=f"kontaktas{organisation.pk}@x.lt"
+            ),
+            receives_consultations=True,
+        )
+    return organisation
+
+
+def submit(
+    consultation: Consultation,
+    organisation: Organisation,
+    questions: dict[str, Question],
+    values: dict[str, AnswerValue],
+    *,
+    number: int = 1,
+) -> Response:
+    """Store a submitted version as `response_submit` would have."""
+    response, _created = Response.objects.get_or_create(consultation=consultation, organisation=organisation)
+    now = timezone.now()
+    Response.objects.filter(pk=response.pk).update(
+        status=Response.Status.SUBMITTED, submitted_at=now, version=number
+    )
+    ResponseVersion.objects.create(
+        response=response,
+        number=number,
+        submitted_at=now,
+        answers=[
+            snapshot_entry(question=question, value=values.get(key, AnswerValue()))
+            for key, question in questions.items()
+        ],
+    )
+    return response
+
+
+@pytest.fixture
+def answered(consultation, questions):
+    """Four organisations have submitted, one has a draft, one has only opened, one has not
+    opened."""
+    orgs = {
+        "saule": invite(consultation, name="Saulės klasteris", sectors=("ict",)),
+        "menulis": invite(consultation, name="Mėnulio klasteris", sectors=("ict", "energy")),
+        "zvaigzde": invite(
+            consultation, name="Žvaigždės asociacija", sectors=("energy",), kind=Organisation.Kind.ASSOCIATION
+        ),
+        "kometa": invite(
+            consultation, name="Kometos įmonė", sectors=("health",), kind=Organisation.Kind.COMPANY
+        ),
+        "draft": invite(consultation, name="Juodraščio klasteris", sectors=("energy",)),
+        "opened": invite(consultation, name="Atidariusi organizacija", sectors=("ict",), contact=False),
+        "silent": invite(consultation, name="Tyli organizacija", sectors=(), opened=False),
+    }
+    submit(
+        consultation,
+        orgs["saule"],
+        questions,
+        {"single": AnswerValue(choice_indexes=(2,))},
+    )
+    # Saulės klasteris amended: the second version counts, the first does not.
+    saule = submit(
+        consultation,
+        orgs["saule"],
+        questions,
+        {
+            "single": AnswerValue(choice_indexes=(0,)),
+            "multiple": AnswerValue(choice_indexes=(0, 1)),
+            "scale": AnswerValue(scale=5),
+            "yes_no": AnswerValue(yes_no=True),
+            "text": AnswerValue(text="Pritariame, bet =SUM(A1:A2) ir ąčęėįšųūž."),
+            "proposals": AnswerValue(
+                rows=(
+                    ProposalValue(
+                        provision="5 straipsnio 2 dalis",
+                        proposed_wording="Naujas tekstas",
+                        justification="Aiškiau",
+                    ),
+                    ProposalValue(provision="10 str.", proposed_wording='=HYPERLINK("http://x")'),
+                )
+            ),
+        },
+        number=2,
+    )
+    # Its working copy has a change nobody has submitted: the analysis does not show it.
+    Response.objects.filter(pk=saule.pk).update(has_unsubmitted_changes=True)
+    Answer.objects.create(response=saule, question=questions["text"], text="Neišsiųstas juodraštis")
+    submit(
+        consultation,
+        orgs["menulis"],
+        questions,
+        {
+            "single": AnswerValue(choice_indexes=(0,)),
+            "multiple": AnswerValue(choice_indexes=(1,)),
+            "scale": AnswerValue(scale=4),
+            "yes_no": AnswerValue(yes_no=False),
+            "text": AnswerValue(text=SCRIPT),
+            "proposals": AnswerValue(
+                rows=(
+                    ProposalValue(
+                        provision="5 str., 2 d.", proposed_wording=SCRIPT, justification="Dėl aiškumo"
+                    ),
+                )
+            ),
+        },
+    )
+    submit(
+        consultation,
+        orgs["zvaigzde"],
+        questions,
+        {
+            "single": AnswerValue(choice_indexes=(2,)),
+            "proposals": AnswerValue(rows=(ProposalValue(proposed_wording="Be nuorodos į nuostatą"),)),
+        },
+    )
+    submit(consultation, orgs["kometa"], questions, {"single": AnswerValue(other_text="Reikia diskusijos")})
+    Response.objects.create(consultation=consultation, organisation=orgs["draft"], version=3)
+    return orgs
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def test_dashboard_counts_invited_opened_draft_and_submitted_overall(consultation, answered):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    overall = dashboard.overall
+    assert (overall.invited, overall.opened, overall.draft, overall.submitted) == (7, 6, 1, 4)
+    assert overall.submitted_percent == pytest.approx(57.1)
+
+
+def test_dashboard_counts_each_sector_and_organisations_without_one(consultation, answered):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    by_code = {
+        (row.sector.code if row.sector else None): (
+            row.counts.invited,
+            row.counts.opened,
+            row.counts.draft,
+            row.counts.submitted,
+        )
+        for row in dashboard.by_sector
+    }
+    # Mėnulio klasteris is in two sectors and counts in both.
+    assert by_code == {
+        "ict": (3, 3, 0, 2),
+        "energy": (3, 3, 1, 2),
+        "health": (1, 1, 0, 1),
+        None: (1, 0, 0, 0),
+    }
+
+
+def test_dashboard_lists_organisations_not_submitted_with_their_contacts(consultation, answered):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    pending = {item.organisation.name: item for item in dashboard.pending}
+    assert sorted(pending) == ["Atidariusi organizacija", "Juodraščio klasteris", "Tyli organizacija"]
+    assert pending["Juodraščio klasteris"].progress == analysis.Progress.DRAFT
+    assert pending["Atidariusi organizacija"].progress == analysis.Progress.OPENED
+    assert pending["Tyli organizacija"].progress == analysis.Progress.NOT_OPENED
+    assert [person.last_name for person in pending["Juodraščio klasteris"].contacts] == [
+        "Kontaktė Juodraščio klasteris"
+    ]
+    assert pending["Atidariusi organizacija"].contacts == []
+
+
+def test_days_to_deadline_count_calendar_days_in_vilnius(consultation):
+    consultation.internal_deadline = datetime.datetime(
+        2026, 3, 10, 23, 30, tzinfo=datetime.UTC
+    )  # 11th in Vilnius
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC), tick=False):
+        assert analysis.days_to_deadline(consultation=consultation) == 10
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 12, tzinfo=datetime.UTC), tick=False):
+        assert analysis.days_to_deadline(consultation=consultation) == 0
+    with time_machine.travel(datetime.datetime(2026, 3, 13, 12, tzinfo=datetime.UTC), tick=False):
+        assert analysis.days_to_deadline(consultation=consultation) == -2
+
+
+# --- the answers ---------------------------------------------------------------------------------
+
+
+def _summary(result: analysis.AnswersAnalysis, question: Question) -> analysis.QuestionSummary:
+    return next(summary for summary in result.questions if summary.question == question)
+
+
+def test_choice_counts_and_shares_come_from_the_latest_submitted_versions(consultation, questions, answered):
+    result = analysis.consultation_answers(consultation=consultation)
+
+    single = _summary(result, questions["single"])
+    assert single.answered == 4
+    assert [(c.label, c.count, c.percent) for c in single.choices] == [
+        ("Pritariame", 2, 50.0),
+        ("Pritariame su pastabomis", 0, 0.0),
+        ("Nepritariame", 1, 25.0),
+        ("Other", 1, 25.0),
+    ]
+    assert [(t.organisation.name, t.text, t.other) for t in single.texts] == [
+        ("Kometos įmonė", "Reikia diskusijos", True)
+    ]
+    multiple = _summary(result, questions["multiple"])
+    assert [(c.count, c.percent) for c in multiple.choices] == [(1, 50.0), (2, 100.0), (0, 0.0)]
+    scale = _summary(result, questions["scale"])
+    assert [c.count for c in scale.choices] == [0, 0, 0, 1, 1]
+    yes_no = _summary(result, questions["yes_no"])
+    assert [(c.label, c.count) for c in yes_no.choices] == [("Yes", 1), ("No", 1)]
+
+
+def test_text_answers_are_listed_with_organisations_and_drafts_are_left_out(
+    consultation, questions, answered
+):
+    result = analysis.consultation_answers(consultation=consultation)
+
+    texts = _summary(result, questions["text"]).texts
+    assert [(t.organisation.name, t.text) for t in texts] == [
+        ("Mėnulio klasteris", SCRIPT),
+        ("Saulės klasteris", "Pritariame, bet =SUM(A1:A2) ir ąčęėįšųūž."),
+    ]
+    assert "Neišsiųstas juodraštis" not in str(result)
+
+
+def test_proposals_are_grouped_by_provision_written_alike(consultation, questions, answered):
+    result = analysis.consultation_answers(consultation=consultation)
+
+    groups = _summary(result, questions["proposals"]).proposal_groups
+    assert [(g.key, [p.organisation.name for p in g.proposals]) for g in groups] == [
+        ("5 str. 2 d", ["Mėnulio klasteris", "Saulės klasteris"]),
+        ("10 str", ["Saulės klasteris"]),
+        ("", ["Žvaigždės asociacija"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("5 straipsnio 2 dalis", "5 str. 2 d."),
+        ("5 str., 2 d", "5 STR. 2 D."),
+        ("12 straipsnio 3 dalies 4 punktas", "12 str. 3 d. 4 p."),
+        ("5 str 2 d", "5 straipsnio 2 dalyje"),
+    ],
+)
+def test_provision_key_treats_usual_abbreviations_alike(first, second):
+    assert analysis.provision_key(first) == analysis.provision_key(second)
+
+
+def test_provision_key_keeps_different_provisions_apart():
+    assert analysis.provision_key("5 str. 2 d.") != analysis.provision_key("5 str. 3 d.")
+    assert analysis.provision_key("5 str.") != analysis.provision_key("15 str.")
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"sector": "energy"}, ["Mėnulio klasteris", "Žvaigždės asociacija"]),
+        ({"kind": Organisation.Kind.COMPANY}, ["Kometos įmonė"]),
+        ({"status": "changed"}, ["Saulės klasteris"]),
+        ({"status": "submitted", "sector": "ict"}, ["Mėnulio klasteris", "Saulės klasteris"]),
+        ({"status": "draft"}, []),
+    ],
+)
+def test_filters_narrow_the_submitted_answers(consultation, answered, params, expected):
+    from crm.models import Sector
+
+    if "sector" in params:
+        params = {**params, "sector": Sector.objects.get(code=params["sector"]).pk}
+    filterset = InvitationFilter(params, queryset=Invitation.objects.filter(consultation=consultation))
+    assert filterset.is_valid(), filterset.errors
+
+    result = analysis.consultation_answers(consultation=consultation, invitations=filterset.qs)
+
+    assert [answer.organisation.name for answer in result.submitted] == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("not_started", ["Atidariusi organizacija", "Tyli organizacija"]),
+        ("draft", ["Juodraščio klasteris"]),
+    ],
+)
+def test_status_filter_finds_organisations_that_have_not_submitted(consultation, answered, status, expected):
+    filterset = InvitationFilter(
+        {"status": status}, queryset=Invitation.objects.filter(consultation=consultation)
+    )
+
+    names = sorted(invitation.organisation.name for invitation in filterset.qs)
+
+    assert names == expected
+
+
+def test_analysis_runs_the_same_number_of_queries_for_more_organisations(consultation, questions, answered):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            analysis.consultation_dashboard(consultation=consultation)
+            analysis.consultation_answers(consultation=consultation)
+            exports.answers_xlsx(consultation=consultation)
+            b"".join(exports.answers_csv(consultation=consultation))
+        return len(captured)
+
+    before = count_queries()
+    for number in range(10):
+        organisation = invite(consultation, name=f"Papildomas klasteris {number}", sectors=("ict", "health"))
+        submit(
+            consultation,
+            organisation,
+            questions,
+            {
+                "single": AnswerValue(choice_indexes=(1,)),
+                "proposals": AnswerValue(rows=(ProposalValue(provision=f"{number} str."),)),
+            },
+        )
+
+    assert count_queries() == before
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def test_xlsx_has_a_row_per_organisation_and_a_column_per_question(consultation, questions, answered):
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.answers_xlsx(consultation=consultation)))
+
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][5:] == tuple(f"{n}. {q.text}" for n, q in enumerate(questions.values(), start=1))
+    by_name = {row[0]: row for row in rows[1:]}
+    assert sorted(by_name) == sorted(
+        ["Saulės klasteris", "Mėnulio klasteris", "Žvaigždės asociacija", "Kometos įmonė"]
+    )
+    saule = by_name["Saulės klasteris"]
+    assert saule[2] == 2  # the version
+    assert saule[5] == "Pritariame"
+    assert saule[6] == "Mokslas; Verslas"
+    assert saule[9] == "Pritariame, bet =SUM(A1:A2) ir ąčęėįšųūž."
+    assert by_name["Mėnulio klasteris"][9] == SCRIPT
+    assert by_name["Kometos įmonė"][5] == "Other: Reikia diskusijos"
+
+
+def test_xlsx_lists_every_proposal_and_neutralises_formulas(consultation, questions, answered):
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.answers_xlsx(consultation=consultation)))
+
+    sheet = workbook.worksheets[1]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 4
+    assert (
+        "Saulės klasteris",
+        "Pasiūlymai dėl nuostatų",
+        2,
+        "10 str.",
+        '\'=HYPERLINK("http://x")',
+        None,  # an empty justification is an empty cell
+    ) in rows
+    assert ("Mėnulio klasteris", "Pasiūlymai dėl nuostatų", 1, "5 str., 2 d.", SCRIPT, "Dėl aiškumo") in rows
+    # No cell holds a formula.
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+370 600 00000", "'+370 600 00000"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Ąžuolas = medis", "Ąžuolas = medis"),
+        ("bell\x07", "bell"),
+        (5, 5),
+    ],
+)
+def test_neutralise_makes_formula_like_cells_text(value, expected):
+    assert exports.neutralise(value) == expected
+
+
+def test_csv_is_utf8_with_bom_semicolons_and_neutralised_cells(consultation, questions, answered):
+    content = b"".join(exports.answers_csv(consultation=consultation))
+
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    by_name = {row[0]: row for row in rows[1:]}
+    saule = by_name["Saulės klasteris"]
+    assert saule[9] == "Pritariame, bet =SUM(A1:A2) ir ąčęėįšųūž."
+    assert saule[10] == '5 straipsnio 2 dalis – Naujas tekstas\n10 str. – =HYPERLINK("http://x")'
+    assert rows[0][0] == "Organisation"
+
+
+def test_csv_cell_starting_with_a_formula_gets_an_apostrophe(consultation, questions):
+    organisation = invite(consultation, name="Formulių klasteris")
+    submit(consultation, organisation, questions, {"text": AnswerValue(text="=cmd|' /C calc'!A0")})
+
+    content = b"".join(exports.answers_csv(consultation=consultation)).decode("utf-8-sig")
+
+    row = list(csv.reader(io.StringIO(content), delimiter=";"))[1]
+    assert row[9] == "'=cmd|' /C calc'!A0"
+
+
+# --- admin pages ---------------------------------------------------------------------------------
+
+
+def _url(name: str, consultation: Consultation) -> str:
+    return reverse(f"admin:consultations_consultation_{name}", args=[consultation.pk])
+
+
+def test_change_page_links_to_the_dashboard_and_answers(staff_client, consultation):
+    page = staff_client.get(_url("change", consultation)).content.decode()
+
+    assert _url("dashboard", consultation) in page
+    assert _url("answers", consultation) in page
+
+
+def test_dashboard_page_shows_counts_bars_and_pending_contacts(staff_client, consultation, answered):
+    response = staff_client.get(_url("dashboard", consultation))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="count-submitted">4<' in page
+    assert 'class="sector-row"' in page
+    assert "width:66.7%" in page  # ICT: 2 of 3 submitted
+    assert "Kontaktė Juodraščio klasteris" in page
+    assert "No contact receives consultations" in page
+    assert "10 days left" in page
+    assert "<script" not in page.split("</head>")[1]
+
+
+def test_answers_page_escapes_member_text_and_applies_filters(staff_client, consultation, answered):
+    from crm.models import Sector
+
+    response = staff_client.get(_url("answers", consultation))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert SCRIPT not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "Reikia diskusijos" in page
+    assert "Neišsiųstas juodraštis" not in page
+
+    energy = Sector.objects.get(code="energy").pk
+    filtered = staff_client.get(_url("answers", consultation), {"sector": energy}).content.decode()
+    assert "Žvaigždės asociacija" in filtered
+    assert "Kometos įmonė" not in filtered
+    # The export links keep the filters.
+    assert f"export-xlsx/?sector={energy}" in filtered
+
+
+def test_export_buttons_download_xlsx_and_csv(staff_client, consultation, answered):
+    xlsx = staff_client.get(_url("export_xlsx", consultation))
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in xlsx["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert workbook.worksheets[0].max_row == 5
+
+    csv_response = staff_client.get(_url("export_csv", consultation), {"kind": Organisation.Kind.COMPANY})
+    assert csv_response.status_code == 200
+    content = b"".join(csv_response.streaming_content).decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(io.StringIO(content), delimiter=";")][1:] == ["Kometos įmonė"]
+
+
+def test_admin_analysis_pages_run_a_bounded_number_of_queries(
+    staff_client, consultation, questions, answered
+):
+    def count_queries() -> list[int]:
+        counts = []
+        for name in ("dashboard", "answers", "export_xlsx"):
+            with CaptureQueriesContext(connection) as captured:
+                assert staff_client.get(_url(name, consultation)).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    before = count_queries()
+    for number in range(5):
+        organisation = invite(consultation, name=f"Dar vienas klasteris {number}")
+        submit(consultation, organisation, questions, {"text": AnswerValue(text="Pritariame")})
+
+    assert count_queries() == before
+
+
+@pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])
+def test_read_only_user_can_view_the_analysis(read_only_user, consultation, answered, name):
+    client = Client()
+    client.force_login(read_only_user)
+
+    assert client.get(_url(name, consultation)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])
+def test_anonymous_visitors_are_sent_to_the_login(consultation, name):
+    response = Client().get(_url(name, consultation))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])
+def test_staff_without_the_view_permission_are_refused(consultation, name):
+    client = Client()
+    client.force_login(UserFactory(username="be-teisiu"))
+
+    assert client.get(_url(name, consultation)).status_code == 403
+
+
+def test_bar_widths_stay_css_numbers_in_lithuanian(staff_client, consultation, answered):
+    with translation.override("lt"):
+        page = staff_client.get(_url("dashboard", consultation)).content.decode()
+        answers = staff_client.get(_url("answers", consultation)).content.decode()
+
+    # Lithuanian writes 66,7; CSS needs 66.7.
+    assert "width:66.7%" in page
+    assert "width:50.0%" in answers or "width:50%" in answers
+    assert "width:66,7%" not in page

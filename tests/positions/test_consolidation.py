@@ -1,0 +1,501 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
+
+from consultations import services as consultation_services
+from consultations.answers import AnswerValue, ProposalValue
+from consultations.models import AccessLink, Consultation, ProposalRow, Question, Response
+from crm.models import Organisation
+from positions import consolidation, pdf
+from positions.consolidation import GroupDecision
+from positions.letter import anonymous_description, paper_letter
+from positions.models import PaperAttribution, PaperProposal, PositionPaper, ProposalGroup
+from positions.selectors import paper_for_document
+from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
+from tests.positions import pdf_reading
+from tests.positions.factories import PublicInstitutionFactory, issuer_with_requisites
+
+pytestmark = pytest.mark.django_db
+
+SUN_TEXT = "Pritariame, bet prašome ilgesnio pereinamojo laikotarpio."
+MOON_TEXT = "Mūsų nuomone, terminai per trumpi."
+STAR_TEXT = "Projektui griežtai nepritariame."
+
+
+@dataclass
+class Closed:
+    consultation: Consultation
+    choice: Question
+    text: Question
+    proposals: Question
+    orgs: dict[str, Organisation]
+
+
+def _submit(consultation: Consultation, organisation: Organisation, data: dict[int, AnswerValue]) -> None:
+    link = AccessLink.objects.select_related("invitation", "person").get(
+        invitation__organisation=organisation
+    )
+    response = Response.objects.filter(consultation=consultation, organisation=organisation).first()
+    consultation_services.response_submit(
+        invitation=link.invitation,
+        person=link.person,
+        data=data,
+        expected_version=response.version if response else 0,
+    )
+
+
+def _rows(*rows: tuple[str, str, str]) -> AnswerValue:
+    return AnswerValue(rows=tuple(ProposalValue(*row) for row in rows))
+
+
+@pytest.fixture
+def closed(policy_officer) -> Closed:
+    """A closed consultation answered by four clusters of five invited (Debesų never answered):
+    three support the draft, one does not; five proposals on three provisions."""
+    public = PublicInstitutionFactory(name="Ekonomikos ir inovacijų ministerija")
+    orgs = {
+        key: member_organisation(name=name, sectors=("ict",))
+        for key, name in [
+            ("sun", "Saulės klasteris"),
+            ("moon", "Mėnulio klasteris"),
+            ("star", "Žvaigždžių klasteris"),
+            ("comet", "Kometos klasteris"),
+            ("cloud", "Debesų klasteris"),
+        ]
+    }
+    consultation = ConsultationFactory(
+        title="Dėl Inovacijų įstatymo pakeitimo projekto",
+        organisations=list(orgs.values()),
+        responsible=policy_officer,
+        requesting_institution=public,
+    )
+    choice = QuestionFactory(
+        consultation=consultation,
+        position=1,
+        kind=Question.Kind.SINGLE_CHOICE,
+        text="Ar pritariate projektui?",
+        choices=["Pritariame", "Pritariame su pastabomis", "Nepritariame"],
+    )
+    text = QuestionFactory(
+        consultation=consultation, position=2, kind=Question.Kind.LONG_TEXT, text="Pastabos"
+    )
+    proposals = QuestionFactory(
+        consultation=consultation, position=3, kind=Question.Kind.PROPOSALS, text="Pasiūlymai"
+    )
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    _submit(
+        consultation,
+        orgs["sun"],
+        {
+            choice.pk: AnswerValue(choice_indexes=(0,)),
+            text.pk: AnswerValue(text=SUN_TEXT),
+            proposals.pk: _rows(("5 straipsnio 2 dalis", "Per 60 dienų.", "Saulės pagrindimas.")),
+        },
+    )
+    _submit(
+        consultation,
+        orgs["moon"],
+        {
+            choice.pk: AnswerValue(choice_indexes=(0,)),
+            text.pk: AnswerValue(text=MOON_TEXT),
+            proposals.pk: _rows(
+                ("  5 STRAIPSNIO   2 dalis ", "Per 90 dienų.", "Mėnulio pagrindimas."),
+                ("7 straipsnis", "Išbraukti 7 straipsnį.", "Perteklinis reguliavimas."),
+            ),
+        },
+    )
+    _submit(
+        consultation,
+        orgs["star"],
+        {
+            choice.pk: AnswerValue(choice_indexes=(2,)),
+            text.pk: AnswerValue(text=STAR_TEXT),
+            proposals.pk: _rows(("9 straipsnis", "Papildyti 3 dalimi.", "Žvaigždžių pagrindimas.")),
+        },
+    )
+    _submit(
+        consultation,
+        orgs["comet"],
+        {
+            choice.pk: AnswerValue(choice_indexes=(0,)),
+            proposals.pk: _rows(("7 straipsnis", "Išbraukti 7 straipsnį.", "Kometos pagrindimas.")),
+        },
+    )
+    # Kometos changes its working copy after submitting and never submits again: the paper
+    # must use what was submitted.
+    link = AccessLink.objects.select_related("invitation", "person").get(
+        invitation__organisation=orgs["comet"]
+    )
+    consultation_services.response_save_draft(
+        invitation=link.invitation,
+        person=link.person,
+        data={proposals.pk: _rows(("12 straipsnis", "Nepateikta ministerijai.", "Juodraštis."))},
+        expected_version=Response.objects.get(organisation=orgs["comet"]).version,
+    )
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+    consultation.refresh_from_db()
+    return Closed(consultation, choice, text, proposals, orgs)
+
+
+def _draft(closed: Closed, user) -> PositionPaper:
+    return consolidation.paper_draft_from_consultation(consultation=closed.consultation, user=user)
+
+
+def _paper_text(paper: PositionPaper) -> str:
+    return "\n".join(f"{s.heading}\n{s.body}" for s in paper.sections.all()) + "\n".join(
+        f"{p.provision} {p.proposed_wording} {p.justification}" for p in paper.proposals.all()
+    )
+
+
+def _group(paper: PositionPaper, provision: str) -> ProposalGroup:
+    return ProposalGroup.objects.get(paper=paper, key=consolidation.normalised_provision(provision))
+
+
+def _pdf_text(paper: PositionPaper) -> tuple[str, bytes]:
+    content = pdf.letter_pdf(paper_letter(paper_for_document(paper_id=paper.pk)))
+    return pdf_reading.full_text(content), content
+
+
+# --- the draft -----------------------------------------------------------------------------------------
+
+
+def test_a_draft_counts_each_choice_with_its_share_of_the_responding_organisations(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+
+    choice_section = paper.sections.get(generated_from__question=closed.choice)
+    with translation.override("lt"):
+        three = ngettext(
+            "%(count)d of %(total)d responding organisation (%(share)d %%) chose “%(choice)s”.",
+            "%(count)d of %(total)d responding organisations (%(share)d %%) chose “%(choice)s”.",
+            4,
+        ) % {"count": 3, "total": 4, "share": 75, "choice": "Pritariame"}
+        one = ngettext(
+            "%(count)d of %(total)d responding organisation (%(share)d %%) chose “%(choice)s”.",
+            "%(count)d of %(total)d responding organisations (%(share)d %%) chose “%(choice)s”.",
+            4,
+        ) % {"count": 1, "total": 4, "share": 25, "choice": "Nepritariame"}
+    assert choice_section.heading == "Ar pritariate projektui?"
+    assert three in choice_section.body
+    assert one in choice_section.body
+    assert choice_section.body.index(three) < choice_section.body.index(one)
+    assert "Pritariame su pastabomis" not in choice_section.body
+    # Debesų was invited but never answered: not a responding organisation, not a supporter.
+    assert set(paper.supporting_organisations.values_list("name", flat=True)) == {
+        "Saulės klasteris",
+        "Mėnulio klasteris",
+        "Žvaigždžių klasteris",
+        "Kometos klasteris",
+    }
+    assert paper.is_draft
+    assert paper.source_consultation == closed.consultation
+    assert paper.subject == "Inovacijų įstatymo pakeitimo projekto"
+    assert paper.addressee.name == "Ekonomikos ir inovacijų ministerija"
+    assert set(choice_section.source_answers.values_list("response__organisation__name", flat=True)) == {
+        "Saulės klasteris",
+        "Mėnulio klasteris",
+        "Žvaigždžių klasteris",
+        "Kometos klasteris",
+    }
+
+
+def test_text_answers_are_quoted_with_the_organisation_name(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+
+    body = paper.sections.get(generated_from__question=closed.text).body
+    assert "Saulės klasteris" in body
+    assert "Mėnulio klasteris" in body
+    assert "Pritariame, bet prašome ilgesnio pereinamojo laikotarpio" in body.replace("\\", "")
+
+
+def test_anonymous_organisations_are_described_and_excluded_ones_left_out_in_the_paper_and_pdf(
+    closed, policy_officer
+):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["moon"], mode="anonymous")
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["star"], mode="excluded")
+    group = _group(paper, "7 straipsnis")
+    consolidation.proposal_group_decide(
+        group=group, user=policy_officer, decision=GroupDecision("adopt", "Sutaria du klasteriai.")
+    )
+    consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+
+    with translation.override("lt"):
+        described = anonymous_description(Organisation.objects.get(pk=closed.orgs["moon"].pk))
+    paper_text = _paper_text(paper)
+    assert "Mėnulio klasteris" not in paper_text
+    assert described in paper_text
+    assert "Žvaigždžių" not in paper_text
+    assert "Projektui griežtai nepritariame" not in paper_text.replace("\\", "")
+    assert "Mūsų nuomone, terminai per trumpi" in paper_text.replace("\\", "")
+
+    text, _content = _pdf_text(paper)
+    assert "Mėnulio" not in text
+    assert "Žvaigždžių" not in text
+    assert described in text
+    assert "Saulės klasteris" in text
+
+
+def test_proposals_are_grouped_by_provision_ignoring_spacing_and_case(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+
+    groups = list(paper.proposal_groups.all())
+    assert [g.provision for g in groups] == ["5 straipsnio 2 dalis", "7 straipsnis", "9 straipsnis"]
+    fifth = groups[0]
+    assert {o.name for o in fifth.organisations.all()} == {"Saulės klasteris", "Mėnulio klasteris"}
+    assert sorted(entry["proposed_wording"] for entry in fifth.entries) == ["Per 60 dienų.", "Per 90 dienų."]
+    seventh = groups[1]
+    assert {o.name for o in seventh.organisations.all()} == {"Mėnulio klasteris", "Kometos klasteris"}
+    # Nothing reaches the paper before a decision.
+    assert not paper.proposals.exists()
+
+
+def test_the_submitted_version_is_used_not_the_later_working_copy(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+
+    assert not ProposalGroup.objects.filter(paper=paper, key="12 straipsnis").exists()
+    seventh = _group(paper, "7 straipsnis")
+    linked_rows = list(seventh.source_rows.all())
+    # Kometos' working row now says "12 straipsnis": it is not what was submitted, so not linked.
+    assert [row.answer.response.organisation.name for row in linked_rows] == ["Mėnulio klasteris"]
+    assert {a.response.organisation.name for a in seventh.source_answers.all()} == {
+        "Mėnulio klasteris",
+        "Kometos klasteris",
+    }
+    assert ProposalRow.objects.filter(provision="12 straipsnis").exists()
+
+
+def test_adopted_and_merged_proposals_reach_the_paper_and_the_pdf_and_dropped_ones_do_not(
+    closed, policy_officer
+):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+    consolidation.proposal_group_decide(
+        group=_group(paper, "5 straipsnio 2 dalis"),
+        user=policy_officer,
+        decision=GroupDecision("merge", "Du skirtingi terminai.", "Per 75 dienų.", "Kompromisas tarp narių."),
+    )
+    consolidation.proposal_group_decide(
+        group=_group(paper, "7 straipsnis"),
+        user=policy_officer,
+        decision=GroupDecision("adopt", "Pritaria du."),
+    )
+    consolidation.proposal_group_decide(
+        group=_group(paper, "9 straipsnis"),
+        user=policy_officer,
+        decision=GroupDecision("drop", "Prieštarauja asociacijos pozicijai."),
+    )
+    consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+
+    proposals = list(paper.proposals.all())
+    assert [(p.position, p.provision, p.proposed_wording) for p in proposals] == [
+        (1, "5 straipsnio 2 dalis", "Per 75 dienų."),
+        (2, "7 straipsnis", "Išbraukti 7 straipsnį."),
+    ]
+    assert proposals[0].justification == "Kompromisas tarp narių."
+    assert {o.name for o in proposals[1].supporting_organisations.all()} == {
+        "Mėnulio klasteris",
+        "Kometos klasteris",
+    }
+    assert {a.response.organisation.name for a in proposals[0].source_answers.all()} == {
+        "Saulės klasteris",
+        "Mėnulio klasteris",
+    }
+    assert proposals[0].source_rows.count() == 2
+
+    text, content = _pdf_text(paper)
+    cells = " ".join(" ".join(row) for table in pdf_reading.tables(content) for row in table)
+    assert "Per 75 dienų." in cells
+    assert "Išbraukti 7 straipsnį." in cells
+    assert "9 straipsnis" not in text
+    assert "Papildyti 3 dalimi" not in text
+
+    # Applying again after changing a decision replaces the lines, never duplicates them.
+    consolidation.proposal_group_decide(
+        group=_group(paper, "7 straipsnis"),
+        user=policy_officer,
+        decision=GroupDecision("drop", "Persigalvojome."),
+    )
+    consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+    assert list(paper.proposals.values_list("provision", flat=True)) == ["5 straipsnio 2 dalis"]
+
+
+def test_a_decision_needs_a_reason_and_a_merge_needs_the_wording(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    group = _group(paper, "9 straipsnis")
+
+    with pytest.raises(ValidationError) as no_reason:
+        consolidation.proposal_group_decide(
+            group=group, user=policy_officer, decision=GroupDecision("drop", " ")
+        )
+    assert "reason" in no_reason.value.message_dict
+    with pytest.raises(ValidationError) as no_wording:
+        consolidation.proposal_group_decide(
+            group=group, user=policy_officer, decision=GroupDecision("merge", "Taip.")
+        )
+    assert "merged_wording" in no_wording.value.message_dict
+    group.refresh_from_db()
+    assert group.decision == ProposalGroup.Decision.PENDING
+
+
+def test_a_paper_is_drafted_only_from_a_closed_consultation(policy_officer):
+    consultation = ConsultationFactory(organisations=[member_organisation()], responsible=policy_officer)
+    QuestionFactory(consultation=consultation)
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+
+    with pytest.raises(ValidationError) as refused:
+        consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    assert refused.value.code == "consultation_not_closed"
+    assert not PositionPaper.objects.exists()
+
+
+def test_users_without_the_permissions_can_neither_draft_nor_decide(closed, policy_officer, read_only_user):
+    with pytest.raises(PermissionDenied):
+        _draft(closed, read_only_user)
+    paper = _draft(closed, policy_officer)
+    with pytest.raises(PermissionDenied):
+        consolidation.proposal_group_decide(
+            group=_group(paper, "9 straipsnis"), user=read_only_user, decision=GroupDecision("drop", "Ne.")
+        )
+    with pytest.raises(PermissionDenied):
+        consolidation.paper_consolidation_apply(paper=paper, user=read_only_user)
+
+
+def test_decisions_are_refused_once_the_paper_is_approved(closed, policy_officer, superuser):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+    from positions import services
+
+    services.paper_approve(paper=paper, user=superuser)
+    with pytest.raises(ValidationError):
+        consolidation.proposal_group_decide(
+            group=_group(paper, "9 straipsnis"), user=policy_officer, decision=GroupDecision("drop", "Ne.")
+        )
+
+
+# --- the admin -----------------------------------------------------------------------------------------
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_paper_list_has_the_draft_button_and_the_page_writes_the_draft(closed, policy_officer):
+    client = _client(policy_officer)
+    listing = client.get(reverse("admin:positions_positionpaper_changelist"))
+    url = reverse("admin:positions_positionpaper_draft_from_consultation")
+    assert url in listing.content.decode()
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert closed.consultation.title in page.content.decode()
+    response = client.post(url, {"consultation": closed.consultation.pk, "addressee": ""})
+
+    paper = PositionPaper.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    assert paper.proposal_groups.count() == 3
+
+
+def test_the_draft_page_offers_only_closed_consultations(closed, policy_officer):
+    open_one = ConsultationFactory(title="Dėl dar atviros konsultacijos", responsible=policy_officer)
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_draft_from_consultation")
+
+    assert open_one.title not in client.get(url).content.decode()
+    response = client.post(url, {"consultation": open_one.pk})
+    assert response.status_code == 200
+    assert not PositionPaper.objects.exists()
+
+
+def test_read_only_staff_get_no_draft_button_page_or_decisions(closed, policy_officer, read_only_user):
+    paper = _draft(closed, policy_officer)
+    client = _client(read_only_user)
+    url = reverse("admin:positions_positionpaper_draft_from_consultation")
+
+    assert url not in client.get(reverse("admin:positions_positionpaper_changelist")).content.decode()
+    assert client.get(url).status_code == 403
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    page = client.get(workspace)
+    assert page.status_code == 200
+    assert "Save decisions" not in page.content.decode()
+    group = _group(paper, "9 straipsnis")
+    response = client.post(
+        workspace, {f"group-{group.pk}-decision": "drop", f"group-{group.pk}-reason": "Ne."}
+    )
+    assert response.status_code == 403
+    group.refresh_from_db()
+    assert group.decision == ProposalGroup.Decision.PENDING
+
+
+def _workspace_data(paper: PositionPaper, decisions: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    data = {}
+    for group in paper.proposal_groups.all():
+        decision = decisions.get(group.provision, ("pending", ""))
+        prefix = f"group-{group.pk}-"
+        data.update(
+            {
+                prefix + "decision": decision[0],
+                prefix + "reason": decision[1],
+                prefix + "merged_wording": decision[2] if len(decision) > 2 else "",
+                prefix + "merged_justification": "",
+            }
+        )
+    return data
+
+
+def test_the_workspace_saves_decisions_and_the_change_page_shows_which_members_back_a_line(
+    closed, policy_officer
+):
+    paper = _draft(closed, policy_officer)
+    client = _client(policy_officer)
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    page = client.get(workspace).content.decode()
+    assert "Per 90 dienų." in page
+    assert "Mėnulio klasteris" in page
+
+    response = client.post(
+        workspace,
+        _workspace_data(
+            paper,
+            {
+                "7 straipsnis": ("adopt", "Pritaria du."),
+                "9 straipsnis": ("drop", "Prieštarauja pozicijai."),
+                "5 straipsnio 2 dalis": ("merge", "Kompromisas.", "Per 75 dienų."),
+            },
+        ),
+    )
+    assert response.status_code == 302
+    assert list(paper.proposals.values_list("provision", flat=True)) == [
+        "5 straipsnio 2 dalis",
+        "7 straipsnis",
+    ]
+
+    change = client.get(reverse("admin:positions_positionpaper_change", args=[paper.pk])).content.decode()
+    assert "which members back this line?" in change or "Kurie nariai" in change
+    assert "Kometos klasteris" in change
+    assert workspace in change
+
+
+def test_the_workspace_refuses_a_decision_without_reason_and_changes_nothing(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    client = _client(policy_officer)
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+
+    response = client.post(
+        workspace,
+        _workspace_data(paper, {"7 straipsnis": ("adopt", "Pritaria du."), "9 straipsnis": ("drop", "")}),
+    )
+    assert response.status_code == 200
+    assert not paper.proposals.exists()
+    assert _group(paper, "7 straipsnis").decision == ProposalGroup.Decision.PENDING
+    assert PaperProposal.objects.count() == 0
