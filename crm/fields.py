@@ -14,7 +14,20 @@ from django.db import models
 from crm import validators
 
 
-class PhoneField(models.CharField):
+class _NormalisingCharField(models.CharField):
+    """A CharField whose `to_python` normalises and validates.
+
+    CharField.get_prep_value calls to_python, which would re-parse (and re-validate) the value on
+    every save, history copy and query filter. Normalising belongs to full_clean, so the database
+    side only converts to text.
+    """
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = models.Field.get_prep_value(self, value)
+        return value if value is None else str(value)
+
+
+class PhoneField(_NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
@@ -23,7 +36,7 @@ class PhoneField(models.CharField):
         return validators.normalise_phone(super().to_python(value))
 
 
-class LegalCodeField(models.CharField):
+class LegalCodeField(_NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 9)
         super().__init__(*args, **kwargs)
@@ -32,7 +45,7 @@ class LegalCodeField(models.CharField):
         return validators.normalise_legal_code(super().to_python(value))
 
 
-class VatCodeField(models.CharField):
+class VatCodeField(_NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 14)
         super().__init__(*args, **kwargs)

@@ -21,6 +21,13 @@ def _plain_settings(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def english():
+    """For tests whose assertions read the English source strings (pages under /en/)."""
+    with translation.override("en"):
+        yield
+
+
 def _user_with_role(role: str, username: str):
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=role))

@@ -8,17 +8,10 @@ from django.utils import translation
 from crm import selectors
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ORGANISATION_DUPLICATES = "admin:crm_organisation_duplicates"
 PERSON_DUPLICATES = "admin:crm_person_duplicates"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Assertions read the English source strings: pages under /en/, messages made in English.
-    with translation.override("en"):
-        yield
 
 
 def _client(user) -> Client:

@@ -9,24 +9,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from crm import services
 from crm.models import Affiliation, Interaction, Organisation, Person
 from tests.factories import AffiliationFactory, InteractionFactory, OrganisationFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HistoricalPerson = Person.history.model
 HistoricalAffiliation = Affiliation.history.model
 TRACES = ["Jūratė", "Žemaitytė", "Petrauskienė", "jurate@klasteris.lt", "jurate@gmail.com", "+37061234567"]
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Assertions read the English source strings: pages under /en/, messages made in English.
-    with translation.override("en"):
-        yield
 
 
 def _client(user) -> Client:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import pre_delete
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Person, Sector, Tag
@@ -22,19 +22,12 @@ from tests.factories import (
     valid_legal_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HistoricalOrganisation = Organisation.history.model
 HistoricalPerson = Person.history.model
 HistoricalAffiliation = Affiliation.history.model
 HistoricalMembership = Membership.history.model
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    # Assertions read the English source strings: pages under /en/, messages made in English.
-    with translation.override("en"):
-        yield
 
 
 def _client(user) -> Client:
