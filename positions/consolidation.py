@@ -7,8 +7,10 @@ rows are linked to the paper only where they still say what was submitted.
 
 Organisations are printed through `positions.letter.Attributions`, so a member that asked to stay
 anonymous is described ("one cluster in the ICT sector") and an excluded one is not quoted at all.
-Sections and proposals are written with the attributions as they are at that moment: after an
-attribution changes, `paper_consolidation_apply` writes them again.
+Sections are written with the attributions as they are at that moment; when an attribution
+changes, `paper_attributions_refresh` writes them again (the admin calls it when attributions are
+saved), except sections staff have edited by hand, which are kept and reported. Proposals print
+their supporters through the attributions when the letter is made, so they need no rewriting.
 """
 
 from __future__ import annotations
@@ -357,8 +359,7 @@ def paper_draft_from_consultation(
 
 
 def _write_sections(paper: PositionPaper, consultation: Consultation, submissions: list[Submitted]) -> None:
-    """(Re)write the sections made from the consultation's questions, before any other section."""
-    PaperSection.objects.filter(paper=paper, generated_from__isnull=False).delete()
+    """Write the sections made from the consultation's questions, before any other section."""
     paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
     with translation.override(paper.language):
         attributions = Attributions.of(paper)
@@ -368,7 +369,66 @@ def _write_sections(paper: PositionPaper, consultation: Consultation, submission
                 paper=paper, position=position, heading=draft.heading, body=draft.body
             )
             section.source_answers.set(draft.answers)
-            GeneratedSection.objects.create(section=section, question=question)
+            GeneratedSection.objects.create(
+                section=section, question=question, generated_heading=draft.heading, generated_body=draft.body
+            )
+
+
+def _rewrite_sections(
+    paper: PositionPaper, consultation: Consultation, submissions: list[Submitted]
+) -> SectionsRewritten:
+    """Write the sections made from the questions again with the current attributions. A section
+    is rewritten only while it reads as it was last written; one that staff edited is kept as it
+    is. A section staff deleted stays deleted."""
+    paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
+    generated = (
+        GeneratedSection.objects.filter(section__paper=paper, question__isnull=False)
+        .select_related("section", "question")
+        .order_by("section__position", "section__id")
+    )
+    result = SectionsRewritten()
+    with translation.override(paper.language):
+        attributions = Attributions.of(paper)
+        for row in generated:
+            section = row.section
+            if (section.heading, section.body) != (row.generated_heading, row.generated_body):
+                result.kept.append(section)
+                continue
+            draft = _section_for(row.question, submissions, attributions)
+            if (draft.heading, draft.body) != (section.heading, section.body):
+                section.heading, section.body = draft.heading, draft.body
+                section.save(update_fields=["heading", "body"])
+                row.generated_heading, row.generated_body = draft.heading, draft.body
+                row.save(update_fields=["generated_heading", "generated_body"])
+                result.rewritten.append(section)
+            section.source_answers.set(draft.answers)
+    return result
+
+
+@dataclass
+class SectionsRewritten:
+    """What writing the sections again did: the ones whose text changed, and the ones kept
+    because staff had edited them."""
+
+    rewritten: list[PaperSection] = field(default_factory=list)
+    kept: list[PaperSection] = field(default_factory=list)
+
+
+@transaction.atomic
+def paper_attributions_refresh(*, paper: PositionPaper, user: AbstractBaseUser) -> SectionsRewritten:
+    """After the attributions of a draft paper changed: write the sections made from the
+    consultation's answers again, so that each organisation is quoted as its attribution now says
+    (named, described anonymously, or not at all). Sections edited by hand are kept and returned,
+    for staff to check; approval refuses a paper whose text still names an organisation that is
+    anonymous or excluded."""
+    _require(user, "positions.change_positionpaper")
+    services.paper_require_draft(paper=paper)
+    paper = PositionPaper.objects.select_related("source_consultation").get(pk=paper.pk)
+    if paper.source_consultation is None:
+        return SectionsRewritten()
+    return _rewrite_sections(
+        paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
+    )
 
 
 @dataclass(frozen=True)
@@ -420,7 +480,8 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
     """Bring the draft paper in line with the consolidation: the adopted and merged groups become
     the proposals table's lines (after any line staff wrote by hand), each linked to the member
     answers and rows behind it; dropped and undecided ones are not in the paper. The sections
-    written from the questions are written again with the current attributions."""
+    written from the questions are written again with the current attributions, unless staff
+    edited them."""
     _require(user, "positions.change_positionpaper")
     services.paper_require_draft(paper=paper)
     paper = PositionPaper.objects.select_related("source_consultation").get(pk=paper.pk)
@@ -458,7 +519,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             proposal.source_answers.set(group.source_answers.all())
             group.proposal = proposal
         group.save(update_fields=["proposal"])
-    _write_sections(
+    _rewrite_sections(
         paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
     )
     return paper

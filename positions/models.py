@@ -434,6 +434,16 @@ class Rendering(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=Language)
     pdf_variant = models.CharField(_("PDF variant"), max_length=20, blank=True)
     tagged = models.BooleanField(_("tagged"), default=False)
+    # Both nullable, so that adding them is a plain ADD COLUMN (SQLite keeps its triggers).
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        _("registration withdrawn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The paper's approval was withdrawn after this PDF was made: it bears a cancelled number."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -604,6 +614,10 @@ class GeneratedSection(models.Model):
         blank=True,
         related_name="+",
     )
+    # The heading and body as last written from the answers: a section that still reads so was
+    # not edited by hand and may be written again; an edited one is kept.
+    generated_heading = models.CharField(_("heading as written"), max_length=255, blank=True, default="")
+    generated_body = models.TextField(_("text as written"), blank=True, default="")
 
     class Meta:
         verbose_name = _("section written from a question")
@@ -611,3 +625,139 @@ class GeneratedSection(models.Model):
 
     def __str__(self) -> str:
         return str(self.section)
+
+
+class RegistrationCancellation(models.Model):
+    """A registration number given at approval and cancelled when the approval was withdrawn
+    (before the paper was sent). The number stays in the journal and is never given again."""
+
+    paper = models.ForeignKey(
+        PositionPaper,
+        verbose_name=_("position paper"),
+        on_delete=models.PROTECT,
+        related_name="registration_cancellations",
+    )
+    registration_number = models.CharField(_("registration number"), max_length=40, unique=True)
+    registration_date = models.DateField(_("registration date"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    cancelled_at = models.DateTimeField(_("cancelled at"), auto_now_add=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-cancelled_at", "-id"]
+        verbose_name = _("cancelled registration")
+        verbose_name_plural = _("cancelled registrations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(registration_number="") & ~Q(reason=""),
+                name="positions_cancellation_number_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.registration_number
+
+
+class RenderingJob(models.Model):
+    """One request to generate a paper's PDF, with the progress the background task reports:
+    the stage, the page being laid out, and at the end the rendering made or the error."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        TEXT = "text", _("Preparing the letter")
+        STYLES = "styles", _("Applying the styles")
+        LAYOUT = "layout", _("Laying out the pages")
+        WRITING = "writing", _("Writing the PDF")
+        STORING = "storing", _("Storing the file")
+        DONE = "done", _("Finished")
+
+    paper = models.ForeignKey(
+        PositionPaper,
+        verbose_name=_("position paper"),
+        on_delete=models.CASCADE,
+        related_name="rendering_jobs",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.QUEUED)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage, default=Stage.QUEUED)
+    pages_done = models.PositiveIntegerField(_("pages laid out"), default=0)
+    pages_expected = models.PositiveIntegerField(_("pages expected"), null=True, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    rendering = models.OneToOneField(
+        Rendering,
+        verbose_name=_("rendering"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="job",
+    )
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("PDF generation")
+        verbose_name_plural = _("PDF generations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                name="positions_rendering_job_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} · {self.get_state_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """A rough share of the work done, for a progress bar: laying out the pages is most of
+        it; the page count is expected from the paper's previous PDF or its length."""
+        if self.state == self.State.DONE:
+            return 100
+        fixed = {
+            self.Stage.QUEUED: 0,
+            self.Stage.TEXT: 3,
+            self.Stage.STYLES: 8,
+            self.Stage.WRITING: 88,
+            self.Stage.STORING: 97,
+            self.Stage.DONE: 100,
+        }
+        if self.stage != self.Stage.LAYOUT:
+            return fixed.get(self.stage, 0)
+        expected = max(self.pages_expected or 0, self.pages_done, 1)
+        return 10 + min(75, round(75 * self.pages_done / expected))

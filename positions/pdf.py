@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import posixpath
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,51 @@ from django.utils._os import safe_join
 
 from positions.letter import Letter, letter_html
 
-# WeasyPrint logs every rendering step (and every page) at INFO, starting while it is imported;
-# that is noise in the site's log unless the LOGGING setting gives the logger a level of its own.
+# WeasyPrint reports every rendering step (and every page) to this logger at INFO, starting
+# while it is imported. A rendering that asked for progress receives its own thread's reports
+# (see `_ProgressFilter`); the others are noise in the site's log and are dropped, unless the
+# LOGGING setting gives the logger a level of its own.
 _progress_logger = logging.getLogger("weasyprint.progress")
-if _progress_logger.level == logging.NOTSET:
-    _progress_logger.setLevel(logging.WARNING)
+_PROGRESS_LEVEL_CONFIGURED = _progress_logger.level != logging.NOTSET
+if not _PROGRESS_LEVEL_CONFIGURED:
+    _progress_logger.setLevel(logging.INFO)
+
+# A callback that receives (stage, page): stage is one of "styles", "layout", "writing"; page is
+# the page being laid out (0 outside the layout).
+ProgressCallback = Callable[[str, int], None]
+
+_STEP_STAGES = {
+    "Step 3": "styles",
+    "Step 4": "styles",
+    "Step 5": "layout",
+    "Step 6": "writing",
+    "Step 7": "writing",
+}
+
+
+class _ProgressFilter(logging.Filter):
+    """Hands WeasyPrint's progress reports to the callback of the thread that renders."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.callbacks: dict[int, ProgressCallback] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        callback = self.callbacks.get(threading.get_ident())
+        if callback is not None:
+            message = str(record.msg)
+            stage = _STEP_STAGES.get(message[:6])
+            if stage is not None:
+                page = record.args[0] if stage == "layout" and record.args else 0
+                callback(stage, page if isinstance(page, int) else 0)
+            return False
+        return _PROGRESS_LEVEL_CONFIGURED
+
+
+_progress_filter = _ProgressFilter()
+_progress_logger.addFilter(_progress_filter)
 
 from weasyprint import HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
@@ -142,12 +183,45 @@ class PdfOptions:
         return PDF_ARCHIVAL_VARIANT if self.archival else ""
 
 
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    page_count: int
+
+
 def html_to_pdf(
-    html: str, *, options: PdfOptions | None = None, fetcher: SafeURLFetcher | None = None
+    html: str,
+    *,
+    options: PdfOptions | None = None,
+    fetcher: SafeURLFetcher | None = None,
+    progress: ProgressCallback | None = None,
 ) -> bytes:
     """Render an HTML document to PDF bytes with the safe fetcher and no base URL (so a
     relative address cannot be resolved against anything). The letter never carries file
-    attachments: any `rel=attachment` link is dropped before the PDF is written."""
+    attachments: any `rel=attachment` link is dropped before the PDF is written.
+    `progress`, if given, is called with each stage and each page laid out."""
+    return render_pdf(html, options=options, fetcher=fetcher, progress=progress).content
+
+
+def render_pdf(
+    html: str,
+    *,
+    options: PdfOptions | None = None,
+    fetcher: SafeURLFetcher | None = None,
+    progress: ProgressCallback | None = None,
+) -> RenderedPdf:
+    """`html_to_pdf`, also telling how many pages the PDF has."""
+    if progress is None:
+        return _render_pdf(html, options=options, fetcher=fetcher)
+    thread = threading.get_ident()
+    _progress_filter.callbacks[thread] = progress
+    try:
+        return _render_pdf(html, options=options, fetcher=fetcher)
+    finally:
+        _progress_filter.callbacks.pop(thread, None)
+
+
+def _render_pdf(html: str, *, options: PdfOptions | None, fetcher: SafeURLFetcher | None) -> RenderedPdf:
     options = options or PdfOptions()
     fetcher = fetcher if fetcher is not None else SafeURLFetcher()
     pdf_options = {
@@ -160,7 +234,7 @@ def html_to_pdf(
         font_config=FontConfiguration(), **pdf_options
     )
     _drop_attachments_and_local_links(document)
-    return document.write_pdf(**pdf_options)
+    return RenderedPdf(content=document.write_pdf(**pdf_options), page_count=len(document.pages))
 
 
 def _drop_attachments_and_local_links(document: Any) -> None:
@@ -183,4 +257,17 @@ def letter_pdf(
     letter: Letter, *, options: PdfOptions | None = None, fetcher: SafeURLFetcher | None = None
 ) -> bytes:
     """The PDF of a letter (see `positions.letter.paper_letter`)."""
-    return html_to_pdf(letter_html(letter, asset_url=static_asset_url), options=options, fetcher=fetcher)
+    return render_letter(letter, options=options, fetcher=fetcher).content
+
+
+def render_letter(
+    letter: Letter,
+    *,
+    options: PdfOptions | None = None,
+    fetcher: SafeURLFetcher | None = None,
+    progress: ProgressCallback | None = None,
+) -> RenderedPdf:
+    """`letter_pdf` with its page count, reporting progress if asked."""
+    return render_pdf(
+        letter_html(letter, asset_url=static_asset_url), options=options, fetcher=fetcher, progress=progress
+    )

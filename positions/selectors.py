@@ -4,13 +4,15 @@ and a stored PDF read back with its hash checked."""
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation
-from positions.models import PaperProposal, PositionPaper, Rendering
+from positions.models import PaperAttribution, PaperProposal, PositionPaper, Rendering
 
 
 class RenderingTampered(ValidationError):
@@ -49,8 +51,13 @@ def papers_for_admin() -> QuerySet[PositionPaper]:
 
 
 def paper_sendable_renderings(*, paper: PositionPaper) -> QuerySet[Rendering]:
-    """The renderings that may be sent: those made once the paper had its number, newest first."""
-    return paper.renderings.exclude(paper_status=PositionPaper.Status.DRAFT).order_by("-version")
+    """The renderings that may be sent: those made once the paper had its (current) number,
+    newest first."""
+    return (
+        paper.renderings.exclude(paper_status=PositionPaper.Status.DRAFT)
+        .filter(withdrawn_at__isnull=True)
+        .order_by("-version")
+    )
 
 
 def rendering_read_verified(*, rendering: Rendering) -> bytes:
@@ -64,3 +71,61 @@ def rendering_read_verified(*, rendering: Rendering) -> bytes:
             params={"rendering": rendering},
         )
     return content
+
+
+# Names shorter than this are not looked for in the text: they would match ordinary words.
+LEAK_MIN_NAME_LENGTH = 4
+_QUOTES = re.compile(r"[\"„“”«»'‘’]")
+
+
+def _comparable(text: str) -> str:
+    return " ".join(_QUOTES.sub(" ", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class AttributionLeak:
+    """A part of the paper's text that names an organisation whose attribution withholds its name."""
+
+    place: str
+    organisation: Organisation
+    mode: str
+
+    @property
+    def mode_label(self) -> str:
+        return str(PaperAttribution.Mode(self.mode).label)
+
+
+def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
+    """Where the paper's own text (subject, sections, proposals) still names an organisation that
+    is anonymous or excluded on this paper, e.g. a section staff edited before the attribution
+    changed. Quotation marks, case and spacing are ignored."""
+    withheld = [
+        (attribution, _comparable(attribution.organisation.name))
+        for attribution in PaperAttribution.objects.filter(paper=paper)
+        .exclude(mode=PaperAttribution.Mode.NAMED)
+        .select_related("organisation")
+    ]
+    withheld = [(a, name) for a, name in withheld if len(name) >= LEAK_MIN_NAME_LENGTH]
+    if not withheld:
+        return []
+    places = [(str(_("subject")), paper.subject)]
+    places += [
+        (f"{_('section')} {section.position}: {section.heading}", f"{section.heading}\n{section.body}")
+        for section in paper.sections.all()
+    ]
+    places += [
+        (
+            f"{_('proposal')} {proposal.position}: {proposal.provision}",
+            "\n".join([proposal.provision, proposal.proposed_wording, proposal.justification]),
+        )
+        for proposal in paper.proposals.all()
+    ]
+    leaks = []
+    for place, text in places:
+        comparable = _comparable(text)
+        leaks += [
+            AttributionLeak(place=place, organisation=attribution.organisation, mode=attribution.mode)
+            for attribution, name in withheld
+            if name in comparable
+        ]
+    return leaks

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
+import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -18,7 +20,6 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
-from django_tasks import TaskResult
 
 from crm.models import Organisation
 from positions import selectors, tasks
@@ -30,12 +31,16 @@ from positions.models import (
     PaperProposal,
     PaperSection,
     PositionPaper,
+    RegistrationCancellation,
     RegistrationJournal,
     Rendering,
+    RenderingJob,
 )
 
 if TYPE_CHECKING:
     from positions.pdf import PdfOptions
+
+logger = logging.getLogger(__name__)
 
 # The fields a new version copies from the paper it replaces (not the number, status or record).
 COPIED_FIELDS = (
@@ -140,6 +145,18 @@ def _approval_errors(paper: PositionPaper, issuer: IssuerSettings) -> list[Valid
         errors.append(ValidationError(_("Give the signatory's name and position."), code="no_signatory"))
     if not (paper.sections.exists() or paper.proposals.exists()):
         errors.append(ValidationError(_("The paper has neither text nor proposals."), code="empty"))
+    errors += [
+        ValidationError(
+            _("%(place)s names %(organisation)s, whose attribution on this paper is “%(mode)s”."),
+            code="attribution_leak",
+            params={
+                "place": leak.place,
+                "organisation": leak.organisation.name,
+                "mode": leak.mode_label,
+            },
+        )
+        for leak in selectors.paper_attribution_leaks(paper=paper)
+    ]
     return errors
 
 
@@ -174,7 +191,92 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPa
     return paper
 
 
+@transaction.atomic
+def paper_withdraw_approval(*, paper: PositionPaper, user: AbstractBaseUser, reason: str) -> PositionPaper:
+    """Take an approved paper that was not sent back to draft, for example when the text must
+    change after all. Its registration number is cancelled, with the reason, and never given again
+    (the journal only counts up); the PDFs made with that number can no longer be sent. Approving
+    the paper again gives it a new number. Only users with the approve permission may do it."""
+    _require_permission(user, "positions.approve_positionpaper")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for withdrawing the approval."), code="no_reason")
+    locked = _lock_paper(paper)
+    if locked.status == PositionPaper.Status.SENT or locked.dispatches.exists():
+        raise ValidationError(
+            _("This paper was sent; it cannot return to draft. Start a new version instead."), code="sent"
+        )
+    if locked.status != PositionPaper.Status.APPROVED:
+        raise ValidationError(_("Only an approved paper can be withdrawn."), code="not_approved")
+    RegistrationCancellation.objects.create(
+        paper=locked,
+        registration_number=locked.registration_number,
+        registration_date=locked.registration_date,
+        approved_at=locked.approved_at,
+        approved_by=locked.approved_by,
+        reason=reason,
+        cancelled_by=user,
+    )
+    locked.renderings.filter(withdrawn_at__isnull=True).exclude(
+        paper_status=PositionPaper.Status.DRAFT
+    ).update(withdrawn_at=timezone.now())
+    locked.status = PositionPaper.Status.DRAFT
+    locked.registration_number = ""
+    locked.registration_date = None
+    locked.approved_at = None
+    locked.approved_by = None
+    locked.save(
+        update_fields=[
+            "status",
+            "registration_number",
+            "registration_date",
+            "approved_at",
+            "approved_by",
+            "updated_at",
+        ]
+    )
+    paper.refresh_from_db()
+    return paper
+
+
 # --- PDF ------------------------------------------------------------------------------------------
+
+# How often a rendering's progress is written to the database, at most (a new stage always is).
+PROGRESS_INTERVAL_SECONDS = 0.5
+# Characters of text in a page of the letter, roughly, to expect a first PDF's length.
+CHARACTERS_PER_PAGE = 2500
+
+
+class _JobProgress:
+    """Receives the renderer's progress and writes it to the job's row, throttled."""
+
+    def __init__(self, job: RenderingJob) -> None:
+        self.job = job
+        self.stage = ""
+        self.page = 0
+        self.written_at = 0.0
+
+    def __call__(self, stage: str, page: int = 0) -> None:
+        now = time.monotonic()
+        self.page = max(self.page, page)
+        if stage == self.stage and now - self.written_at < PROGRESS_INTERVAL_SECONDS:
+            return
+        self.stage = stage
+        self.written_at = now
+        RenderingJob.objects.filter(pk=self.job.pk).update(stage=stage, pages_done=self.page)
+
+
+def _expected_pages(paper: PositionPaper) -> int:
+    """The page count of the paper's last PDF, else a guess from the length of its text."""
+    last = paper.renderings.exclude(page_count=None).order_by("-version").values_list("page_count", flat=True)
+    if last:
+        return last[0]
+    characters = sum(len(section.body) + len(section.heading) for section in paper.sections.all())
+    characters += sum(
+        len(proposal.provision) + len(proposal.proposed_wording) + len(proposal.justification)
+        for proposal in paper.proposals.all()
+    )
+    return 1 + characters // CHARACTERS_PER_PAGE
 
 
 def _rendering_filename(paper: PositionPaper, version: int) -> str:
@@ -184,7 +286,11 @@ def _rendering_filename(paper: PositionPaper, version: int) -> str:
 
 
 def paper_render(
-    *, paper: PositionPaper, user: AbstractBaseUser | None = None, options: PdfOptions | None = None
+    *,
+    paper: PositionPaper,
+    user: AbstractBaseUser | None = None,
+    options: PdfOptions | None = None,
+    job: RenderingJob | None = None,
 ) -> Rendering:
     """Render the paper's PDF and keep it as the next rendering, with its SHA-256 and size.
 
@@ -203,8 +309,14 @@ def paper_render(
     issuer = IssuerSettings.load()
     if options is None:
         options = pdf.PdfOptions(archival=issuer.pdf_archival, tagged=issuer.pdf_tagged)
+    progress = _JobProgress(job) if job is not None else None
+    if progress is not None:
+        progress("text")
     # The slow part runs without holding any lock.
-    content = pdf.letter_pdf(paper_letter(current, issuer=issuer), options=options)
+    rendered = pdf.render_letter(paper_letter(current, issuer=issuer), options=options, progress=progress)
+    content = rendered.content
+    if progress is not None:
+        progress("storing", rendered.page_count)
 
     with transaction.atomic():
         locked = _lock_paper(paper)
@@ -226,6 +338,7 @@ def paper_render(
             language=locked.language,
             pdf_variant=options.variant,
             tagged=options.tagged,
+            page_count=rendered.page_count,
             created_by=user,
         )
         rendering.file.save(_rendering_filename(locked, version), ContentFile(content), save=False)
@@ -237,13 +350,58 @@ def paper_render(
     return rendering
 
 
-def paper_render_request(*, paper: PositionPaper, user: AbstractBaseUser) -> TaskResult[int]:
-    """Queue the rendering of the paper's PDF as a background task; returns the task result
-    (with the immediate backend the PDF is already made when this returns)."""
+def paper_render_request(*, paper: PositionPaper, user: AbstractBaseUser) -> RenderingJob:
+    """Queue the rendering of the paper's PDF as a background task and return its job, whose
+    row the task keeps up to date (stage, pages laid out, then the rendering or the error).
+    With the immediate backend the PDF is already made when this returns."""
     _require_permission(user, "positions.add_rendering")
     if paper.is_sent:
         raise ValidationError(_("This paper was sent; its PDF is kept as it was sent."), code="sent")
-    return tasks.paper_render_task.enqueue(paper_id=paper.pk, user_id=user.pk)
+    job = RenderingJob.objects.create(paper=paper, requested_by=user, pages_expected=_expected_pages(paper))
+    # The database task backend stores the task in the same transaction as the job's row.
+    try:
+        result = tasks.paper_render_task.enqueue(paper_id=paper.pk, user_id=user.pk, job_id=job.pk)
+    except Exception:
+        _finish_job(job, error=str(_("The PDF could not be queued; the error is logged.")))
+        raise
+    RenderingJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
+def rendering_job_run(*, job: RenderingJob, user: AbstractBaseUser | None = None) -> Rendering | None:
+    """Run a queued rendering job (what the background task does): mark it running, render with
+    progress, and record the rendering or, if it failed, why. An unexpected error is logged and
+    raised again, so that the task is marked failed too."""
+    updated = RenderingJob.objects.filter(pk=job.pk, state=RenderingJob.State.QUEUED).update(
+        state=RenderingJob.State.RUNNING, stage=RenderingJob.Stage.TEXT, started_at=timezone.now()
+    )
+    if not updated:
+        # Already run (a task delivered twice): nothing to do.
+        return None
+    try:
+        rendering = paper_render(paper=job.paper, user=user, job=job)
+    except ValidationError as error:
+        _finish_job(job, error=" ".join(error.messages))
+        return None
+    except Exception:
+        logger.exception("Rendering job %s of paper %s failed", job.pk, job.paper_id)
+        _finish_job(job, error=str(_("The PDF could not be generated; the error is logged.")))
+        raise
+    RenderingJob.objects.filter(pk=job.pk).update(
+        state=RenderingJob.State.DONE,
+        stage=RenderingJob.Stage.DONE,
+        pages_done=rendering.page_count or 0,
+        rendering=rendering,
+        finished_at=timezone.now(),
+    )
+    return rendering
+
+
+def _finish_job(job: RenderingJob, *, error: str) -> None:
+    RenderingJob.objects.filter(pk=job.pk).update(
+        state=RenderingJob.State.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 # --- sending --------------------------------------------------------------------------------------
@@ -282,6 +440,11 @@ def paper_mark_sent(
         raise ValidationError(
             _("This PDF was rendered before approval and has no registration number; render the PDF again."),
             code="draft_rendering",
+        )
+    if rendering.withdrawn_at is not None:
+        raise ValidationError(
+            _("This PDF bears a registration number that was cancelled; render the PDF again."),
+            code="withdrawn_rendering",
         )
     if channel not in Dispatch.Channel.values:
         raise ValidationError(_("Choose how the paper was sent."), code="channel")

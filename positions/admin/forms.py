@@ -50,3 +50,13 @@ class DispatchForm(forms.Form):
                 except forms.ValidationError:
                     self.add_error("recipient", _("Give an e-mail address to send the PDF to."))
         return cleaned
+
+
+class WithdrawApprovalForm(forms.Form):
+    """Taking an approved, unsent paper back to draft: the reason is kept with the cancelled number."""
+
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the approval is withdrawn; kept in the journal with the cancelled number."),
+    )

@@ -112,7 +112,18 @@ class RenderingInline(admin.TabularInline):
     model = Rendering
     extra = 0
     can_delete = False
-    fields = ["version", "paper_status", "created_at", "created_by", "size", "sha256", "archived", "download"]
+    fields = [
+        "version",
+        "paper_status",
+        "created_at",
+        "created_by",
+        "page_count",
+        "size",
+        "sha256",
+        "withdrawn_at",
+        "archived",
+        "download",
+    ]
     readonly_fields = fields
     ordering = ["-version"]
 

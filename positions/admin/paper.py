@@ -1,6 +1,6 @@
 """Position papers in the admin: the change page with sections, proposals and attributions, the
-HTML preview, and the workflow (generate PDF, approve, record sending, new version) as buttons
-that call services."""
+HTML preview, and the workflow (generate PDF with its progress page, approve, withdraw the
+approval, record sending, new version) as buttons and pages that call services."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django_tasks import TaskResultStatus
+from django.utils.translation import ngettext
 
-from positions import selectors, services
+from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
-from positions.admin.forms import DispatchForm
+from positions.admin.forms import DispatchForm, WithdrawApprovalForm
 from positions.admin.inlines import (
     AttributionInline,
     DispatchInline,
@@ -31,7 +31,10 @@ from positions.admin.inlines import (
     SectionInline,
 )
 from positions.letter import letter_html, paper_letter
-from positions.models import IssuerSettings, PositionPaper
+from positions.models import IssuerSettings, PaperAttribution, PositionPaper, RenderingJob
+
+# How often the PDF progress page reloads itself while the PDF is being generated.
+PROGRESS_REFRESH_SECONDS = 2
 
 STATUS_COLOURS = {
     PositionPaper.Status.DRAFT: "#666",
@@ -126,6 +129,33 @@ class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         services.paper_require_draft(paper=form.instance)
         super().save_related(request, form, formsets, change)
+        if any(formset.model is PaperAttribution and formset.has_changed() for formset in formsets):
+            self._refresh_attributions(request, form.instance)
+
+    def _refresh_attributions(self, request: HttpRequest, paper: PositionPaper) -> None:
+        """The attributions changed: the sections written from the answers are written again."""
+        result = consolidation.paper_attributions_refresh(paper=paper, user=request.user)
+        if result.rewritten:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d section written from the answers was rewritten with the new attributions.",
+                    "%(count)d sections written from the answers were rewritten with the new attributions.",
+                    len(result.rewritten),
+                )
+                % {"count": len(result.rewritten)},
+                messages.SUCCESS,
+            )
+        if result.kept:
+            self.message_user(
+                request,
+                _(
+                    "These sections were edited by hand and kept as they are; check how they name "
+                    "the organisations: %(sections)s"
+                )
+                % {"sections": "; ".join(f"{s.position}. {s.heading}" for s in result.kept)},
+                messages.WARNING,
+            )
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: PositionPaper) -> str:
@@ -162,6 +192,17 @@ class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
             "can_approve": paper is not None
             and paper.is_draft
             and user.has_perm("positions.approve_positionpaper"),
+            "can_withdraw": paper is not None
+            and paper.status == PositionPaper.Status.APPROVED
+            and user.has_perm("positions.approve_positionpaper"),
+            "active_job": paper.rendering_jobs.exclude(
+                state__in=[RenderingJob.State.DONE, RenderingJob.State.FAILED]
+            ).first()
+            if paper is not None
+            else None,
+            "leaks": selectors.paper_attribution_leaks(paper=paper)
+            if paper is not None and paper.is_draft
+            else [],
             "can_send": paper is not None and not paper.is_draft and user.has_perm("positions.add_dispatch"),
             "can_version": paper is not None
             and paper.is_sent
@@ -188,6 +229,16 @@ class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
                 "<path:object_id>/send/",
                 self.admin_site.admin_view(self.send_view),
                 name="positions_positionpaper_send",
+            ),
+            path(
+                "<path:object_id>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="positions_positionpaper_withdraw",
+            ),
+            path(
+                "<path:object_id>/pdf/<int:job_id>/",
+                self.admin_site.admin_view(self.rendering_progress_view),
+                name="positions_positionpaper_rendering_progress",
             ),
             *(
                 path(
@@ -235,20 +286,66 @@ class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
 
         return view
 
-    def _render(self, request: HttpRequest, paper: PositionPaper) -> None:
-        result = services.paper_render_request(paper=paper, user=request.user)
-        if result.status == TaskResultStatus.FAILED:
-            self.message_user(
-                request, _("The PDF could not be generated; the error is logged."), messages.ERROR
-            )
-        elif result.status == TaskResultStatus.SUCCESSFUL:
+    def _render(self, request: HttpRequest, paper: PositionPaper) -> HttpResponse:
+        job = services.paper_render_request(paper=paper, user=request.user)
+        if job.state == RenderingJob.State.FAILED:
+            self.message_user(request, job.error, messages.ERROR)
+        elif job.state == RenderingJob.State.DONE:
             self.message_user(
                 request, _("The PDF is generated; it is listed under Renderings."), messages.SUCCESS
             )
-        else:
-            self.message_user(
-                request, _("The PDF is being generated; reload this page in a moment."), messages.INFO
-            )
+        return HttpResponseRedirect(
+            reverse("admin:positions_positionpaper_rendering_progress", args=[paper.pk, job.pk])
+        )
+
+    def rendering_progress_view(self, request: HttpRequest, object_id: str, job_id: int) -> HttpResponse:
+        """How far the generation of a PDF has got; refreshes itself until it is finished."""
+        paper = self._paper_or_404(request, object_id)
+        job = paper.rendering_jobs.select_related("rendering", "requested_by").filter(pk=job_id).first()
+        if job is None:
+            raise Http404
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": paper,
+            "title": _("PDF generation"),
+            "job": job,
+            "refresh_seconds": PROGRESS_REFRESH_SECONDS,
+        }
+        return render(request, "positions/admin/rendering_progress.html", context)
+
+    def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        paper = self._paper_or_404(request, object_id)
+        if not request.user.has_perm("positions.approve_positionpaper"):
+            raise PermissionDenied
+        form = WithdrawApprovalForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            number = paper.registration_number
+            try:
+                services.paper_withdraw_approval(
+                    paper=paper, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.message_user(
+                    request,
+                    _(
+                        "The approval is withdrawn and number %(number)s cancelled; the paper is a draft again."
+                    )
+                    % {"number": number},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(self._change_url(paper))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": paper,
+            "title": _("Withdraw approval"),
+            "form": form,
+        }
+        return render(request, "positions/admin/positionpaper_withdraw.html", context)
 
     def _approve(self, request: HttpRequest, paper: PositionPaper) -> None:
         services.paper_approve(paper=paper, user=request.user)

@@ -1,5 +1,5 @@
-"""The records of position papers, read only: renderings (with the verified download), dispatches
-and the registration journal."""
+"""The records of position papers, read only: renderings (with the verified download), dispatches,
+the registration journal with its cancelled numbers, and the PDF generations."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from positions import selectors
-from positions.models import Dispatch, RegistrationJournal, Rendering
+from positions.models import Dispatch, RegistrationCancellation, RegistrationJournal, Rendering, RenderingJob
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class RenderingAdmin(ReadOnlyAdmin):
         "paper_status",
         "language",
         "pdf_variant",
+        "page_count",
         "size",
         "created_at",
         "created_by",
@@ -53,8 +54,10 @@ class RenderingAdmin(ReadOnlyAdmin):
         "language",
         "pdf_variant",
         "tagged",
+        "page_count",
         "size",
         "sha256",
+        "withdrawn_at",
         "created_at",
         "created_by",
         "download",
@@ -119,3 +122,40 @@ class DispatchAdmin(ReadOnlyAdmin):
 class RegistrationJournalAdmin(ReadOnlyAdmin):
     list_display = ["prefix", "year", "last_number"]
     list_filter = ["prefix", "year"]
+
+
+@admin.register(RegistrationCancellation)
+class RegistrationCancellationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "registration_number",
+        "registration_date",
+        "paper",
+        "reason",
+        "cancelled_at",
+        "cancelled_by",
+    ]
+    list_select_related = ["paper", "cancelled_by"]
+    search_fields = ["registration_number", "paper__subject", "reason"]
+    date_hierarchy = "cancelled_at"
+
+
+@admin.register(RenderingJob)
+class RenderingJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "paper",
+        "state",
+        "stage",
+        "progress",
+        "requested_at",
+        "requested_by",
+        "finished_at",
+        "rendering",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["paper", "requested_by", "rendering__paper"]
+    search_fields = ["paper__subject", "paper__registration_number"]
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: RenderingJob) -> str:
+        url = reverse("admin:positions_positionpaper_rendering_progress", args=[obj.paper_id, obj.pk])
+        return format_html('<a href="{}">{} %</a>', url, obj.percent)

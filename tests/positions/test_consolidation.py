@@ -13,10 +13,10 @@ from consultations import services as consultation_services
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, ProposalRow, Question, Response
 from crm.models import Organisation
-from positions import consolidation, pdf
+from positions import consolidation, pdf, selectors, services
 from positions.consolidation import GroupDecision
 from positions.letter import anonymous_description, paper_letter
-from positions.models import PaperAttribution, PaperProposal, PositionPaper, ProposalGroup
+from positions.models import PaperAttribution, PaperProposal, PaperSection, PositionPaper, ProposalGroup
 from positions.selectors import paper_for_document
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
@@ -499,3 +499,113 @@ def test_the_workspace_refuses_a_decision_without_reason_and_changes_nothing(clo
     assert not paper.proposals.exists()
     assert _group(paper, "7 straipsnis").decision == ProposalGroup.Decision.PENDING
     assert PaperProposal.objects.count() == 0
+
+
+# --- attributions changed after drafting ------------------------------------------------------------
+
+
+def _text_section(paper: PositionPaper, closed: Closed) -> PaperSection:
+    return paper.sections.get(generated_from__question=closed.text)
+
+
+def test_changing_an_attribution_rewrites_the_sections_written_from_the_answers(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    assert "Mėnulio klasteris" in _text_section(paper, closed).body
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["moon"], mode="anonymous")
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["star"], mode="excluded")
+
+    result = consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+
+    section = _text_section(paper, closed)
+    with translation.override("lt"):
+        described = anonymous_description(Organisation.objects.get(pk=closed.orgs["moon"].pk))
+    assert section in result.rewritten
+    assert result.kept == []
+    assert "Mėnulio klasteris" not in section.body and described in section.body
+    assert "Žvaigždžių" not in _paper_text(paper)
+    assert "Projektui griežtai nepritariame" not in section.body.replace("\\", "")
+    assert selectors.paper_attribution_leaks(paper=paper) == []
+
+    # Named again: the name comes back.
+    PaperAttribution.objects.filter(paper=paper, organisation=closed.orgs["moon"]).update(mode="named")
+    consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    assert "Mėnulio klasteris" in _text_section(paper, closed).body
+
+
+def test_a_section_edited_by_hand_is_kept_and_approval_refuses_a_withheld_name(closed, policy_officer):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+    section = _text_section(paper, closed)
+    section.body += "\n\nPapildomai pažymime Mėnulio klasterio ir „Mėnulio klasteris“ indėlį."
+    section.save()
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["moon"], mode="anonymous")
+
+    result = consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+
+    assert result.kept == [section]
+    assert _text_section(paper, closed).body == section.body
+    leaks = selectors.paper_attribution_leaks(paper=paper)
+    assert [leak.organisation for leak in leaks] == [closed.orgs["moon"]]
+    with pytest.raises(ValidationError) as refused:
+        services.paper_approve(paper=paper, user=policy_officer)
+    assert "attribution_leak" in [error.code for error in refused.value.error_list]
+    assert "Mėnulio klasteris" in " ".join(refused.value.messages)
+
+    # Staff correct the text: approval goes through.
+    section.body = "Pastabas pateikė vienas IRT sektoriaus klasteris."
+    section.save()
+    assert services.paper_approve(paper=paper, user=policy_officer).registration_number
+
+
+def _change_form_data(response) -> dict[str, object]:
+    """The change page's form as the browser would post it unchanged."""
+    data: dict[str, object] = {}
+
+    def add(form) -> None:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            data[bound.html_name] = "on" if value is True else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for field in formset.management_form:
+            data[field.html_name] = field.value()
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_saving_changed_attributions_in_the_admin_rewrites_the_sections(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = _change_form_data(client.get(url))
+    data.update(
+        {
+            "attributions-TOTAL_FORMS": "1",
+            "attributions-0-organisation": str(closed.orgs["sun"].pk),
+            "attributions-0-mode": "excluded",
+            "attributions-0-anonymous_label": "",
+            "attributions-0-paper": str(paper.pk),
+        }
+    )
+
+    response = client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert PaperAttribution.objects.get(paper=paper).mode == "excluded"
+    assert "Saulės klasteris" not in _text_section(paper, closed).body
+    assert "Pritariame, bet prašome ilgesnio" not in _text_section(paper, closed).body.replace("\\", "")
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("rewritten" in message or "perrašyt" in message for message in messages), messages
+
+    # Saving the page with the attributions unchanged leaves the sections alone.
+    section = _text_section(paper, closed)
+    section.body += "\n\nRanka parašytas sakinys."
+    section.save()
+    unchanged = _change_form_data(client.get(url))
+    assert client.post(url, unchanged).status_code == 302
+    assert _text_section(paper, closed).body == section.body
