@@ -153,7 +153,11 @@ class Organisation(models.Model):
                 violation_error_message=_("The label cannot expire before it was awarded."),
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="crm_org_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="crm_org_name_lower_idx"),
+            # Lists are ordered by name: the first page is read from the index, not sorted.
+            models.Index(fields=["name"], name="crm_org_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -311,7 +315,11 @@ class Person(models.Model):
                 violation_error_message=_("A person with this e-mail address already exists."),
             ),
         ]
-        indexes = [models.Index(Lower("last_name"), Lower("first_name"), name="crm_person_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("last_name"), Lower("first_name"), name="crm_person_name_lower_idx"),
+            # Lists are ordered by name: the first page is read from the index, not sorted.
+            models.Index(fields=["last_name", "first_name"], name="crm_person_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -121,7 +121,7 @@ class InvitationAdmin(_LinkActionsMixin, admin.ModelAdmin):
         "submitted_at",
         "links",
     ]
-    list_filter = [("consultation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("consultation", admin.RelatedFieldListFilter)]
     search_fields = [
         "organisation__name",
         "consultation__title",
@@ -201,7 +201,7 @@ class AccessLinkAdmin(_LinkActionsMixin, admin.ModelAdmin):
         "last_sent_at",
         "opened_at",
     ]
-    list_filter = [LinkStateFilter, ("invitation__consultation", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [LinkStateFilter, ("invitation__consultation", admin.RelatedFieldListFilter)]
     search_fields = [
         "person__first_name",
         "person__last_name",

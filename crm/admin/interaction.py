@@ -10,7 +10,7 @@ from crm.models import Interaction
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin):
     list_display = ["occurred_on", "kind", "subject", "organisation", "author"]
-    list_filter = ["kind", ("organisation__sectors", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["kind", ("organisation__sectors", admin.RelatedFieldListFilter)]
     search_fields = ["subject", "notes", "organisation__name", "people__last_name"]
     list_select_related = ["organisation", "author"]
     autocomplete_fields = ["organisation", "people"]

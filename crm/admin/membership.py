@@ -19,7 +19,7 @@ class PaymentInline(admin.TabularInline):
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
     list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
-    list_filter = ["status", ("organisation__sectors", admin.RelatedOnlyFieldListFilter), "start_date"]
+    list_filter = ["status", ("organisation__sectors", admin.RelatedFieldListFilter), "start_date"]
     search_fields = ["organisation__name", "organisation__legal_code"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]

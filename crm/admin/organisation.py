@@ -62,13 +62,13 @@ class OrganisationAdmin(OrganisationToolsMixin, ImportExportAdminMixin, SimpleHi
         "label_display",
     ]
     list_filter = [
-        ("sectors", admin.RelatedOnlyFieldListFilter),
+        ("sectors", admin.RelatedFieldListFilter),
         "kind",
         MembershipStatusFilter,
-        ("municipality", admin.RelatedOnlyFieldListFilter),
+        ("municipality", admin.RelatedFieldListFilter),
         "label",
         LabelExpiringFilter,
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        ("tags", admin.RelatedFieldListFilter),
         NoPrimaryContactFilter,
     ]
     search_fields = ["name", "short_name", "legal_code", "email"]

@@ -130,6 +130,25 @@ def test_person_search_finds_by_organisation_name(staff_client):
     assert list(response.context["cl"].result_list) == [affiliation.person]
 
 
+def test_person_search_needs_every_word_in_a_field_or_an_organisation_and_lists_each_once(staff_client):
+    pulsas = OrganisationFactory(name="Sveikatos klasteris „Pulsas“")
+    ritmas = OrganisationFactory(name="Sveikatos klasteris „Ritmas“")
+    jonas = PersonFactory(first_name="Jonas", last_name="Žemaitis")
+    AffiliationFactory(person=jonas, organisation=pulsas)
+    AffiliationFactory(person=jonas, organisation=ritmas)
+    other = PersonFactory(first_name="Jonas", last_name="Aukštaitis")
+    AffiliationFactory(person=other, organisation=ritmas)
+    url = reverse("admin:crm_person_changelist")
+
+    def found(query: str) -> list:
+        return list(staff_client.get(url, {"q": query}).context["cl"].result_list)
+
+    assert found("Jonas Pulsas") == [jonas]
+    assert found("Sveikatos") == [other, jonas]  # two organisations each: still one row each
+    assert found('"Jonas Žemaitis"') == []  # a quoted phrase is one word: no field holds both names
+    assert found("jonas Žemaitis") == [jonas]
+
+
 def test_admin_speaks_lithuanian_by_default_and_english_under_en(staff_client):
     OrganisationFactory()
     lithuanian = staff_client.get(reverse("admin:crm_organisation_changelist")).content.decode()
