@@ -12,6 +12,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,16 +48,27 @@ def _staff_request(path: str, query: dict[str, str]) -> Any:
     return request
 
 
+# The foreign keys each model's `__str__` follows. The changelist prints `__str__` in every row
+# (the label of the row's checkbox), so a floor without them would query once a row.
+STR_RELATED: dict[str, list[str]] = {
+    "crm.Membership": ["organisation"],
+    "consultations.Invitation": ["organisation", "consultation"],
+    "consultations.Response": ["organisation", "consultation"],
+}
+
+
 def floor_admin(model: type, search_fields: list[str]) -> Any:
-    """A bare ModelAdmin over the same table: only the id column, no filters, the same search."""
+    """A bare ModelAdmin over the same table: only the id column, no filters, the same search,
+    and the joins its rows' `__str__` needs (`STR_RELATED`), so that its queries are constant."""
     from django.contrib import admin
 
     site = admin.AdminSite(name="bench_floor")
 
     class FloorAdmin(admin.ModelAdmin):
-        list_display = ["pk"]  # not even __str__, which may follow foreign keys
+        list_display = ["pk"]
 
     FloorAdmin.search_fields = list(search_fields)
+    FloorAdmin.list_select_related = STR_RELATED.get(model._meta.label, [])
     return FloorAdmin(model, site)
 
 
@@ -93,14 +105,24 @@ def admin_changelists(*, repeat: int) -> dict[str, Any]:
     return results
 
 
-def exports(*, repeat: int) -> dict[str, Any]:
-    """Benchmark 3: the export of every person (the admin's resource) and the answers of the
-    largest consultation (no product export yet: only its floor, a streamed CSV of values)."""
-    from django.db import connection
+def largest_consultation() -> Any:
+    """The consultation with the most answers (the first of them by id), or None."""
     from django.db.models import Count
+
+    from consultations.models import Consultation
+
+    return Consultation.objects.annotate(n=Count("responses__answers")).order_by("-n", "pk").first()
+
+
+def exports(*, repeat: int) -> dict[str, Any]:
+    """Benchmark 3: the export of every person (the admin's resource) and of the answers of the
+    largest consultation (`consultations.exports`, XLSX and CSV), each with its floor: a streamed
+    CSV of the same table's values."""
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from consultations.models import Answer, Consultation
+    from consultations import exports as answer_exports
+    from consultations.models import Answer
     from crm.models import Person
     from crm.resources import PersonResource
 
@@ -122,7 +144,14 @@ def exports(*, repeat: int) -> dict[str, Any]:
                 out.truncate()
         return 0
 
-    largest = Consultation.objects.annotate(n=Count("responses__answers")).order_by("-n", "pk").first()
+    largest = largest_consultation()
+
+    def answers_xlsx() -> int:
+        return len(answer_exports.answers_xlsx(consultation=largest))
+
+    def answers_csv() -> int:
+        # Consumed as the streaming response would be, line by line.
+        return sum(len(line) for line in answer_exports.answers_csv(consultation=largest))
 
     def answers_floor() -> int:
         out = io.StringIO()
@@ -148,6 +177,8 @@ def exports(*, repeat: int) -> dict[str, Any]:
         ("persons_export", person_export),
         ("persons_floor", person_floor),
         ("answers_floor", answers_floor),
+        ("answers_xlsx", answers_xlsx),
+        ("answers_csv", answers_csv),
     )
     for name, run in cases:
         samples, peaks, queries = [], [], 0
@@ -164,7 +195,6 @@ def exports(*, repeat: int) -> dict[str, Any]:
             "queries": queries,
             "peak_rss_mib": max(peaks),
         }
-    results["answers_export"] = {"missing": "there is no export of a consultation's answers yet"}
     results["largest_consultation_answers"] = largest.n if largest else 0
     return results
 
@@ -229,23 +259,70 @@ def position_pdfs(*, repeat: int, sizes: tuple[int, ...] = (10, 40, 150)) -> dic
     return results
 
 
-def dashboard_and_draft() -> dict[str, Any]:
-    """Benchmark 6: the staff dashboard and the draft-from-consultation service, where they exist."""
-    from consultations import services as consultation_services
-    from positions import services as position_services
+def _admin_page(name: str, pk: int) -> Callable[[], Any]:
+    """The admin page `name` of a consultation as the admin serves it (URL resolution, the admin
+    site's staff check, the view, the template), for the bench staff user."""
+    from django.urls import resolve, reverse
 
-    found = {
-        "dashboard": any(
-            hasattr(consultation_services, name) for name in ("consultation_dashboard", "dashboard")
-        ),
-        "draft_from_consultation": any(
-            name.startswith(("paper_draft", "draft_from")) for name in dir(position_services)
-        ),
+    path = reverse(f"admin:consultations_consultation_{name}", args=[pk])
+    match = resolve(path)
+
+    def view() -> int:
+        response = match.func(_staff_request(path, {}), *match.args, **match.kwargs)
+        response.render()
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    return view
+
+
+def dashboard_and_draft(*, repeat: int) -> dict[str, Any]:
+    """Benchmark 6: on the largest consultation, the staff dashboard and the answers side by side
+    (the admin pages), and the draft position paper written from it
+    (`positions.consolidation.paper_draft_from_consultation`). The draft needs a closed
+    consultation: one still open is closed for the benchmark, and every draft is rolled back."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from consultations.models import Consultation, Response
+    from positions.consolidation import paper_draft_from_consultation
+    from positions.models import PaperSection, ProposalGroup
+
+    consultation = largest_consultation()
+    if consultation is None:
+        return {"error": "no consultation"}
+    results: dict[str, Any] = {
+        "consultation": {
+            "invitations": consultation.invitations.count(),
+            "submitted": consultation.responses.filter(status=Response.Status.SUBMITTED).count(),
+            "questions": consultation.questions.count(),
+            "status": consultation.status,
+        }
     }
-    return {
-        name: {"missing": "not built yet"} if not exists else {"missing": "exists but has no benchmark yet"}
-        for name, exists in found.items()
-    }
+    for name in ("dashboard", "answers"):
+        results[name] = timed(_admin_page(name, consultation.pk), repeat=repeat).as_dict()
+
+    user = get_user_model().objects.get(username="bench-staff")
+    with transaction.atomic():
+        if consultation.status != Consultation.Status.CLOSED:
+            Consultation.objects.filter(pk=consultation.pk).update(
+                status=Consultation.Status.CLOSED, closed_at=timezone.now()
+            )
+        timing = timed(
+            lambda: paper_draft_from_consultation(consultation=consultation, user=user),
+            repeat=repeat,
+            rollback=True,
+        )
+        # One more, untimed, to count what a draft holds.
+        paper = paper_draft_from_consultation(consultation=consultation, user=user)
+        made = {
+            "sections": PaperSection.objects.filter(paper=paper).count(),
+            "proposal_groups": ProposalGroup.objects.filter(paper=paper).count(),
+        }
+        transaction.set_rollback(True)
+    results["draft_from_consultation"] = {**timing.as_dict(), **made}
+    return results
 
 
 def media_root() -> str:

@@ -7,7 +7,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,26 +65,32 @@ class Timing:
         }
 
 
-def timed(run: Callable[[], Any], *, repeat: int, warmup: int = 1) -> Timing:
-    """The median wall time of `repeat` runs after `warmup` runs, and the queries of the last run."""
-    from django.db import connection
+def timed(run: Callable[[], Any], *, repeat: int, warmup: int = 1, rollback: bool = False) -> Timing:
+    """The median wall time of `repeat` runs after `warmup` runs, and the queries of the last run.
+
+    With `rollback`, every run (warm-up included) is made in a savepoint that is rolled back
+    afterwards, so that a run that writes finds the database as the first one did; the clock and
+    the query count cover the run only, not the savepoint."""
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    for _ in range(warmup):
-        run()
-    samples = []
-    queries = 0
-    for index in range(repeat):
-        if index == repeat - 1:
-            with CaptureQueriesContext(connection) as captured:
+    def once(count: bool) -> float:
+        with transaction.atomic() if rollback else nullcontext():
+            with CaptureQueriesContext(connection) if count else nullcontext() as captured:
                 started = time.perf_counter()
                 run()
-                samples.append(time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+            if rollback:
+                transaction.set_rollback(True)
+        if count:
+            nonlocal queries
             queries = len(captured.captured_queries)
-        else:
-            started = time.perf_counter()
-            run()
-            samples.append(time.perf_counter() - started)
+        return elapsed
+
+    queries = 0
+    for _ in range(warmup):
+        once(False)
+    samples = [once(index == repeat - 1) for index in range(repeat)]
     return Timing(statistics.median(samples), repeat, queries, samples)
 
 

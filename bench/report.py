@@ -48,20 +48,21 @@ def export_table(kind: str, result: dict[str, Any]) -> list[str]:
     lines = [
         f"### 3. Exports — {kind}",
         "",
-        "| export | seconds | queries (1/10 → full) | peak RSS growth MiB (1/10 → full) | runs |",
-        "|---|---:|---:|---:|---:|",
+        "| export | seconds | queries (1/10 → full) | queries constant | peak RSS growth MiB (1/10 → full) | runs |",
+        "|---|---:|---:|---|---:|---:|",
     ]
     if "error" in full:
         return [*lines, f"| error: {full['error']} |", ""]
-    for name in ("persons_export", "persons_floor", "answers_floor", "answers_export"):
+    for name in ("persons_export", "persons_floor", "answers_xlsx", "answers_csv", "answers_floor"):
         e, s = full.get(name, {}), tenth.get(name, {})
         if "missing" in e:
-            lines.append(f"| {name} | missing: {e['missing']} | | | |")
+            lines.append(f"| {name} | missing: {e['missing']} | | | | |")
             continue
         if not e:
             continue
+        constant = None if s.get("queries") is None else s["queries"] == e["queries"]
         lines.append(
-            f"| {name} | {e['median_s']:.2f} | {s.get('queries')} → {e['queries']} | "
+            f"| {name} | {e['median_s']:.2f} | {s.get('queries')} → {e['queries']} | {_verdict(constant)} | "
             f"{s.get('peak_rss_mib')} → {e['peak_rss_mib']} | {e['runs']} |"
         )
     lines.append(
@@ -112,6 +113,46 @@ def pdf_table(kind: str, result: dict[str, Any]) -> list[str]:
             f"{e['floor']['median_s']:.2f} | {e['ratio']:.2f} {_verdict(e['ratio'] <= 1.1)} | "
             f"{e['product']['peak_rss_mib']} | {e['floor']['peak_rss_mib']} |"
         )
+    return [*lines, ""]
+
+
+DASHBOARD_CASES = {
+    "dashboard": "dashboard page (admin)",
+    "answers": "answers side by side (admin)",
+    "draft_from_consultation": "draft paper from the consultation (`paper_draft_from_consultation`)",
+}
+
+
+def dashboard_table(kind: str, result: dict[str, Any]) -> list[str]:
+    full = result.get("full", {}).get("dashboard", {})
+    tenth = result.get("tenth", {}).get("dashboard", {})
+    lines = [f"### 6. Staff dashboard and draft from consultation — {kind}", ""]
+    if not full or "error" in full:
+        return [*lines, f"Not measured: {full.get('error', 'no result')}", ""]
+    lines += [
+        "| what | time (runs) | queries (1/10 → full) | queries constant |",
+        "|---|---:|---:|---|",
+    ]
+    for name, label in DASHBOARD_CASES.items():
+        e, s = full.get(name, {}), tenth.get(name, {})
+        if "queries" not in e:
+            lines.append(f"| {label} | {e.get('error') or e.get('missing') or 'no result'} | | |")
+            continue
+        constant = None if s.get("queries") is None else s["queries"] == e["queries"]
+        lines.append(
+            f"| {label} | {e['median_s'] * 1000:.0f} ms ({e['runs']}) | {s.get('queries')} → {e['queries']} | "
+            f"{_verdict(constant)} |"
+        )
+    subject = full.get("consultation", {})
+    draft = full.get("draft_from_consultation", {})
+    small = tenth.get("consultation", {})
+    lines.append(
+        f"\nThe largest consultation: {subject.get('invitations')} invitations, {subject.get('submitted')} "
+        f"submitted, {subject.get('questions')} questions ({subject.get('status')}; closed for the draft, "
+        f"rolled back); at 1/10: {small.get('invitations')} invitations, {small.get('submitted')} submitted. "
+        f"The draft has {draft.get('sections')} sections and {draft.get('proposal_groups')} proposal "
+        f"groups (at 1/10: {tenth.get('draft_from_consultation', {}).get('proposal_groups')})."
+    )
     return [*lines, ""]
 
 
@@ -191,9 +232,6 @@ def write_report(
         lines += export_table(kind, result)
         lines += member_table(kind, result)
         lines += pdf_table(kind, result)
-        dashboard = full.get("dashboard", {})
-        lines += [f"### 6. Staff dashboard and draft from consultation — {kind}", ""]
-        lines += [f"- {name}: {entry.get('missing', entry)}" for name, entry in dashboard.items()]
-        lines.append("")
+        lines += dashboard_table(kind, result)
     lines += import_table(imported)
     PATH.write_text("\n".join(lines) + "\n" + MARKER + (kept or "\n"))

@@ -74,7 +74,7 @@ def child(args: argparse.Namespace) -> None:
 
     step("admin", lambda: benchmarks.admin_changelists(repeat=repeat))
     step("export", lambda: benchmarks.exports(repeat=1 if args.full else repeat))
-    step("dashboard", benchmarks.dashboard_and_draft)
+    step("dashboard", lambda: benchmarks.dashboard_and_draft(repeat=repeat))
     if args.full:
         step("pdf", lambda: benchmarks.position_pdfs(repeat=repeat, sizes=tuple(args.pdf_pages)))
         step(

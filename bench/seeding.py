@@ -189,6 +189,7 @@ def seed_scale(
     from django.contrib.auth import get_user_model
     from stdnum.lt import pvm
 
+    from consultations.answers import AnswerValue, ProposalValue, snapshot_entry
     from consultations.models import (
         AccessLink,
         AccessToken,
@@ -352,22 +353,20 @@ def seed_scale(
             consultation_ids.append(consultation.pk)
             if is_open:
                 result.open_consultation_ids.append(consultation.pk)
-            questions = [
-                (
-                    tables[Question].add(
-                        consultation_id=consultation.pk,
-                        position=position,
-                        kind=kind,
-                        text=f"{position}. Klausimas apie projekto nuostatą ({kind})",
-                        required=position == 1,
-                        max_length=2000 if kind in ("short_text", "long_text", "proposals") else None,
-                        choices=CHOICES if kind in ("single_choice", "multiple_choice") else [],
-                        allow_other=kind == "multiple_choice",
-                    ),
-                    kind,
-                )
-                for position, kind in enumerate(QUESTION_KINDS, start=1)
-            ]
+            # Unsaved copies of the questions, for the submitted versions' snapshots.
+            questions: list[Question] = []
+            for position, kind in enumerate(QUESTION_KINDS, start=1):
+                spec = {
+                    "consultation_id": consultation.pk,
+                    "position": position,
+                    "kind": kind,
+                    "text": f"{position}. Klausimas apie projekto nuostatą ({kind})",
+                    "required": position == 1,
+                    "max_length": 2000 if kind in ("short_text", "long_text", "proposals") else None,
+                    "choices": CHOICES if kind in ("single_choice", "multiple_choice") else [],
+                    "allow_other": kind == "multiple_choice",
+                }
+                questions.append(Question(pk=tables[Question].add(**spec), **spec))
             first = (c * 97) % counts.organisations
             invited = [org_ids[(first + k) % counts.organisations] for k in range(counts.invitations)]
             answered = set(rng.sample(range(len(invited)), round(len(invited) * ANSWERED)))
@@ -403,32 +402,43 @@ def seed_scale(
                     submitted_at=submitted,
                     submitted_by_id=primary_of[org],
                 )
-                for question, kind in questions:
-                    answer = tables[Answer].add(
-                        response_id=response, question_id=question, **_answer(kind, rng)
-                    )
-                    if kind == "proposals":
+                snapshot = []
+                for question in questions:
+                    values = _answer(question.kind, rng)
+                    answer = tables[Answer].add(response_id=response, question_id=question.pk, **values)
+                    proposals = []
+                    if question.kind == "proposals":
                         for position in (1, 2):
-                            tables[ProposalRow].add(
-                                answer_id=answer,
-                                position=position,
+                            row = ProposalValue(
                                 provision=f"{rng.randrange(1, 40)} str. {position} d.",
                                 proposed_wording="Papildyti žodžiais „ir klasterių“.",
                                 justification=PARAGRAPH,
                             )
+                            tables[ProposalRow].add(answer_id=answer, position=position, **vars(row))
+                            proposals.append(row)
+                    value = AnswerValue(
+                        text=values.get("text", ""),
+                        choice_indexes=tuple(values.get("choice_indexes", ())),
+                        scale=values.get("scale"),
+                        yes_no=values.get("yes_no"),
+                        rows=tuple(proposals),
+                    )
+                    # What the member submitted, as `response_submit` copies it: the analysis,
+                    # the exports and the paper draft read these versions, not the answer rows.
+                    snapshot.append(snapshot_entry(question=question, value=value))
                 tables[ResponseVersion].add(
                     response_id=response,
                     number=1,
                     submitted_at=submitted,
                     submitted_by_id=primary_of[org],
-                    answers=[{"question": q, "answer": "…"} for q, _kind in questions],
+                    answers=snapshot,
                 )
                 tables[ResponseEdit].add(
                     response_id=response,
                     person_id=primary_of[org],
                     action="submitted",
                     version=1,
-                    changed_questions=[q for q, _kind in questions],
+                    changed_questions=[question.pk for question in questions],
                     created_at=submitted,
                 )
             flush()

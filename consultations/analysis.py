@@ -220,7 +220,7 @@ def submitted_answers(
                 "organisation_id"
             )
         )
-    versions = latest.select_related("response__organisation").order_by(
+    versions = latest.select_related("response__organisation", "submitted_by").order_by(
         "response__organisation__name", "response__organisation_id"
     )
     return [

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -341,21 +341,35 @@ def paper_draft_from_consultation(
     paper = services.paper_save(paper=paper, user=user)
     submissions = consultation_submissions(consultation=consultation)
     paper.supporting_organisations.set([s.organisation for s in submissions])
-    for position, group in enumerate(
-        consultation_proposal_groups(consultation=consultation, submissions=submissions), start=1
-    ):
-        stored = ProposalGroup.objects.create(
+    drafts = consultation_proposal_groups(consultation=consultation, submissions=submissions)
+    # In bulk, so that the number of queries does not grow with the number of groups.
+    stored = ProposalGroup.objects.bulk_create(
+        ProposalGroup(
             paper=paper,
             position=position,
             key=group.key,
             provision=group.provision[:255],
             entries=group.entries,
         )
-        stored.organisations.set(group.organisations)
-        stored.source_answers.set(group.answers)
-        stored.source_rows.set(group.rows)
+        for position, group in enumerate(drafts, start=1)
+    )
+    _link(ProposalGroup.organisations, stored, [g.organisations for g in drafts])
+    _link(ProposalGroup.source_answers, stored, [g.answers for g in drafts])
+    _link(ProposalGroup.source_rows, stored, [g.rows for g in drafts])
     _write_sections(paper, consultation, submissions)
     return paper
+
+
+def _link(relation: Any, owners: Sequence[Any], targets: Sequence[Iterable[Any]]) -> None:
+    """Link each new owner row to its targets through the many-to-many table, in one insert."""
+    field = relation.field
+    through = relation.through
+    owner_field, target_field = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    through.objects.bulk_create(
+        through(**{owner_field: owner.pk, target_field: target.pk})
+        for owner, owner_targets in zip(owners, targets, strict=True)
+        for target in {target.pk: target for target in owner_targets}.values()
+    )
 
 
 def _write_sections(paper: PositionPaper, consultation: Consultation, submissions: list[Submitted]) -> None:
@@ -363,15 +377,19 @@ def _write_sections(paper: PositionPaper, consultation: Consultation, submission
     paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
     with translation.override(paper.language):
         attributions = Attributions.of(paper)
-        for position, question in enumerate(consultation.questions.order_by("position", "id"), start=1):
-            draft = _section_for(question, submissions, attributions)
-            section = PaperSection.objects.create(
-                paper=paper, position=position, heading=draft.heading, body=draft.body
-            )
-            section.source_answers.set(draft.answers)
-            GeneratedSection.objects.create(
-                section=section, question=question, generated_heading=draft.heading, generated_body=draft.body
-            )
+        questions = list(consultation.questions.order_by("position", "id"))
+        drafts = [_section_for(question, submissions, attributions) for question in questions]
+    sections = PaperSection.objects.bulk_create(
+        PaperSection(paper=paper, position=position, heading=draft.heading, body=draft.body)
+        for position, draft in enumerate(drafts, start=1)
+    )
+    _link(PaperSection.source_answers, sections, [d.answers for d in drafts])
+    GeneratedSection.objects.bulk_create(
+        GeneratedSection(
+            section=section, question=question, generated_heading=draft.heading, generated_body=draft.body
+        )
+        for section, question, draft in zip(sections, questions, drafts, strict=True)
+    )
 
 
 def _rewrite_sections(

@@ -11,7 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import (
     FileResponse,
     Http404,
@@ -30,7 +31,7 @@ from consultations import services
 from consultations.admin import analysis
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
-from consultations.models import Consultation, Question
+from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
 
 STATUS_COLOURS = {
@@ -39,6 +40,18 @@ STATUS_COLOURS = {
     Consultation.Status.CLOSED: "#9a6700",
     Consultation.Status.ARCHIVED: "#555",
 }
+
+
+def _count_of(rows: QuerySet[Any]) -> Coalesce:
+    """How many of these rows belong to the consultation of the outer query, as a subquery."""
+    counted = (
+        rows.filter(consultation=OuterRef("pk"))
+        .order_by()
+        .values("consultation")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def _status_badge(consultation: Consultation) -> str:
@@ -62,7 +75,7 @@ class ConsultationAdmin(admin.ModelAdmin):
         "invitation_count",
         "submitted_count",
     ]
-    list_filter = ["status", ("audience_sectors", admin.RelatedOnlyFieldListFilter), "responsible"]
+    list_filter = ["status", ("audience_sectors", admin.RelatedFieldListFilter), "responsible"]
     search_fields = ["title", "external_reference", "requesting_institution__name"]
     list_select_related = ["requesting_institution", "responsible"]
     date_hierarchy = "created_at"
@@ -102,13 +115,15 @@ class ConsultationAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
+        # Each count is its own subquery: joining questions, invitations and responses together
+        # would multiply them (and the time) before counting.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                question_total=Count("questions", distinct=True),
-                invitation_total=Count("invitations", distinct=True),
-                submitted_total=Count("responses", filter=Q(responses__status="submitted"), distinct=True),
+                question_total=_count_of(Question.objects.all()),
+                invitation_total=_count_of(Invitation.objects.all()),
+                submitted_total=_count_of(Response.objects.filter(status=Response.Status.SUBMITTED)),
             )
         )
 
