@@ -25,6 +25,7 @@ SEARCHES = {
     "crm.Membership": "Gintaro",
     "consultations.Invitation": "Baltijos",
     "consultations.Response": "Baltijos",
+    "consultations.Consultation": "Nr. 1",
 }
 CHANGELISTS = [
     "crm.Organisation",
@@ -32,6 +33,7 @@ CHANGELISTS = [
     "crm.Membership",
     "consultations.Invitation",
     "consultations.Response",
+    "consultations.Consultation",
 ]
 
 
