@@ -33,6 +33,7 @@ from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
+from crm.admin.rows import QuickRowsMixin
 
 STATUS_COLOURS = {
     Consultation.Status.DRAFT: "#666",
@@ -63,7 +64,7 @@ def _status_badge(consultation: Consultation) -> str:
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
     change_form_template = "consultations/admin/consultation_change_form.html"
     list_display = [
         "title",

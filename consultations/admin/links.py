@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from consultations import services
 from consultations.models import AccessLink, Invitation
+from crm.admin.rows import QuickRowsMixin
 
 
 def _link_state(link: AccessLink) -> str:
@@ -111,7 +112,7 @@ class AccessLinkInline(admin.TabularInline):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(_LinkActionsMixin, admin.ModelAdmin):
+class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "consultation",
@@ -191,7 +192,7 @@ class InvitationAdmin(_LinkActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLink)
-class AccessLinkAdmin(_LinkActionsMixin, admin.ModelAdmin):
+class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
     list_display = [
         "person",
         "organisation",

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Response, ResponseEdit
+from crm.admin.rows import QuickRowsMixin
 
 STATUS_COLOURS = {
     Response.Status.DRAFT: "#9a6700",
@@ -42,7 +43,7 @@ class ResponseEditInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
     list_display = [
         "organisation",
         "consultation",

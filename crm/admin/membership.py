@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Membership, Payment
 
 
@@ -17,7 +18,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
     list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
     list_filter = ["status", ("organisation__sectors", admin.RelatedFieldListFilter), "start_date"]
     search_fields = ["organisation__name", "organisation__legal_code"]
@@ -45,7 +46,7 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(SimpleHistoryAdmin):
+class AffiliationAdmin(QuickRowsMixin, SimpleHistoryAdmin):
     list_display = ["person", "organisation", "role", "job_title", "is_primary", "receives_consultations"]
     list_filter = ["role", "is_primary", "receives_consultations"]
     search_fields = ["person__first_name", "person__last_name", "person__email", "organisation__name"]

@@ -19,6 +19,7 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
+from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
@@ -50,7 +51,7 @@ class InteractionInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
     list_display = [
         "name",

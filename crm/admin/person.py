@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin.duplicates import PersonToolsMixin
+from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
 
@@ -28,7 +29,7 @@ class PersonAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(PersonToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
+class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [PersonResource]
     list_display = [
         "last_name",

@@ -2,20 +2,21 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from crm.admin.rows import QuickRowsMixin
 from crm.models import Municipality, Sector, Tag
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(QuickRowsMixin, admin.ModelAdmin):
     list_display = ["code", "name_lt", "name_en", "position"]
     search_fields = ["code", "name_lt", "name_en"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(QuickRowsMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(QuickRowsMixin, admin.ModelAdmin):
     search_fields = ["name"]

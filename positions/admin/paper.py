@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crm.admin.rows import QuickRowsMixin
 from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
 from positions.admin.forms import DispatchForm, WithdrawApprovalForm
@@ -48,7 +49,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; i
 
 
 @admin.register(PositionPaper)
-class PositionPaperAdmin(ConsolidationAdminMixin, admin.ModelAdmin):
+class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdmin):
     change_form_template = "positions/admin/positionpaper_change_form.html"
     list_display = [
         "subject",

@@ -14,13 +14,14 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin.rows import QuickRowsMixin
 from positions import selectors
 from positions.models import Dispatch, RegistrationCancellation, RegistrationJournal, Rendering, RenderingJob
 
 logger = logging.getLogger(__name__)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(QuickRowsMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
