@@ -9,14 +9,22 @@ check the answers against the questions again, and alone decide what submitting 
 from __future__ import annotations
 
 import contextlib
+import html
 from collections.abc import Iterable
 from typing import Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, LayoutObject
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.template import Context
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations.answers import PROVISION_MAX_LENGTH, AnswerValue, ProposalValue, normalise_text
@@ -159,6 +167,7 @@ class ResponseForm(forms.Form):
         super().__init__(data, initial={"version": version}, use_required_attribute=False, **kwargs)
         self.questions = questions
         self.formsets: dict[int, BaseProposalFormSet] = {}
+        self.help_texts = {question.pk: _help_text(question) for question in questions}
         for number, question in enumerate(questions, start=1):
             answer = answers.get(question.pk, AnswerValue())
             if question.kind == Question.Kind.PROPOSALS:
@@ -168,31 +177,32 @@ class ResponseForm(forms.Form):
                 continue
             for name, field in self._fields_for(question, number, answer).items():
                 self.fields[name] = field
+        # `{% crispy form %}` renders the questions, one card each; the page around them (the
+        # <form> tag, the version, the buttons, the error summary) is the page template's.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.include_media = False
+        self.helper.template = "consultations/_questions.html"
+        self.helper.layout = Layout(
+            *(
+                QuestionCard(question, number, *self._field_names(question))
+                for number, question in enumerate(questions, start=1)
+            )
+        )
 
     @staticmethod
     def field_name(question: Question) -> str:
         return f"q{question.pk}"
 
-    def blocks(self) -> list[dict[str, Any]]:
-        """Each question with its number and what renders it: bound fields or a formset."""
-        blocks = []
-        for number, question in enumerate(self.questions, start=1):
-            name = self.field_name(question)
-            blocks.append(
-                {
-                    "question": question,
-                    "number": number,
-                    "fields": [self[field] for field in (name, f"{name}_other") if field in self.fields],
-                    "formset": self.formsets.get(question.pk),
-                    "help_text": _help_text(question),
-                }
-            )
-        return blocks
+    def _field_names(self, question: Question) -> list[str]:
+        name = self.field_name(question)
+        return [field for field in (name, f"{name}_other") if field in self.fields]
 
     def _fields_for(self, question: Question, number: int, answer: AnswerValue) -> dict[str, forms.Field]:
         name = self.field_name(question)
         label = f"{number}. {question.text}"
-        help_text = _help_text(question)
+        help_text = self.help_texts[question.pk]
         attrs = {"aria-required": "true"} if question.required else {}
         kind = question.kind
         if kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
@@ -367,3 +377,241 @@ class ResponseForm(forms.Form):
                     field.widget.attrs["disabled"] = True
                 else:
                     field.widget.attrs["readonly"] = True
+
+
+# --- rendering --------------------------------------------------------------------------------------
+# crispy-forms' Bootstrap 5 field template renders five to eight more templates for every field and
+# one for every radio option: with fifteen questions that was three quarters of the page's CPU time.
+# `render_field` writes the same markup (`bootstrap5/field.html` as `|as_crispy_field` renders it)
+# directly, for the widgets this form uses; any other widget is left to crispy-forms. The questions
+# are laid out by the form's crispy `Layout` of `QuestionCard`s.
+
+
+def _escape(value: Any) -> str:
+    # What django.utils.html.escape does, without its lazy-string wrapper (called thousands of times).
+    return html.escape(str(value))
+
+
+def _attributes(attrs: dict[str, Any]) -> str:
+    """HTML attributes in their order, as Django's `attrs.html` writes them: True as a bare name,
+    False left out, values escaped (the names are the code's own)."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _widget(bound: BoundField, css_class: str = "") -> str:
+    """The field's input as Django renders it, with `css_class` added to the widget's classes the way
+    crispy's `{% crispy_field %}` adds them (after the widget's class name: "textinput form-control")."""
+    widget = bound.field.widget
+    attrs = bound.build_widget_attrs({}, widget)
+    if bound.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound.auto_id)
+    value = bound.value()
+    if isinstance(widget, forms.CheckboxInput) and widget.check_test(value):
+        attrs["checked"] = True
+    value = widget.format_value(value)
+    base = dict(widget.attrs)
+    if css_class:
+        classes = (base.get("class") or "").split()
+        for name in (type(widget).__name__.lower(), *css_class.split()):
+            if name not in classes:
+                classes.append(name)
+        base["class"] = " ".join(classes)
+    attributes = _attributes({**base, **attrs})
+    name = _escape(bound.html_name)
+    if isinstance(widget, forms.Textarea):
+        return (
+            f'<textarea name="{name}"{attributes}>\n{conditional_escape(value) if value else ""}</textarea>'
+        )
+    value_attribute = f' value="{_escape(value)}"' if value is not None else ""
+    return f'<input type="{widget.input_type}" name="{name}"{value_attribute}{attributes}>'
+
+
+def _label(bound: BoundField) -> str:
+    label = conditional_escape(bound.label)
+    return f'{label}<span class="asteriskField">*</span>' if bound.field.required else label
+
+
+def _errors(bound: BoundField, auto_id: str) -> str:
+    errors = bound.errors
+    if not errors:
+        return ""
+    items = "".join(
+        f'<p id="error_{number}_{auto_id}"><strong>{conditional_escape(error)}</strong></p>'
+        for number, error in enumerate(errors, start=1)
+    )
+    return f'<div id="{_escape(errors.field_id)}_error" class="invalid-feedback">{items}</div>'
+
+
+def _help(bound: BoundField, auto_id: str) -> str:
+    if not bound.help_text:
+        return ""
+    id_attribute = f'id="{auto_id}_helptext" ' if auto_id else ""
+    return f'<div {id_attribute}class="form-text">{conditional_escape(bound.help_text)}</div>'
+
+
+def _wrapper(bound: BoundField, auto_id: str, css_class: str, content: str) -> str:
+    css_classes = bound.css_classes()
+    if css_classes:
+        css_class = f"{css_class} {_escape(css_classes)}"
+    return f'<div id="div_{auto_id}" class="{css_class}">{content}</div>'
+
+
+def _text_field(bound: BoundField) -> str:
+    auto_id = _escape(bound.auto_id)
+    invalid = bool(bound.errors)
+    label = ""
+    if bound.label:
+        for_attribute = f'for="{_escape(bound.id_for_label)}" ' if bound.id_for_label else ""
+        required = " requiredField" if bound.field.required else ""
+        label = f'<label {for_attribute}class="form-label{required}">{_label(bound)}</label>'
+    widget = _widget(bound, "form-control is-invalid" if invalid else "form-control")
+    return _wrapper(
+        bound, auto_id, "mb-3", f"{label}{widget}{_errors(bound, auto_id)}{_help(bound, auto_id)}"
+    )
+
+
+def _checkbox_field(bound: BoundField) -> str:
+    auto_id = _escape(bound.auto_id)
+    widget = _widget(bound, "form-check-input is-invalid" if bound.errors else "form-check-input")
+    required = " requiredField" if bound.field.required else ""
+    label = (
+        f'<label for="{_escape(bound.id_for_label)}" class="form-check-label{required}">'
+        f"{_label(bound)}</label>"
+    )
+    content = f"{widget}{label}{_errors(bound, auto_id)}{_help(bound, auto_id)}"
+    return f'<div class="mb-3">{_wrapper(bound, auto_id, "form-check", content)}</div>'
+
+
+def _choice_field(bound: BoundField) -> str:
+    """Radio buttons or checkboxes in a fieldset, the question as its legend; the errors follow the
+    last option, inside its box."""
+    widget = bound.field.widget
+    auto_id = _escape(bound.auto_id)
+    id_ = widget.attrs.get("id") or bound.auto_id
+    attrs = bound.build_widget_attrs({"id": id_} if id_ else {})
+    groups = widget.optgroups(bound.html_name, widget.format_value(bound.value()), attrs)
+    invalid = " is-invalid" if bound.errors else ""
+    name = _escape(bound.html_name)
+    last = groups[-1][1][-1] if groups and groups[-1][1] else None
+    options = []
+    for group, group_options, _index in groups:
+        if group:
+            options.append(f"<strong>{conditional_escape(group)}</strong>")
+        options.extend(
+            f'<div class="form-check"><input type="{option["type"]}" class="form-check-input{invalid}"'
+            f'  name="{name}" value="{_escape(option["value"])}" {_attributes(option["attrs"])}>'
+            f'<label for="{_escape(option["attrs"].get("id", ""))}" class="form-check-label">'
+            f"{_escape(option['label'])}</label>{_errors(bound, auto_id) if option is last else ''}</div>"
+            for option in group_options
+        )
+    content = f"<div >{''.join(options)}</div>{_help(bound, auto_id)}"
+    if bound.label:
+        described = bound.aria_describedby
+        described_by = f' aria-describedby="{_escape(described)}"' if described else ""
+        for_attribute = f' for="{_escape(bound.id_for_label)}"' if bound.id_for_label else ""
+        required = " requiredField" if bound.field.required else ""
+        content = (
+            f'<fieldset{described_by}><legend{for_attribute} class="form-label{required} fs-6">'
+            f"{_label(bound)}</legend>{content}</fieldset>"
+        )
+    return _wrapper(bound, auto_id, "mb-3", content)
+
+
+def render_field(bound: BoundField) -> SafeString:
+    """`bound` as `{{ bound|as_crispy_field }}` renders it with the Bootstrap 5 pack."""
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple, its subclass
+        return mark_safe(_choice_field(bound))  # noqa: S308 - every part is escaped above
+    if type(widget) in (forms.TextInput, forms.Textarea):
+        return mark_safe(_text_field(bound))  # noqa: S308
+    if type(widget) is forms.CheckboxInput:
+        return mark_safe(_checkbox_field(bound))  # noqa: S308
+    return as_crispy_field(bound)
+
+
+def _alert(messages: Iterable[Any], css_class: str, role: str = "") -> str:
+    """Errors that belong to no field: a proposal row's, or the whole table's."""
+    if not messages:
+        return ""
+    role_attribute = f' role="{role}"' if role else ""
+    items = "".join(f'<p class="mb-0">{conditional_escape(message)}</p>' for message in messages)
+    return f'<div class="{css_class}"{role_attribute}>{items}</div>'
+
+
+def _proposal_row(row: forms.Form, number: int | str) -> str:
+    """One row of a proposals table (`number` is empty in the template of a new row)."""
+    names = ["provision", "proposed_wording", "justification"]
+    if "DELETE" in row.fields:
+        names.append("DELETE")
+    return (
+        '<fieldset class="border rounded px-3 pt-2 mb-3" data-proposal-row>'
+        f'<legend class="fs-6 float-none w-auto px-1 mb-1">{_escape(gettext("Proposal"))} '
+        f"<span data-row-number>{number}</span></legend>"
+        f"{_alert(row.non_field_errors(), 'alert alert-danger py-2')}"
+        f"{''.join(render_field(row[name]) for name in names)}</fieldset>"
+    )
+
+
+def _proposals(
+    *, question: Question, number: int, formset: BaseProposalFormSet, help_text: str, editable: bool
+) -> str:
+    """A proposals question: its rows, and while editable a button that adds one (posting the form;
+    static/js/answer.js adds it in place from the <template>)."""
+    prefix = _escape(formset.prefix)
+    management = formset.management_form
+    # Its hidden inputs; Django's own rendering only when a tampered post left it with errors to list.
+    hidden = (
+        str(management)
+        if management.errors
+        else "".join(_widget(management[name]) for name in management.fields)
+    )
+    rows = "".join(_proposal_row(row, row_number) for row_number, row in enumerate(formset, start=1))
+    if not rows and not editable:
+        rows = '<p class="text-muted">—</p>'
+    adding = ""
+    if editable:
+        adding = (
+            f'<template id="{prefix}-empty">{_proposal_row(formset.empty_form, "")}</template>'
+            f'<button type="submit" name="action" value="add-row-{question.pk}" '
+            f'class="btn btn-outline-secondary btn-sm" data-add-row="{prefix}">'
+            f"{_escape(gettext('Add a proposal'))}</button>"
+        )
+    help_html = f'<div class="form-text mb-2">{help_text}</div>' if help_text else ""
+    return (
+        f"<fieldset><legend>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>{help_html}"
+        f"{_alert(formset.non_form_errors(), 'alert alert-danger py-2', role='alert')}"
+        f"{hidden}"
+        f'<div data-proposal-rows="{prefix}">{rows}</div>{adding}</fieldset>'
+    )
+
+
+class QuestionCard(LayoutObject):
+    """Layout object: one question of the answer form as a card, with its fields (the answer, and
+    the "other" text of a choice question) or its proposals table."""
+
+    def __init__(self, question: Question, number: int, *fields: str) -> None:
+        self.question = question
+        self.number = number
+        self.fields = list(fields)
+
+    def render(self, form: ResponseForm, context: Context, *args: Any, **kwargs: Any) -> SafeString:
+        question = self.question
+        formset = form.formsets.get(question.pk)
+        if formset is None:
+            body = "".join(render_field(form[name]) for name in self.fields)
+        else:
+            body = _proposals(
+                question=question,
+                number=self.number,
+                formset=formset,
+                help_text=conditional_escape(form.help_texts[question.pk]),
+                editable=bool(context.get("editable")),
+            )
+        return mark_safe(  # noqa: S308 - every part is escaped where it is made
+            f'<section id="question-{question.pk}" class="card mb-4">'
+            f'<div class="card-body">{body}</div></section>'
+        )

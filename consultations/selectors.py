@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consultations.answers import AnswerValue
@@ -143,31 +143,41 @@ def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> Acces
         .select_related(
             "person", "invitation__consultation__requesting_institution", "invitation__organisation"
         )
+        # AccessLink's own ordering less its first key, the invitation, which is the same for every
+        # row here and would join the consultation and the organisation once more to order by
+        # theirs (every member page view runs this query).
+        .order_by("person__last_name", "id")
         .first()
     )
 
 
 def response_for_invitation(*, invitation: Invitation) -> Response | None:
     """The invited organisation's response, if anyone has saved it yet."""
+    # There is one at most (a unique constraint): first() by id, not by Response's own ordering,
+    # which joins the consultation and the organisation.
     return (
         Response.objects.filter(
             consultation_id=invitation.consultation_id, organisation_id=invitation.organisation_id
         )
-        .select_related("submitted_by")
+        .order_by("pk")
         .first()
     )
 
 
 def answer_values(*, response: Response | None) -> dict[int, AnswerValue]:
-    """The stored answers of a response by question id (two queries)."""
+    """The stored answers of a response by question id (two queries, none without a response)."""
     if response is None or response.pk is None:
         return {}
-    answers = Answer.objects.filter(response=response).prefetch_related(
-        Prefetch("proposal_rows", queryset=ProposalRow.objects.order_by("position", "id"))
-    )
-    return {
-        answer.question_id: AnswerValue.from_answer(answer, answer.proposal_rows.all()) for answer in answers
-    }
+    # Unordered: the answers' own ordering joins the question, the consultation and the organisation.
+    answers = list(Answer.objects.filter(response=response).order_by())
+    if not answers:
+        return {}
+    rows: dict[int, list[ProposalRow]] = defaultdict(list)
+    for row in ProposalRow.objects.filter(answer_id__in=[answer.pk for answer in answers]).order_by(
+        "position", "id"
+    ):
+        rows[row.answer_id].append(row)
+    return {answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers}
 
 
 def response_edits(*, response: Response | None, limit: int = 20) -> list[ResponseEdit]:

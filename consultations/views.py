@@ -21,6 +21,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import decorator_from_middleware, method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -183,7 +184,6 @@ def answer_page_context(
         "organisation": invitation.organisation if invitation else None,
         "documents": list(consultation.documents.all()),
         "form": form,
-        "blocks": form.blocks(),
         "error_summary": form.error_summary() if form.is_bound else [],
         "response": response,
         "edits": selectors.response_edits(response=response),
@@ -216,17 +216,24 @@ class ResponseView(View):
         self.invitation = self.link.invitation
         self.consultation = self.invitation.consultation
         self.questions = list(self.consultation.questions.order_by("position", "id"))
-        self.response = selectors.response_for_invitation(invitation=self.invitation)
-        self.stored = selectors.answer_values(response=self.response)
         return _private(super().dispatch(request, *args, **kwargs))
 
+    @cached_property
+    def response(self) -> Response | None:
+        # Read only when the page is shown: a save that succeeds redirects without it (the services
+        # read the response themselves, under a lock).
+        return selectors.response_for_invitation(invitation=self.invitation)
+
     def _form(self, data: Any = None, add_row_for: int | None = None) -> ResponseForm:
+        if data is not None:
+            # A posted form shows what was posted; the stored answers and version are not needed.
+            return ResponseForm(
+                data, questions=self.questions, answers={}, version=0, add_row_for=add_row_for
+            )
         return ResponseForm(
-            data,
             questions=self.questions,
-            answers=self.stored,
+            answers=selectors.answer_values(response=self.response),
             version=self.response.version if self.response else 0,
-            add_row_for=add_row_for,
         )
 
     def _render(

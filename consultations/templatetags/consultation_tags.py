@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django import template
@@ -19,6 +20,14 @@ register = template.Library()
 @register.filter(name="markdown")
 def markdown_filter(text: str) -> SafeString:
     """Render staff-written Markdown as sanitised HTML."""
+    return _markdown_cached(str(text or ""))
+
+
+# Every view of a consultation's member page shows the same background, and converting Markdown is
+# one of the page's dearest steps. Keyed by the text itself: an edited text is converted afresh at
+# once, in every process.
+@functools.lru_cache(maxsize=64)
+def _markdown_cached(text: str) -> SafeString:
     return render_markdown(text)
 
 
