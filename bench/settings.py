@@ -19,6 +19,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+# As in production: e-mails (receipts, amendment notices) are queued for the worker, not sent
+# inside the member's request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 if os.environ.get("BENCH_MEDIA_ROOT"):

@@ -545,35 +545,47 @@ def response_editable_check(*, consultation: Consultation, now: datetime.datetim
 def _answers_write(
     *, response: Response, questions: dict[int, Question], values: dict[int, AnswerValue], changed: list[int]
 ) -> None:
-    for question_id in changed:
+    """Write the changed answers in a fixed number of statements, however many there are."""
+    emptied = [pk for pk in changed if values[pk].is_empty()]
+    answered = [pk for pk in changed if not values[pk].is_empty()]
+    if emptied:
+        # Unanswered questions have no row, so an emptied draft does not lock the questions.
+        Answer.objects.filter(response=response, question_id__in=emptied).delete()
+    if not answered:
+        return
+    existing = {
+        answer.question_id: answer
+        for answer in Answer.objects.filter(response=response, question_id__in=answered)
+    }
+    now = timezone.now()
+    fields = ["text", "choice_indexes", "other_text", "scale", "yes_no"]
+    written = []
+    for question_id in answered:
         value = values[question_id]
-        if value.is_empty():
-            # Unanswered questions have no row, so an emptied draft does not lock the questions.
-            Answer.objects.filter(response=response, question_id=question_id).delete()
-            continue
-        answer, _created = Answer.objects.update_or_create(
-            response=response,
-            question_id=question_id,
-            defaults={
-                "text": value.text,
-                "choice_indexes": list(value.choice_indexes),
-                "other_text": value.other_text,
-                "scale": value.scale,
-                "yes_no": value.yes_no,
-            },
-        )
-        if questions[question_id].kind == Question.Kind.PROPOSALS:
-            answer.proposal_rows.all().delete()
-            ProposalRow.objects.bulk_create(
-                ProposalRow(
-                    answer=answer,
-                    position=position,
-                    provision=row.provision,
-                    proposed_wording=row.proposed_wording,
-                    justification=row.justification,
-                )
-                for position, row in enumerate(value.rows, start=1)
+        answer = existing.get(question_id) or Answer(response=response, question_id=question_id)
+        answer.text = value.text
+        answer.choice_indexes = list(value.choice_indexes)
+        answer.other_text = value.other_text
+        answer.scale = value.scale
+        answer.yes_no = value.yes_no
+        answer.updated_at = now
+        written.append(answer)
+    Answer.objects.bulk_update([a for a in written if a.pk is not None], [*fields, "updated_at"])
+    Answer.objects.bulk_create([a for a in written if a.pk is None])
+    with_rows = [a for a in written if questions[a.question_id].kind == Question.Kind.PROPOSALS]
+    if with_rows:
+        ProposalRow.objects.filter(answer__in=[a.pk for a in with_rows]).delete()
+        ProposalRow.objects.bulk_create(
+            ProposalRow(
+                answer=answer,
+                position=position,
+                provision=row.provision,
+                proposed_wording=row.proposed_wording,
+                justification=row.justification,
             )
+            for answer in with_rows
+            for position, row in enumerate(values[answer.question_id].rows, start=1)
+        )
 
 
 def _response_save(
