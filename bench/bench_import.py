@@ -191,8 +191,11 @@ def floor_import(path: Path, dry_run: bool) -> int:
     with transaction.atomic():
         objects, links = [], []
         for row in dataset.dict:
+            # Empty XLSX cells read as None; the text columns store "" (no field cleans them here).
             values = {
-                k: v for k, v in row.items() if k not in ("sectors", "municipality", "show_in_directory")
+                k: "" if v is None else v
+                for k, v in row.items()
+                if k not in ("sectors", "municipality", "show_in_directory")
             }
             for name in integers:
                 values[name] = int(values[name])

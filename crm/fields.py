@@ -14,20 +14,23 @@ from django.db import models
 from crm import validators
 
 
-class _NormalisingCharField(models.CharField):
+class NormalisingCharField(models.CharField):
     """A CharField whose `to_python` normalises and validates.
 
     CharField.get_prep_value calls to_python, which would re-parse (and re-validate) the value on
     every save, history copy and query filter. Normalising belongs to full_clean, so the database
-    side only converts to text.
+    side only converts to text: a string is stored as it is, and None as "" (what normalising
+    gives it) unless the field is nullable.
     """
 
     def get_prep_value(self, value: Any) -> Any:
         value = models.Field.get_prep_value(self, value)
-        return value if value is None else str(value)
+        if value is None:
+            return None if self.null else ""
+        return str(value)
 
 
-class PhoneField(_NormalisingCharField):
+class PhoneField(NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
         super().__init__(*args, **kwargs)
@@ -36,7 +39,7 @@ class PhoneField(_NormalisingCharField):
         return validators.normalise_phone(super().to_python(value))
 
 
-class LegalCodeField(_NormalisingCharField):
+class LegalCodeField(NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 9)
         super().__init__(*args, **kwargs)
@@ -45,7 +48,7 @@ class LegalCodeField(_NormalisingCharField):
         return validators.normalise_legal_code(super().to_python(value))
 
 
-class VatCodeField(_NormalisingCharField):
+class VatCodeField(NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 14)
         super().__init__(*args, **kwargs)
@@ -59,5 +62,7 @@ class LowercaseEmailField(models.EmailField):
         return validators.normalise_email(super().to_python(value))
 
     def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)
-        return validators.normalise_email(value) if value is not None else value
+        # Lower case in queries too, so that a lookup by e-mail finds the stored address. (Not
+        # through CharField.get_prep_value: its to_python call would normalise a second time.)
+        value = models.Field.get_prep_value(self, value)
+        return validators.normalise_email(str(value)) if value is not None else value

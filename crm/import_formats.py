@@ -16,7 +16,9 @@ This module imports no models, so settings could list these classes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import io
 import posixpath
 import zipfile
@@ -117,7 +119,8 @@ class XLSX(base_formats.XLSX):
 
     def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
         try:
-            rows = xlsx_rows(in_stream)
+            with gc_paused():
+                rows = xlsx_rows(in_stream)
         except UnsafeXML:
             raise
         except Exception:  # anything unusual: openpyxl knows more kinds of workbook, slowly
@@ -151,6 +154,23 @@ class XLSX(base_formats.XLSX):
 
 
 FORMATS = [CSV, XLSX]
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read or imported.
+
+    Reading and importing a file make tens of thousands of objects that live until the end (cells,
+    rows, records, row results). Each counts towards Python's next full collection, which walks every
+    object of the process: a 10,000-row import ran several, a tenth of its time. Reference counting
+    still frees everything as usual; cycles made meanwhile wait for the next collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # Reading XLSX -----------------------------------------------------------------------
@@ -255,6 +275,7 @@ def _sheet_rows(sheet: bytes, strings: list[str], dates: frozenset[int], epoch: 
     from openpyxl.utils.datetime import from_excel, from_ISO8601
 
     row_tag, cell_tag, value_tag, inline_tag = f"{MAIN}row", f"{MAIN}c", f"{MAIN}v", f"{MAIN}is"
+    text_tag = f"{MAIN}t"
     columns: dict[str, int] = {}
     rows: list[list[Any]] = []
     for _event, node in _iterparse(sheet):
@@ -271,18 +292,25 @@ def _sheet_rows(sheet: bytes, strings: list[str], dates: frozenset[int], epoch: 
                 column = columns.get(letters) or columns.setdefault(
                     letters, column_index_from_string(letters)
                 )
-                values.extend([None] * (column - 1 - len(values)))
+                if column > len(values) + 1:
+                    values.extend([None] * (column - 1 - len(values)))
             kind = cell.get("t", "n")
             if kind == "inlineStr":
                 inline = cell.find(inline_tag)
-                values.append(_text(inline) if inline is not None else None)
+                if inline is None:
+                    values.append(None)
+                elif len(inline) == 1 and inline[0].tag == text_tag:  # the usual case: plain text
+                    text = inline[0].text or ""
+                    values.append(text.replace("x005F_", "") if "x005F_" in text else text)
+                else:
+                    values.append(_text(inline))
                 continue
             raw = cell.findtext(value_tag) or None
             if raw is None:
                 value = None
             elif kind == "n":
                 value = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
-                if int(cell.get("s") or 0) in dates:
+                if dates and int(cell.get("s") or 0) in dates:
                     value = from_excel(value, epoch)
             elif kind == "s":
                 value = strings[int(raw)]

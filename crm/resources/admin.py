@@ -1,0 +1,115 @@
+"""The admin side of the CRM imports and exports: formats, the "skip invalid rows" checkbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export import forms as import_forms
+from import_export.admin import ImportExportMixin
+from import_export.results import Result, RowResult
+
+from crm.import_formats import FORMATS
+
+
+class ImportForm(import_forms.ImportForm):
+    skip_invalid_rows = forms.BooleanField(
+        label=_("Skip invalid rows"),
+        required=False,
+        help_text=_(
+            "Import the valid rows and list the invalid ones. Unticked, a file with any invalid row "
+            "imports nothing."
+        ),
+    )
+
+
+class ConfirmImportForm(import_forms.ConfirmImportForm):
+    skip_invalid_rows = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ImportExportAdminMixin(ImportExportMixin):
+    """The admin side of CRM imports: CSV and XLSX only, the "skip invalid rows" checkbox."""
+
+    formats = FORMATS
+    import_form_class = ImportForm
+    confirm_form_class = ConfirmImportForm
+
+    def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["skip_invalid_rows"] = import_form.cleaned_data.get("skip_invalid_rows", False)
+        return initial
+
+    def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if not context:
+            return response
+        form, result = context.get("form"), context.get("result")
+        skipping = bool(
+            form is not None
+            and form.is_bound
+            and form.is_valid()
+            and form.cleaned_data.get("skip_invalid_rows")
+        )
+        context["skip_invalid_rows"] = skipping
+        # import-export offers the confirmation only for a file without invalid rows.
+        if (
+            skipping
+            and result is not None
+            and "confirm_form" not in context
+            and not result.has_errors()
+            and result.has_validation_errors()
+            and any(
+                row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE) for row in result
+            )
+        ):
+            context["confirm_form"] = self.create_confirm_form(request, import_form=form)
+        return response
+
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: QuerySet, **kwargs: Any
+    ) -> Any:
+        # import-export writes native numbers and dates only for its own XLSX class; ours too.
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(
+            request, queryset, force_native_type=file_format.is_binary(), **kwargs
+        )
+        return file_format.export_data(data)
+
+    def process_result(self, result: Result, request: HttpRequest) -> HttpResponse:
+        if getattr(result, "rolled_back", False):
+            # The confirmed import met errors its preview had not (the data changed meanwhile):
+            # it wrote nothing, so there is nothing to log or to announce as finished.
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: the file has errors the preview did not show. Upload it again to see them."
+                ),
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_result(result, request)
+
+    def add_success_message(self, result: Result, request: HttpRequest) -> None:
+        super().add_success_message(result, request)
+        if result.invalid_rows:
+            rows = ", ".join(str(row.number) for row in result.invalid_rows[:20])
+            count = len(result.invalid_rows)
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d invalid row was not imported (row %(rows)s).",
+                    "%(count)d invalid rows were not imported (rows %(rows)s).",
+                    count,
+                )
+                % {"count": count, "rows": rows + ("…" if count > 20 else "")},
+            )

@@ -1,0 +1,581 @@
+"""What the CRM import resources share: columns known in every language, the records a file
+refers to loaded at the start, rows validated in memory, writes in bulk (see the package)."""
+
+from __future__ import annotations
+
+import datetime
+import operator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from import_export import fields, resources
+from import_export.exceptions import FieldError
+from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result, RowResult
+
+from crm import widgets
+from crm.import_formats import GUARD, gc_paused, strip_formula_guard
+from crm.models import Affiliation, Person
+from crm.resources.writes import HistoryWriter
+from crm.widgets import in_every_language, is_blank, normalise_key
+
+MODEL, MANY, AFFILIATION = "model", "many", "affiliation"
+EXPORT_CHUNK_SIZE = 2000
+Key = tuple[str, ...]
+
+
+class Column(fields.Field):
+    """A resource field that knows its headers in every language."""
+
+    def __init__(self, model: type[Model], name: str, widget: Any, *, kind: str = MODEL) -> None:
+        attribute = f"_export_affiliation__{name}" if kind == AFFILIATION else name
+        super().__init__(attribute=attribute, column_name=name, widget=widget)
+        self.name = name
+        self.kind = kind
+        self.label = model._meta.get_field(name).verbose_name
+
+    def header(self) -> str:
+        """The header exports write: the Lithuanian name in Lithuanian, the field name otherwise."""
+        if (translation.get_language() or "lt").startswith("lt"):
+            return str(self.label)
+        return self.name
+
+    def aliases(self) -> set[str]:
+        return {normalise_key(self.name), normalise_key(self.name.replace("_", " "))} | in_every_language(
+            self.label
+        )
+
+
+class KeyedInstanceLoader(BaseInstanceLoader):
+    """Loads every record the file refers to, and what hangs on them, in a few queries."""
+
+    def __init__(self, resource: CrmResource, dataset: tablib.Dataset | None = None) -> None:
+        super().__init__(resource, dataset)
+        if not resource.fatal:
+            resource.load_existing(dataset)
+
+    def get_instance(self, row: dict[str, Any]) -> Model | None:
+        raise NotImplementedError("CrmResource locates instances itself (see CrmResource.locate).")
+
+
+@dataclass
+class Claim:
+    """The record an earlier valid row of this file gave, by the row's key."""
+
+    instance: Model
+    row: int
+
+
+@dataclass
+class AffiliationChange:
+    organisation_id: int
+    values: dict[str, Any]
+    existing: Affiliation | None = None
+
+    def unchanged(self) -> bool:
+        return self.existing is not None and all(
+            getattr(self.existing, name) == value for name, value in self.values.items()
+        )
+
+
+@dataclass
+class Pending:
+    """Relation writes of accepted rows, made after the records themselves are saved."""
+
+    many: list[tuple[Model, str, frozenset[Any]]] = field(default_factory=list)
+    affiliations: list[tuple[Person, AffiliationChange]] = field(default_factory=list)
+
+
+class CrmResource(resources.ModelResource):
+    """What both resources share: header matching, cached lookups, bulk writes with history."""
+
+    #: rows whose differences the preview shows; the rest are only counted
+    preview_rows = 100
+    #: groups of columns of which one must be in the file to identify records
+    identity_columns: tuple[tuple[str, ...], ...] = ()
+    #: bulk_update writes one CASE per column and row; smaller batches keep statements cheap
+    update_batch_size = 200
+
+    def __init__(self, *, skip_invalid_rows: bool | None = None, form: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if skip_invalid_rows is None:
+            # The admin passes its import or confirm form; the checkbox lives there.
+            cleaned = getattr(form, "cleaned_data", None) or {}
+            skip_invalid_rows = bool(cleaned.get("skip_invalid_rows"))
+        self.skip_invalid_rows = skip_invalid_rows
+        for column in self.fields.values():
+            column.column_name = column.header()
+        self.bound: list[str] = []
+        self.unknown_headers: list[str] = []
+        self.fatal = False
+        self.rollback_on_invalid = True
+        self.user: Any = None
+        self.change_reason = ""
+        self.writer = HistoryWriter(user=None, reason="")
+        self.lookups: widgets.ImportLookups | None = None
+        self.existing: dict[Key, Model | None] = {}
+        self.keys_by_row: list[Key | None] = []
+        self.claims: dict[Key, Claim] = {}
+        self.pending = Pending()
+        self._blank_values: dict[str, Any] | bool | None = None
+
+    # Columns -----------------------------------------------------------------------
+
+    def bind_columns(self, headers: Iterable[Any]) -> None:
+        """Match the file's headers to columns (field names first, then verbose names)."""
+        known: dict[str, str] = {normalise_key(name): name for name in self.fields}
+        for name, column in self.fields.items():
+            for alias in column.aliases():
+                known.setdefault(alias, name)
+        self.bound, self.unknown_headers = [], []
+        for header in headers:
+            name = known.get(normalise_key(strip_formula_guard(header))) if header else None
+            if name is None or name in self.bound:
+                if header:
+                    self.unknown_headers.append(str(header))
+                continue
+            self.fields[name].column_name = header
+            self.bound.append(name)
+        self.model_columns = [n for n in self.bound if self.fields[n].kind == MODEL]
+        self.many_columns = [n for n in self.bound if self.fields[n].kind == MANY]
+        self.affiliation_columns = [n for n in self.bound if self.fields[n].kind == AFFILIATION]
+        opts = self._meta.model._meta
+        self.model_fields = {n: opts.get_field(n) for n in self.model_columns}
+        self.attnames = [self.model_fields[n].attname for n in self.model_columns]
+        getter = operator.attrgetter(*self.attnames) if self.attnames else lambda instance: ()
+        self._state = (lambda instance: (getter(instance),)) if len(self.attnames) == 1 else getter
+        repeating = (widgets.ChoiceWidget, widgets.IntegerWidget, widgets.BooleanWidget, widgets.DateWidget)
+        repeating += (widgets.MunicipalityWidget,)
+        self.memo: dict[str, dict[Any, tuple[bool, Any]]] = {
+            n: {} for n in self.model_columns if isinstance(self.fields[n].widget, repeating)
+        }
+        self.bound_headers = [self.fields[n].column_name for n in self.bound]
+        # What import_instance needs of each model column, looked up once per import.
+        self.cell_plan = [
+            (n, self.memo.get(n), self.model_fields[n].attname, self.model_fields[n].is_relation)
+            for n in self.model_columns
+        ]
+        # full_clean skips what the cells checked, and relations (checked against the lookups).
+        self.checked_fields = set(self.model_columns) | {
+            f.name for f in opts.concrete_fields if f.is_relation
+        }
+
+    def column_header(self, name: str) -> str:
+        column = self.fields.get(name)
+        return str(column.column_name) if column else name
+
+    def cells(self, dataset: tablib.Dataset, name: str) -> list[Any]:
+        if name not in self.bound:
+            return []
+        index = list(dataset.headers).index(self.fields[name].column_name)
+        return [strip_formula_guard(value) for value in dataset.get_col(index)]
+
+    def get_diff_headers(self) -> list[str]:
+        return [str(self.fields[name].column_name) for name in self.bound]
+
+    def get_user_visible_fields(self) -> list[fields.Field]:
+        return list(self.fields.values())
+
+    def _check_import_id_fields(self, headers: Any) -> None:
+        if not self.bound:
+            self.fatal = True
+            raise FieldError(
+                gettext(
+                    "None of the file's columns is known. Use the headers of an export, such as: %(headers)s."
+                )
+                % {"headers": ", ".join(column.header() for column in self.fields.values())}
+            )
+        if self.identity_columns and not any(
+            all(name in self.bound for name in group) for group in self.identity_columns
+        ):
+            self.fatal = True
+            options = [" + ".join(self.fields[n].header() for n in group) for group in self.identity_columns]
+            raise FieldError(
+                gettext("The file needs one of these columns to find existing records: %(options)s.")
+                % {"options": "; ".join(options)}
+            )
+
+    # The import --------------------------------------------------------------------
+
+    def import_data(
+        self,
+        dataset: tablib.Dataset,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        use_transactions: bool | None = None,
+        collect_failed_rows: bool = False,
+        rollback_on_validation_errors: bool | None = None,
+        **kwargs: Any,
+    ) -> Result:
+        if rollback_on_validation_errors is None:
+            rollback_on_validation_errors = not self.skip_invalid_rows
+        self.rollback_on_invalid = rollback_on_validation_errors
+        user = kwargs.get("user")
+        self.user = user if getattr(user, "pk", None) else None
+        file_name = kwargs.get("file_name")
+        reason = gettext("Import from %(file)s") % {"file": file_name} if file_name else gettext("Import")
+        self.change_reason = reason[:100]
+        self.writer = HistoryWriter(user=self.user, reason=self.change_reason)
+        self.fatal = False
+        self.bind_columns(dataset.headers or [])
+        with gc_paused():
+            result = super().import_data(
+                dataset,
+                dry_run=dry_run,
+                raise_errors=raise_errors,
+                use_transactions=use_transactions,
+                collect_failed_rows=collect_failed_rows,
+                rollback_on_validation_errors=rollback_on_validation_errors,
+                **kwargs,
+            )
+        # Read by the import page (templates/admin/import_export/import.html) and the admin.
+        result.unknown_headers = self.unknown_headers
+        result.preview_rows = self.preview_rows
+        result.rolled_back = (
+            dry_run
+            or result.has_errors()
+            or (rollback_on_validation_errors and result.has_validation_errors())
+        )
+        return result
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.lookups = widgets.ImportLookups()
+        for column in self.fields.values():
+            if isinstance(column.widget, widgets.LookupWidget):
+                column.widget.lookups = self.lookups
+        self.existing, self.keys_by_row, self.claims, self.pending = {}, [], {}, Pending()
+
+    def load_existing(self, dataset: tablib.Dataset) -> None:
+        """Work out every row's key, then load the records they name (`load_records`)."""
+        names = [name for group in self.identity_columns for name in group if name in self.bound]
+        columns = [self.cells(dataset, name) for name in names]
+        self.keys_by_row = [
+            self.row_key(dict(zip(names, cells, strict=True))) for cells in zip(*columns, strict=True)
+        ]
+        self.load_records(dataset, {key for key in self.keys_by_row if key is not None})
+
+    def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
+        """Fill `self.existing` (key → instance, None when several records match)."""
+        raise NotImplementedError
+
+    def row_key(self, values: dict[str, Any]) -> Key | None:
+        raise NotImplementedError
+
+    def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
+        number = kwargs.get("row_number") or 0
+        row_result = self.get_row_result_class()()
+        row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+        values = {
+            name: strip_formula_guard(value) if value.__class__ is str and value[:1] == GUARD else value
+            for name, value in zip(self.bound, map(row.get, self.bound_headers), strict=True)
+        }
+        if self.fatal or all(is_blank(value) for value in values.values()):
+            return row_result  # blank lines are skipped, not errors
+        instance, restore = None, None
+        try:
+            key = (
+                self.keys_by_row[number - 1] if 0 < number <= len(self.keys_by_row) else self.row_key(values)
+            )
+            instance, new, claim = self.locate(key, values, number)
+            before = self.state(instance)
+            restore = None if new else before
+            shown_before = self.render_cells(instance) if number <= self.preview_rows and not new else None
+            errors = self.import_instance(instance, values, new=new)
+            relation = self.import_relations(instance, key, values, errors, new=new)
+            changed = new or self.state(instance) != before
+            if claim is not None and changed and not errors:
+                errors.setdefault(NON_FIELD_ERRORS, []).append(self.repeat_error(key, claim))
+            if not errors and not changed and self.relation_unchanged(instance, relation):
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            else:
+                self.validate_instance(instance, errors)
+                self.accept(instance, key, relation, new=new, changed=changed, number=number, **kwargs)
+                row_result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
+            if key is not None and claim is None:
+                self.claims[key] = Claim(instance, number)
+            row_result.add_instance_info(instance)
+            if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):
+                row_result.instance = instance
+            if number <= self.preview_rows:
+                row_result.diff = self.diff(shown_before, instance, relation)
+        except ValidationError as error:
+            if restore is not None:
+                self.restore(instance, restore)
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = self.with_headers(error)
+        except Exception as error:  # reported as the row's error, as import-export does
+            if restore is not None:
+                self.restore(instance, restore)
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(self.get_error_result_class()(error, row=row, number=number))
+        return row_result
+
+    def locate(
+        self, key: Key | None, values: dict[str, Any], number: int
+    ) -> tuple[Model, bool, Claim | None]:
+        """The instance a row updates (existing or claimed by an earlier row) or a new one."""
+        if key is not None and key in self.claims:
+            claim = self.claims[key]
+            self.check_repeat(key, claim)
+            return claim.instance, False, claim
+        instance = self.existing.get(key) if key is not None else None
+        if instance is not None:
+            return instance, False, None
+        if key is not None and key in self.existing:  # several records match: refuse to guess
+            raise ValidationError({NON_FIELD_ERRORS: [self.ambiguous_error(key)]})
+        return self.new_instance(), True, None
+
+    def new_instance(self) -> Model:
+        """A new record with its fields' defaults. `Model()` works them out field by field for every
+        row; a copy of the attributes of one made at the start gives the same record, unless a
+        default is computed (callable) or something listens to the model's init signals."""
+        model = self._meta.model
+        if self._blank_values is None:
+            opts = model._meta
+            computed = any(callable(f.default) for f in opts.concrete_fields if f.has_default())
+            listened = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+            blank = model()
+            self._blank_values = (
+                False if computed or listened else {k: v for k, v in blank.__dict__.items() if k != "_state"}
+            )
+        if self._blank_values is False:
+            return model()
+        instance = model.__new__(model)
+        instance.__dict__.update(self._blank_values)
+        instance._state = ModelState()
+        return instance
+
+    def check_repeat(self, key: Key, claim: Claim) -> None:
+        """Raise if a record may not appear on several rows (organisations may not)."""
+
+    def repeat_error(self, key: Key, claim: Claim) -> str:
+        return gettext("Row %(row)s gives this record with different values.") % {"row": claim.row}
+
+    def ambiguous_error(self, key: Key) -> str:
+        return gettext("Several existing records match this row; give the identifying code.")
+
+    def state(self, instance: Model) -> tuple[Any, ...]:
+        return self._state(instance)
+
+    def restore(self, instance: Model, state: tuple[Any, ...]) -> None:
+        for attname, value in zip(self.attnames, state, strict=True):
+            setattr(instance, attname, value)
+
+    def clean_cell(self, name: str, raw: Any) -> Any:
+        """The cell's value through its widget and its model field; ValueError or ValidationError."""
+        model_field = self.model_fields[name]
+        value = self.fields[name].widget.clean(raw)
+        if model_field.is_relation or (model_field.blank and value in model_field.empty_values):
+            return value
+        return model_field.clean(value, None)
+
+    def import_instance(
+        self, instance: Model, values: dict[str, Any], *, new: bool = True
+    ) -> dict[str, list]:
+        """Clean every model cell through its widget and model field (what `clean_fields` does).
+
+        Columns with few distinct values (choices, numbers, dates, yes/no, municipalities)
+        are cleaned once per distinct value: the result does not depend on the row."""
+        errors: dict[str, list] = {}
+        for name, memo, attname, is_relation in self.cell_plan:
+            raw = values[name]
+            if memo is None:
+                outcome = self.cell_outcome(name, raw)
+            else:
+                key = (raw.__class__, raw)  # the type too: 1 == True, but True is not a number
+                outcome = memo.get(key)
+                if outcome is None:
+                    outcome = memo[key] = self.cell_outcome(name, raw)
+            ok, value = outcome
+            if not ok:
+                errors[name] = value
+            elif is_relation:
+                if getattr(instance, attname) != (value.pk if value else None):
+                    setattr(instance, name, value)
+            elif new or not equivalent(getattr(instance, attname), value):
+                setattr(instance, attname, value)
+        return errors
+
+    def cell_outcome(self, name: str, raw: Any) -> tuple[bool, Any]:
+        """(True, the cleaned value) or (False, the error messages)."""
+        try:
+            return True, self.clean_cell(name, raw)
+        except ValueError as exc:
+            return False, [str(exc)]
+        except ValidationError as exc:
+            return False, exc.messages
+
+    def import_relations(
+        self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool
+    ) -> Any:
+        return None
+
+    def relation_unchanged(self, instance: Model, relation: Any) -> bool:
+        return True
+
+    def validate_instance(
+        self, instance: Model, import_validation_errors: dict | None = None, validate_unique: bool = True
+    ) -> None:
+        """`Model.full_clean()` for what the cells did not already check. Uniqueness and the
+        database constraints are checked against the loaded records instead of per row."""
+        errors = dict(import_validation_errors or {})
+        exclude = self.checked_fields | set(errors) if errors else self.checked_fields
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        self.check_instance(instance, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_instance(self, instance: Model, errors: dict[str, list]) -> None:
+        """Rules the database enforces, checked in memory (the constraints' own messages)."""
+
+    def accept(
+        self,
+        instance: Model,
+        key: Key | None,
+        relation: Any,
+        *,
+        new: bool,
+        changed: bool,
+        number: int,
+        **kwargs: Any,
+    ) -> None:
+        if changed and not getattr(instance, "_import_queued", False):
+            instance._import_queued = True
+            self.save_instance(instance, new, {}, **kwargs)
+
+    def with_headers(self, error: ValidationError) -> ValidationError:
+        """The same errors, keyed by the column headers of the file instead of field names."""
+        if not hasattr(error, "error_dict"):
+            return ValidationError({NON_FIELD_ERRORS: error.messages})
+        return ValidationError(
+            {
+                key if key == NON_FIELD_ERRORS else self.column_header(key): messages_
+                for key, messages_ in error.message_dict.items()
+            }
+        )
+
+    # Preview ------------------------------------------------------------------------
+
+    def render_cells(self, instance: Model) -> dict[str, str]:
+        return {
+            name: str(self.fields[name].widget.render(getattr(instance, name)) or "")
+            for name in self.model_columns
+        }
+
+    def render_relations(self, instance: Model, relation: Any, *, before: bool) -> dict[str, str]:
+        return {}
+
+    def diff(self, shown_before: dict[str, str] | None, instance: Model, relation: Any) -> list[str]:
+        after = self.render_cells(instance) | self.render_relations(instance, relation, before=False)
+        if shown_before is not None:
+            shown_before = shown_before | self.render_relations(instance, relation, before=True)
+        cells = []
+        for name in self.bound:
+            new_value = after.get(name, "")
+            old_value = shown_before.get(name, "") if shown_before is not None else new_value
+            if old_value == new_value:
+                cells.append(format_html("{}", new_value))
+            else:
+                cells.append(
+                    format_html(
+                        '<del style="background:#ffe6e6;">{}</del> <ins style="background:#e6ffe6;">{}</ins>',
+                        old_value,
+                        new_value,
+                    )
+                )
+        return cells
+
+    # Writing ------------------------------------------------------------------------
+
+    def _writes(self, dry_run: bool, result: Result | None) -> bool:
+        # import-export writes during a dry run and rolls back; writing 10,000 rows and their
+        # history only to undo them would halve the preview's speed. Everything the database
+        # would refuse is checked in memory, so a dry run writes nothing; neither does an
+        # import that will be rolled back for its invalid rows.
+        if dry_run:
+            return False
+        return not (self.rollback_on_invalid and result is not None and result.has_validation_errors())
+
+    def bulk_create(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: Any = None,
+        result: Any = None,
+    ) -> None:
+        if self.create_instances and self._writes(dry_run, result):
+            try:
+                self.writer.create(
+                    self.create_instances, self._meta.model, batch_size=batch_size or self._meta.batch_size
+                )
+            except Exception as exc:  # reported like import-export's own bulk errors
+                self.handle_import_error(result, exc, raise_errors)
+        self.create_instances.clear()
+
+    def bulk_update(
+        self,
+        using_transactions: bool,
+        dry_run: bool,
+        raise_errors: bool,
+        batch_size: Any = None,
+        result: Any = None,
+    ) -> None:
+        if self.update_instances and self._writes(dry_run, result):
+            now = timezone.now()
+            for instance in self.update_instances:
+                instance.updated_at = now  # bulk_update does not touch auto_now fields
+            try:
+                self.writer.update(
+                    self.update_instances,
+                    self._meta.model,
+                    [*self.model_columns, "updated_at"],
+                    batch_size=self.update_batch_size,
+                )
+            except Exception as exc:  # reported like import-export's own bulk errors
+                self.handle_import_error(result, exc, raise_errors)
+        self.update_instances.clear()
+
+    def after_import(self, dataset: tablib.Dataset, result: Result, **kwargs: Any) -> None:
+        if self._writes(kwargs.get("dry_run", False), result) and not (result.has_errors() or self.fatal):
+            self.write_relations()
+        super().after_import(dataset, result, **kwargs)
+
+    def write_relations(self) -> None:
+        """Save the relations of the accepted rows, once their records have primary keys."""
+
+    # Export -------------------------------------------------------------------------
+
+    def get_export_headers(self, selected_fields: Any = None) -> list[str]:
+        return [column.header() for column in self.get_export_fields(selected_fields)]
+
+    def iter_queryset(self, queryset: Any) -> Iterator[Any]:
+        # import-export pages a prefetching queryset with OFFSET (a query re-sorting the whole table
+        # per page); Django's iterator prefetches chunk by chunk at a constant cost per chunk.
+        if isinstance(queryset, QuerySet):
+            yield from queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        else:
+            yield from queryset
+
+
+def equivalent(old: Any, new: Any) -> bool:
+    """Whether an imported value means what is stored: times to the second (exports drop the
+    microseconds) and text up to its line endings (uploads turn CRLF into LF)."""
+    if old == new:
+        return True
+    if isinstance(old, datetime.datetime) and isinstance(new, datetime.datetime):
+        return new.microsecond == 0 and old.replace(microsecond=0) == new
+    if isinstance(old, str) and isinstance(new, str):
+        return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    return False

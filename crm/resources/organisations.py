@@ -1,0 +1,225 @@
+"""Import and export of organisations, matched by legal entity code or else by exact name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crm import widgets
+from crm.models import Organisation, Tag
+from crm.resources.base import (
+    MANY,
+    Claim,
+    Column,
+    CrmResource,
+    Key,
+    KeyedInstanceLoader,
+)
+from crm.validators import normalise_legal_code
+from crm.widgets import chunked, is_blank, normalise_key
+
+
+class OrganisationResource(CrmResource):
+    name = Column(Organisation, "name", widgets.TextWidget())
+    short_name = Column(Organisation, "short_name", widgets.TextWidget())
+    kind = Column(
+        Organisation, "kind", widgets.ChoiceWidget(Organisation.Kind, default=Organisation.Kind.CLUSTER)
+    )
+    legal_code = Column(Organisation, "legal_code", widgets.TextWidget())
+    vat_code = Column(Organisation, "vat_code", widgets.TextWidget())
+    sectors = Column(Organisation, "sectors", widgets.SectorsWidget(), kind=MANY)
+    municipality = Column(Organisation, "municipality", widgets.MunicipalityWidget())
+    address = Column(Organisation, "address", widgets.TextWidget())
+    website = Column(Organisation, "website", widgets.TextWidget())
+    email = Column(Organisation, "email", widgets.TextWidget())
+    phone = Column(Organisation, "phone", widgets.TextWidget())
+    year_founded = Column(Organisation, "year_founded", widgets.IntegerWidget())
+    members_sme = Column(Organisation, "members_sme", widgets.IntegerWidget(default=0))
+    members_large = Column(Organisation, "members_large", widgets.IntegerWidget(default=0))
+    members_research = Column(Organisation, "members_research", widgets.IntegerWidget(default=0))
+    members_public = Column(Organisation, "members_public", widgets.IntegerWidget(default=0))
+    members_other = Column(Organisation, "members_other", widgets.IntegerWidget(default=0))
+    eccp_url = Column(Organisation, "eccp_url", widgets.TextWidget())
+    label = Column(
+        Organisation, "label", widgets.ChoiceWidget(Organisation.Label, default=Organisation.Label.NONE)
+    )
+    label_awarded_on = Column(Organisation, "label_awarded_on", widgets.DateWidget())
+    label_valid_until = Column(Organisation, "label_valid_until", widgets.DateWidget())
+    description = Column(Organisation, "description", widgets.TextWidget())
+    tags = Column(Organisation, "tags", widgets.TagsWidget(), kind=MANY)
+    show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
+
+    identity_columns = (("legal_code",), ("name",))
+
+    class Meta:
+        model = Organisation
+        name = _("Organisations")
+        # Listed, so that a new model field is not imported before it gets its column here.
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "legal_code",
+            "vat_code",
+            "sectors",
+            "municipality",
+            "address",
+            "website",
+            "email",
+            "phone",
+            "year_founded",
+            "members_sme",
+            "members_large",
+            "members_research",
+            "members_public",
+            "members_other",
+            "eccp_url",
+            "label",
+            "label_awarded_on",
+            "label_valid_until",
+            "description",
+            "tags",
+            "show_in_directory",
+        ]
+        export_order = fields
+        import_id_fields = ["legal_code"]
+        instance_loader_class = KeyedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        chunk_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def row_key(self, values: dict[str, Any]) -> Key | None:
+        code = values.get("legal_code")
+        if not is_blank(code):
+            try:
+                return ("code", normalise_legal_code(widgets.TextWidget().clean(code)))
+            except ValidationError:
+                return None  # the row fails on its legal code
+        name = values.get("name")
+        return None if is_blank(name) else ("name", widgets.TextWidget().clean(name))
+
+    def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
+        codes = [k[1] for k in keys if k[0] == "code"]
+        names = [k[1] for k in keys if k[0] == "name"]
+        queryset = Organisation.objects.select_related("municipality")
+        for batch in chunked(codes):
+            for organisation in queryset.filter(legal_code__in=batch):
+                self.existing[("code", organisation.legal_code)] = organisation
+        for batch in chunked(names):
+            for organisation in queryset.filter(legal_code="", name__in=batch):
+                key = ("name", organisation.name)
+                # Two organisations without a code share the name: None marks the key ambiguous.
+                self.existing[key] = None if key in self.existing else organisation
+        pks = [o.pk for o in self.existing.values() if o is not None]
+        self.current_many: dict[str, dict[int, frozenset[Any]]] = {}
+        for name in self.many_columns:
+            self.current_many[name] = self._load_many(name, pks)
+
+    def _load_many(self, name: str, pks: list[int]) -> dict[int, frozenset[Any]]:
+        m2m = Organisation._meta.get_field(name)
+        through = m2m.remote_field.through
+        own, other = m2m.m2m_column_name(), m2m.m2m_reverse_name()
+        tag_keys = {tag.pk: key for key, tag in self.lookups.tags.items()}
+        current: dict[int, set[Any]] = {}
+        for batch in chunked(pks):
+            for owner, target in through.objects.filter(**{f"{own}__in": batch}).values_list(own, other):
+                current.setdefault(owner, set()).add(
+                    tag_keys.get(target, target) if name == "tags" else target
+                )
+        return {owner: frozenset(targets) for owner, targets in current.items()}
+
+    def check_repeat(self, key: Key, claim: Claim) -> None:
+        if key[0] == "code":
+            message = gettext("The legal entity code %(code)s is already in row %(row)s.")
+            column = "legal_code"
+        else:
+            message = gettext(
+                "An organisation called “%(code)s” without a legal entity code is already in row %(row)s."
+            )
+            column = "name"
+        raise ValidationError({column: [message % {"code": key[1], "row": claim.row}]})
+
+    def ambiguous_error(self, key: Key) -> str:
+        return gettext(
+            "Several organisations without a legal entity code are called “%(name)s”; give the legal entity code."
+        ) % {"name": key[1]}
+
+    def import_relations(
+        self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool
+    ) -> dict[str, frozenset[Any]]:
+        relation = {}
+        for name in self.many_columns:
+            try:
+                relation[name] = self.fields[name].widget.clean(values[name])
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+        return relation
+
+    def _current(self, instance: Model, name: str) -> frozenset[Any]:
+        return frozenset() if instance.pk is None else self.current_many[name].get(instance.pk, frozenset())
+
+    def relation_unchanged(self, instance: Model, relation: dict[str, frozenset[Any]]) -> bool:
+        return all(targets == self._current(instance, name) for name, targets in relation.items())
+
+    def check_instance(self, instance: Model, errors: dict[str, list]) -> None:
+        awarded, valid_until = instance.label_awarded_on, instance.label_valid_until
+        if awarded and valid_until and valid_until < awarded and "label_valid_until" not in errors:
+            constraint = next(
+                c for c in Organisation._meta.constraints if c.name == "crm_organisation_label_dates_ordered"
+            )
+            errors["label_valid_until"] = [str(constraint.violation_error_message)]
+
+    def accept(
+        self, instance: Model, key: Key | None, relation: Any, *, new: bool, changed: bool, **kwargs: Any
+    ) -> None:
+        changed_relations = {
+            name: targets
+            for name, targets in relation.items()
+            if new or targets != self._current(instance, name)
+        }
+        for name, targets in changed_relations.items():
+            self.pending.many.append((instance, name, targets))
+        super().accept(instance, key, relation, new=new, changed=changed or bool(changed_relations), **kwargs)
+
+    def write_relations(self) -> None:
+        lookups = self.lookups
+        used_tags = {k for _i, name, keys in self.pending.many if name == "tags" for k in keys}
+        missing = [Tag(name=lookups.new_tags[k]) for k in sorted(used_tags) if k not in lookups.tags]
+        for tag in Tag.objects.bulk_create(missing):
+            lookups.tags[normalise_key(tag.name)] = tag
+        for name in self.many_columns:
+            m2m = Organisation._meta.get_field(name)
+            through = m2m.remote_field.through
+            own = m2m.m2m_column_name()
+            rows = [(instance, targets) for instance, n, targets in self.pending.many if n == name]
+            replaced = [instance.pk for instance, _targets in rows if instance.pk in self.current_many[name]]
+            for batch in chunked(replaced):
+                through.objects.filter(**{f"{own}__in": batch}).delete()
+            self.writer.link(
+                through,
+                m2m.m2m_field_name(),
+                m2m.m2m_reverse_field_name(),
+                (
+                    (instance.pk, lookups.tags[t].pk if name == "tags" else t)
+                    for instance, targets in rows
+                    for t in targets
+                ),
+            )
+
+    def render_relations(self, instance: Model, relation: Any, *, before: bool) -> dict[str, str]:
+        cells = {}
+        for name, targets in (relation or {}).items():
+            shown = self._current(instance, name) if before else targets
+            cells[name] = self.fields[name].widget.names(shown)
+        return cells
+
+    def filter_export(self, queryset: QuerySet[Organisation], **kwargs: Any) -> QuerySet[Organisation]:
+        return queryset.select_related("municipality").prefetch_related("sectors", "tags")

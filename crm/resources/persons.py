@@ -1,0 +1,269 @@
+"""Import and export of persons with their affiliations, matched by e-mail or else by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Prefetch, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crm import widgets
+from crm.models import Affiliation, Person
+from crm.resources.base import (
+    AFFILIATION,
+    AffiliationChange,
+    Claim,
+    Column,
+    CrmResource,
+    Key,
+    KeyedInstanceLoader,
+)
+from crm.widgets import chunked, is_blank, normalise_key
+
+
+class PersonResource(CrmResource):
+    first_name = Column(Person, "first_name", widgets.TextWidget())
+    last_name = Column(Person, "last_name", widgets.TextWidget())
+    email = Column(Person, "email", widgets.TextWidget())
+    phone = Column(Person, "phone", widgets.TextWidget())
+    language = Column(Person, "language", widgets.ChoiceWidget(Person.Language, default=Person.Language.LT))
+    consent_consultations = Column(Person, "consent_consultations", widgets.BooleanWidget())
+    consent_consultations_at = Column(Person, "consent_consultations_at", widgets.DateTimeWidget())
+    consent_consultations_source = Column(
+        Person, "consent_consultations_source", widgets.ChoiceWidget(Person.ConsentSource)
+    )
+    consent_newsletter = Column(Person, "consent_newsletter", widgets.BooleanWidget())
+    consent_newsletter_at = Column(Person, "consent_newsletter_at", widgets.DateTimeWidget())
+    consent_newsletter_source = Column(
+        Person, "consent_newsletter_source", widgets.ChoiceWidget(Person.ConsentSource)
+    )
+    notes = Column(Person, "notes", widgets.TextWidget())
+    organisation = Column(Affiliation, "organisation", widgets.OrganisationWidget(), kind=AFFILIATION)
+    role = Column(
+        Affiliation,
+        "role",
+        widgets.ChoiceWidget(Affiliation.Role, default=Affiliation.Role.REPRESENTATIVE),
+        kind=AFFILIATION,
+    )
+    job_title = Column(Affiliation, "job_title", widgets.TextWidget(), kind=AFFILIATION)
+    is_primary = Column(Affiliation, "is_primary", widgets.BooleanWidget(), kind=AFFILIATION)
+    receives_consultations = Column(
+        Affiliation, "receives_consultations", widgets.BooleanWidget(), kind=AFFILIATION
+    )
+
+    identity_columns = (("email",), ("first_name", "last_name"))
+
+    class Meta:
+        model = Person
+        name = _("Persons with their affiliations")
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "language",
+            "consent_consultations",
+            "consent_consultations_at",
+            "consent_consultations_source",
+            "consent_newsletter",
+            "consent_newsletter_at",
+            "consent_newsletter_source",
+            "notes",
+            "organisation",
+            "role",
+            "job_title",
+            "is_primary",
+            "receives_consultations",
+        ]
+        export_order = fields
+        import_id_fields = ["email"]
+        instance_loader_class = KeyedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        chunk_size = 1000
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def row_key(self, values: dict[str, Any]) -> Key | None:
+        email = values.get("email")
+        if not is_blank(email):
+            return ("email", str(email).strip().lower())
+        first, last = values.get("first_name"), values.get("last_name")
+        if is_blank(first) and is_blank(last):
+            return None
+        return ("name", normalise_key(first or ""), normalise_key(last or ""))
+
+    def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
+        emails = [k[1] for k in keys if k[0] == "email"]
+        for batch in chunked(emails):
+            for person in Person.objects.filter(email__in=batch):
+                self.existing[("email", person.email)] = person
+        emails_cells = self.cells(dataset, "email") or [None] * len(dataset)
+        last_names = {
+            str(last).strip()
+            for email, last in zip(emails_cells, self.cells(dataset, "last_name"), strict=False)
+            if is_blank(email) and not is_blank(last)
+        }
+        for batch in chunked(last_names):
+            for person in Person.objects.filter(email="", last_name__in=batch):
+                key = ("name", normalise_key(person.first_name), normalise_key(person.last_name))
+                self.existing[key] = None if key in self.existing else person
+        pks = [p.pk for p in self.existing.values() if p is not None]
+        self.affiliations: dict[tuple[int, int], Affiliation] = {}
+        for batch in chunked(pks):
+            for affiliation in Affiliation.objects.filter(person_id__in=batch):
+                self.affiliations[(affiliation.person_id, affiliation.organisation_id)] = affiliation
+        self.person_organisations: dict[int, set[int]] = {}
+        for person_id, organisation_id in self.affiliations:
+            self.person_organisations.setdefault(person_id, set()).add(organisation_id)
+        self.lookups.load_organisations(self.cells(dataset, "organisation"))
+        self.primary_holder: dict[int, Key] = {}
+        for batch in chunked(list(self.lookups.organisation_names)):
+            primaries = Affiliation.objects.filter(organisation_id__in=batch, is_primary=True)
+            for organisation_id, person_id in primaries.values_list("organisation_id", "person_id"):
+                self.primary_holder[organisation_id] = ("pk", person_id)
+        self.affiliation_rows: dict[tuple[Key, int], int] = {}
+
+    def repeat_error(self, key: Key, claim: Claim) -> str:
+        return gettext(
+            "This person is also in row %(row)s with different details; give them the same on every row."
+        ) % {"row": claim.row}
+
+    def ambiguous_error(self, key: Key) -> str:
+        return gettext("Several persons without an e-mail address have this name; give the e-mail address.")
+
+    def identity(self, instance: Person, key: Key | None) -> Key:
+        return ("pk", instance.pk) if instance.pk else (key or ("row", id(instance)))
+
+    def import_relations(
+        self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool
+    ) -> AffiliationChange | None:
+        if not self.affiliation_columns:
+            return None
+        if is_blank(values.get("organisation")):
+            given = [n for n in self.affiliation_columns if n != "organisation" and not is_blank(values[n])]
+            if given:
+                errors["organisation"] = [
+                    gettext("Give the organisation these affiliation columns belong to.")
+                ]
+            return None
+        try:
+            candidates = self.fields["organisation"].widget.clean(values["organisation"])
+        except ValueError as exc:
+            errors["organisation"] = [str(exc)]
+            return None
+        if len(candidates) > 1:
+            # An exported name shared by several organisations still means the person's own one.
+            candidates = [pk for pk in candidates if pk in self.person_organisations.get(instance.pk, ())]
+            if len(candidates) != 1:
+                errors["organisation"] = [
+                    gettext("Several organisations are called “%(name)s”; give the legal entity code.")
+                    % {"name": values["organisation"]}
+                ]
+                return None
+        organisation_id = candidates[0]
+        change = AffiliationChange(organisation_id, {}, self.affiliations.get((instance.pk, organisation_id)))
+        for name in self.affiliation_columns:
+            if name == "organisation":
+                continue
+            model_field = Affiliation._meta.get_field(name)
+            try:
+                value = self.fields[name].widget.clean(values[name])
+                if not (model_field.blank and value in model_field.empty_values):
+                    value = model_field.clean(value, None)
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+                continue
+            except ValidationError as exc:
+                errors[name] = exc.messages
+                continue
+            change.values[name] = value
+        identity = self.identity(instance, key)
+        earlier = self.affiliation_rows.get((identity, organisation_id))
+        if earlier is not None:
+            errors.setdefault("organisation", []).append(
+                gettext("Row %(row)s already links this person to this organisation.") % {"row": earlier}
+            )
+        if change.values.get("is_primary"):
+            holder = self.primary_holder.get(organisation_id)
+            if holder is not None and holder != identity:
+                constraint = next(
+                    c
+                    for c in Affiliation._meta.constraints
+                    if c.name == "crm_affiliation_one_primary_contact"
+                )
+                errors.setdefault("is_primary", []).append(str(constraint.violation_error_message))
+        return change
+
+    def relation_unchanged(self, instance: Model, relation: AffiliationChange | None) -> bool:
+        return relation is None or relation.unchanged()
+
+    def accept(
+        self, instance: Model, key: Key | None, relation: Any, *, new: bool, changed: bool, **kwargs: Any
+    ) -> None:
+        if relation is not None:
+            identity = self.identity(instance, key)
+            self.affiliation_rows[(identity, relation.organisation_id)] = kwargs["number"]
+            if "is_primary" in relation.values:
+                holder = self.primary_holder.get(relation.organisation_id)
+                if relation.values["is_primary"]:
+                    self.primary_holder[relation.organisation_id] = identity
+                elif holder == identity:
+                    del self.primary_holder[relation.organisation_id]
+            if not relation.unchanged():
+                self.pending.affiliations.append((instance, relation))
+        super().accept(instance, key, relation, new=new, changed=changed, **kwargs)
+
+    def write_relations(self) -> None:
+        demoted, updated, created = [], [], []
+        for person, change in self.pending.affiliations:
+            if change.existing is None:
+                created.append(
+                    Affiliation(person=person, organisation_id=change.organisation_id, **change.values)
+                )
+                continue
+            affiliation = change.existing
+            was_primary = affiliation.is_primary
+            for name, value in change.values.items():
+                setattr(affiliation, name, value)
+            # Primary contacts change hands in order: first the one who lets go.
+            (demoted if was_primary and not affiliation.is_primary else updated).append(affiliation)
+        columns = [n for n in self.affiliation_columns if n != "organisation"]
+        for group in (demoted, updated):
+            if group:
+                self.writer.update(group, Affiliation, columns, batch_size=self.update_batch_size)
+        if created:
+            self.writer.create(created, Affiliation, batch_size=self._meta.batch_size)
+
+    def render_relations(self, instance: Model, relation: Any, *, before: bool) -> dict[str, str]:
+        if relation is None:
+            return {}
+        source = relation.existing if before else None
+        if before and source is None:
+            return dict.fromkeys(self.affiliation_columns, "")
+        cells = {"organisation": self.lookups.organisation_names.get(relation.organisation_id, "")}
+        for name in self.affiliation_columns:
+            if name != "organisation":
+                value = getattr(source, name) if before else relation.values.get(name)
+                cells[name] = str(self.fields[name].widget.render(value) or "")
+        return cells
+
+    def filter_export(self, queryset: QuerySet[Person], **kwargs: Any) -> QuerySet[Person]:
+        affiliations = Affiliation.objects.select_related("organisation").order_by(
+            "-is_primary", "organisation__name", "pk"
+        )
+        return queryset.prefetch_related(None).prefetch_related(
+            Prefetch("affiliations", queryset=affiliations)
+        )
+
+    def iter_queryset(self, queryset: Any) -> Iterator[Person]:
+        """One row per affiliation (a person without one gets a row with empty affiliation columns)."""
+        for person in super().iter_queryset(queryset):
+            for affiliation in list(person.affiliations.all()) or [None]:
+                person._export_affiliation = affiliation
+                yield person
