@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -24,18 +24,24 @@ class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
     search_fields = ["organisation__name", "organisation__legal_code"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
-    date_hierarchy = "start_date"
     inlines = [PaymentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        # A subquery, not a join with GROUP BY: the count, the date list and the sorting then
+        # work on the memberships alone.
+        paid = (
+            Payment.objects.filter(membership=OuterRef("pk"))
+            .order_by()
+            .values("membership")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
         return (
             super()
             .get_queryset(request)
             .annotate(
                 paid_sum=Coalesce(
-                    Sum("payments__amount"),
-                    Value(0),
-                    output_field=DecimalField(max_digits=12, decimal_places=2),
+                    Subquery(paid), Value(0), output_field=DecimalField(max_digits=12, decimal_places=2)
                 )
             )
         )
