@@ -7,7 +7,7 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from crm import widgets
 from crm.models import Affiliation, Person
 from crm.resources.base import (
     AFFILIATION,
+    EXPORT_CHUNK_SIZE,
     AffiliationChange,
     Claim,
     Column,
@@ -254,16 +255,35 @@ class PersonResource(CrmResource):
         return cells
 
     def filter_export(self, queryset: QuerySet[Person], **kwargs: Any) -> QuerySet[Person]:
-        affiliations = Affiliation.objects.select_related("organisation").order_by(
-            "-is_primary", "organisation__name", "pk"
-        )
-        return queryset.prefetch_related(None).prefetch_related(
-            Prefetch("affiliations", queryset=affiliations)
-        )
+        # The affiliations come in a second streamed query, merged by person (`iter_queryset`).
+        return queryset.prefetch_related(None)
 
     def iter_queryset(self, queryset: Any) -> Iterator[Person]:
-        """One row per affiliation (a person without one gets a row with empty affiliation columns)."""
-        for person in super().iter_queryset(queryset):
-            for affiliation in list(person.affiliations.all()) or [None]:
-                person._export_affiliation = affiliation
-                yield person
+        """One row per affiliation (a person without one gets a row with empty affiliation columns).
+
+        The persons and their affiliations are read in two streamed queries, both in the order of
+        the persons' ids, and merged: neither the queries nor the memory grow with the rows."""
+        if not isinstance(queryset, QuerySet):
+            for person in queryset:
+                yield from self._affiliation_rows(person, list(person.affiliations.all()))
+            return
+        affiliations = iter(
+            Affiliation.objects.filter(person__in=queryset.values("pk"))
+            .select_related("organisation")
+            .order_by("person_id", "-is_primary", "organisation__name", "pk")
+            .iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        )
+        waiting = next(affiliations, None)
+        for person in queryset.order_by("pk").iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            own = []
+            while waiting is not None and waiting.person_id <= person.pk:
+                if waiting.person_id == person.pk:
+                    own.append(waiting)
+                waiting = next(affiliations, None)
+            yield from self._affiliation_rows(person, own)
+
+    @staticmethod
+    def _affiliation_rows(person: Person, affiliations: list[Affiliation]) -> Iterator[Person]:
+        for affiliation in affiliations or [None]:
+            person._export_affiliation = affiliation  # type: ignore[attr-defined]
+            yield person

@@ -156,6 +156,34 @@ def test_exported_persons_import_back_without_any_change(organisations, file_for
     assert person_snapshot() == before
 
 
+def test_the_person_export_reads_two_streams_whatever_the_number_of_rows(
+    organisations, django_assert_num_queries
+):
+    first, ministry = organisations
+
+    def people(count: int) -> None:
+        for _ in range(count):
+            person = PersonFactory()
+            AffiliationFactory(person=person, organisation=first, is_primary=False)
+            AffiliationFactory(person=person, organisation=ministry, is_primary=False)
+        PersonFactory()  # no affiliation: one row with empty affiliation columns
+
+    people(2)
+    with translation.override("en"), CaptureQueriesContext(connection) as few:
+        small = PersonResource().export(queryset=Person.objects.all())
+    people(20)
+    with translation.override("en"), django_assert_num_queries(len(few.captured_queries)):
+        large = PersonResource().export(queryset=Person.objects.all())
+
+    assert len(few.captured_queries) == 2
+    assert (len(small), len(large)) == (2 * 2 + 1, 22 * 2 + 2)
+    emails = [row[large.headers.index("email")] for row in large]
+    assert set(emails) == set(Person.objects.values_list("email", flat=True))
+    # Each person's rows come together.
+    runs = [email for index, email in enumerate(emails) if index == 0 or emails[index - 1] != email]
+    assert len(runs) == len(set(runs)) == Person.objects.count()
+
+
 def test_lithuanian_exports_write_the_verbose_names_and_english_ones_the_field_names(organisations):
     with translation.override("lt"):
         expected_lt = [str(Organisation._meta.get_field("name").verbose_name), "legal_code"]

@@ -301,10 +301,9 @@ def test_an_altered_file_fails_the_hash_check(issuer, superuser):
 
 
 def test_marking_sent_records_the_dispatch_and_freezes_the_paper(issuer, policy_officer):
-    paper = services.paper_approve(paper=_ready_paper(), user=policy_officer)
-    rendering = services.paper_render(paper=paper, user=policy_officer)
-
     with time_machine.travel(NOON_2026_11_28, tick=False):
+        paper = services.paper_approve(paper=_ready_paper(), user=policy_officer)
+        rendering = services.paper_render(paper=paper, user=policy_officer)
         dispatch = services.paper_mark_sent(
             paper=paper, user=policy_officer, rendering=rendering, channel=Dispatch.Channel.E_DELIVERY
         )
