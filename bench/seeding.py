@@ -104,7 +104,8 @@ class Seeded:
 
 class Table:
     """Fast inserts of one model's rows: explicit ids, every column given (defaults filled in once),
-    values prepared for the database only for the field types that need it, then `executemany`.
+    values prepared for the database only for the field types that need it, then `executemany`
+    (SQLite) or `COPY` (PostgreSQL).
     Several times faster than `bulk_create`, which prepares every value of every row."""
 
     SLOW = ("DateTimeField", "DateField", "DecimalField", "JSONField")
@@ -130,6 +131,9 @@ class Table:
             quote(model._meta.db_table),
             ", ".join(quote(f.column) for f in self.fields),
             ", ".join(["%s"] * len(self.fields)),
+        )
+        self.copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in self.fields)
         )
         self.next_id = (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
         self.pending: list[list[Any]] = []
@@ -164,7 +168,13 @@ class Table:
             for index in self.slow:
                 row[index] = self._prepare(index, row[index])
         with self.connection.cursor() as cursor:
-            cursor.executemany(self.sql, self.pending)
+            if self.connection.vendor == "postgresql":
+                # COPY: several times faster than an INSERT a row on PostgreSQL.
+                with cursor.cursor.copy(self.copy_sql) as copy:
+                    for row in self.pending:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(self.sql, self.pending)
         label = self.model._meta.label
         self.rows[label] = self.rows.get(label, 0) + len(self.pending)
         self.pending = []
