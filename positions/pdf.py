@@ -190,17 +190,10 @@ class RenderedPdf:
 
 
 def html_to_pdf(
-    html: str,
-    *,
-    options: PdfOptions | None = None,
-    fetcher: SafeURLFetcher | None = None,
-    progress: ProgressCallback | None = None,
+    html: str, *, options: PdfOptions | None = None, fetcher: SafeURLFetcher | None = None
 ) -> bytes:
-    """Render an HTML document to PDF bytes with the safe fetcher and no base URL (so a
-    relative address cannot be resolved against anything). The letter never carries file
-    attachments: any `rel=attachment` link is dropped before the PDF is written.
-    `progress`, if given, is called with each stage and each page laid out."""
-    return render_pdf(html, options=options, fetcher=fetcher, progress=progress).content
+    """Render an HTML document to PDF bytes (see `render_pdf`)."""
+    return render_pdf(html, options=options, fetcher=fetcher).content
 
 
 def render_pdf(
@@ -210,18 +203,10 @@ def render_pdf(
     fetcher: SafeURLFetcher | None = None,
     progress: ProgressCallback | None = None,
 ) -> RenderedPdf:
-    """`html_to_pdf`, also telling how many pages the PDF has."""
-    if progress is None:
-        return _render_pdf(html, options=options, fetcher=fetcher)
-    thread = threading.get_ident()
-    _progress_filter.callbacks[thread] = progress
-    try:
-        return _render_pdf(html, options=options, fetcher=fetcher)
-    finally:
-        _progress_filter.callbacks.pop(thread, None)
-
-
-def _render_pdf(html: str, *, options: PdfOptions | None, fetcher: SafeURLFetcher | None) -> RenderedPdf:
+    """Render an HTML document to PDF with the safe fetcher and no base URL (so a relative
+    address cannot be resolved against anything), and count its pages. The letter never carries
+    file attachments: any `rel=attachment` link is dropped before the PDF is written.
+    `progress`, if given, is called with each stage and each page laid out."""
     options = options or PdfOptions()
     fetcher = fetcher if fetcher is not None else SafeURLFetcher()
     pdf_options = {
@@ -230,11 +215,18 @@ def _render_pdf(html: str, *, options: PdfOptions | None, fetcher: SafeURLFetche
         # The letter is read, not filled in.
         "pdf_forms": False,
     }
-    document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-        font_config=FontConfiguration(), **pdf_options
-    )
-    _drop_attachments_and_local_links(document)
-    return RenderedPdf(content=document.write_pdf(**pdf_options), page_count=len(document.pages))
+    thread = threading.get_ident()
+    if progress is not None:
+        _progress_filter.callbacks[thread] = progress
+    try:
+        document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
+            font_config=FontConfiguration(), **pdf_options
+        )
+        _drop_attachments_and_local_links(document)
+        content = document.write_pdf(**pdf_options)
+    finally:
+        _progress_filter.callbacks.pop(thread, None)
+    return RenderedPdf(content=content, page_count=len(document.pages))
 
 
 def _drop_attachments_and_local_links(document: Any) -> None:

@@ -4,32 +4,14 @@ import json
 
 import pytest
 from django.core import mail
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from consultations import selectors, services
 from consultations.models import AccessLink, AccessToken
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
+from tests.task_worker import run_queued_tasks as _run_queued_tasks
 
 pytestmark = pytest.mark.django_db
-
-
-def _run_queued_tasks() -> None:
-    """What `manage.py db_worker --batch` does, without its closing of database connections
-    between tasks (which would end the test's transaction on PostgreSQL)."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    )
-    for result in DBTaskResult.objects.ready().order_by("enqueued_at"):
-        result.claim(worker.worker_id)
-        worker.run_task(result)
 
 
 def test_with_the_database_backend_mail_waits_for_the_worker_and_the_queue_holds_no_token(

@@ -15,9 +15,9 @@ from positions import pdf, services
 from positions.letter import paper_letter
 from positions.models import PositionPaper, Rendering, RenderingJob
 from positions.selectors import paper_for_document
-from tests.consultations.test_tasks import _run_queued_tasks
 from tests.positions import pdf_reading
 from tests.positions.factories import PaperFactory, ProposalFactory, SectionFactory, issuer_with_requisites
+from tests.task_worker import run_queued_tasks as _run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
