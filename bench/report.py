@@ -78,13 +78,16 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
     if not member or "error" in member:
         return [*lines, f"Not measured: {member.get('error', 'no result')}", ""]
     lines += [
-        f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1).",
+        f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1),"
+        f" cache {member.get('cache', 'LocMemCache')}.",
         "",
         "| phase | requests | errors | req/s | ratio to floor (≥ 0.5) | p50 ms | p95 ms (≤ 150) | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in ("floor", "page_get", "submit_post"):
-        e = member[name]
+    for name in ("floor", "page_first_get", "page_get", "submit_post"):
+        e = member.get(name)
+        if e is None:  # results of a run from before the phase existed
+            continue
         ratio = e.get("ratio_to_floor")
         ratio_text = "" if ratio is None else f"{ratio:.2f} {_verdict(ratio >= 0.5)}"
         lines.append(

@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,7 @@ def _child_run(
     if pdf:
         command.append("--pdf")
     env = {**os.environ, "DATABASE_URL": database_url, "BENCH_MEDIA_ROOT": media, "CONN_MAX_AGE": "60"}
+    env["CACHE_URL"] = shared_cache_url()
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     started = time.perf_counter()
     subprocess.run(command, env=env, cwd=ROOT, check=True)
@@ -116,6 +118,21 @@ def _child_run(
     result["child_wall_s"] = round(time.perf_counter() - started, 1)
     Path(out).unlink()
     return result
+
+
+def shared_cache_url() -> str:
+    """The cache the gunicorn workers share, as in production: CACHE_URL if set, else Redis on
+    127.0.0.1:6379 when it answers, else each process's own memory."""
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as probe:
+            probe.sendall(b"PING\r\n")
+            if probe.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/1"
+    except OSError:
+        pass
+    return "locmemcache://"
 
 
 def _postgres(url: str, sql: str) -> None:

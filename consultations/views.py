@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from consultations import selectors, services
+from consultations import page_cache, selectors, services
 from consultations.answers import AnswerValue, entry_display, snapshot_entry
 from consultations.forms import ResponseForm
 from consultations.models import (
@@ -210,6 +210,17 @@ class ResponseView(View):
     template_name = "consultations/response_detail.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.page_key = None
+        if request.method == "GET":
+            state = selectors.member_page_state(
+                link_ids=request.session.get(SESSION_KEY, []), invitation_id=kwargs["invitation_id"]
+            )
+            if state is None:
+                return link_not_valid(request)
+            self.page_key = page_cache.page_key(request, state)
+            html = page_cache.cached_page(request, self.page_key) if self.page_key else None
+            if html is not None:
+                return _private(HttpResponse(html))
         self.link = session_link(request, kwargs["invitation_id"])
         if self.link is None:
             return link_not_valid(request)
@@ -251,7 +262,13 @@ class ResponseView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
-        return self._render(request, self._form())
+        if self.page_key is None:
+            return self._render(request, self._form())
+        response = self._render(request, self._form(), csrf_token=page_cache.CSRF_PLACEHOLDER)
+        html = response.content.decode()
+        page_cache.store_page(self.page_key, html)
+        response.content = page_cache.with_csrf_token(request, html)
+        return response
 
     def post(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
         action = request.POST.get("action", "save")

@@ -597,9 +597,12 @@ def test_the_page_reads_the_same_few_rows_whatever_the_number_of_questions_rows_
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
     client = ruta.client()
 
-    # The session, the link (with its invitation, consultation and organisation), the questions,
-    # the response (none yet) and the documents.
-    with django_assert_num_queries(5):
+    # The session, what the page depends on (page_cache.py), the link (with its invitation,
+    # consultation and organisation), the questions, the response (none yet) and the documents.
+    with django_assert_num_queries(6):
+        assert client.get(ruta.url).status_code == 200
+    # Unchanged: the session and what the page depends on; the page comes from the cache.
+    with django_assert_num_queries(2):
         assert client.get(ruta.url).status_code == 200
 
     client.post(ruta.url, {**answer_form(opened), "action": "submit"})
@@ -608,11 +611,13 @@ def test_the_page_reads_the_same_few_rows_whatever_the_number_of_questions_rows_
     jonas.client().post(jonas.url, {**answer_form(opened, version=1, rows=many_rows), "action": "submit"})
 
     # Then also the answers, their proposal rows, who worked on them and the submitted versions.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(ruta.url)
     content = _text(page)
     assert "14 str." in content
     assert "Version 2, by Jonas Jonaitis" in content
+    with django_assert_num_queries(2):
+        assert "Version 2, by Jonas Jonaitis" in _text(client.get(ruta.url))
 
 
 def test_a_changed_background_and_a_wording_fix_show_on_the_page_at_once(opened):

@@ -1,0 +1,67 @@
+"""The member page's HTML, cached by everything it shows.
+
+Members open their answer page far more often than anyone changes it, and rendering fifteen
+questions costs about ten times the queries that tell whether anything changed. So the page is
+kept in the cache under a key made of what it depends on (`selectors.member_page_state`: the
+consultation, its questions and documents, the organisation, the response's version, the people
+who worked on it), the language, the address and what the clock changes (open or past the
+deadline, the time left). A change to any of them makes a new key; the old page is never served
+again and expires.
+
+The CSRF token is the only per-request part: the page is rendered with a placeholder, which is
+replaced by the request's own token when it is served. Pages with messages to show (after a
+save) are neither served from nor stored in the cache.
+
+With several worker processes, use a shared cache (`CACHE_URL=redis://…`), or every worker
+renders each page once for itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+
+from consultations.models import Consultation
+from consultations.templatetags.consultation_tags import time_left
+
+# Rendered in place of the CSRF token; letters only, so that escaping leaves it as it is.
+CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
+TIMEOUT = 10 * 60
+
+
+def page_key(request: HttpRequest, state: Consultation) -> str | None:
+    """The cache key of the page for this request, or None when it must be rendered afresh.
+    `state` is the consultation from `selectors.member_page_state`."""
+    if messages.get_messages(request):  # counting them does not mark them shown
+        return None
+    deadline = state.internal_deadline
+    parts = [
+        request.get_full_path(),
+        translation.get_language(),
+        str(state.pk),
+        state.status,
+        str(deadline),
+        str(state.updated_at),
+        *(str(value) for value in state.page_state),
+        str(deadline is not None and deadline <= timezone.now()),
+        time_left(deadline),
+    ]
+    return "consultations:member-page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cached_page(request: HttpRequest, key: str) -> str | None:
+    html = cache.get(key)
+    return None if html is None else with_csrf_token(request, html)
+
+
+def store_page(key: str, html: str) -> None:
+    cache.set(key, html, TIMEOUT)
+
+
+def with_csrf_token(request: HttpRequest, html: str) -> str:
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))

@@ -1,0 +1,143 @@
+"""The member page served from the cache: only while nothing it shows has changed."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import reverse
+
+from consultations import page_cache, services
+from consultations.models import ConsultationDocument
+from crm import services as crm_services
+from tests.consultations.test_member_pages import answer_form
+
+pytestmark = pytest.mark.django_db
+
+CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_unchanged_page_comes_from_the_cache_with_the_requests_own_csrf_token(
+    opened, django_assert_num_queries
+):
+    ruta = opened.members["ruta"]
+    client = Client(enforce_csrf_checks=True)
+    access = reverse("consultations:access", kwargs={"token": ruta.token})
+    token = CSRF_VALUE.search(_text(client.get(access))).group(1)
+    assert client.post(access, {"csrfmiddlewaretoken": token}).status_code == 302
+
+    rendered = _text(client.get(ruta.url))
+    with django_assert_num_queries(2):  # the session and what the page depends on
+        cached = _text(client.get(ruta.url))
+
+    assert page_cache.CSRF_PLACEHOLDER not in rendered + cached
+    tokens = CSRF_VALUE.findall(cached)
+    assert len(tokens) == 1  # the answer form's (the language is switched by links here)
+    assert CSRF_VALUE.sub("", cached) == CSRF_VALUE.sub("", rendered)
+    saved = client.post(ruta.url, {**answer_form(opened), "action": "save", "csrfmiddlewaretoken": tokens[0]})
+    assert saved.status_code == 302
+    assert client.post(ruta.url, {**answer_form(opened, version=1), "action": "save"}).status_code == 403
+
+
+def test_the_page_shows_every_change_at_once_though_it_was_cached(opened, superuser, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    client = ruta.client()
+
+    def page() -> str:
+        return _text(client.get(ruta.url))
+
+    first = page()
+    assert CSRF_VALUE.sub("", page()) == CSRF_VALUE.sub("", first)
+    assert "Nobody from your organisation has saved an answer yet." in first
+
+    # A colleague saves a draft.
+    jonas.client().post(jonas.url, {**answer_form(opened, short="Jono nuomonė"), "action": "save"})
+    assert "Jono nuomonė" in page() and "Jonas Jonaitis" in page()
+
+    # Staff fix a question's wording and add a document.
+    single = opened.questions["single"]
+    single.text = "Ar pritariate pataisytam projektui?"
+    services.question_save(question=single, wording_fix_confirmed=True)
+    assert "Ar pritariate pataisytam projektui?" in page()
+    document = ConsultationDocument(consultation=opened.consultation, title="Pataisytas projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7 projektas"))
+    assert "Pataisytas projektas" in page()
+    document.delete()
+    assert "Pataisytas projektas" not in page()
+
+    # The organisation is renamed; the colleague's personal data is erased.
+    ruta.organisation.name = "Saulės energetikos klasteris"
+    ruta.organisation.save()
+    assert "Saulės energetikos klasteris" in page()
+    crm_services.person_erase(person=jonas.person, user=superuser)
+    assert "Jonas Jonaitis" not in page()
+    assert f"Anonymised person #{jonas.person.pk}" in page()
+
+    # The consultation is closed.
+    services.consultation_close(consultation=opened.consultation, user=superuser)
+    assert "The consultation is closed." in page()
+
+
+def test_the_time_left_and_the_deadline_are_never_taken_from_an_older_page(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    deadline = opened.consultation.internal_deadline
+
+    with time_machine.travel(deadline - datetime.timedelta(minutes=30), tick=False):
+        assert "(30 minutes left)" in _text(client.get(ruta.url))
+        assert "(30 minutes left)" in _text(client.get(ruta.url))
+    with time_machine.travel(deadline - datetime.timedelta(minutes=29), tick=False):
+        assert "(29 minutes left)" in _text(client.get(ruta.url))
+    with time_machine.travel(deadline, tick=False):
+        closed = _text(client.get(ruta.url))
+    assert "The deadline has passed. The answer can be read but no longer changed." in closed
+    assert 'value="save"' not in closed
+
+
+def test_messages_are_shown_once_and_such_pages_are_not_cached(opened, django_assert_num_queries):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    _text(client.get(ruta.url))
+    client.post(ruta.url, {**answer_form(opened), "action": "save"})
+
+    assert "Draft saved." in _text(client.get(ruta.url))
+    again = _text(client.get(ruta.url))
+    with django_assert_num_queries(2):
+        cached = _text(client.get(ruta.url))
+    assert "Draft saved." not in again + cached
+
+
+def test_each_language_has_its_own_page(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    for _ in range(2):
+        lithuanian = _text(client.get(ruta.lt_url))
+        english = _text(client.get(ruta.url))
+        assert '<html lang="lt">' in lithuanian and "Išsaugoti juodraštį" in lithuanian
+        assert '<html lang="en">' in english and "Save draft" in english
+
+
+def test_a_session_without_an_active_link_never_gets_the_cached_page(opened, superuser):
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    client = ruta.client()
+    _text(client.get(ruta.url))
+    _text(client.get(ruta.url))
+
+    foreign = egle.client().get(ruta.url)
+    anonymous = Client().get(ruta.url)
+    services.access_link_revoke(access_link=ruta.link, user=superuser)
+    revoked = client.get(ruta.url)
+
+    for response in (foreign, anonymous, revoked):
+        assert response.status_code == 404
+        assert "Saulės klasteris" not in response.content.decode()
