@@ -577,6 +577,20 @@ class CrmResource(resources.ModelResource):
             for column, method in plan[1]
         ]
 
+    def export_rows(self, queryset: Any = None, **kwargs: Any) -> tuple[list[str], Iterator[list[Any]]]:
+        """`export()` without building the dataset: the headers and a generator of the rows, for
+        a download streamed row by row (`crm.resources.admin`)."""
+        self.before_export(queryset, **kwargs)
+        if queryset is None:
+            queryset = self.get_queryset()
+        queryset = self.filter_export(queryset, **kwargs)
+        fields = kwargs.get("export_fields")
+        rows = (
+            self.export_resource(instance, selected_fields=fields, **kwargs)
+            for instance in self.iter_queryset(queryset)
+        )
+        return self.get_export_headers(selected_fields=fields), rows
+
     def iter_queryset(self, queryset: Any) -> Iterator[Any]:
         # import-export pages a prefetching queryset with OFFSET (a query re-sorting the whole table
         # per page); Django's iterator prefetches chunk by chunk at a constant cost per chunk.

@@ -5,12 +5,14 @@ import io
 
 import openpyxl
 import pytest
+import tablib
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from crm.import_formats import CSV
 from crm.models import Affiliation, Organisation, Person
 from crm.resources import OrganisationResource, PersonResource
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, valid_legal_code
@@ -213,8 +215,15 @@ def export_post(
     return client.post(url("export", model, language) + query, data)
 
 
-def csv_rows(response) -> list[list[str]]:
-    text = response.content.decode("utf-8")
+def csv_body(response) -> bytes:
+    """A CSV download, which is streamed."""
+    assert response.streaming
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(response_or_body) -> list[list[str]]:
+    body = response_or_body if isinstance(response_or_body, bytes) else csv_body(response_or_body)
+    text = body.decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:]), delimiter=";" if ";" in text.split("\n")[0] else ","))
 
@@ -235,11 +244,11 @@ def test_the_export_respects_the_admin_filters(crm_editor):
 def test_the_export_in_english_writes_field_names_and_imports_back(crm_editor):
     OrganisationFactory(name="Klasteris „Ūla“", phone="+37061234567", sectors=["ict"])
 
-    response = export_post(client_for(crm_editor), language="en")
-    rows = csv_rows(response)
+    body = csv_body(export_post(client_for(crm_editor), language="en"))
+    rows = csv_rows(body)
 
     assert rows[0][:4] == ["name", "short_name", "kind", "legal_code"]
-    preview = upload(client_for(crm_editor), response.content)
+    preview = upload(client_for(crm_editor), body)
     assert preview.context["result"].totals["skip"] == 1
 
 
@@ -285,3 +294,37 @@ def test_persons_export_one_row_per_affiliation(crm_editor):
 
     assert rows[0][-5:] == ["organisation", "role", "job_title", "is_primary", "receives_consultations"]
     assert [(row[0], row[-5]) for row in rows[1:]] == [("Rūta", "Pirmas"), ("Rūta", "Antras")]
+
+
+def test_the_csv_download_is_streamed_and_is_the_file_the_whole_export_would_be(
+    crm_editor, django_assert_max_num_queries
+):
+    for number in range(12):
+        person = PersonFactory(first_name=f"Žydrūnė {number}", email=f"zydrune{number}@klasteris.lt")
+        if number % 3:
+            AffiliationFactory(person=person, organisation=OrganisationFactory(name=f"=Ąžuolas {number}"))
+    PersonFactory(first_name="@Vienas", email="vienas@klasteris.lt")  # no organisation
+    client = client_for(crm_editor)
+
+    with django_assert_max_num_queries(12):  # a dozen persons or a hundred thousand
+        response = export_post(client, model="person")
+        body = csv_body(response)
+
+    with translation.override("lt"):
+        whole = CSV().export_data(PersonResource().export(queryset=Person.objects.all()))
+    assert body.decode("utf-8") == whole
+    rows = csv_rows(body)
+    assert len(rows) == 1 + 12 + 1
+    assert "'=Ąžuolas 1" in rows[2] and "'@Vienas" in rows[-1]
+    assert response["Content-Disposition"].startswith('attachment; filename="Person-')
+
+
+def test_the_streamed_csv_comes_in_chunks_that_make_the_same_file():
+    headers = ["vardas", "=formulė"]
+    rows = [[f"Ūla {n}", "+37061234567" if n % 2 else None] for n in range(7)]
+    dataset = tablib.Dataset(*rows, headers=headers)
+
+    chunks = list(CSV.export_stream(headers, iter(rows), delimiter=";", rows_per_chunk=2))
+
+    assert len(chunks) == 4
+    assert "".join(chunks) == CSV().export_data(dataset, delimiter=";")
