@@ -61,17 +61,17 @@ STR_RELATED: dict[str, list[str]] = {
 
 def floor_admin(model: type, search_fields: list[str]) -> Any:
     """A bare ModelAdmin over the same table: only the id column, no filters, the same search,
-    and the joins its rows' `__str__` needs (`STR_RELATED`), so that its queries are constant."""
+    and the joins its rows' `__str__` needs (`STR_RELATED`), so that its queries are constant.
+    It belongs to the product's admin site, so that its pages have the same navigation (the
+    site's list of models) as the product's."""
     from django.contrib import admin
-
-    site = admin.AdminSite(name="bench_floor")
 
     class FloorAdmin(admin.ModelAdmin):
         list_display = ["pk"]
 
     FloorAdmin.search_fields = list(search_fields)
     FloorAdmin.list_select_related = STR_RELATED.get(model._meta.label, [])
-    return FloorAdmin(model, site)
+    return FloorAdmin(model, admin.site)
 
 
 def admin_changelists(*, repeat: int) -> dict[str, Any]:

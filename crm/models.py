@@ -31,7 +31,12 @@ class Sector(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "lt").startswith("en") else self.name_lt
+        return getattr(self, self.name_field())
+
+    @staticmethod
+    def name_field() -> str:
+        """The column holding the name in the active language."""
+        return "name_en" if (get_language() or "lt").startswith("en") else "name_lt"
 
 
 class Municipality(models.Model):
@@ -326,7 +331,11 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.full_name_of(self.first_name, self.last_name)
+
+    @staticmethod
+    def full_name_of(first_name: str, last_name: str) -> str:
+        return f"{first_name} {last_name}".strip()
 
     def clean(self) -> None:
         super().clean()

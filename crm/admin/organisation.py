@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -20,7 +21,7 @@ from crm.admin.filters import (
     label_expiry_window,
 )
 from crm.admin.rows import QuickRowsMixin
-from crm.models import Affiliation, Interaction, Membership, Organisation, Sector
+from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
 
@@ -108,15 +109,31 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
         super().save_formset(request, form, formset, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organisation]:
-        queryset = selectors.organisations_with_status(queryset=super().get_queryset(request))
-        return queryset.prefetch_related(
-            Prefetch("sectors", queryset=Sector.objects.order_by("position")),
-            selectors.primary_contacts_prefetch(),
-        )
+        return selectors.organisations_with_status(queryset=super().get_queryset(request))
+
+    def rows_loaded(self, rows: list[Organisation]) -> None:
+        ids = [organisation.pk for organisation in rows]
+        sectors: dict[int, list[str]] = defaultdict(list)
+        for organisation_id, name in (
+            Organisation.sectors.through.objects.filter(organisation_id__in=ids)
+            .order_by(*(f"sector__{key}" for key in Sector._meta.ordering))
+            .values_list("organisation_id", f"sector__{Sector.name_field()}")
+        ):
+            sectors[organisation_id].append(name)
+        contacts: dict[int, list[str]] = defaultdict(list)
+        for organisation_id, first_name, last_name in (
+            Affiliation.objects.filter(organisation_id__in=ids, is_primary=True)
+            .order_by("person__last_name", "pk")
+            .values_list("organisation_id", "person__first_name", "person__last_name")
+        ):
+            contacts[organisation_id].append(Person.full_name_of(first_name, last_name))
+        for organisation in rows:
+            organisation.sector_names = sectors[organisation.pk]
+            organisation.primary_contact_names = contacts[organisation.pk]
 
     @admin.display(description=_("sectors"))
     def sector_list(self, obj: Organisation) -> str:
-        return ", ".join(sector.name for sector in obj.sectors.all())
+        return ", ".join(obj.sector_names)
 
     @admin.display(description=_("membership"), ordering="membership_status")
     def membership_status_display(self, obj: Organisation) -> str:
@@ -126,9 +143,9 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
 
     @admin.display(description=_("primary contact"))
     def primary_contact(self, obj: Organisation) -> str:
-        return format_html_join(
-            ", ", "{}", ((affiliation.person.full_name,) for affiliation in obj.primary_affiliations)
-        ) or format_html('<span style="color:#b00">{}</span>', _("none"))
+        return format_html_join(", ", "{}", ((name,) for name in obj.primary_contact_names)) or format_html(
+            '<span style="color:#b00">{}</span>', _("none")
+        )
 
     @admin.display(description=_("label"), ordering="label")
     def label_display(self, obj: Organisation) -> str:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib import admin
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -69,19 +71,18 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Simp
         (_("Record"), {"fields": ["anonymised_at", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                Prefetch(
-                    "affiliations",
-                    queryset=Affiliation.objects.select_related("organisation").only(
-                        "person_id", "organisation__name"
-                    ),
-                )
-            )
-        )
+    def rows_loaded(self, rows: list[Person]) -> None:
+        names: dict[int, list[str]] = defaultdict(list)
+        for person_id, name in (
+            Affiliation.objects.filter(person_id__in=[person.pk for person in rows])
+            # Affiliation's own ordering, less the person's name, which is the same for every row
+            # of a person and would join the persons.
+            .order_by("organisation__name", "-is_primary", "pk")
+            .values_list("person_id", "organisation__name")
+        ):
+            names[person_id].append(name)
+        for person in rows:
+            person.organisation_names = names[person.pk]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
@@ -104,4 +105,4 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Simp
 
     @admin.display(description=_("organisations"))
     def organisation_list(self, obj: Person) -> str:
-        return ", ".join(affiliation.organisation.name for affiliation in obj.affiliations.all())
+        return ", ".join(obj.organisation_names)
