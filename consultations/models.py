@@ -97,6 +97,9 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
+        # The admin list reads the newest consultations in order and stops at the page's end,
+        # instead of computing every consultation's counts and sorting them all.
+        indexes = [models.Index(fields=["created_at", "id"], name="consult_created_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "closed", "archived"]),
@@ -445,6 +448,8 @@ class Response(models.Model):
         ordering = ["consultation", "organisation__name"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        # Counts of submitted responses per consultation (admin list, dashboard) read the index only.
+        indexes = [models.Index(fields=["consultation", "status"], name="consult_response_status_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "organisation"],
