@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.measure import peak_rss, timed
+from bench.measure import peak_rss, timed, timed_pair
 
 # Search terms that match a part of every table (words the seed uses).
 SEARCHES = {
@@ -75,7 +75,8 @@ def floor_admin(model: type, search_fields: list[str]) -> Any:
 
 
 def admin_changelists(*, repeat: int) -> dict[str, Any]:
-    """Benchmark 1: each changelist's first page and a search, against a bare ModelAdmin."""
+    """Benchmark 1: each changelist's first page and a search, against a bare ModelAdmin; the
+    runs of the two alternate."""
     from django.apps import apps
     from django.contrib import admin
 
@@ -96,8 +97,9 @@ def admin_changelists(*, repeat: int) -> dict[str, Any]:
                 response.render()
                 assert response.status_code == 200, response.status_code
 
-            ours = timed(lambda product=product: view(product), repeat=repeat)
-            bare = timed(lambda floor=floor: view(floor), repeat=repeat)
+            ours, bare = timed_pair(
+                lambda product=product: view(product), lambda floor=floor: view(floor), repeat=repeat
+            )
             entry[case] = {
                 "product": ours.as_dict(),
                 "floor": bare.as_dict(),

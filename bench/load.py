@@ -67,7 +67,9 @@ class Phase:
 
 def prepare_clients(count: int) -> list[Client]:
     """Sessions for `count` unanswered invitations of open consultations (Django must be set up)."""
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
     from django.urls import reverse
     from django.utils import translation
 
@@ -97,7 +99,7 @@ def prepare_clients(count: int) -> list[Client]:
                 .order_by("position", "id")
                 .values_list("pk", "kind")
             )
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = [link.pk]
         session.create()
         csrf = secrets.token_hex(16)  # 32 characters, the form Django's CSRF cookie has

@@ -65,33 +65,50 @@ class Timing:
         }
 
 
+def _once(run: Callable[[], Any], *, count: bool, rollback: bool) -> tuple[float, int]:
+    """One run: its wall time and (when `count`) its number of queries."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic() if rollback else nullcontext():
+        with CaptureQueriesContext(connection) if count else nullcontext() as captured:
+            started = time.perf_counter()
+            run()
+            elapsed = time.perf_counter() - started
+        if rollback:
+            transaction.set_rollback(True)
+    return elapsed, len(captured.captured_queries) if count else 0
+
+
 def timed(run: Callable[[], Any], *, repeat: int, warmup: int = 1, rollback: bool = False) -> Timing:
     """The median wall time of `repeat` runs after `warmup` runs, and the queries of the last run.
 
     With `rollback`, every run (warm-up included) is made in a savepoint that is rolled back
     afterwards, so that a run that writes finds the database as the first one did; the clock and
     the query count cover the run only, not the savepoint."""
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
-    def once(count: bool) -> float:
-        with transaction.atomic() if rollback else nullcontext():
-            with CaptureQueriesContext(connection) if count else nullcontext() as captured:
-                started = time.perf_counter()
-                run()
-                elapsed = time.perf_counter() - started
-            if rollback:
-                transaction.set_rollback(True)
-        if count:
-            nonlocal queries
-            queries = len(captured.captured_queries)
-        return elapsed
-
-    queries = 0
     for _ in range(warmup):
-        once(False)
-    samples = [once(index == repeat - 1) for index in range(repeat)]
-    return Timing(statistics.median(samples), repeat, queries, samples)
+        _once(run, count=False, rollback=rollback)
+    runs = [_once(run, count=index == repeat - 1, rollback=rollback) for index in range(repeat)]
+    samples = [elapsed for elapsed, _queries in runs]
+    return Timing(statistics.median(samples), repeat, runs[-1][1], samples)
+
+
+def timed_pair(
+    product: Callable[[], Any], floor: Callable[[], Any], *, repeat: int, warmup: int = 1
+) -> tuple[Timing, Timing]:
+    """`timed` for a product and its floor, their runs alternating, so that a burst of load on
+    the shared machine falls on both rather than on one of them."""
+    for _ in range(warmup):
+        _once(product, count=False, rollback=False)
+        _once(floor, count=False, rollback=False)
+    runs: tuple[list[tuple[float, int]], list[tuple[float, int]]] = ([], [])
+    for index in range(repeat):
+        for run, samples in zip((product, floor), runs, strict=True):
+            samples.append(_once(run, count=index == repeat - 1, rollback=False))
+    return tuple(  # type: ignore[return-value]
+        Timing(statistics.median(s for s, _q in samples), repeat, samples[-1][1], [s for s, _q in samples])
+        for samples in runs
+    )
 
 
 def percentile(values: list[float], p: float) -> float:

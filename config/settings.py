@@ -126,6 +126,10 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # gunicorn workers set CACHE_URL to a cache they share, e.g. dbcache://django_cache (run
 # `manage.py createcachetable`), or Redis (rediscache://host:6379/0) once the redis package is installed.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# With a cache shared by all workers (Redis), `django.contrib.sessions.backends.cached_db` reads
+# sessions from the cache instead of the database. Never with a per-process cache: a session
+# ended in one worker would live on in the others.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # Background work: immediate by default, the database backend plus `manage.py db_worker` in production.
 TASKS = {
