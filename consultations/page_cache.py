@@ -4,8 +4,8 @@ Members open their answer page far more often than anyone changes it, and render
 questions costs about ten times the queries that tell whether anything changed. So the page is
 kept in the cache under a key made of what it depends on (`selectors.member_page_state`: the
 consultation, its questions and documents, the organisation, the response's version, the people
-who worked on it), the language, the address and what the clock changes (open or past the
-deadline, the time left). A change to any of them makes a new key; the old page is never served
+who worked on it), the language, the address, what the clock changes (open or past the
+deadline, the time left) and the release (`release()`). A change to any of them makes a new key; the old page is never served
 again and expires.
 
 The CSRF token is the only per-request part: the page is rendered with a placeholder, which is
@@ -18,8 +18,12 @@ renders each page once for itself.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from importlib import metadata
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -34,6 +38,27 @@ CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
 TIMEOUT = 10 * 60
 
 
+# What renders the page: a new release of any of these never serves a page the old one rendered
+# (the cache outlives restarts). Paths from the project's root; installed packages by version.
+RELEASE_FILES = ("templates/**/*.html", "locale/**/*.mo", "consultations/**/*.py")
+RELEASE_PACKAGES = ("Django", "django-crispy-forms", "crispy-bootstrap5")
+
+
+@functools.cache
+def release() -> str:
+    """A fingerprint of this release's templates, translations, code and form packages, read
+    once a process."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for pattern in RELEASE_FILES:
+        for path in sorted(root.glob(pattern)):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    for package in RELEASE_PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
 def page_key(request: HttpRequest, state: Consultation) -> str | None:
     """The cache key of the page for this request, or None when it must be rendered afresh.
     `state` is the consultation from `selectors.member_page_state`."""
@@ -41,6 +66,7 @@ def page_key(request: HttpRequest, state: Consultation) -> str | None:
         return None
     deadline = state.internal_deadline
     parts = [
+        release(),
         request.get_full_path(),
         translation.get_language(),
         str(state.pk),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -141,3 +143,28 @@ def test_a_session_without_an_active_link_never_gets_the_cached_page(opened, sup
     for response in (foreign, anonymous, revoked):
         assert response.status_code == 404
         assert "Saulės klasteris" not in response.content.decode()
+
+
+def test_a_new_release_renders_the_page_afresh(opened, monkeypatch, django_assert_num_queries):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    _text(client.get(ruta.url))
+    with django_assert_num_queries(2):
+        _text(client.get(ruta.url))
+
+    monkeypatch.setattr(page_cache, "release", lambda: "the-next-release")
+
+    with django_assert_num_queries(6):  # rendered: the link, questions, response and documents too
+        _text(client.get(ruta.url))
+
+
+def test_the_release_fingerprint_covers_the_templates_translations_and_code():
+    page_cache.release.cache_clear()
+    fingerprint = page_cache.release()
+
+    assert re.fullmatch(r"[0-9a-f]{16}", fingerprint)
+    assert page_cache.release() == fingerprint  # read once a process
+    root = Path(settings.BASE_DIR)
+    covered = {path for pattern in page_cache.RELEASE_FILES for path in root.glob(pattern)}
+    assert root / "templates/consultations/response_detail.html" in covered
+    assert root / "consultations/forms.py" in covered
