@@ -9,6 +9,10 @@ the form-widget templates, is written directly.
 
 Put the mixin first among an admin's bases; `templates/admin/change_list.html` renders its
 lists with `quick_results` (and any other admin's with Django's own code).
+
+`RowPlan._cell` follows `django.contrib.admin.templatetags.admin_list.items_for_result` of
+Django 5.2 step by step; tests/crm/test_admin_rows.py compares every product list's cells with
+Django's own, so an upgrade that changes them fails there.
 """
 
 from __future__ import annotations
