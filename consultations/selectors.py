@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 
 from django.db import connection
@@ -152,20 +153,9 @@ def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> Acces
     )
 
 
-def member_page_state(*, link_ids: list[int], invitation_id: int) -> Consultation | None:
-    """What the member page of an invitation shows depends on, for a session holding an active
-    link to it (None otherwise, as `access_link_for_session`), in one query.
-
-    The consultation comes with `status`, `internal_deadline` and `updated_at`, which covers its
-    questions and documents (signals.py), and with `page_state`: the organisation's and the
-    requesting institution's `updated_at`, the response's id and version (raised by every save)
-    and the latest `updated_at` of the people in its history (an erasure saves the person).
-
-    Raw SQL: the member page is served from the cache after this query alone, and building it
-    with the ORM cost several times what running it does."""
-    ids = [pk for pk in link_ids if isinstance(pk, int)]
-    if not ids:
-        return None
+@functools.cache
+def _member_page_state_sql(links: int) -> str:
+    """The query of `member_page_state` for a session holding `links` links (made once)."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in {
@@ -179,7 +169,7 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> Consultatio
         }.items()
     }
     of_invitation = "r.consultation_id = i.consultation_id AND r.organisation_id = i.organisation_id"
-    sql = f"""
+    return f"""
         SELECT c.id, c.status, c.internal_deadline, c.updated_at,
             o.updated_at AS organisation_updated_at,
             ri.updated_at AS institution_updated_at,
@@ -194,10 +184,27 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> Consultatio
         JOIN {tables["consultation"]} c ON c.id = i.consultation_id
         JOIN {tables["organisation"]} o ON o.id = i.organisation_id
         LEFT JOIN {tables["organisation"]} ri ON ri.id = c.requesting_institution_id
-        WHERE l.id IN ({", ".join(["%s"] * len(ids))}) AND l.invitation_id = %s
+        WHERE l.id IN ({", ".join(["%s"] * links)}) AND l.invitation_id = %s
             AND l.revoked_at IS NULL AND c.status IN ({", ".join(["%s"] * len(SESSION_STATUSES))})
         LIMIT 1
     """  # noqa: S608 - only table names from the models and placeholders are put in
+
+
+def member_page_state(*, link_ids: list[int], invitation_id: int) -> Consultation | None:
+    """What the member page of an invitation shows depends on, for a session holding an active
+    link to it (None otherwise, as `access_link_for_session`), in one query.
+
+    The consultation comes with `status`, `internal_deadline` and `updated_at`, which covers its
+    questions and documents (signals.py), and with `page_state`: the organisation's and the
+    requesting institution's `updated_at`, the response's id and version (raised by every save)
+    and the latest `updated_at` of the people in its history (an erasure saves the person).
+
+    Raw SQL: the member page is served from the cache after this query alone, and building it
+    with the ORM cost several times what running it does."""
+    ids = [pk for pk in link_ids if isinstance(pk, int)]
+    if not ids:
+        return None
+    sql = _member_page_state_sql(len(ids))
     found = list(Consultation.objects.raw(sql, [*ids, invitation_id, *SESSION_STATUSES]))
     if not found:
         return None

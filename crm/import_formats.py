@@ -109,20 +109,21 @@ class CSV(base_formats.CSV):
         return _rectangular(rows[0], rows[1:])
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
-        kwargs.setdefault("delimiter", export_delimiter())
-        # The BOM makes Excel read the file as UTF-8 (ą, č, ę… instead of mojibake).
-        return BOM + neutralised(dataset).export("csv", **kwargs)
+        delimiter = kwargs.get("delimiter") or export_delimiter()
+        return "".join(self.export_stream(dataset.headers or [], dataset, delimiter=delimiter))
 
     @staticmethod
     def export_stream(
-        headers: list[str], rows: Iterable[list[Any]], *, delimiter: str, rows_per_chunk: int = 1000
+        headers: list[str], rows: Iterable[Any], *, delimiter: str, rows_per_chunk: int = 1000
     ) -> Iterator[str]:
-        """What `export_data` makes of the same headers and rows, in chunks of text as the rows
-        come, so that the memory does not grow with them."""
+        """The CSV file, in chunks of text as the rows come, so that the memory of a streamed
+        download does not grow with them. Formula-like cells are neutralised."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=delimiter)
+        # The BOM makes Excel read the file as UTF-8 (ą, č, ę… instead of mojibake).
         buffer.write(BOM)
-        writer.writerow([neutralise_formula(header) for header in headers])
+        if headers:
+            writer.writerow([neutralise_formula(header) for header in headers])
         for number, row in enumerate(rows, start=1):
             writer.writerow([neutralise_formula(cell) for cell in row])
             if number % rows_per_chunk == 0:

@@ -32,7 +32,7 @@ from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
-from crm.admin.rows import QuickRowsMixin
+from crm.admin.rows import QuickRowsMixin, status_badge
 
 STATUS_COLOURS = {
     Consultation.Status.DRAFT: "#666",
@@ -54,14 +54,6 @@ def _count_of(rows: QuerySet[Any]) -> Subquery:
         .values("total")
     )
     return Subquery(counted, output_field=IntegerField())
-
-
-def _status_badge(consultation: Consultation) -> str:
-    return format_html(
-        '<strong style="color:{}">{}</strong>',
-        STATUS_COLOURS.get(consultation.status, "#000"),
-        consultation.get_status_display(),
-    )
 
 
 @admin.register(Consultation)
@@ -166,7 +158,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Consultation) -> str:
-        return _status_badge(obj)
+        return status_badge(obj, STATUS_COLOURS)
 
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, obj: Consultation) -> int:

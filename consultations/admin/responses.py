@@ -12,11 +12,10 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Response, ResponseEdit
-from crm.admin.rows import QuickRowsMixin
+from crm.admin.rows import QuickRowsMixin, status_badge
 
 STATUS_COLOURS = {
     Response.Status.DRAFT: "#9a6700",
@@ -98,11 +97,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Response) -> str:
-        return format_html(
-            '<strong style="color:{}">{}</strong>',
-            STATUS_COLOURS.get(obj.status, "#000"),
-            obj.get_status_display(),
-        )
+        return status_badge(obj, STATUS_COLOURS)
 
     @admin.display(description=_("last saved by"))
     def last_saved_by(self, obj: Response) -> str:

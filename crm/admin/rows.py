@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,14 @@ class QuickRowsMixin:
             str(obj.pk),  # type: ignore[attr-defined]
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
+
+
+def status_badge(obj: Any, colours: Mapping[str, str]) -> SafeString:
+    """An object's status label in its colour (`colours` by status value), for admin lists and
+    pages."""
+    return format_html(
+        '<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), obj.get_status_display()
+    )
 
 
 def _class_attribute(classes: list[str]) -> SafeString:

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from crm.admin.rows import QuickRowsMixin
+from crm.admin.rows import QuickRowsMixin, status_badge
 from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
 from positions.admin.forms import DispatchForm, WithdrawApprovalForm
@@ -160,11 +160,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: PositionPaper) -> str:
-        return format_html(
-            '<strong style="color:{}">{}</strong>',
-            STATUS_COLOURS.get(obj.status, "#000"),
-            obj.get_status_display(),
-        )
+        return status_badge(obj, STATUS_COLOURS)
 
     @admin.display(description=_("PDFs"), ordering="rendering_total")
     def rendering_count(self, obj: PositionPaper) -> int:

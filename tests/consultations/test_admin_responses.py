@@ -32,6 +32,17 @@ def _client(user) -> Client:
     return client
 
 
+def _ruta_submits(opened) -> ResponseVersion:
+    """Rūta submits her organisation's first answer, every question answered."""
+    ruta = opened.members["ruta"]
+    return services.response_submit(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data=full_answers(opened.questions),
+        expected_version=0,
+    )
+
+
 def _submitted(consultation: Consultation, count: int) -> list[Response]:
     """`count` organisations that each submitted one version of an answer, saved by a contact."""
     question = consultation.questions.get()
@@ -84,13 +95,8 @@ def test_the_response_list_takes_the_same_queries_for_five_and_for_many_response
 
 
 def test_the_list_shows_status_version_and_who_saved_last(opened, english, staff_client):
-    ruta, jonas, egle = (opened.members[key] for key in ("ruta", "jonas", "egle"))
-    services.response_submit(
-        invitation=ruta.invitation,
-        person=ruta.person,
-        data=full_answers(opened.questions),
-        expected_version=0,
-    )
+    jonas, egle = opened.members["jonas"], opened.members["egle"]
+    _ruta_submits(opened)
     # A colleague changes the submitted answer without submitting again.
     services.response_save_draft(
         invitation=jonas.invitation,
@@ -141,13 +147,7 @@ def test_the_list_filters_by_consultation_and_status_and_searches_organisations(
 def test_the_detail_page_shows_the_submitted_answers_without_a_way_to_change_them(
     opened, english, staff_client
 ):
-    ruta = opened.members["ruta"]
-    version = services.response_submit(
-        invitation=ruta.invitation,
-        person=ruta.person,
-        data=full_answers(opened.questions),
-        expected_version=0,
-    )
+    version = _ruta_submits(opened)
     url = reverse("admin:consultations_response_change", args=[version.response_id])
 
     page = staff_client.get(url)
@@ -163,13 +163,7 @@ def test_the_detail_page_shows_the_submitted_answers_without_a_way_to_change_the
 
 
 def test_staff_cannot_add_change_or_delete_a_members_response(opened, superuser):
-    ruta = opened.members["ruta"]
-    version = services.response_submit(
-        invitation=ruta.invitation,
-        person=ruta.person,
-        data=full_answers(opened.questions),
-        expected_version=0,
-    )
+    version = _ruta_submits(opened)
     response = version.response
     client = _client(superuser)
 
