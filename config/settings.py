@@ -124,8 +124,11 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # The cache holds the rate limit of consultation link attempts. LocMem is per process: with several
 # gunicorn workers set CACHE_URL to a cache they share, e.g. dbcache://django_cache (run
-# `manage.py createcachetable`), or Redis (rediscache://host:6379/0) once the redis package is installed.
+# `manage.py createcachetable`), or Redis (redis://host:6379/0).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, without a new Redis client for every call (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
 # With a cache shared by all workers (Redis), `django.contrib.sessions.backends.cached_db` reads
 # sessions from the cache instead of the database. Never with a per-process cache: a session
 # ended in one worker would live on in the others.
@@ -175,6 +178,14 @@ CONSULTATION_REMINDER_DAYS_BEFORE = env.int("CONSULTATION_REMINDER_DAYS_BEFORE",
 # Behind a reverse proxy REMOTE_ADDR is the proxy's: name the header that carries the client's
 # address (e.g. HTTP_X_REAL_IP) so the rate limit of consultation link attempts counts per client.
 CONSULTATION_CLIENT_ADDRESS_HEADER = env("CONSULTATION_CLIENT_ADDRESS_HEADER", default="")
+# On PostgreSQL the member page's state query (read on every view) is a prepared statement.
+# Turn off behind a connection pooler that loses them (PgBouncer in transaction mode before 1.21).
+CONSULTATION_PREPARED_STATE_QUERY = env.bool("CONSULTATION_PREPARED_STATE_QUERY", default=True)
+if CONSULTATION_PREPARED_STATE_QUERY and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's prepared statements off (prepare_threshold None). Its own cursors bind
+    # on the client and never prepare; a threshold no query reaches lets the one that asks for it
+    # (`consultations.selectors.member_page_state`) be prepared, and nothing else.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 # Absolute address of the site, for links in e-mails (consultation links are sent by background tasks).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

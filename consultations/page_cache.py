@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 
-from consultations.models import Consultation
+from consultations.selectors import MemberPageState
 from consultations.templatetags.consultation_tags import time_left
 
 # Rendered in place of the CSRF token; letters only, so that escaping leaves it as it is.
@@ -59,9 +59,9 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(request: HttpRequest, state: Consultation) -> str | None:
+def page_key(request: HttpRequest, state: MemberPageState) -> str | None:
     """The cache key of the page for this request, or None when it must be rendered afresh.
-    `state` is the consultation from `selectors.member_page_state`."""
+    `state` comes from `selectors.member_page_state`."""
     if messages.get_messages(request):  # counting them does not mark them shown
         return None
     deadline = state.internal_deadline
@@ -69,11 +69,10 @@ def page_key(request: HttpRequest, state: Consultation) -> str | None:
         release(),
         request.get_full_path(),
         translation.get_language(),
-        str(state.pk),
+        str(state.consultation_id),
         state.status,
         str(deadline),
-        str(state.updated_at),
-        *(str(value) for value in state.page_state),
+        *(str(value) for value in state.versions),
         str(deadline is not None and deadline <= timezone.now()),
         time_left(deadline),
     ]

@@ -168,3 +168,49 @@ def test_the_release_fingerprint_covers_the_templates_translations_and_code():
     covered = {path for pattern in page_cache.RELEASE_FILES for path in root.glob(pattern)}
     assert root / "templates/consultations/response_detail.html" in covered
     assert root / "consultations/forms.py" in covered
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
+)
+def test_on_postgresql_the_state_query_is_prepared_and_serves_the_same_page(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    first = _text(client.get(ruta.url))
+    pages = [_text(client.get(ruta.url)) for _ in range(3)]
+    assert {CSRF_VALUE.sub("", page) for page in pages} == {CSRF_VALUE.sub("", first)}
+
+    prepared = _prepared_statements()
+    # One prepared statement, the state query; Django's own queries are never prepared.
+    assert len(prepared) == 1
+    assert "consultations_accesslink" in prepared[0] and "$1" in prepared[0]
+
+    # A change is seen through the prepared query as through any other.
+    assert "Pritariame iš esmės" not in first
+    client.post(ruta.url, {**answer_form(opened, short="Pritariame iš esmės"), "action": "save"})
+    assert "Draft saved." in _text(client.get(ruta.url))
+    assert "Pritariame iš esmės" in _text(client.get(ruta.url))
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+def test_behind_a_pooler_the_state_query_can_be_left_unprepared(opened, settings):
+    from django.db import connection
+
+    settings.CONSULTATION_PREPARED_STATE_QUERY = False
+    connection.close()  # a new connection, with no statement prepared on it yet
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    for _ in range(3):
+        _text(client.get(ruta.url))
+    assert _prepared_statements() == []
