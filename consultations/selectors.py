@@ -280,18 +280,27 @@ def response_for_invitation(*, invitation: Invitation) -> Response | None:
 
 def answer_values(*, response: Response | None) -> dict[int, AnswerValue]:
     """The stored answers of a response by question id (two queries, none without a response)."""
+    return stored_answers(response=response)[1]
+
+
+def stored_answers(*, response: Response | None) -> tuple[dict[int, Answer], dict[int, AnswerValue]]:
+    """The stored answers of a response by question id, as rows and as values (two queries, none
+    without a response)."""
     if response is None or response.pk is None:
-        return {}
+        return {}, {}
     # Unordered: the answers' own ordering joins the question, the consultation and the organisation.
     answers = list(Answer.objects.filter(response=response).order_by())
     if not answers:
-        return {}
+        return {}, {}
     rows: dict[int, list[ProposalRow]] = defaultdict(list)
     for row in ProposalRow.objects.filter(answer_id__in=[answer.pk for answer in answers]).order_by(
         "position", "id"
     ):
         rows[row.answer_id].append(row)
-    return {answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers}
+    return (
+        {answer.question_id: answer for answer in answers},
+        {answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers},
+    )
 
 
 def response_edits(*, response: Response | None, limit: int = 20) -> list[ResponseEdit]:

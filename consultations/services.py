@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -542,10 +542,40 @@ def response_editable_check(*, consultation: Consultation, now: datetime.datetim
         )
 
 
+ANSWER_FIELDS = ("text", "choice_indexes", "other_text", "scale", "yes_no", "updated_at")
+
+
+def _answers_update(answers: list[Answer]) -> None:
+    """`bulk_update(answers, ANSWER_FIELDS)` as one `executemany` of a plain UPDATE a row.
+    Django's `bulk_update` builds a CASE of every row for every field, and compiling it was a
+    third of a submit's CPU; the values are prepared by the fields as Django prepares them."""
+    if not answers:
+        return
+    fields = [Answer._meta.get_field(name) for name in ANSWER_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(Answer._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                [field.get_db_prep_save(getattr(answer, field.attname), connection) for field in fields]
+                + [answer.pk]
+                for answer in answers
+            ],
+        )
+
+
 def _answers_write(
-    *, response: Response, questions: dict[int, Question], values: dict[int, AnswerValue], changed: list[int]
+    *,
+    response: Response,
+    questions: dict[int, Question],
+    values: dict[int, AnswerValue],
+    changed: list[int],
+    existing: dict[int, Answer],
 ) -> None:
-    """Write the changed answers in a fixed number of statements, however many there are."""
+    """Write the changed answers in a fixed number of statements, however many there are.
+    `existing` are the stored answers by question id, read under the response's lock."""
     emptied = [pk for pk in changed if values[pk].is_empty()]
     answered = [pk for pk in changed if not values[pk].is_empty()]
     if emptied:
@@ -553,12 +583,7 @@ def _answers_write(
         Answer.objects.filter(response=response, question_id__in=emptied).delete()
     if not answered:
         return
-    existing = {
-        answer.question_id: answer
-        for answer in Answer.objects.filter(response=response, question_id__in=answered)
-    }
     now = timezone.now()
-    fields = ["text", "choice_indexes", "other_text", "scale", "yes_no"]
     written = []
     for question_id in answered:
         value = values[question_id]
@@ -570,7 +595,7 @@ def _answers_write(
         answer.yes_no = value.yes_no
         answer.updated_at = now
         written.append(answer)
-    Answer.objects.bulk_update([a for a in written if a.pk is not None], [*fields, "updated_at"])
+    _answers_update([a for a in written if a.pk is not None])
     Answer.objects.bulk_create([a for a in written if a.pk is None])
     with_rows = [a for a in written if questions[a.question_id].kind == Question.Kind.PROPOSALS]
     if with_rows:
@@ -617,7 +642,7 @@ def _response_save(
         .first()
     )
     current_version = response.version if response else 0
-    stored = selectors.answer_values(response=response)
+    stored_rows, stored = selectors.stored_answers(response=response)
     if current_version != expected_version:
         edits = (
             selectors.response_edits_since(response=response, version=expected_version) if response else []
@@ -660,7 +685,9 @@ def _response_save(
                 current=selectors.answer_values(response=response),
             )
 
-    _answers_write(response=response, questions=questions, values=values, changed=changed)
+    _answers_write(
+        response=response, questions=questions, values=values, changed=changed, existing=stored_rows
+    )
     update: dict[str, Any] = {"version": F("version") + 1, "updated_at": now}
     if submitting:
         update |= {
@@ -682,7 +709,10 @@ def _response_save(
             questions=[],
             current=selectors.answer_values(response=response),
         )
-    response.refresh_from_db()
+    # The row is locked: it now holds what was just written.
+    for name, value in update.items():
+        setattr(response, name, value)
+    response.version = expected_version + 1
     ResponseEdit.objects.create(
         response=response,
         person=person,

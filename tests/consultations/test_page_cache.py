@@ -203,7 +203,7 @@ def test_on_postgresql_the_state_query_is_prepared_and_serves_the_same_page(open
 @pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
 )
-@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the connection is closed
 def test_behind_a_pooler_the_state_query_can_be_left_unprepared(opened, settings):
     from django.db import connection
 
