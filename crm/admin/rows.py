@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,7 +42,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -85,12 +86,14 @@ class QuickRowsMixin:
 def status_badge(obj: Any, colours: Mapping[str, str]) -> SafeString:
     """An object's status label in its colour (`colours` by status value), for admin lists and
     pages."""
-    return format_html(
-        '<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), obj.get_status_display()
-    )
+    # The label looked up by value, as `get_status_display()` does without making every label
+    # hashable (which translates each of them, for every row).
+    label = dict(obj._meta.get_field("status").flatchoices).get(obj.status, obj.status)
+    return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), label)
 
 
-def _class_attribute(classes: list[str]) -> SafeString:
+@functools.cache
+def _class_attribute(classes: tuple[str, ...]) -> SafeString:
     # The names come from list_display, which holds Python identifiers.
     return mark_safe(' class="{}"'.format(" ".join(classes)))  # noqa: S308
 
@@ -98,7 +101,7 @@ def _class_attribute(classes: list[str]) -> SafeString:
 @dataclass
 class Column:
     name: Any
-    classes: list[str]
+    classes: tuple[str, ...]
     link: bool
     field: models.Field | None
     # Reads the value of a row when the column is not a model field: (attr, value) as lookup_field.
@@ -128,7 +131,7 @@ class RowPlan:
             self.columns.append(
                 Column(
                     name=name,
-                    classes=[f"field-{_coerce_field_name(name, index)}"],
+                    classes=(f"field-{_coerce_field_name(name, index)}",),
                     link=link,
                     field=field,
                     read=self._reader(name, model_admin),
@@ -211,7 +214,7 @@ class RowPlan:
                 value = ""
             if field is None or field.auto_created:
                 if column.name == "action_checkbox":
-                    classes = ["action-checkbox"]
+                    classes = ("action-checkbox",)
                 boolean = getattr(attr, "boolean", False)
                 if isinstance(attr, property) and hasattr(attr, "fget"):
                     boolean = getattr(attr.fget, "boolean", False)
@@ -219,7 +222,7 @@ class RowPlan:
                     (column.name, empty, boolean), value, lambda: display_for_value(value, empty, boolean)
                 )
                 if isinstance(value, (datetime.date, datetime.time)):
-                    classes = [*classes, "nowrap"]
+                    classes = (*classes, "nowrap")
             else:
                 if isinstance(field.remote_field, models.ManyToOneRel):
                     related = getattr(result, field.name)
@@ -233,10 +236,11 @@ class RowPlan:
                         lambda: display_for_field(value, field, empty, avoid_link=column.link),
                     )
                 if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
-                    classes = [*classes, "nowrap"]
+                    classes = (*classes, "nowrap")
         row_class = _class_attribute(classes)
         if not column.link:
-            return format_html("<td{}>{}</td>", row_class, result_repr)
+            # format_html("<td{}>{}</td>", row_class, result_repr), without its lazy-string checks
+            return mark_safe(f"<td{row_class}>{conditional_escape(result_repr)}</td>")  # noqa: S308
         tag = "th" if column is self.first_link else "td"
         if self.url is None:
             link_or_text = result_repr
