@@ -69,10 +69,16 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         "invitation_count",
         "submitted_count",
     ]
-    list_filter = ["status", ("audience_sectors", admin.RelatedFieldListFilter), "responsible"]
+    # The deadline filter (today, this month, this year…) instead of a drill-down by creation
+    # date, which cost the list two more queries over every consultation on each view.
+    list_filter = [
+        "status",
+        ("internal_deadline", admin.DateFieldListFilter),
+        ("audience_sectors", admin.RelatedFieldListFilter),
+        "responsible",
+    ]
     search_fields = ["title", "external_reference", "requesting_institution__name"]
     list_select_related = ["requesting_institution", "responsible"]
-    date_hierarchy = "created_at"
     autocomplete_fields = ["requesting_institution", "audience_sectors", "audience_organisations"]
     readonly_fields = [
         "status_display",

@@ -96,6 +96,23 @@ def test_consultation_list_shows_status_and_counts(staff_client, superuser):
     assert "#1a7f37" in content  # the open one's status colour
 
 
+def test_consultation_list_filters_by_deadline(staff_client):
+    with time_machine.travel(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
+        ConsultationFactory(
+            title="Birželio terminas", internal_deadline=timezone.now() + datetime.timedelta(days=3)
+        )
+        ConsultationFactory(
+            title="Kitų metų terminas", internal_deadline=timezone.now() + datetime.timedelta(days=400)
+        )
+        url = reverse("admin:consultations_consultation_changelist")
+        changelist = staff_client.get(url).context["cl"]
+        (deadlines,) = [spec for spec in changelist.filter_specs if spec.field_path == "internal_deadline"]
+        choices = {str(choice["display"]): choice["query_string"] for choice in deadlines.choices(changelist)}
+        this_month = staff_client.get(url + choices["Šį mėnesį"]).content.decode()
+    assert "Birželio terminas" in this_month
+    assert "Kitų metų terminas" not in this_month
+
+
 def test_invitation_list_shows_each_links_state(staff_client, superuser):
     _populate(1, superuser)
     content = staff_client.get(reverse("admin:consultations_invitation_changelist")).content.decode()
