@@ -124,19 +124,22 @@ def _child_run(
     return result
 
 
+def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether a Redis server answers PING at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=1) as probe:
+            probe.sendall(b"PING\r\n")
+            return probe.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def shared_cache_url() -> str:
     """The cache the gunicorn workers share, as in production: CACHE_URL if set, else Redis on
     127.0.0.1:6379 when it answers, else each process's own memory."""
     if os.environ.get("CACHE_URL"):
         return os.environ["CACHE_URL"]
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as probe:
-            probe.sendall(b"PING\r\n")
-            if probe.recv(16).startswith(b"+PONG"):
-                return "redis://127.0.0.1:6379/1"
-    except OSError:
-        pass
-    return "locmemcache://"
+    return "redis://127.0.0.1:6379/1" if redis_answers() else "locmemcache://"
 
 
 def _postgres(url: str, sql: str) -> None:

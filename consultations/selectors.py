@@ -139,18 +139,22 @@ def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> Acces
     ids = [pk for pk in link_ids if isinstance(pk, int)]
     if not ids:
         return None
-    links = AccessLink.objects.filter(
-        pk__in=ids,
-        invitation_id=invitation_id,
-        revoked_at__isnull=True,
-        invitation__consultation__status__in=SESSION_STATUSES,
-    ).select_related("person", "invitation__consultation__requesting_institution", "invitation__organisation")
-    if len(ids) == 1:
-        # One row at most, nothing to order (ordering costs Django more to build than the query).
-        return next(iter(links.order_by()[:1]), None)
-    # AccessLink's own ordering less its first key, the invitation, which is the same for every
-    # row here and would join the consultation and the organisation once more to order by theirs.
-    return links.order_by("person__last_name", "id").first()
+    return (
+        AccessLink.objects.filter(
+            pk__in=ids,
+            invitation_id=invitation_id,
+            revoked_at__isnull=True,
+            invitation__consultation__status__in=SESSION_STATUSES,
+        )
+        .select_related(
+            "person", "invitation__consultation__requesting_institution", "invitation__organisation"
+        )
+        # AccessLink's own ordering less its first key, the invitation, which is the same for every
+        # row here and would join the consultation and the organisation once more to order by
+        # theirs (every member page view runs this query).
+        .order_by("person__last_name", "id")
+        .first()
+    )
 
 
 @functools.cache

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bench.run import redis_answers
 from config.cache import RedisCache
 
 REDIS = ("127.0.0.1", 6379)
 
-
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1) as probe:
-            probe.sendall(b"PING\r\n")
-            return probe.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(not redis_answers(*REDIS), reason="no Redis on 127.0.0.1:6379")
 
 
 @needs_redis

@@ -170,6 +170,11 @@ def test_the_release_fingerprint_covers_the_templates_translations_and_code():
     assert root / "consultations/forms.py" in covered
 
 
+postgresql_only = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
+)
+
+
 def _prepared_statements() -> list[str]:
     from django.db import connection
 
@@ -178,9 +183,7 @@ def _prepared_statements() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
-)
+@postgresql_only
 def test_on_postgresql_the_state_query_is_prepared_and_serves_the_same_page(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
@@ -200,9 +203,7 @@ def test_on_postgresql_the_state_query_is_prepared_and_serves_the_same_page(open
     assert "Pritariame iš esmės" in _text(client.get(ruta.url))
 
 
-@pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
-)
+@postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the connection is closed
 def test_behind_a_pooler_the_state_query_can_be_left_unprepared(opened, settings):
     from django.db import connection
