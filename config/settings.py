@@ -129,6 +129,15 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # The same backend, without a new Redis client for every call (config/cache.py).
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+# Each worker's copy of the member answer pages it served last (consultations/page_cache.py).
+# Their keys name their content, so a copy is never out of date; the shared cache above still
+# holds every page for the other workers.
+CACHES["member_pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "member-pages",
+    "TIMEOUT": 10 * 60,
+    "OPTIONS": {"MAX_ENTRIES": env.int("CONSULTATION_PAGES_PER_WORKER", default=300)},
+}
 # With a cache shared by all workers (Redis), `django.contrib.sessions.backends.cached_db` reads
 # sessions from the cache instead of the database. Never with a per-process cache: a session
 # ended in one worker would live on in the others.

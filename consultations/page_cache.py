@@ -13,7 +13,9 @@ replaced by the request's own token when it is served. Pages with messages to sh
 save) are neither served from nor stored in the cache.
 
 With several worker processes, use a shared cache (`CACHE_URL=redis://…`), or every worker
-renders each page once for itself.
+renders each page once for itself. Each worker also keeps the pages it served last in its own
+memory (the `member_pages` cache): a key names its page's content, so such a copy can never be
+out of date, and a repeated view then needs nothing from the shared cache.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
@@ -36,6 +38,8 @@ from consultations.templatetags.consultation_tags import time_left
 # Rendered in place of the CSRF token; letters only, so that escaping leaves it as it is.
 CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
 TIMEOUT = 10 * 60
+# The worker's own copies (settings.CACHES).
+LOCAL_CACHE = "member_pages"
 
 
 # What renders the page: a new release of any of these never serves a page the old one rendered
@@ -80,12 +84,19 @@ def page_key(request: HttpRequest, state: MemberPageState) -> str | None:
 
 
 def cached_page(request: HttpRequest, key: str) -> str | None:
-    html = cache.get(key)
-    return None if html is None else with_csrf_token(request, html)
+    local = caches[LOCAL_CACHE]
+    html = local.get(key)
+    if html is None:
+        html = cache.get(key)
+        if html is None:
+            return None
+        local.set(key, html, TIMEOUT)
+    return with_csrf_token(request, html)
 
 
 def store_page(key: str, html: str) -> None:
     cache.set(key, html, TIMEOUT)
+    caches[LOCAL_CACHE].set(key, html, TIMEOUT)
 
 
 def with_csrf_token(request: HttpRequest, html: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -22,10 +22,13 @@ TOKEN_IN_URL = re.compile(r"/konsultacijos/nuoroda/([A-Za-z0-9_-]+)/")
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    # The rate limit of token attempts counts in the cache; every test starts from zero.
-    cache.clear()
+    # The rate limit of token attempts counts in the cache, and the member pages are kept there
+    # and in each worker's copy; every test starts from nothing.
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 def all_kinds_questions(consultation: Consultation) -> dict[str, Question]:

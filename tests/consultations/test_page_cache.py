@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -88,6 +89,26 @@ def test_the_page_shows_every_change_at_once_though_it_was_cached(opened, superu
     # The consultation is closed.
     services.consultation_close(consultation=opened.consultation, user=superuser)
     assert "The consultation is closed." in page()
+
+
+def test_each_worker_keeps_a_copy_of_the_pages_it_served(opened, django_assert_num_queries):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    rendered = _text(client.get(ruta.url))
+    shared, local = caches["default"], caches[page_cache.LOCAL_CACHE]
+
+    # Another worker: nothing of its own yet, the page from the shared cache, kept from then on.
+    local.clear()
+    with django_assert_num_queries(2):
+        assert CSRF_VALUE.sub("", _text(client.get(ruta.url))) == CSRF_VALUE.sub("", rendered)
+    shared.clear()
+    with django_assert_num_queries(2):  # the session and the state; the page from the worker's copy
+        assert CSRF_VALUE.sub("", _text(client.get(ruta.url))) == CSRF_VALUE.sub("", rendered)
+
+    # A change makes a new key: neither copy of the old page is served.
+    ruta.organisation.name = "Saulės energetikos klasteris"
+    ruta.organisation.save()
+    assert "Saulės energetikos klasteris" in _text(client.get(ruta.url))
 
 
 def test_the_time_left_and_the_deadline_are_never_taken_from_an_older_page(opened):
