@@ -187,14 +187,9 @@ CONSULTATION_REMINDER_DAYS_BEFORE = env.int("CONSULTATION_REMINDER_DAYS_BEFORE",
 # Behind a reverse proxy REMOTE_ADDR is the proxy's: name the header that carries the client's
 # address (e.g. HTTP_X_REAL_IP) so the rate limit of consultation link attempts counts per client.
 CONSULTATION_CLIENT_ADDRESS_HEADER = env("CONSULTATION_CLIENT_ADDRESS_HEADER", default="")
-# On PostgreSQL the member page's state query (read on every view) is a prepared statement.
-# Turn off behind a connection pooler that loses them (PgBouncer in transaction mode before 1.21).
-CONSULTATION_PREPARED_STATE_QUERY = env.bool("CONSULTATION_PREPARED_STATE_QUERY", default=True)
-if CONSULTATION_PREPARED_STATE_QUERY and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django turns psycopg's prepared statements off (prepare_threshold None). Its own cursors bind
-    # on the client and never prepare; a threshold no query reaches lets the one that asks for it
-    # (`consultations.selectors.member_page_state`) be prepared, and nothing else.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+# On PostgreSQL the member pages' queries are prepared statements (config/db.py). Turn off behind a
+# connection pooler that loses them (PgBouncer in transaction mode before 1.21).
+CONSULTATION_PREPARED_STATEMENTS = env.bool("CONSULTATION_PREPARED_STATEMENTS", default=True)
 # Absolute address of the site, for links in e-mails (consultation links are sent by background tasks).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -207,36 +206,6 @@ class MemberPageState:
     versions: tuple[Any, ...]
 
 
-def _state_cursor() -> Any:
-    """A cursor for `member_page_state`. On PostgreSQL (with `CONSULTATION_PREPARED_STATE_QUERY`,
-    on by default) one that binds the parameters on the server and prepares the query once a
-    connection: PostgreSQL then stops planning it on every page view, about 1 ms of its CPU,
-    five times what running it takes. Django prepares nothing by default (`prepare_threshold`),
-    for connection poolers that lose prepared statements (PgBouncer in transaction mode before
-    1.21): turn the setting off behind one. While queries are logged (DEBUG, tests counting
-    them) Django's own cursor runs it, so that the log shows its SQL."""
-    if (
-        connection.vendor != "postgresql"
-        or not settings.CONSULTATION_PREPARED_STATE_QUERY
-        or connection.queries_logged
-    ):
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    return connection.make_cursor(_prepared_cursor_class()(connection.connection))
-
-
-@functools.cache
-def _prepared_cursor_class() -> type:
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    class PreparedCursor(ServerBindingCursor):
-        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
-            return super().execute(query, params, **{"prepare": True, **options})
-
-    return PreparedCursor
-
-
 def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageState | None:
     """What the member page of an invitation shows depends on, for a session holding an active
     link to it (None otherwise, as `access_link_for_session`), in one query.
@@ -247,11 +216,12 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
     `updated_at` of the people in its history (an erasure saves the person).
 
     Raw SQL through a plain cursor: the member page is served from the cache after this query
-    alone, and building it with the ORM cost several times what running it does."""
+    alone, and building it with the ORM cost several times what running it does. On PostgreSQL
+    the member views run it as a prepared statement (`config.db.prepared_statements`)."""
     ids = [pk for pk in link_ids if isinstance(pk, int)]
     if not ids:
         return None
-    with _state_cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_member_page_state_sql(len(ids)), [*ids, invitation_id, *SESSION_STATUSES])
         row = cursor.fetchone()
     if row is None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from config.db import prepared_statements
 from consultations import page_cache, selectors, services
 from consultations.answers import AnswerValue, entry_display, snapshot_entry
 from consultations.forms import ResponseForm
@@ -209,6 +210,8 @@ class ResponseView(View):
 
     template_name = "consultations/response_detail.html"
 
+    # The same few queries on every request: prepared on PostgreSQL (config/db.py).
+    @method_decorator(prepared_statements())
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.page_key = None
         if request.method == "GET":

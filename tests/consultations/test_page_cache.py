@@ -205,34 +205,50 @@ def _prepared_statements() -> list[str]:
 
 
 @postgresql_only
-def test_on_postgresql_the_state_query_is_prepared_and_serves_the_same_page(opened):
+def test_on_postgresql_the_member_pages_queries_are_prepared_and_nothing_else(opened):
+    from django.db import connection
+
+    from config.db import PREPARE_THRESHOLD
+    from crm.models import Organisation
+
     ruta = opened.members["ruta"]
     client = ruta.client()
     first = _text(client.get(ruta.url))
-    pages = [_text(client.get(ruta.url)) for _ in range(3)]
+    pages = [_text(client.get(ruta.url)) for _ in range(PREPARE_THRESHOLD + 1)]
     assert {CSRF_VALUE.sub("", page) for page in pages} == {CSRF_VALUE.sub("", first)}
+    # Saves and the pages after them: the link, the questions, the answers run as often.
+    for number in range(PREPARE_THRESHOLD + 1):
+        form = answer_form(opened, version=number, short=f"Pritariame iš esmės ({number})")
+        assert client.post(ruta.url, {**form, "action": "save"}).status_code == 302
+        assert f"Pritariame iš esmės ({number})" in _text(client.get(ruta.url))
+    # Elsewhere, Django's queries bind on the client and are never prepared, however often run.
+    for _ in range(PREPARE_THRESHOLD + 2):
+        Organisation.objects.filter(name="Niekur neprenumeruojamas klasteris").count()
 
     prepared = _prepared_statements()
-    # One prepared statement, the state query; Django's own queries are never prepared.
-    assert len(prepared) == 1
-    assert "consultations_accesslink" in prepared[0] and "$1" in prepared[0]
-
-    # A change is seen through the prepared query as through any other.
-    assert "Pritariame iš esmės" not in first
-    client.post(ruta.url, {**answer_form(opened, short="Pritariame iš esmės"), "action": "save"})
-    assert "Draft saved." in _text(client.get(ruta.url))
-    assert "Pritariame iš esmės" in _text(client.get(ruta.url))
+    assert all("$1" in statement for statement in prepared)  # bound on the server
+    for table in ("consultations_accesslink", "consultations_question", "consultations_answer"):
+        assert any(f'FROM "{table}"' in statement for statement in prepared), table
+    state = [s for s in prepared if "organisation_updated_at" in s]
+    assert len(state) == 1  # the state query, once
+    assert not any('COUNT(*) AS "__count" FROM "crm_organisation"' in statement for statement in prepared)
+    assert connection.connection.prepare_threshold is None  # Django's setting, restored
+    assert connection.connection.cursor_factory.__name__ == "Cursor"
 
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the connection is closed
-def test_behind_a_pooler_the_state_query_can_be_left_unprepared(opened, settings):
+def test_behind_a_pooler_the_member_pages_queries_can_be_left_unprepared(opened, settings):
     from django.db import connection
 
-    settings.CONSULTATION_PREPARED_STATE_QUERY = False
+    from config.db import PREPARE_THRESHOLD
+
+    settings.CONSULTATION_PREPARED_STATEMENTS = False
     connection.close()  # a new connection, with no statement prepared on it yet
     ruta = opened.members["ruta"]
     client = ruta.client()
-    for _ in range(3):
+    for number in range(PREPARE_THRESHOLD + 1):
         _text(client.get(ruta.url))
+        form = answer_form(opened, version=number, short=f"Pritariame ({number})")
+        assert client.post(ruta.url, {**form, "action": "save"}).status_code == 302
     assert _prepared_statements() == []
