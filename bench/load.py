@@ -65,6 +65,40 @@ class Phase:
         }
 
 
+def _processes() -> list[tuple[int, int, str, float]]:
+    """(pid, parent pid, command line, CPU seconds used) of each process in /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the command name: state, ppid, ..., utime and stime (fields 14 and 15 of stat).
+        found.append((int(entry.name), int(fields[1]), command, (int(fields[11]) + int(fields[12])) / ticks))
+    return found
+
+
+def cpu_snapshot(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the server (the gunicorn master and its workers), PostgreSQL,
+    Redis and this process (the load generator's threads); empty where /proc is missing."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    used = {"workers": 0.0, "database": 0.0, "cache": 0.0}
+    for pid, parent, command, seconds in _processes():
+        if server_pid in (pid, parent):
+            used["workers"] += seconds
+        elif command.startswith("postgres"):
+            used["database"] += seconds
+        elif command.startswith("redis-server"):
+            used["cache"] += seconds
+    used["client"] = time.process_time()
+    return used
+
+
 def prepare_clients(count: int) -> list[Client]:
     """Sessions for `count` unanswered invitations of open consultations (Django must be set up)."""
     from importlib import import_module
@@ -170,12 +204,20 @@ def _run_phase(clients: list[Client], per_client: int, work: Any) -> tuple[Phase
 
 
 def drive(
-    port: int, clients: list[Client], *, floor_requests: int, page_requests: int, submits: int
+    port: int,
+    clients: list[Client],
+    *,
+    floor_requests: int,
+    page_requests: int,
+    submits: int,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
     """Four phases, one after the other, each with every client at once: the floor view, the
     first GET of each client's page (rendered), the page GET again (served from the cache while
     the answer is unchanged), and submits (each a GET for the current version, then the timed
-    POST)."""
+    POST). With the server's pid, each phase also tells the CPU time a request cost in the
+    workers, the database, the cache and the load generator: the steadier figure on a machine
+    whose other load moves the throughput."""
 
     def floor(client: Client, count: int, phase: Phase) -> None:
         for _ in range(count):
@@ -219,8 +261,16 @@ def drive(
         ("page_get", page, page_requests),
         ("submit_post", submit, submits),
     ):
+        before = cpu_snapshot(server_pid) if server_pid else {}
         phase, wall = _run_phase(clients, max(1, total // n), work)
+        after = cpu_snapshot(server_pid) if server_pid else {}
         results[name] = phase.summary(wall)
+        if before and after and results[name]["requests"]:
+            # A submit's figures include the page GET before it, which is not timed.
+            results[name]["cpu_ms_per_request"] = {
+                group: round((after[group] - before[group]) / results[name]["requests"] * 1000, 2)
+                for group in before
+            }
     return results
 
 
@@ -278,7 +328,12 @@ def member_load(
             _request(port, "GET", client.path, client.cookie)
             _request(port, "GET", "/bench-floor/")
         results = drive(
-            port, prepared, floor_requests=floor_requests, page_requests=page_requests, submits=submits
+            port,
+            prepared,
+            floor_requests=floor_requests,
+            page_requests=page_requests,
+            submits=submits,
+            server_pid=process.pid,
         )
     finally:
         process.terminate()

@@ -81,8 +81,9 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
         f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1),"
         f" cache {member.get('cache', 'LocMemCache')}.",
         "",
-        "| phase | requests | errors | req/s | ratio to floor (≥ 0.5) | p50 ms | p95 ms (≤ 150) | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| phase | requests | errors | req/s | ratio to floor (≥ 0.5) | p50 ms | p95 ms (≤ 150) | p99 ms |"
+        " CPU ms a request: workers + database + cache + load generator |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in ("floor", "page_first_get", "page_get", "submit_post"):
         e = member.get(name)
@@ -92,9 +93,24 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
         ratio_text = "" if ratio is None else f"{ratio:.2f} {_verdict(ratio >= 0.5)}"
         lines.append(
             f"| {name} | {e['requests']} | {e['errors']} | {e['throughput_rps']} | {ratio_text} | "
-            f"{e['p50_ms']} | {e['p95_ms']} {_verdict(e['p95_ms'] <= 150) if name != 'floor' else ''} | {e['p99_ms']} |"
+            f"{e['p50_ms']} | {e['p95_ms']} {_verdict(e['p95_ms'] <= 150) if name != 'floor' else ''} | {e['p99_ms']} | "
+            f"{_cpu_text(e.get('cpu_ms_per_request'))} |"
         )
-    return [*lines, ""]
+    return [
+        *lines,
+        "",
+        "The CPU column: the CPU time of the gunicorn workers, PostgreSQL, Redis and the load generator"
+        " over the phase, divided by its requests; on SQLite the database works inside the workers,"
+        " and a submit includes the page GET before it.",
+        "",
+    ]
+
+
+def _cpu_text(cpu: dict[str, float] | None) -> str:
+    if not cpu:
+        return ""
+    parts = [cpu[group] for group in ("workers", "database", "cache", "client")]
+    return " + ".join(f"{part:.2f}" for part in parts) + f" = {sum(parts):.2f}"
 
 
 def pdf_table(kind: str, result: dict[str, Any]) -> list[str]:

@@ -4,6 +4,9 @@ query counts of the admin pages and exports do not grow with the data."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import urllib.parse
 
 import pytest
@@ -186,3 +189,45 @@ def test_the_load_summary_has_the_percentiles_and_errors():
     assert summary["errors"] == 1
     assert summary["throughput_rps"] == 50.0
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"]
+
+
+def test_the_load_cpu_accounting_counts_the_server_apart_from_the_load_generator():
+    work = (
+        "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    )
+    # The child stands for the gunicorn master: its CPU time is the server's.
+    server = subprocess.Popen([sys.executable, "-c", work])  # noqa: S603 - this interpreter, a fixed script
+    try:
+        before = load.cpu_snapshot(server.pid)
+        deadline = time.monotonic() + 20
+        now = before
+        while now["workers"] - before["workers"] < 0.25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = load.cpu_snapshot(server.pid)
+    finally:
+        server.kill()
+        server.wait()
+
+    assert set(before) == {"workers", "database", "cache", "client"}
+    assert now["workers"] - before["workers"] >= 0.25
+    assert now["client"] - before["client"] < 0.25  # this process only waited
+
+
+def test_the_member_table_shows_the_cpu_a_request_cost():
+    from bench import report
+
+    phase = {"requests": 10, "errors": 0, "throughput_rps": 5.0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
+    member = {
+        "workers": 4,
+        "clients": 2,
+        "floor": {
+            **phase,
+            "cpu_ms_per_request": {"workers": 0.5, "database": 0.0, "cache": 0.0, "client": 0.25},
+        },
+        "page_get": {**phase, "ratio_to_floor": 0.4},
+    }
+    lines = report.member_table("postgresql", {"full": {"member": member}})
+    floor = next(line for line in lines if line.startswith("| floor |"))
+    assert floor.endswith("| 0.50 + 0.00 + 0.00 + 0.25 = 0.75 |")
+    page = next(line for line in lines if line.startswith("| page_get |"))
+    assert page.endswith("|  |") and "0.40 **missed**" in page
