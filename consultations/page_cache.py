@@ -8,9 +8,9 @@ who worked on it), the language, the address, what the clock changes (open or pa
 deadline, the time left) and the release (`release()`). A change to any of them makes a new key; the old page is never served
 again and expires.
 
-The CSRF token is the only per-request part: the page is rendered with a placeholder, which is
-replaced by the request's own token when it is served. Pages with messages to show (after a
-save) are neither served from nor stored in the cache.
+The CSRF token and the messages (a save's "Draft saved.") are the per-request parts: the page
+is rendered with placeholders, replaced by the request's own token and messages when it is
+served. So the page a member sees after a save is rendered once and kept, message apart.
 
 With several worker processes, use a shared cache (`CACHE_URL=redis://…`), or every worker
 renders each page once for itself. Each worker also keeps the pages it served last in its own
@@ -30,13 +30,16 @@ from django.contrib import messages
 from django.core.cache import cache, caches
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from consultations.selectors import MemberPageState
 from consultations.templatetags.consultation_tags import time_left
 
-# Rendered in place of the CSRF token; letters only, so that escaping leaves it as it is.
+# Rendered in place of the CSRF token and of the messages; letters only, so that escaping leaves
+# them as they are.
 CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
+MESSAGES_PLACEHOLDER = "messagesPlaceholderOfTheCachedMemberPage"
 TIMEOUT = 10 * 60
 # The worker's own copies (settings.CACHES).
 LOCAL_CACHE = "member_pages"
@@ -63,11 +66,9 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def page_key(request: HttpRequest, state: MemberPageState) -> str | None:
-    """The cache key of the page for this request, or None when it must be rendered afresh.
-    `state` comes from `selectors.member_page_state`."""
-    if messages.get_messages(request):  # counting them does not mark them shown
-        return None
+def page_key(request: HttpRequest, state: MemberPageState) -> str:
+    """The cache key of the page for this request; `state` comes from
+    `selectors.member_page_state`."""
     deadline = state.internal_deadline
     parts = [
         release(),
@@ -91,7 +92,7 @@ def cached_page(request: HttpRequest, key: str) -> str | None:
         if html is None:
             return None
         local.set(key, html, TIMEOUT)
-    return with_csrf_token(request, html)
+    return with_request_parts(request, html)
 
 
 def store_page(key: str, html: str) -> None:
@@ -99,5 +100,9 @@ def store_page(key: str, html: str) -> None:
     caches[LOCAL_CACHE].set(key, html, TIMEOUT)
 
 
-def with_csrf_token(request: HttpRequest, html: str) -> str:
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+def with_request_parts(request: HttpRequest, html: str) -> str:
+    """The cached page as this request is to get it: its CSRF token and its messages (shown
+    once: reading them here marks them shown)."""
+    pending = messages.get_messages(request)
+    shown = render_to_string("includes/messages.html", {"messages": pending}) if pending else ""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(MESSAGES_PLACEHOLDER, shown)

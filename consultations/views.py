@@ -221,7 +221,7 @@ class ResponseView(View):
             if state is None:
                 return link_not_valid(request)
             self.page_key = page_cache.page_key(request, state)
-            html = page_cache.cached_page(request, self.page_key) if self.page_key else None
+            html = page_cache.cached_page(request, self.page_key)
             if html is not None:
                 return _private(HttpResponse(html))
         self.link = session_link(request, kwargs["invitation_id"])
@@ -265,12 +265,16 @@ class ResponseView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
-        if self.page_key is None:
-            return self._render(request, self._form())
-        response = self._render(request, self._form(), csrf_token=page_cache.CSRF_PLACEHOLDER)
+        # Rendered for the cache, then given this request's CSRF token and messages.
+        response = self._render(
+            request,
+            self._form(),
+            csrf_token=page_cache.CSRF_PLACEHOLDER,
+            messages_placeholder=page_cache.MESSAGES_PLACEHOLDER,
+        )
         html = response.content.decode()
         page_cache.store_page(self.page_key, html)
-        response.content = page_cache.with_csrf_token(request, html)
+        response.content = page_cache.with_request_parts(request, html)
         return response
 
     def post(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
