@@ -89,11 +89,12 @@ def cpu_snapshot(server_pid: int) -> dict[str, float]:
         return {}
     used = {"workers": 0.0, "database": 0.0, "cache": 0.0}
     for pid, parent, command, seconds in _processes():
+        program = command.split(" ", 1)[0].rsplit("/", 1)[-1]  # "postgres:" for its backends
         if server_pid in (pid, parent):
             used["workers"] += seconds
-        elif command.startswith("postgres"):
+        elif program.startswith("postgres"):
             used["database"] += seconds
-        elif command.startswith("redis-server"):
+        elif program.startswith("redis-server"):
             used["cache"] += seconds
     used["client"] = time.process_time()
     return used
