@@ -235,6 +235,14 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
     return MemberPageState(consultation_id, status, deadline, tuple(versions))
 
 
+def invitation_for_page(*, invitation_id: int) -> Invitation:
+    """An invitation with what its member page shows of it: the consultation, the requesting
+    institution and the organisation (the caller has checked the session's link)."""
+    return Invitation.objects.select_related("consultation__requesting_institution", "organisation").get(
+        pk=invitation_id
+    )
+
+
 def response_for_invitation(*, invitation: Invitation) -> Response | None:
     """The invited organisation's response, if anyone has saved it yet."""
     # There is one at most (a unique constraint): first() by id, not by Response's own ordering,

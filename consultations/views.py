@@ -224,10 +224,14 @@ class ResponseView(View):
             html = page_cache.cached_page(request, self.page_key)
             if html is not None:
                 return _private(HttpResponse(html))
-        self.link = session_link(request, kwargs["invitation_id"])
-        if self.link is None:
-            return link_not_valid(request)
-        self.invitation = self.link.invitation
+            # The state query has just found the session's link active: the page is rendered
+            # from the invitation, without the link's own row (a save needs its person).
+            self.invitation = selectors.invitation_for_page(invitation_id=kwargs["invitation_id"])
+        else:
+            self.link = session_link(request, kwargs["invitation_id"])
+            if self.link is None:
+                return link_not_valid(request)
+            self.invitation = self.link.invitation
         self.consultation = self.invitation.consultation
         self.questions = list(self.consultation.questions.order_by("position", "id"))
         return _private(super().dispatch(request, *args, **kwargs))

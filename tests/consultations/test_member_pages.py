@@ -597,8 +597,9 @@ def test_the_page_reads_the_same_few_rows_whatever_the_number_of_questions_rows_
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
     client = ruta.client()
 
-    # The session, what the page depends on (page_cache.py), the link (with its invitation,
-    # consultation and organisation), the questions, the response (none yet) and the documents.
+    # The session, what the page depends on (page_cache.py, which checks the link), the invitation
+    # (with its consultation and organisation), the questions, the response (none yet) and the
+    # documents.
     with django_assert_num_queries(6):
         assert client.get(ruta.url).status_code == 200
     # Unchanged: the session and what the page depends on; the page comes from the cache.

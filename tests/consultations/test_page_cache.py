@@ -201,7 +201,7 @@ def test_a_new_release_renders_the_page_afresh(opened, monkeypatch, django_asser
 
     monkeypatch.setattr(page_cache, "release", lambda: "the-next-release")
 
-    with django_assert_num_queries(6):  # rendered: the link, questions, response and documents too
+    with django_assert_num_queries(6):  # rendered: the invitation, questions, response and documents too
         _text(client.get(ruta.url))
 
 
