@@ -214,7 +214,7 @@ class ResponseView(View):
     @method_decorator(prepared_statements())
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.page_key = None
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
             state = selectors.member_page_state(
                 link_ids=request.session.get(SESSION_KEY, []), invitation_id=kwargs["invitation_id"]
             )

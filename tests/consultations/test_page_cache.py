@@ -166,6 +166,17 @@ def test_a_page_from_the_cache_shows_the_requests_own_messages(opened, django_as
     )
 
 
+def test_a_head_request_is_answered_as_the_get_is(opened, django_assert_num_queries):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    assert client.head(ruta.url).status_code == 200  # rendered and kept, as for a GET
+    with django_assert_num_queries(2):  # the session and the state: from the cache
+        assert client.head(ruta.url).status_code == 200
+    with django_assert_num_queries(2):
+        assert "Saulės klasteris" in _text(client.get(ruta.url))
+    assert Client().head(ruta.url).status_code == 404
+
+
 def test_each_language_has_its_own_page(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
