@@ -88,9 +88,7 @@ def timed(run: Callable[[], Any], *, repeat: int, warmup: int = 1, rollback: boo
     the query count cover the run only, not the savepoint."""
     for _ in range(warmup):
         _once(run, count=False, rollback=rollback)
-    runs = [_once(run, count=index == repeat - 1, rollback=rollback) for index in range(repeat)]
-    samples = [elapsed for elapsed, _queries in runs]
-    return Timing(statistics.median(samples), repeat, runs[-1][1], samples)
+    return _timing([_once(run, count=index == repeat - 1, rollback=rollback) for index in range(repeat)])
 
 
 def timed_pair(
@@ -105,10 +103,13 @@ def timed_pair(
     for index in range(repeat):
         for run, samples in zip((product, floor), runs, strict=True):
             samples.append(_once(run, count=index == repeat - 1, rollback=False))
-    return tuple(  # type: ignore[return-value]
-        Timing(statistics.median(s for s, _q in samples), repeat, samples[-1][1], [s for s, _q in samples])
-        for samples in runs
-    )
+    return _timing(runs[0]), _timing(runs[1])
+
+
+def _timing(runs: list[tuple[float, int]]) -> Timing:
+    """The median of `_once` runs, with the queries of the last."""
+    samples = [elapsed for elapsed, _queries in runs]
+    return Timing(statistics.median(samples), len(runs), runs[-1][1], samples)
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -213,7 +213,6 @@ class ResponseView(View):
     # The same few queries on every request: prepared on PostgreSQL (config/db.py).
     @method_decorator(prepared_statements())
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.page_key = None
         if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
             state = selectors.member_page_state(
                 link_ids=request.session.get(SESSION_KEY, []), invitation_id=kwargs["invitation_id"]

@@ -86,10 +86,16 @@ class QuickRowsMixin:
 def status_badge(obj: Any, colours: Mapping[str, str]) -> SafeString:
     """An object's status label in its colour (`colours` by status value), for admin lists and
     pages."""
-    # The label looked up by value, as `get_status_display()` does without making every label
-    # hashable (which translates each of them, for every row).
-    label = dict(obj._meta.get_field("status").flatchoices).get(obj.status, obj.status)
+    label = _status_labels(type(obj)).get(obj.status, obj.status)
     return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), label)
+
+
+@functools.cache
+def _status_labels(model: type[models.Model]) -> dict[str, Any]:
+    """A model's status labels by value, made once: `get_status_display()` makes every label
+    hashable, which translates each of them, for every row. The labels stay lazy, translated
+    when shown."""
+    return dict(model._meta.get_field("status").flatchoices)
 
 
 @functools.cache
