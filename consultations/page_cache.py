@@ -12,6 +12,13 @@ The CSRF token and the messages (a save's "Draft saved.") are the per-request pa
 is rendered with placeholders, replaced by the request's own token and messages when it is
 served. So the page a member sees after a save is rendered once and kept, message apart.
 
+Until someone in an organisation saves an answer, its page is the consultation's blank page,
+the same for every invited organisation but for the organisation's name and the invitation's id
+in its addresses. That page is kept once for the consultation (`shared`), rendered with
+placeholders in their place and given them when served: when a consultation is sent, its
+members' first views cost one render, not one each. Nothing of an organisation is rendered into
+it: the invitation and the response are not read for it.
+
 With several worker processes, use a shared cache (`CACHE_URL=redis://…`), or every worker
 renders each page once for itself. Each worker also keeps the pages it served last in its own
 memory (the `member_pages` cache): a key names its page's content, so such a copy can never be
@@ -24,6 +31,7 @@ import functools
 import hashlib
 from importlib import metadata
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,7 +39,9 @@ from django.core.cache import cache, caches
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from consultations.selectors import MemberPageState
 from consultations.templatetags.consultation_tags import time_left
@@ -40,6 +50,15 @@ from consultations.templatetags.consultation_tags import time_left
 # them as they are.
 CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
 MESSAGES_PLACEHOLDER = "messagesPlaceholderOfTheCachedMemberPage"
+# Those of a consultation's blank page: the organisation's name, and an invitation id that no
+# table reaches (the largest bigint) in its addresses, each between slashes.
+ORGANISATION_PLACEHOLDER = "organisationPlaceholderOfTheCachedMemberPage"
+INVITATION_PLACEHOLDER = 9_223_372_036_854_775_807
+# What the blank page is rendered with in place of the invitation (its `pk` and its organisation's
+# `name` are all the page reads of it).
+BLANK_PAGE_INVITATION = SimpleNamespace(
+    pk=INVITATION_PLACEHOLDER, organisation=SimpleNamespace(name=ORGANISATION_PLACEHOLDER)
+)
 TIMEOUT = 10 * 60
 # The worker's own copies (settings.CACHES).
 LOCAL_CACHE = "member_pages"
@@ -66,25 +85,41 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
+def shared(request: HttpRequest, state: MemberPageState) -> bool:
+    """Whether the request is for the consultation's blank page, kept once for every organisation
+    (an address with a query string keeps its own page)."""
+    return state.unanswered and not request.META.get("QUERY_STRING")
+
+
+def blank_page_path() -> str:
+    """The address of the blank page as rendered, in the current language: the language links
+    are made from it."""
+    return reverse("consultations:response", args=[INVITATION_PLACEHOLDER])
+
+
 def page_key(request: HttpRequest, state: MemberPageState) -> str:
     """The cache key of the page for this request; `state` comes from
     `selectors.member_page_state`."""
     deadline = state.internal_deadline
+    if shared(request, state):
+        # Neither the address nor the organisation: they are filled in when it is served.
+        page = ["blank", *(str(value) for value in state.consultation_versions)]
+    else:
+        page = [request.get_full_path(), *(str(value) for value in state.versions)]
     parts = [
         release(),
-        request.get_full_path(),
         translation.get_language(),
         str(state.consultation_id),
         state.status,
         str(deadline),
-        *(str(value) for value in state.versions),
+        *page,
         str(deadline is not None and deadline <= timezone.now()),
         time_left(deadline),
     ]
     return "consultations:member-page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def cached_page(request: HttpRequest, key: str) -> str | None:
+def cached_page(request: HttpRequest, key: str, state: MemberPageState, invitation_id: int) -> str | None:
     local = caches[LOCAL_CACHE]
     html = local.get(key)
     if html is None:
@@ -92,7 +127,7 @@ def cached_page(request: HttpRequest, key: str) -> str | None:
         if html is None:
             return None
         local.set(key, html, TIMEOUT)
-    return with_request_parts(request, html)
+    return with_request_parts(request, html, state, invitation_id)
 
 
 def store_page(key: str, html: str) -> None:
@@ -100,9 +135,15 @@ def store_page(key: str, html: str) -> None:
     caches[LOCAL_CACHE].set(key, html, TIMEOUT)
 
 
-def with_request_parts(request: HttpRequest, html: str) -> str:
+def with_request_parts(request: HttpRequest, html: str, state: MemberPageState, invitation_id: int) -> str:
     """The cached page as this request is to get it: its CSRF token and its messages (shown
-    once: reading them here marks them shown)."""
+    once: reading them here marks them shown), and on a blank page the organisation's name and
+    the invitation's id. The name goes in last, escaped: nothing in it is replaced."""
     pending = messages.get_messages(request)
     shown = render_to_string("includes/messages.html", {"messages": pending}) if pending else ""
-    return html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(MESSAGES_PLACEHOLDER, shown)
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(MESSAGES_PLACEHOLDER, shown)
+    if shared(request, state):
+        html = html.replace(f"/{INVITATION_PLACEHOLDER}/", f"/{invitation_id}/").replace(
+            ORGANISATION_PLACEHOLDER, escape(state.organisation_name)
+        )
+    return html

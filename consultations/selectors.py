@@ -173,9 +173,9 @@ def _member_page_state_sql(links: int) -> str:
     }
     of_invitation = "r.consultation_id = i.consultation_id AND r.organisation_id = i.organisation_id"
     return f"""
-        SELECT c.id, c.status, c.internal_deadline, c.updated_at,
-            o.updated_at AS organisation_updated_at,
+        SELECT c.id, c.status, c.internal_deadline, o.name, c.updated_at,
             ri.updated_at AS institution_updated_at,
+            o.updated_at AS organisation_updated_at,
             (SELECT r.id FROM {tables["response"]} r WHERE {of_invitation}) AS response_id,
             (SELECT r.version FROM {tables["response"]} r WHERE {of_invitation}) AS response_version,
             (SELECT MAX(p.updated_at) FROM {tables["edit"]} e
@@ -193,6 +193,12 @@ def _member_page_state_sql(links: int) -> str:
     """  # noqa: S608 - only table names from the models and placeholders are put in
 
 
+# `MemberPageState.versions`: the consultation's and its requesting institution's first, then the
+# organisation's, the response's id, ...
+CONSULTATION_VERSIONS = 2
+VERSIONS_RESPONSE_ID = 3
+
+
 @dataclass(frozen=True)
 class MemberPageState:
     """What the member page of an invitation depends on (`member_page_state`)."""
@@ -200,10 +206,21 @@ class MemberPageState:
     consultation_id: int
     status: str
     internal_deadline: datetime.datetime | None
-    # The consultation's and organisations' updated_at, the response's id and version and the
-    # latest updated_at of the people in its history, as the database returns them: only
-    # compared, never shown.
+    organisation_name: str
+    # The consultation's, the requesting institution's and the organisation's updated_at, the
+    # response's id and version and the latest updated_at of the people in its history, as the
+    # database returns them: only compared, never shown.
     versions: tuple[Any, ...]
+
+    @property
+    def unanswered(self) -> bool:
+        """Nobody has saved an answer yet: the page shows the consultation's blank form."""
+        return self.versions[VERSIONS_RESPONSE_ID] is None
+
+    @property
+    def consultation_versions(self) -> tuple[Any, ...]:
+        """The versions of what a blank page shows: the consultation and its requesting institution."""
+        return self.versions[:CONSULTATION_VERSIONS]
 
 
 def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageState | None:
@@ -213,7 +230,9 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
     The consultation's `status`, `internal_deadline` and `updated_at`, which covers its
     questions and documents (signals.py); the organisation's and the requesting institution's
     `updated_at`; the response's id and version (raised by every save) and the latest
-    `updated_at` of the people in its history (an erasure saves the person).
+    `updated_at` of the people in its history (an erasure saves the person). And the
+    organisation's name, which the page shows: the blank page of a consultation is kept once for
+    every organisation and given its name when served (page_cache.py).
 
     Raw SQL through a plain cursor: the member page is served from the cache after this query
     alone, and building it with the ORM cost several times what running it does. On PostgreSQL
@@ -226,13 +245,18 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
         row = cursor.fetchone()
     if row is None:
         return None
-    consultation_id, status, deadline, *versions = row
+    consultation_id, status, deadline, organisation_name, *versions = row
     # SQLite stores UTC without a zone, returned as text or (parsed) as a naive datetime.
     if isinstance(deadline, str):
         deadline = parse_datetime(deadline)
     if deadline is not None and timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline, datetime.UTC)
-    return MemberPageState(consultation_id, status, deadline, tuple(versions))
+    return MemberPageState(consultation_id, status, deadline, organisation_name, tuple(versions))
+
+
+def consultation_for_page(*, consultation_id: int) -> Consultation:
+    """A consultation with its requesting institution, for the page of an invitation to it."""
+    return Consultation.objects.select_related("requesting_institution").get(pk=consultation_id)
 
 
 def invitation_for_page(*, invitation_id: int) -> Invitation:

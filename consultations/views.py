@@ -219,19 +219,28 @@ class ResponseView(View):
             )
             if state is None:
                 return link_not_valid(request)
+            self.state = state
             self.page_key = page_cache.page_key(request, state)
-            html = page_cache.cached_page(request, self.page_key)
+            html = page_cache.cached_page(request, self.page_key, state, kwargs["invitation_id"])
             if html is not None:
                 return _private(HttpResponse(html))
             # The state query has just found the session's link active: the page is rendered
-            # from the invitation, without the link's own row (a save needs its person).
-            self.invitation = selectors.invitation_for_page(invitation_id=kwargs["invitation_id"])
+            # without the link's own row (a save needs its person).
+            if page_cache.shared(request, state):
+                # The consultation's blank page, kept for every organisation: nothing of this
+                # one's is read for it (the state query found no response).
+                self.invitation = page_cache.BLANK_PAGE_INVITATION
+                self.consultation = selectors.consultation_for_page(consultation_id=state.consultation_id)
+                self.response = None
+            else:
+                self.invitation = selectors.invitation_for_page(invitation_id=kwargs["invitation_id"])
+                self.consultation = self.invitation.consultation
         else:
             self.link = session_link(request, kwargs["invitation_id"])
             if self.link is None:
                 return link_not_valid(request)
             self.invitation = self.link.invitation
-        self.consultation = self.invitation.consultation
+            self.consultation = self.invitation.consultation
         self.questions = list(self.consultation.questions.order_by("position", "id"))
         return _private(super().dispatch(request, *args, **kwargs))
 
@@ -268,16 +277,19 @@ class ResponseView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, invitation_id: int) -> HttpResponse:
-        # Rendered for the cache, then given this request's CSRF token and messages.
+        # Rendered for the cache, then given this request's CSRF token and messages (and, on a
+        # blank page, its organisation's name and invitation).
+        blank = {"page_path": page_cache.blank_page_path()} if page_cache.shared(request, self.state) else {}
         response = self._render(
             request,
             self._form(),
             csrf_token=page_cache.CSRF_PLACEHOLDER,
             messages_placeholder=page_cache.MESSAGES_PLACEHOLDER,
+            **blank,
         )
         html = response.content.decode()
         page_cache.store_page(self.page_key, html)
-        response.content = page_cache.with_request_parts(request, html)
+        response.content = page_cache.with_request_parts(request, html, self.state, invitation_id)
         return response
 
     def post(self, request: HttpRequest, invitation_id: int) -> HttpResponse:

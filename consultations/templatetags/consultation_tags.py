@@ -79,14 +79,14 @@ def time_left(deadline: datetime.datetime | None) -> str:
 def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
     """This page's address in each language, for a switch made of links: member pages send no
     referrer, so browsers post their forms with `Origin: null`, which Django's `set_language`
-    (CSRF-protected) refuses."""
-    request = context["request"]
+    (CSRF-protected) refuses. A page rendered for several addresses gives its own `page_path`."""
+    path = context.get("page_path") or context["request"].get_full_path()
     current = translation.get_language()
     return [
         {
             "code": code,
             "name": translation.get_language_info(code)["name_local"],
-            "url": translate_url(request.get_full_path(), code),
+            "url": translate_url(path, code),
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES

@@ -597,10 +597,9 @@ def test_the_page_reads_the_same_few_rows_whatever_the_number_of_questions_rows_
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
     client = ruta.client()
 
-    # The session, what the page depends on (page_cache.py, which checks the link), the invitation
-    # (with its consultation and organisation), the questions, the response (none yet) and the
-    # documents.
-    with django_assert_num_queries(6):
+    # The session, what the page depends on (page_cache.py, which checks the link and finds no
+    # response yet), the consultation, the questions and the documents: the blank page.
+    with django_assert_num_queries(5):
         assert client.get(ruta.url).status_code == 200
     # Unchanged: the session and what the page depends on; the page comes from the cache.
     with django_assert_num_queries(2):

@@ -203,6 +203,107 @@ def test_a_session_without_an_active_link_never_gets_the_cached_page(opened, sup
         assert "Saulės klasteris" not in response.content.decode()
 
 
+def _blank_page_documents(opened, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Įstatymo projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7 projektas"))
+
+
+def _placeholders_left(html: str) -> list[str]:
+    return [
+        placeholder
+        for placeholder in (
+            page_cache.ORGANISATION_PLACEHOLDER,
+            str(page_cache.INVITATION_PLACEHOLDER),
+            page_cache.CSRF_PLACEHOLDER,
+            page_cache.MESSAGES_PLACEHOLDER,
+        )
+        if placeholder in html
+    ]
+
+
+def test_the_blank_page_is_rendered_once_for_every_organisation_with_its_own_name_and_addresses(
+    opened, settings, tmp_path, django_assert_num_queries
+):
+    _blank_page_documents(opened, settings, tmp_path)
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    sun_page = _text(ruta.client().get(ruta.url))
+    egle_client = egle.client()
+
+    with django_assert_num_queries(2):  # the session and the state: the page is the one rendered above
+        moon_page = _text(egle_client.get(egle.url))
+
+    moon = egle.invitation
+    assert _placeholders_left(sun_page) == _placeholders_left(moon_page) == []
+    assert "Mėnulio klasteris" in moon_page and "Saulės klasteris" not in moon_page
+    assert ruta.lt_url not in moon_page
+    document = opened.consultation.documents.get()
+    assert f'href="{reverse("consultations:document", args=[moon.pk, document.pk])}"' in moon_page
+    assert f'href="{egle.lt_url}"' in moon_page  # the language links
+    assert "Nobody from your organisation has saved an answer yet." in moon_page
+
+    # Apart from the name, the addresses and the CSRF token, the two pages are one.
+    def page_of_nobody(html: str, member) -> str:
+        # Every address of the page starts with the answer page's (an English one with /en).
+        return (
+            CSRF_VALUE.sub("", html).replace(member.organisation.name, "NAME").replace(member.lt_url, "/URL/")
+        )
+
+    assert page_of_nobody(moon_page, egle) == page_of_nobody(sun_page, ruta)
+    # The answer form posts to the address it was served at.
+    assert '<form method="post" novalidate id="answer-form">' in moon_page
+    saved = egle_client.post(egle.url, {**answer_form(opened, short="Eglės nuomonė"), "action": "save"})
+    assert saved.status_code == 302
+    assert "Eglės nuomonė" in _text(egle_client.get(egle.url))
+
+
+def test_an_organisation_that_saved_an_answer_has_its_own_page_and_the_others_keep_the_blank_one(
+    opened, django_assert_num_queries
+):
+    ruta, jonas, egle = opened.members["ruta"], opened.members["jonas"], opened.members["egle"]
+    ruta_client, egle_client = ruta.client(), egle.client()
+    _text(egle_client.get(egle.url))
+
+    ruta_client.post(ruta.url, {**answer_form(opened, short="Saulės nuomonė"), "action": "save"})
+    # Rendered for Saulės klasteris alone (its answer and who saved it), then kept.
+    sun_page = _text(ruta_client.get(ruta.url))
+    assert "Saulės nuomonė" in sun_page and "Rūta Rutkauskienė" in sun_page
+    assert "Saulės nuomonė" in _text(jonas.client().get(jonas.url))
+
+    with django_assert_num_queries(2):
+        moon_page = _text(egle_client.get(egle.url))
+    assert "Saulės nuomonė" not in moon_page and "Rūta" not in moon_page
+    assert "Nobody from your organisation has saved an answer yet." in moon_page
+
+
+def test_the_organisations_name_on_the_blank_page_is_escaped_and_current(opened, django_assert_num_queries):
+    egle = opened.members["egle"]
+    client = egle.client()
+    _text(client.get(egle.url))
+
+    egle.organisation.name = 'Mėnulio <b>"klasteris"</b> & Ko'
+    egle.organisation.save()
+    with django_assert_num_queries(2):  # the page stays; the name comes with the state
+        page = _text(client.get(egle.url))
+
+    assert "Mėnulio &lt;b&gt;&quot;klasteris&quot;&lt;/b&gt; &amp; Ko" in page
+    assert "<b>" not in page
+
+
+def test_an_address_with_a_query_string_keeps_its_own_page(opened, django_assert_num_queries):
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    _text(ruta.client().get(ruta.url))
+    client = egle.client()
+
+    # Its language links keep the query string: rendered for it (the invitation, the questions,
+    # the response and the documents), then kept.
+    with django_assert_num_queries(6):
+        page = _text(client.get(egle.url + "?nuo=laisko"))
+    assert "Mėnulio klasteris" in page and f'href="{egle.lt_url}?nuo=laisko"' in page
+    with django_assert_num_queries(2):
+        assert "Mėnulio klasteris" in _text(client.get(egle.url + "?nuo=laisko"))
+
+
 def test_a_new_release_renders_the_page_afresh(opened, monkeypatch, django_assert_num_queries):
     ruta = opened.members["ruta"]
     client = ruta.client()
@@ -212,7 +313,7 @@ def test_a_new_release_renders_the_page_afresh(opened, monkeypatch, django_asser
 
     monkeypatch.setattr(page_cache, "release", lambda: "the-next-release")
 
-    with django_assert_num_queries(6):  # rendered: the invitation, questions, response and documents too
+    with django_assert_num_queries(5):  # rendered: the consultation, questions and documents too
         _text(client.get(ruta.url))
 
 
