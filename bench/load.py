@@ -1,8 +1,8 @@
 """Benchmark 4: the member page (GET) and its submit (POST) served by gunicorn with 4 workers,
 against a trivial Django view on the same server, driven by threads on 127.0.0.1.
 
-Each client is a thread with its own session (made directly in the session store, as the link
-exchange would) on its own invitation of an open consultation. The number of requests is fixed;
+Each client is a thread with its own link cookie (signed here, as the link exchange would sign
+it) on its own invitation of an open consultation. The number of requests is fixed;
 the run stops when they are done. Only loopback addresses are used.
 """
 
@@ -101,15 +101,13 @@ def cpu_snapshot(server_pid: int) -> dict[str, float]:
 
 
 def prepare_clients(count: int) -> list[Client]:
-    """Sessions for `count` unanswered invitations of open consultations (Django must be set up)."""
-    from importlib import import_module
-
-    from django.conf import settings
+    """Browsers holding the links of `count` unanswered invitations of open consultations (Django
+    must be set up)."""
     from django.urls import reverse
     from django.utils import translation
 
     from consultations.models import AccessLink, Question
-    from consultations.views import SESSION_KEY
+    from consultations.views import LINKS_COOKIE, links_cookie_value
 
     links = list(
         AccessLink.objects.filter(
@@ -134,16 +132,12 @@ def prepare_clients(count: int) -> list[Client]:
                 .order_by("position", "id")
                 .values_list("pk", "kind")
             )
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = [link.pk]
-        session.create()
+        links = links_cookie_value([link.pk])
         csrf = secrets.token_hex(16)  # 32 characters, the form Django's CSRF cookie has
         with translation.override("lt"):
             path = reverse("consultations:response", args=[link.invitation_id])
         clients.append(
-            Client(
-                path, f"sessionid={session.session_key}; csrftoken={csrf}", csrf, questions[consultation_id]
-            )
+            Client(path, f"{LINKS_COOKIE}={links}; csrftoken={csrf}", csrf, questions[consultation_id])
         )
     return clients
 

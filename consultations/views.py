@@ -1,9 +1,9 @@
 """Member pages reached by a personal link.
 
-The link's token is exchanged for a session by a POST (a GET never changes anything: mail
-scanners fetch links) and the browser is sent on to a token-free address. Every failure looks
-the same: one plain page that does not say whether the link was wrong, revoked or expired, and
-an address that keeps trying wrong tokens is made to wait.
+The link's token is exchanged by a POST (a GET never changes anything: mail scanners fetch
+links) for a signed cookie that holds the link, and the browser is sent on to a token-free
+address. Every failure looks the same: one plain page that does not say whether the link was
+wrong, revoked or expired, and an address that keeps trying wrong tokens is made to wait.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -39,9 +40,15 @@ from consultations.models import (
     Response,
 )
 
-# The links (AccessLink ids) this browser session has opened; at most this many are kept.
-SESSION_KEY = "consultation_access_links"
-SESSION_MAX_LINKS = 20
+# The links (AccessLink ids) this browser has opened, at most LINKS_MAX of them, in a cookie
+# signed with the SECRET_KEY (Django's signing) and set as the session cookie is (the
+# SESSION_COOKIE_* settings), for SESSION_COOKIE_AGE from the last link opened. A member page
+# reads no session: the state query checks on every request that the link is still active, so
+# revoking the link ends the access as before. The ids are no secret: without the signature the
+# cookie holds nothing, and with it nothing more than the link's own token gave.
+LINKS_COOKIE = "consultation_links"
+LINKS_COOKIE_SALT = "consultations.views.links"
+LINKS_MAX = 20
 
 # Wrong tokens allowed from one address in the window before every token attempt from it is
 # refused for the rest of the window. The counter lives in the default cache (see CACHES).
@@ -87,10 +94,42 @@ def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
     return _private(render(request, "consultations/link_not_valid.html", status=status))
 
 
-def session_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
-    return selectors.access_link_for_session(
-        link_ids=request.session.get(SESSION_KEY, []), invitation_id=invitation_id
+def held_links(request: HttpRequest) -> list[int]:
+    """The ids of the links this browser has opened: none if its cookie is missing, altered or
+    older than SESSION_COOKIE_AGE."""
+    # The signature's time is in whole seconds: a second more, so that a cookie is good for the
+    # whole SESSION_COOKIE_AGE whatever fraction of a second it was signed at.
+    value = request.get_signed_cookie(
+        LINKS_COOKIE, default="", salt=LINKS_COOKIE_SALT, max_age=settings.SESSION_COOKIE_AGE + 1
     )
+    return [int(pk) for pk in value.split(".") if pk.isdigit()]
+
+
+def links_cookie_value(link_ids: list[int]) -> str:
+    """The signed cookie holding these links, as `HttpResponse.set_signed_cookie` signs it."""
+    return signing.get_cookie_signer(salt=LINKS_COOKIE + LINKS_COOKIE_SALT).sign(
+        ".".join(str(pk) for pk in link_ids)
+    )
+
+
+def hold_link(request: HttpRequest, response: HttpResponse, link_id: int) -> None:
+    """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
+    held = [pk for pk in held_links(request) if pk != link_id]
+    response.set_cookie(
+        LINKS_COOKIE,
+        links_cookie_value([*held, link_id][-LINKS_MAX:]),
+        max_age=settings.SESSION_COOKIE_AGE,
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        path=settings.SESSION_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
+
+
+def held_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
+    """The active link to the invitation among those the browser holds."""
+    return selectors.access_link_for_session(link_ids=held_links(request), invitation_id=invitation_id)
 
 
 # --- rate limit of token attempts -----------------------------------------------------------------
@@ -154,11 +193,9 @@ class AccessView(View):
             return failure
         link = access_token.access_link
         services.access_link_use(access_token=access_token)
-        # A new session key: whoever knew the old one does not gain the link.
-        request.session.cycle_key()
-        held = [pk for pk in request.session.get(SESSION_KEY, []) if pk != link.pk]
-        request.session[SESSION_KEY] = [*held, link.pk][-SESSION_MAX_LINKS:]
-        return _private(redirect("consultations:response", invitation_id=link.invitation_id))
+        response = _private(redirect("consultations:response", invitation_id=link.invitation_id))
+        hold_link(request, response, link.pk)
+        return response
 
 
 # --- the answer page ------------------------------------------------------------------------------
@@ -215,7 +252,7 @@ class ResponseView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
             state = selectors.member_page_state(
-                link_ids=request.session.get(SESSION_KEY, []), invitation_id=kwargs["invitation_id"]
+                link_ids=held_links(request), invitation_id=kwargs["invitation_id"]
             )
             if state is None:
                 return link_not_valid(request)
@@ -224,7 +261,7 @@ class ResponseView(View):
             html = page_cache.cached_page(request, self.page_key, state, kwargs["invitation_id"])
             if html is not None:
                 return _private(HttpResponse(html))
-            # The state query has just found the session's link active: the page is rendered
+            # The state query has just found the browser's link active: the page is rendered
             # without the link's own row (a save needs its person).
             if page_cache.shared(request, state):
                 # The consultation's blank page, kept for every organisation: nothing of this
@@ -236,7 +273,7 @@ class ResponseView(View):
                 self.invitation = selectors.invitation_for_page(invitation_id=kwargs["invitation_id"])
                 self.consultation = self.invitation.consultation
         else:
-            self.link = session_link(request, kwargs["invitation_id"])
+            self.link = held_link(request, kwargs["invitation_id"])
             if self.link is None:
                 return link_not_valid(request)
             self.invitation = self.link.invitation
@@ -385,7 +422,7 @@ class DocumentView(View):
     """A consultation document, for those holding a link to the consultation."""
 
     def get(self, request: HttpRequest, invitation_id: int, document_id: int) -> HttpResponse:
-        link = session_link(request, invitation_id)
+        link = held_link(request, invitation_id)
         document = (
             ConsultationDocument.objects.filter(
                 pk=document_id, consultation_id=link.invitation.consultation_id

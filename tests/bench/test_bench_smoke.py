@@ -159,7 +159,7 @@ def test_the_pdf_benchmark_renders_the_product_and_the_floor(settings, tmp_path)
 
 
 def test_the_load_clients_open_the_page_and_submit_through_the_csrf_check():
-    """The load generator's sessions, cookies and form, through Django's test client with CSRF
+    """The load generator's link cookies and form, through Django's test client with CSRF
     checks on (the gunicorn run itself is not part of the suite)."""
     seed_scale(scale=TINY, seed=1)
     client_spec = load.prepare_clients(2)[0]

@@ -597,26 +597,27 @@ def test_the_page_reads_the_same_few_rows_whatever_the_number_of_questions_rows_
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
     client = ruta.client()
 
-    # The session, what the page depends on (page_cache.py, which checks the link and finds no
-    # response yet), the consultation, the questions and the documents: the blank page.
-    with django_assert_num_queries(5):
+    # What the page depends on (page_cache.py, which checks the link held in the browser's cookie
+    # and finds no response yet), the consultation, the questions and the documents: the blank
+    # page. No session is read.
+    with django_assert_num_queries(4):
         assert client.get(ruta.url).status_code == 200
-    # Unchanged: the session and what the page depends on; the page comes from the cache.
-    with django_assert_num_queries(2):
+    # Unchanged: what the page depends on; the page comes from the cache.
+    with django_assert_num_queries(1):
         assert client.get(ruta.url).status_code == 200
 
     client.post(ruta.url, {**answer_form(opened), "action": "submit"})
-    client.get(ruta.url)  # shows the "submitted" message, which leaves the session
+    client.get(ruta.url)  # shows the "submitted" message, once
     many_rows = [(f"{n} str.", f"Redakcija {n}", "Nes") for n in range(1, 15)]
     jonas.client().post(jonas.url, {**answer_form(opened, version=1, rows=many_rows), "action": "submit"})
 
     # Then also the answers, their proposal rows, who worked on them and the submitted versions.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         page = client.get(ruta.url)
     content = _text(page)
     assert "14 str." in content
     assert "Version 2, by Jonas Jonaitis" in content
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert "Version 2, by Jonas Jonaitis" in _text(client.get(ruta.url))
 
 

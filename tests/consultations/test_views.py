@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.contrib.sessions.models import Session
-from django.core import mail
+from django.core import mail, signing
 from django.core.files.base import ContentFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
-from consultations import services
+from consultations import services, views
 from consultations.models import AccessLink, ConsultationDocument, Invitation
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 
@@ -88,6 +91,77 @@ def test_the_token_is_exchanged_for_a_session_and_a_token_free_address(opened):
     assert "<strong>pastabų</strong>" in content
     assert "<script>x()</script>" not in content
     assert "Ar pritariate 3 straipsniui?" in content
+
+
+def test_the_browser_holds_its_links_in_a_signed_cookie_set_as_the_session_cookie_is(opened, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    _consultation, tokens = opened
+    token, link = _token_of(tokens, "Pirmas klasteris")
+    client = Client()
+
+    response = client.post(_access_url(token))
+
+    cookie = response.cookies[views.LINKS_COOKIE]
+    assert cookie["httponly"] and cookie["secure"]
+    assert cookie["samesite"] == settings.SESSION_COOKIE_SAMESITE
+    assert cookie["max-age"] == settings.SESSION_COOKIE_AGE
+    assert cookie["path"] == settings.SESSION_COOKIE_PATH
+    assert cookie.value.startswith(f"{link.pk}:")  # the link's id, then the signature
+    assert not Session.objects.exists()
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_link_cookie_that_was_altered_forged_or_is_too_old_opens_nothing(opened, settings):
+    _consultation, tokens = opened
+    token, link = _token_of(tokens, "Pirmas klasteris")
+    _other_token, other_link = _token_of(tokens, "Antras klasteris")
+    url = reverse("consultations:response", args=[other_link.invitation_id])
+    client = Client()
+    client.post(_access_url(token))
+    signed = client.cookies[views.LINKS_COOKIE].value
+
+    # Another organisation's link id put in place of the browser's own.
+    client.cookies[views.LINKS_COOKIE] = signed.replace(f"{link.pk}:", f"{other_link.pk}:", 1)
+    altered = client.get(url)
+    # Signed with another key, or for another purpose.
+    with override_settings(SECRET_KEY="another-key-" + "x" * 50):
+        client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([other_link.pk])
+    foreign_key = client.get(url)
+    client.cookies[views.LINKS_COOKIE] = signing.get_cookie_signer(salt="another purpose").sign(
+        str(other_link.pk)
+    )
+    other_purpose = client.get(url)
+    # Older than the session cookie's age.
+    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([other_link.pk])
+    assert client.get(url).status_code == 200
+    with time_machine.travel(
+        timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 2), tick=False
+    ):
+        too_old = client.get(url)
+
+    for response in (altered, foreign_key, other_purpose, too_old):
+        assert response.status_code == 404
+        assert "Antras klasteris" not in response.content.decode()
+
+
+def test_a_browser_keeps_the_links_it_opened_up_to_the_limit(opened, monkeypatch):
+    monkeypatch.setattr(views, "LINKS_MAX", 2)
+    _consultation, tokens = opened
+    opened_links = [AccessLink.objects.get(person__email=email) for email in tokens]
+    assert len(opened_links) == 3
+    client = Client()
+
+    for link in opened_links[:2]:
+        client.post(_access_url(tokens[link.person.email]))
+    pages = [reverse("consultations:response", args=[link.invitation_id]) for link in opened_links]
+    assert [client.get(page).status_code for page in pages[:2]] == [200, 200]
+
+    client.post(_access_url(tokens[opened_links[2].person.email]))
+    # The oldest is dropped; opening one again keeps it once, as the newest.
+    held = views.held_links(client.get(pages[2]).wsgi_request)
+    assert held == [opened_links[1].pk, opened_links[2].pk]
+    client.post(_access_url(tokens[opened_links[1].person.email]))
+    assert views.held_links(client.get(pages[1]).wsgi_request) == [opened_links[2].pk, opened_links[1].pk]
 
 
 def test_wrong_revoked_and_expired_links_get_one_and_the_same_page(opened, policy_officer):
