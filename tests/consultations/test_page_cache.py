@@ -11,6 +11,7 @@ import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -329,14 +330,10 @@ def test_the_release_fingerprint_covers_the_templates_translations_and_code():
     assert root / "consultations/forms.py" in covered
 
 
-postgresql_only = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql", reason="PostgreSQL only"
-)
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
 def _prepared_statements() -> list[str]:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         return [row[0] for row in cursor.fetchall()]
@@ -344,8 +341,6 @@ def _prepared_statements() -> list[str]:
 
 @postgresql_only
 def test_on_postgresql_the_member_pages_queries_are_prepared_and_nothing_else(opened):
-    from django.db import connection
-
     from config.db import PREPARE_THRESHOLD
     from crm.models import Organisation
 
@@ -377,8 +372,6 @@ def test_on_postgresql_the_member_pages_queries_are_prepared_and_nothing_else(op
 @postgresql_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the connection is closed
 def test_behind_a_pooler_the_member_pages_queries_can_be_left_unprepared(opened, settings):
-    from django.db import connection
-
     from config.db import PREPARE_THRESHOLD
 
     settings.CONSULTATION_PREPARED_STATEMENTS = False
