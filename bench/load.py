@@ -13,11 +13,13 @@ import os
 import re
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ class Client:
     cookie: str
     csrf: str
     questions: list[tuple[int, str]]
+    consultation_id: int = 0
     sent: int = 0
 
 
@@ -100,9 +103,9 @@ def cpu_snapshot(server_pid: int) -> dict[str, float]:
     return used
 
 
-def prepare_clients(count: int) -> list[Client]:
-    """Browsers holding the links of `count` unanswered invitations of open consultations (Django
-    must be set up)."""
+def prepare_clients(count: int, *, other_than: Iterable[int] = ()) -> list[Client]:
+    """Browsers holding the links of `count` unanswered invitations of open consultations, other
+    than those given (Django must be set up)."""
     from django.urls import reverse
     from django.utils import translation
 
@@ -115,6 +118,7 @@ def prepare_clients(count: int) -> list[Client]:
             invitation__submitted_at__isnull=True,
             revoked_at__isnull=True,
         )
+        .exclude(invitation__consultation_id__in=list(other_than))
         .select_related("invitation")
         .order_by("pk")[:count]
     )
@@ -132,12 +136,18 @@ def prepare_clients(count: int) -> list[Client]:
                 .order_by("position", "id")
                 .values_list("pk", "kind")
             )
-        links = links_cookie_value([link.pk])
+        signed = links_cookie_value([link.pk])
         csrf = secrets.token_hex(16)  # 32 characters, the form Django's CSRF cookie has
         with translation.override("lt"):
             path = reverse("consultations:response", args=[link.invitation_id])
         clients.append(
-            Client(path, f"{LINKS_COOKIE}={links}; csrftoken={csrf}", csrf, questions[consultation_id])
+            Client(
+                path,
+                f"{LINKS_COOKIE}={signed}; csrftoken={csrf}",
+                csrf,
+                questions[consultation_id],
+                consultation_id,
+            )
         )
     return clients
 
@@ -205,14 +215,20 @@ def drive(
     floor_requests: int,
     page_requests: int,
     submits: int,
+    rounds: int = 3,
     server_pid: int | None = None,
 ) -> dict[str, Any]:
-    """Four phases, one after the other, each with every client at once: the floor view, the
-    first GET of each client's page (rendered), the page GET again (served from the cache while
-    the answer is unchanged), and submits (each a GET for the current version, then the timed
-    POST). With the server's pid, each phase also tells the CPU time a request cost in the
-    workers, the database, the cache and the load generator: the steadier figure on a machine
-    whose other load moves the throughput."""
+    """The phases, each with every client at once: the floor view, the first GET of each
+    client's page (rendered), the page GET again (served from the cache while the answer is
+    unchanged), and submits (each a GET for the current version, then the timed POST).
+
+    The floor and the repeated views alternate for `rounds` rounds, then the submits run
+    `rounds` times: each phase's figures are those of its median round (by throughput), and
+    the ratio of the repeated views to the floor is the median of the rounds' ratios, each
+    taken against the floor run just before. The first views run once (a page is viewed for
+    the first time once). With the server's pid, each phase also tells the CPU time a request
+    cost in the workers, the database, the cache and the load generator: the steadier figure
+    on a machine whose other load moves the throughput."""
 
     def floor(client: Client, count: int, phase: Phase) -> None:
         for _ in range(count):
@@ -247,26 +263,53 @@ def drive(
             phase.record(time.perf_counter() - started, status, status == 302)
 
     n = len(clients)
-    results = {}
-    for name, work, total in (
-        ("floor", floor, floor_requests),
-        # Every client opens its page once: rendered, then cached until the answer changes.
-        ("page_first_get", page, n),
-        # And then again: the page as members reload it, from the cache.
-        ("page_get", page, page_requests),
-        ("submit_post", submit, submits),
-    ):
+
+    def run(work: Any, total: int) -> dict[str, Any]:
         before = cpu_snapshot(server_pid) if server_pid else {}
         phase, wall = _run_phase(clients, max(1, total // n), work)
         after = cpu_snapshot(server_pid) if server_pid else {}
-        results[name] = phase.summary(wall)
-        if before and after and results[name]["requests"]:
+        summary = phase.summary(wall)
+        if before and after and summary["requests"]:
             # A submit's figures include the page GET before it, which is not timed.
-            results[name]["cpu_ms_per_request"] = {
-                group: round((after[group] - before[group]) / results[name]["requests"] * 1000, 2)
+            summary["cpu_ms_per_request"] = {
+                group: round((after[group] - before[group]) / summary["requests"] * 1000, 2)
                 for group in before
             }
-    return results
+        return summary
+
+    runs: dict[str, list[dict[str, Any]]] = {"floor": [], "page_get": [], "submit_post": []}
+    runs["floor"].append(run(floor, floor_requests))
+    # Every client opens its page once: rendered, then cached until the answer changes.
+    first = run(page, n)
+    # And then again: the page as members reload it, from the cache, alternating with the floor.
+    runs["page_get"].append(run(page, page_requests))
+    for _ in range(rounds - 1):
+        runs["floor"].append(run(floor, floor_requests))
+        runs["page_get"].append(run(page, page_requests))
+    for _ in range(rounds):
+        runs["submit_post"].append(run(submit, submits))
+
+    results = {name: _median_round(phases) for name, phases in runs.items()}
+    results["page_first_get"] = first
+    floor_rps = results["floor"]["throughput_rps"] or 1
+    results["page_get"]["ratio_to_floor"] = round(
+        statistics.median(
+            page["throughput_rps"] / (floor["throughput_rps"] or 1)
+            for page, floor in zip(runs["page_get"], runs["floor"], strict=True)
+        ),
+        3,
+    )
+    for name in ("page_first_get", "submit_post"):
+        results[name]["ratio_to_floor"] = round(results[name]["throughput_rps"] / floor_rps, 3)
+    return {name: results[name] for name in ("floor", "page_first_get", "page_get", "submit_post")}
+
+
+def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round of median throughput, with every round's throughput."""
+    chosen = dict(sorted(rounds, key=lambda r: r["throughput_rps"])[len(rounds) // 2])
+    chosen["rounds"] = len(rounds)
+    chosen["throughput_rps_rounds"] = [r["throughput_rps"] for r in rounds]
+    return chosen
 
 
 def free_port() -> int:
@@ -307,20 +350,34 @@ def start_gunicorn(*, workers: int, env: dict[str, str]) -> tuple[subprocess.Pop
 
 
 def member_load(
-    *, clients: int, floor_requests: int, page_requests: int, submits: int, workers: int = 4
+    *,
+    clients: int,
+    floor_requests: int,
+    page_requests: int,
+    submits: int,
+    rounds: int = 3,
+    workers: int = 4,
 ) -> dict[str, Any]:
     """Start gunicorn on the current database, drive it, stop it."""
     from django.conf import settings
     from django.db import connection
 
     prepared = prepare_clients(clients)
+    measured = {client.consultation_id for client in prepared}
+    # The warm-up opens a page of another consultation: the measured ones' pages are all viewed
+    # for the first time in the first-view phase (the blank page of a consultation is shared).
+    try:
+        warm_up = prepare_clients(1, other_than=measured)
+    except RuntimeError:
+        warm_up = []
     connection.close()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     process, port = start_gunicorn(workers=workers, env=env)
     try:
-        # Warm-up: every worker imports and connects.
-        for client in prepared[: workers * 2]:
-            _request(port, "GET", client.path, client.cookie)
+        # Warm-up: every worker imports, connects and renders a member page once.
+        for _ in range(workers * 2):
+            for client in warm_up:
+                _request(port, "GET", client.path, client.cookie)
             _request(port, "GET", "/bench-floor/")
         results = drive(
             port,
@@ -328,6 +385,7 @@ def member_load(
             floor_requests=floor_requests,
             page_requests=page_requests,
             submits=submits,
+            rounds=rounds,
             server_pid=process.pid,
         )
     finally:
@@ -338,8 +396,7 @@ def member_load(
             process.kill()
     results["clients"] = clients
     results["workers"] = workers
+    results["rounds"] = rounds
+    results["consultations"] = len(measured)
     results["cache"] = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    floor_rps = results["floor"]["throughput_rps"] or 1
-    for name in ("page_first_get", "page_get", "submit_post"):
-        results[name]["ratio_to_floor"] = round(results[name]["throughput_rps"] / floor_rps, 3)
     return results

@@ -77,9 +77,21 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
     lines = [f"### 4. Member page under gunicorn — {kind}", ""]
     if not member or "error" in member:
         return [*lines, f"Not measured: {member.get('error', 'no result')}", ""]
+    rounds = member.get("rounds", 1)
+    consultations = member.get("consultations")
     lines += [
         f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1),"
-        f" cache {member.get('cache', 'LocMemCache')}.",
+        f" cache {member.get('cache', 'LocMemCache')}"
+        + (f"; the clients' invitations are of {consultations} consultation(s)" if consultations else "")
+        + "."
+        + (
+            f" The floor and the repeated views alternate for {rounds} rounds, and the submits run"
+            f" {rounds} times: each row is the phase's median round (the req/s of every round in"
+            " brackets), and the repeated views' ratio is the median of the rounds' ratios, each"
+            " against the floor run just before. The first views run once."
+            if rounds > 1
+            else ""
+        ),
         "",
         "| phase | requests | errors | req/s | ratio to floor (≥ 0.5) | p50 ms | p95 ms (≤ 150) | p99 ms |"
         " CPU ms a request: workers + database + cache + load generator |",
@@ -91,8 +103,12 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
             continue
         ratio = e.get("ratio_to_floor")
         ratio_text = "" if ratio is None else f"{ratio:.2f} {_verdict(ratio >= 0.5)}"
+        every = e.get("throughput_rps_rounds")
+        rps = f"{e['throughput_rps']}" + (
+            f" ({', '.join(str(r) for r in every)})" if every and len(every) > 1 else ""
+        )
         lines.append(
-            f"| {name} | {e['requests']} | {e['errors']} | {e['throughput_rps']} | {ratio_text} | "
+            f"| {name} | {e['requests']} | {e['errors']} | {rps} | {ratio_text} | "
             f"{e['p50_ms']} | {e['p95_ms']} {_verdict(e['p95_ms'] <= 150) if name != 'floor' else ''} | {e['p99_ms']} | "
             f"{_cpu_text(e.get('cpu_ms_per_request'))} |"
         )

@@ -88,6 +88,7 @@ def child(args: argparse.Namespace) -> None:
                 floor_requests=args.floor_requests,
                 page_requests=args.page_requests,
                 submits=args.submits,
+                rounds=args.load_rounds,
             ),
         )
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
@@ -105,7 +106,8 @@ def _child_run(
     # The tenth-scale run is there for its query counts and memory: one timed run is enough.
     command += ["--repeat", str(args.repeat if full else 1), "--out", out, "--clients", str(args.clients)]
     command += ["--floor-requests", str(args.floor_requests), "--page-requests", str(args.page_requests)]
-    command += ["--submits", str(args.submits), "--pdf-pages", *map(str, args.pdf_pages)]
+    command += ["--submits", str(args.submits), "--load-rounds", str(args.load_rounds)]
+    command += ["--pdf-pages", *map(str, args.pdf_pages)]
     if full:
         command.append("--full")
     if pdf:
@@ -244,6 +246,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--floor-requests", type=int, default=3000)
     parser.add_argument("--page-requests", type=int, default=3000)
     parser.add_argument("--submits", type=int, default=200)
+    parser.add_argument(
+        "--load-rounds", type=int, default=3, help="rounds of the member page's repeated phases (median)"
+    )
     parser.add_argument("--pdf-pages", type=int, nargs="+", default=[10, 40, 150])
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--import-repeat", type=int, default=1)

@@ -231,3 +231,40 @@ def test_the_member_table_shows_the_cpu_a_request_cost():
     assert floor.endswith("| 0.50 + 0.00 + 0.00 + 0.25 = 0.75 |")
     page = next(line for line in lines if line.startswith("| page_get |"))
     assert page.endswith("|  |") and "0.40 **missed**" in page
+
+
+def test_a_phase_run_in_rounds_gives_its_median_round_and_every_rounds_throughput():
+    rounds = [
+        {"requests": 30, "throughput_rps": rps, "p95_ms": p95}
+        for rps, p95 in ((900.0, 40.0), (1200.0, 30.0), (600.0, 80.0))
+    ]
+    median = load._median_round(rounds)
+    assert median["throughput_rps"] == 900.0 and median["p95_ms"] == 40.0  # one round's figures together
+    assert median["rounds"] == 3
+    assert median["throughput_rps_rounds"] == [900.0, 1200.0, 600.0]
+
+
+def test_the_member_table_tells_the_rounds_and_the_consultations():
+    from bench import report
+
+    phase = {"requests": 10, "errors": 0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
+    member = {
+        "workers": 4,
+        "clients": 2,
+        "rounds": 3,
+        "consultations": 1,
+        "floor": {**phase, "throughput_rps": 100.0, "throughput_rps_rounds": [90.0, 100.0, 110.0]},
+        "page_first_get": {**phase, "throughput_rps": 20.0, "ratio_to_floor": 0.2},
+        "page_get": {
+            **phase,
+            "throughput_rps": 55.0,
+            "throughput_rps_rounds": [50.0, 55.0, 60.0],
+            "ratio_to_floor": 0.55,
+        },
+    }
+    lines = report.member_table("postgresql", {"full": {"member": member}})
+    text = "\n".join(lines)
+    assert "invitations are of 1 consultation(s)" in text
+    assert "alternate for 3 rounds" in text
+    assert "| 55.0 (50.0, 55.0, 60.0) | 0.55 met |" in text
+    assert "| page_first_get | 10 | 0 | 20.0 | 0.20 **missed** |" in text
