@@ -21,7 +21,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.decorators import decorator_from_middleware, method_decorator
+from django.utils.decorators import decorator_from_middleware
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -76,9 +76,17 @@ class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
             super()._check_referer(request)
 
 
-# Member views are exempt from the global middleware and checked by the variant above instead.
 no_referrer_csrf_protect = decorator_from_middleware(NoReferrerCsrfViewMiddleware)
-member_csrf = [csrf_exempt, no_referrer_csrf_protect]
+
+
+class MemberView(View):
+    """A member page: exempt from the global CSRF middleware and checked by the variant above
+    instead. The view function is decorated once, when the URLconf makes it (Django's
+    `method_decorator` would decorate it again on every request)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return csrf_exempt(no_referrer_csrf_protect(super().as_view(**initkwargs)))
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -161,8 +169,7 @@ def token_failure_record(request: HttpRequest) -> None:
         cache.set(key, 1, TOKEN_FAILURE_WINDOW)
 
 
-@method_decorator(member_csrf, name="dispatch")
-class AccessView(View):
+class AccessView(MemberView):
     """The address in the e-mail: shows what the link opens and a button that opens it."""
 
     def _find(self, request: HttpRequest, token: str) -> tuple[Any, HttpResponse | None]:
@@ -241,15 +248,17 @@ def _editable(consultation: Consultation) -> bool:
     return True
 
 
-@method_decorator(member_csrf, name="dispatch")
-class ResponseView(View):
+class ResponseView(MemberView):
     """The consultation and the organisation's answer, for those holding a link (token-free address)."""
 
     template_name = "consultations/response_detail.html"
 
-    # The same few queries on every request: prepared on PostgreSQL (config/db.py).
-    @method_decorator(prepared_statements())
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The same few queries on every request: prepared on PostgreSQL (config/db.py).
+        with prepared_statements():
+            return self._dispatch(request, *args, **kwargs)
+
+    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
             state = selectors.member_page_state(
                 link_ids=held_links(request), invitation_id=kwargs["invitation_id"]
