@@ -11,7 +11,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from consultations.answers import AnswerValue
 from consultations.models import (
@@ -172,10 +171,10 @@ def _member_page_state_sql(links: int) -> str:
         }.items()
     }
     of_invitation = "r.consultation_id = i.consultation_id AND r.organisation_id = i.organisation_id"
-    # The times that are only compared come as text: the driver's parsing of a timestamp costs
-    # more than the rest of the row.
+    # The times come as text: the driver's parsing of a timestamp costs more than the rest of the
+    # row, and but for the deadline they are only compared.
     return f"""
-        SELECT c.id, c.status, c.internal_deadline, o.name,
+        SELECT c.id, c.status, CAST(c.internal_deadline AS TEXT) AS internal_deadline, o.name,
             CAST(c.updated_at AS TEXT) AS consultation_updated_at,
             CAST(ri.updated_at AS TEXT) AS institution_updated_at,
             CAST(o.updated_at AS TEXT) AS organisation_updated_at,
@@ -249,11 +248,12 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
     if row is None:
         return None
     consultation_id, status, deadline, organisation_name, *versions = row
-    # SQLite stores UTC without a zone, returned as text or (parsed) as a naive datetime.
-    if isinstance(deadline, str):
-        deadline = parse_datetime(deadline)
-    if deadline is not None and timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline, datetime.UTC)
+    # ISO 8601 text: PostgreSQL's in UTC with its offset (Django's connections are in UTC);
+    # SQLite's in UTC without one.
+    if deadline is not None:
+        deadline = datetime.datetime.fromisoformat(deadline)
+        if timezone.is_naive(deadline):
+            deadline = timezone.make_aware(deadline, datetime.UTC)
     return MemberPageState(consultation_id, status, deadline, organisation_name, tuple(versions))
 
 
