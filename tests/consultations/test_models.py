@@ -168,6 +168,38 @@ def test_markdown_background_is_rendered_without_scripts_or_dangerous_links():
     assert "onclick" not in html
 
 
+def test_markdown_texts_converted_one_after_another_do_not_share_anything():
+    import threading
+
+    import markdown
+
+    def fresh(text: str) -> str:
+        return str(markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html"))
+
+    defines = (
+        "Žr. [projektą][p].\n\n[p]: https://e-seimas.lrs.lt/projektas\n\n| A | B |\n|---|---|\n| ą | č |"
+    )
+    uses = "Žr. [projektą][p].\n\n1. pirmas\n2. antras"
+    assert 'href="https://e-seimas.lrs.lt/projektas"' in render_markdown(defines)
+    # The second text's reference is not defined in it: it stays text, as a fresh converter leaves it.
+    second = render_markdown(uses, link_rel=None)
+    assert "<a" not in second and "[projektą][p]" in second
+    assert second == fresh(uses)
+    assert render_markdown(defines, link_rel=None) == fresh(defines)
+
+    # Each thread has its own converter.
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(render_markdown(uses, link_rel=None)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [second] * 4
+
+
 def test_str_of_models_names_them():
     link = AccessLinkFactory(person=PersonFactory(first_name="Rūta", last_name="Rūtaitė"))
     assert "Rūta Rūtaitė" in str(link)
