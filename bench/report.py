@@ -251,7 +251,7 @@ def write_report(
         "",
         f"Scale {args['scale']:g} (1 = 20,000 organisations, 100,000 persons, 200 consultations × 300 "
         f"invitations, 60 % answered), seed {args['seed']}. Each time is the median of {args['repeat']} runs "
-        f"after one warm-up, except the admin lists ({args['repeat'] * 3} runs) "
+        f"after one warm-up, except the admin lists and the 10-page PDF ({args['repeat'] * 3} runs) "
         "and where the runs column says fewer: the person export "
         "(1 run at full scale, no warm-up) and the 150-page PDF (2 runs, no warm-up). The admin lists "
         "and the PDFs alternate their runs with their floor's. Query counts are "
