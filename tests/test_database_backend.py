@@ -1,5 +1,5 @@
 """The PostgreSQL backend's health check (config/postgresql/base.py): skipped for a connection that
-has just served a request, made after a pause. The server really drops the connection here."""
+has just run a query, made after a pause. The server really drops the connection here."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ pytestmark = [
 ]
 
 
-def _request(query: str = "SELECT pg_backend_pid()") -> int:
+def _request(query: str = "SELECT pg_backend_pid()", then_work_for: float = 0.0) -> int:
     """What Django does around a request (the request_started and request_finished signals)
-    and, in between, one query."""
+    and, in between, one query, then `then_work_for` seconds of work without the database."""
     connection.close_if_unusable_or_obsolete()
     try:
         with connection.cursor() as cursor:
             cursor.execute(query)
-            return cursor.fetchone()[0]
+            result = cursor.fetchone()[0]
+        time.sleep(then_work_for)
+        return result
     finally:
         connection.close_if_unusable_or_obsolete()
 
@@ -44,7 +46,7 @@ def test_the_backend_is_the_projects():
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
-def test_a_connection_that_served_a_request_a_moment_ago_is_not_checked_again(monkeypatch):
+def test_a_connection_that_ran_a_query_a_moment_ago_is_not_checked_again(monkeypatch):
     from config.postgresql import base
 
     monkeypatch.setattr(base, "HEALTH_CHECK_GRACE", 60.0)
@@ -60,7 +62,7 @@ def test_a_connection_that_served_a_request_a_moment_ago_is_not_checked_again(mo
     assert _request() != pid
 
 
-def test_a_connection_that_has_not_served_a_request_within_the_grace_is_checked_and_replaced(monkeypatch):
+def test_a_connection_that_has_not_run_a_query_within_the_grace_is_checked_and_replaced(monkeypatch):
     from config.postgresql import base
 
     monkeypatch.setattr(base, "HEALTH_CHECK_GRACE", 0.0)
@@ -71,3 +73,15 @@ def test_a_connection_that_has_not_served_a_request_within_the_grace_is_checked_
     # Django's health check finds it gone and opens another: the request goes through.
     assert _request() != pid
     assert _request("SELECT 40 + 2") == 42
+
+
+def test_the_grace_counts_from_the_last_query_not_from_the_end_of_the_request(monkeypatch):
+    from config.postgresql import base
+
+    monkeypatch.setattr(base, "HEALTH_CHECK_GRACE", 0.5)
+    # A long request (a PDF, an export) whose last query came well before it ended.
+    pid = _request(then_work_for=0.7)
+
+    _drop_on_the_server(pid)
+
+    assert _request() != pid  # checked, found gone and replaced: the request goes through
