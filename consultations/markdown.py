@@ -44,9 +44,14 @@ def _markdown_html(text: str) -> str:
             extensions=["sane_lists", "tables"], output_format="html"
         )
     try:
-        return converter.convert(text)
-    finally:
-        converter.reset()
+        html = converter.convert(text)
+    except BaseException:
+        # A conversion that failed half-way may leave its parser's state behind, which reset()
+        # does not clear: the next text gets a new converter.
+        _converters.markdown = None
+        raise
+    converter.reset()
+    return html
 
 
 def render_markdown(text: str, *, link_rel: str | None = WEB_LINK_REL) -> SafeString:
