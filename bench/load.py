@@ -136,7 +136,7 @@ def prepare_clients(count: int, *, other_than: Iterable[int] = ()) -> list[Clien
                 .order_by("position", "id")
                 .values_list("pk", "kind")
             )
-        signed = links_cookie_value([link.pk])
+        signed = links_cookie_value([(link.pk, link.browser_key)])
         csrf = secrets.token_hex(16)  # 32 characters, the form Django's CSRF cookie has
         with translation.override("lt"):
             path = reverse("consultations:response", args=[link.invitation_id])
@@ -218,17 +218,21 @@ def drive(
     rounds: int = 3,
     server_pid: int | None = None,
 ) -> dict[str, Any]:
-    """The phases, each with every client at once: the floor view, the first GET of each
-    client's page (rendered), the page GET again (served from the cache while the answer is
-    unchanged), and submits (each a GET for the current version, then the timed POST).
+    """The phases, each with every client at once: the first GET of each client's page (the
+    clients' pages are unanswered, so a consultation's blank page is rendered once and shared),
+    the floor view, the page GET again (served from the cache while the answer is unchanged),
+    and submits (each a GET for the current version, then the timed POST).
 
-    The floor and the repeated views alternate for `rounds` rounds, then the submits run
-    `rounds` times: each phase's figures are those of its median round (by throughput), and
-    the ratio of the repeated views to the floor is the median of the rounds' ratios, each
-    taken against the floor run just before. The first views run once (a page is viewed for
-    the first time once). With the server's pid, each phase also tells the CPU time a request
-    cost in the workers, the database, the cache and the load generator: the steadier figure
-    on a machine whose other load moves the throughput."""
+    The first views run once, first: a page is viewed for the first time once. Then the floor
+    and the repeated views alternate for `rounds` rounds, and the submits run `rounds` times:
+    each phase's figures are those of its median round by throughput (the upper of the middle
+    two for an even number), and the ratio of the repeated views to the floor is the median of
+    the rounds' ratios, each taken against the floor run just before. With the server's pid,
+    each phase also tells the CPU time a request cost in the workers, the database, the cache
+    and the load generator: the steadier figure on a machine whose other load moves the
+    throughput."""
+    if rounds < 1:
+        raise ValueError("at least one round")
 
     def floor(client: Client, count: int, phase: Phase) -> None:
         for _ in range(count):
@@ -278,12 +282,10 @@ def drive(
         return summary
 
     runs: dict[str, list[dict[str, Any]]] = {"floor": [], "page_get": [], "submit_post": []}
-    runs["floor"].append(run(floor, floor_requests))
     # Every client opens its page once: rendered, then cached until the answer changes.
     first = run(page, n)
     # And then again: the page as members reload it, from the cache, alternating with the floor.
-    runs["page_get"].append(run(page, page_requests))
-    for _ in range(rounds - 1):
+    for _ in range(rounds):
         runs["floor"].append(run(floor, floor_requests))
         runs["page_get"].append(run(page, page_requests))
     for _ in range(rounds):

@@ -88,7 +88,9 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
             f" The floor and the repeated views alternate for {rounds} rounds, and the submits run"
             f" {rounds} times: each row is the phase's median round (the req/s of every round in"
             " brackets), and the repeated views' ratio is the median of the rounds' ratios, each"
-            " against the floor run just before. The first views run once."
+            " against the floor run just before. The first views run once, before the rest: the"
+            " clients' pages are unanswered, so each consultation's blank page is rendered once and"
+            " shared by its clients."
             if rounds > 1
             else ""
         ),

@@ -268,3 +268,8 @@ def test_the_member_table_tells_the_rounds_and_the_consultations():
     assert "alternate for 3 rounds" in text
     assert "| 55.0 (50.0, 55.0, 60.0) | 0.55 met |" in text
     assert "| page_first_get | 10 | 0 | 20.0 | 0.20 **missed** |" in text
+
+
+def test_the_load_needs_at_least_one_round():
+    with pytest.raises(ValueError, match="at least one round"):
+        load.drive(0, [], floor_requests=1, page_requests=1, submits=1, rounds=0)
