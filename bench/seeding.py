@@ -8,6 +8,7 @@ data to measure reads against, not a test of the writes. Defaults (scale 1) foll
 from __future__ import annotations
 
 import datetime
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -65,6 +66,12 @@ PARAGRAPH = (
 def bench_token(seed: int, invitation_index: int) -> str:
     """The raw token of the seeded link of an invitation (only its hash is stored)."""
     return f"bench-{seed}-{invitation_index}"
+
+
+def bench_browser_key(seed: int, invitation_index: int) -> str:
+    """The browser key of the seeded link of an invitation: as random-looking as the product's,
+    and the same for the same seed."""
+    return hashlib.sha256(f"browser-{seed}-{invitation_index}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -392,7 +399,10 @@ def seed_scale(
                     submitted_at=submitted if done else None,
                 )
                 link = tables[AccessLink].add(
-                    invitation_id=invitation, person_id=primary_of[org], invited_at=sent
+                    invitation_id=invitation,
+                    person_id=primary_of[org],
+                    invited_at=sent,
+                    browser_key=bench_browser_key(seed, invitation_index),
                 )
                 tables[AccessToken].add(
                     access_link_id=link,

@@ -8,6 +8,7 @@ State changes (opening, closing, sending links, saving answers) go through
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -326,13 +327,19 @@ class Invitation(models.Model):
         return f"{self.organisation} — {self.consultation}"
 
 
+def new_browser_key() -> str:
+    """A link's browser key: random, 32 hexadecimal digits."""
+    return secrets.token_hex(16)
+
+
 class AccessLink(models.Model):
     """A contact person's personal access to their organisation's response.
 
     Each e-mail that carries the link carries its own token (an `AccessToken`), so a reminder
     does not stop the invitation's link from working. Every token of the link, and every
-    session opened with one, works until the link is revoked or the consultation stops being
-    open.
+    browser that opened it with one, works until the link is revoked or the consultation stops
+    being open. A browser holds the link as its id and `browser_key` in a signed cookie
+    (consultations/views.py): the signature alone, without the key kept here, opens nothing.
     """
 
     invitation = models.ForeignKey(
@@ -347,6 +354,7 @@ class AccessLink(models.Model):
     opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    browser_key = models.CharField(_("browser key"), max_length=32, default=new_browser_key, editable=False)
 
     class Meta:
         ordering = ["invitation", "person__last_name", "id"]

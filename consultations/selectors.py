@@ -126,20 +126,25 @@ def invitations_not_submitted(*, consultation: Consultation) -> QuerySet[Invitat
     return consultation.invitations.exclude(organisation_id__in=submitted)
 
 
-# Sessions opened with a link keep showing the answer (read-only) after the consultation closes.
+# Browsers holding a link keep showing the answer (read-only) after the consultation closes.
 SESSION_STATUSES = (Consultation.Status.OPEN, Consultation.Status.CLOSED)
 
+# A link as a browser holds it: its id and its browser key (`AccessLink.browser_key`).
+HeldLink = tuple[int, str]
 
-def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> AccessLink | None:
-    """The active link among those a browser session holds that opens this invitation, while the
-    consultation is open or closed (not archived); None otherwise (a foreign invitation, a
-    revoked link, an archived consultation)."""
-    ids = [pk for pk in link_ids if isinstance(pk, int)]
-    if not ids:
+
+def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> AccessLink | None:
+    """The active link among those a browser holds (with their keys) that opens this invitation,
+    while the consultation is open or closed (not archived); None otherwise (a foreign
+    invitation, a revoked link, a wrong key, an archived consultation)."""
+    if not links:
         return None
+    held = Q()
+    for pk, key in links:
+        held |= Q(pk=pk, browser_key=key)
     return (
         AccessLink.objects.filter(
-            pk__in=ids,
+            held,
             invitation_id=invitation_id,
             revoked_at__isnull=True,
             invitation__consultation__status__in=SESSION_STATUSES,
@@ -157,7 +162,7 @@ def access_link_for_session(*, link_ids: list[int], invitation_id: int) -> Acces
 
 @functools.cache
 def _member_page_state_sql(links: int) -> str:
-    """The query of `member_page_state` for a session holding `links` links (made once)."""
+    """The query of `member_page_state` for a browser holding `links` links (made once)."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in {
@@ -189,7 +194,7 @@ def _member_page_state_sql(links: int) -> str:
         JOIN {tables["consultation"]} c ON c.id = i.consultation_id
         JOIN {tables["organisation"]} o ON o.id = i.organisation_id
         LEFT JOIN {tables["organisation"]} ri ON ri.id = c.requesting_institution_id
-        WHERE l.id IN ({", ".join(["%s"] * links)}) AND l.invitation_id = %s
+        WHERE ({" OR ".join(["(l.id = %s AND l.browser_key = %s)"] * links)}) AND l.invitation_id = %s
             AND l.revoked_at IS NULL AND c.status IN ({", ".join(["%s"] * len(SESSION_STATUSES))})
         LIMIT 1
     """  # noqa: S608 - only table names from the models and placeholders are put in
@@ -225,9 +230,9 @@ class MemberPageState:
         return self.versions[:CONSULTATION_VERSIONS]
 
 
-def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageState | None:
-    """What the member page of an invitation shows depends on, for a session holding an active
-    link to it (None otherwise, as `access_link_for_session`), in one query.
+def member_page_state(*, links: list[HeldLink], invitation_id: int) -> MemberPageState | None:
+    """What the member page of an invitation shows depends on, for a browser holding an active
+    link to it (None otherwise, as `access_link_for_browser`), in one query.
 
     The consultation's `status`, `internal_deadline` and `updated_at`, which covers its
     questions and documents (signals.py); the organisation's and the requesting institution's
@@ -239,11 +244,13 @@ def member_page_state(*, link_ids: list[int], invitation_id: int) -> MemberPageS
     Raw SQL through a plain cursor: the member page is served from the cache after this query
     alone, and building it with the ORM cost several times what running it does. On PostgreSQL
     the member views run it as a prepared statement (`config.db.prepared_statements`)."""
-    ids = [pk for pk in link_ids if isinstance(pk, int)]
-    if not ids:
+    if not links:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_member_page_state_sql(len(ids)), [*ids, invitation_id, *SESSION_STATUSES])
+        cursor.execute(
+            _member_page_state_sql(len(links)),
+            [*(value for link in links for value in link), invitation_id, *SESSION_STATUSES],
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -264,7 +271,7 @@ def consultation_for_page(*, consultation_id: int) -> Consultation:
 
 def invitation_for_page(*, invitation_id: int) -> Invitation:
     """An invitation with what its member page shows of it: the consultation, the requesting
-    institution and the organisation (the caller has checked the session's link)."""
+    institution and the organisation (the caller has checked the browser's link)."""
     return Invitation.objects.select_related("consultation__requesting_institution", "organisation").get(
         pk=invitation_id
     )

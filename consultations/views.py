@@ -40,12 +40,13 @@ from consultations.models import (
     Response,
 )
 
-# The links (AccessLink ids) this browser has opened, at most LINKS_MAX of them, in a cookie
-# signed with the SECRET_KEY (Django's signing) and set as the session cookie is (the
-# SESSION_COOKIE_* settings), for SESSION_COOKIE_AGE from the last link opened. A member page
-# reads no session: the state query checks on every request that the link is still active, so
-# revoking the link ends the access as before. The ids are no secret: without the signature the
-# cookie holds nothing, and with it nothing more than the link's own token gave.
+# The links this browser has opened, at most LINKS_MAX of them, each as its id and its browser
+# key (`AccessLink.browser_key`), in a cookie signed with the SECRET_KEY (Django's signing) and
+# set as the session cookie is (the SESSION_COOKIE_* settings), for SESSION_COOKIE_AGE from the
+# last link opened. A member page reads no session: the state query checks on every request that
+# the link is still active and that the key is its own, so revoking the link ends the access as
+# before. Neither the signature nor the key alone opens anything: a forged cookie needs both the
+# SECRET_KEY and the database.
 LINKS_COOKIE = "consultation_links"
 LINKS_COOKIE_SALT = "consultations.views.links"
 LINKS_MAX = 20
@@ -102,31 +103,38 @@ def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
     return _private(render(request, "consultations/link_not_valid.html", status=status))
 
 
-def held_links(request: HttpRequest) -> list[int]:
-    """The ids of the links this browser has opened: none if its cookie is missing, altered or
-    older than SESSION_COOKIE_AGE."""
+def held_links(request: HttpRequest) -> list[selectors.HeldLink]:
+    """The links this browser has opened, as (id, browser key): none if its cookie is missing,
+    altered or older than SESSION_COOKIE_AGE."""
     # The signature's time is in whole seconds: a second more, so that a cookie is good for the
     # whole SESSION_COOKIE_AGE whatever fraction of a second it was signed at.
     value = request.get_signed_cookie(
         LINKS_COOKIE, default="", salt=LINKS_COOKIE_SALT, max_age=settings.SESSION_COOKIE_AGE + 1
     )
-    return [int(pk) for pk in value.split(".") if pk.isdigit()]
+    links = []
+    for item in value.split(".") if value else ():
+        pk, _dash, key = item.partition("-")
+        if pk.isdigit() and key:
+            links.append((int(pk), key))
+    return links
 
 
-def links_cookie_value(link_ids: list[int]) -> str:
+def links_cookie_value(links: list[selectors.HeldLink]) -> str:
     """The signed cookie holding these links, as `HttpResponse.set_signed_cookie` signs it."""
     return signing.get_cookie_signer(salt=LINKS_COOKIE + LINKS_COOKIE_SALT).sign(
-        ".".join(str(pk) for pk in link_ids)
+        ".".join(f"{pk}-{key}" for pk, key in links)
     )
 
 
-def hold_link(request: HttpRequest, response: HttpResponse, link_id: int) -> None:
+def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
     """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
-    held = [pk for pk in held_links(request) if pk != link_id]
+    held = [held for held in held_links(request) if held[0] != link.pk]
     response.set_cookie(
         LINKS_COOKIE,
-        links_cookie_value([*held, link_id][-LINKS_MAX:]),
-        max_age=settings.SESSION_COOKIE_AGE,
+        links_cookie_value([*held, (link.pk, link.browser_key)][-LINKS_MAX:]),
+        # A cookie for the browser's session when sessions end with it; the signature's age is
+        # checked all the same.
+        max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
         domain=settings.SESSION_COOKIE_DOMAIN,
         path=settings.SESSION_COOKIE_PATH,
         secure=settings.SESSION_COOKIE_SECURE,
@@ -137,7 +145,7 @@ def hold_link(request: HttpRequest, response: HttpResponse, link_id: int) -> Non
 
 def held_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
     """The active link to the invitation among those the browser holds."""
-    return selectors.access_link_for_session(link_ids=held_links(request), invitation_id=invitation_id)
+    return selectors.access_link_for_browser(links=held_links(request), invitation_id=invitation_id)
 
 
 # --- rate limit of token attempts -----------------------------------------------------------------
@@ -201,7 +209,7 @@ class AccessView(MemberView):
         link = access_token.access_link
         services.access_link_use(access_token=access_token)
         response = _private(redirect("consultations:response", invitation_id=link.invitation_id))
-        hold_link(request, response, link.pk)
+        hold_link(request, response, link)
         return response
 
 
@@ -261,7 +269,7 @@ class ResponseView(MemberView):
     def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
             state = selectors.member_page_state(
-                link_ids=held_links(request), invitation_id=kwargs["invitation_id"]
+                links=held_links(request), invitation_id=kwargs["invitation_id"]
             )
             if state is None:
                 return link_not_valid(request)

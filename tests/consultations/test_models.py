@@ -200,6 +200,40 @@ def test_markdown_texts_converted_one_after_another_do_not_share_anything():
     assert results == [second] * 4
 
 
+def test_a_text_after_one_that_failed_to_convert_is_converted_as_by_a_fresh_converter():
+    import markdown
+
+    nested_too_deep = "".join("    " * depth + "- x\n" for depth in range(600))
+    with pytest.raises(RecursionError):
+        render_markdown(nested_too_deep)
+    # A list item continued by an indented paragraph: a converter left "detabbed" by the failure
+    # would make the paragraph a code block.
+    continued = "- a\n\n    continued"
+    assert render_markdown(continued, link_rel=None) == markdown.markdown(
+        continued, extensions=["sane_lists", "tables"], output_format="html"
+    )
+    assert "<pre>" not in render_markdown(continued)
+
+
+def test_the_migration_gives_every_existing_link_its_own_browser_key():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("consultations.migrations.0006_access_link_browser_key")
+    links = [AccessLinkFactory() for _ in range(3)]
+    # What adding the field leaves: one key for every row.
+    AccessLink.objects.update(browser_key="0" * 32)
+
+    migration.keys_for_each_link(apps, None)
+
+    keys = set(
+        AccessLink.objects.filter(pk__in=[link.pk for link in links]).values_list("browser_key", flat=True)
+    )
+    assert len(keys) == 3 and "0" * 32 not in keys
+    assert all(len(key) == 32 and int(key, 16) >= 0 for key in keys)
+
+
 def test_str_of_models_names_them():
     link = AccessLinkFactory(person=PersonFactory(first_name="Rūta", last_name="Rūtaitė"))
     assert "Rūta Rūtaitė" in str(link)

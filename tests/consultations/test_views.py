@@ -106,9 +106,21 @@ def test_the_browser_holds_its_links_in_a_signed_cookie_set_as_the_session_cooki
     assert cookie["samesite"] == settings.SESSION_COOKIE_SAMESITE
     assert cookie["max-age"] == settings.SESSION_COOKIE_AGE
     assert cookie["path"] == settings.SESSION_COOKIE_PATH
-    assert cookie.value.startswith(f"{link.pk}:")  # the link's id, then the signature
+    # The link's id and browser key, then the signature.
+    assert cookie.value.startswith(f"{link.pk}-{link.browser_key}:")
     assert not Session.objects.exists()
     assert client.get(response["Location"]).status_code == 200
+
+    # Sessions that end with the browser: so does the link cookie.
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    again = Client().post(_access_url(token))
+    assert again.cookies[views.LINKS_COOKIE]["max-age"] == ""
+
+
+def test_every_link_has_its_own_browser_key(opened):
+    keys = list(AccessLink.objects.values_list("browser_key", flat=True))
+    assert len(keys) == 3 and len(set(keys)) == 3
+    assert all(len(key) == 32 and int(key, 16) >= 0 for key in keys)
 
 
 def test_a_link_cookie_that_was_altered_forged_or_is_too_old_opens_nothing(opened, settings):
@@ -120,26 +132,33 @@ def test_a_link_cookie_that_was_altered_forged_or_is_too_old_opens_nothing(opene
     client.post(_access_url(token))
     signed = client.cookies[views.LINKS_COOKIE].value
 
-    # Another organisation's link id put in place of the browser's own.
-    client.cookies[views.LINKS_COOKIE] = signed.replace(f"{link.pk}:", f"{other_link.pk}:", 1)
+    other = f"{other_link.pk}-{other_link.browser_key}"
+    # Another organisation's link put in place of the browser's own.
+    client.cookies[views.LINKS_COOKIE] = signed.replace(f"{link.pk}-{link.browser_key}", other, 1)
     altered = client.get(url)
-    # Signed with another key, or for another purpose.
+    # Signed with another SECRET_KEY, or for another purpose.
     with override_settings(SECRET_KEY="another-key-" + "x" * 50):
-        client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([other_link.pk])
+        client.cookies[views.LINKS_COOKIE] = views.links_cookie_value(
+            [(other_link.pk, other_link.browser_key)]
+        )
     foreign_key = client.get(url)
-    client.cookies[views.LINKS_COOKIE] = signing.get_cookie_signer(salt="another purpose").sign(
-        str(other_link.pk)
-    )
+    client.cookies[views.LINKS_COOKIE] = signing.get_cookie_signer(salt="another purpose").sign(other)
     other_purpose = client.get(url)
+    # Signed with this SECRET_KEY, but without the link's browser key (someone holding the
+    # SECRET_KEY and not the database).
+    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([(other_link.pk, "0" * 32)])
+    guessed = client.get(url)
+    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([(other_link.pk, "")])
+    no_key = client.get(url)
     # Older than the session cookie's age.
-    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([other_link.pk])
+    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([(other_link.pk, other_link.browser_key)])
     assert client.get(url).status_code == 200
     with time_machine.travel(
         timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 2), tick=False
     ):
         too_old = client.get(url)
 
-    for response in (altered, foreign_key, other_purpose, too_old):
+    for response in (altered, foreign_key, other_purpose, guessed, no_key, too_old):
         assert response.status_code == 404
         assert "Antras klasteris" not in response.content.decode()
 
@@ -158,10 +177,10 @@ def test_a_browser_keeps_the_links_it_opened_up_to_the_limit(opened, monkeypatch
 
     client.post(_access_url(tokens[opened_links[2].person.email]))
     # The oldest is dropped; opening one again keeps it once, as the newest.
-    held = views.held_links(client.get(pages[2]).wsgi_request)
-    assert held == [opened_links[1].pk, opened_links[2].pk]
+    _first, second, third = ((link.pk, link.browser_key) for link in opened_links)
+    assert views.held_links(client.get(pages[2]).wsgi_request) == [second, third]
     client.post(_access_url(tokens[opened_links[1].person.email]))
-    assert views.held_links(client.get(pages[1]).wsgi_request) == [opened_links[2].pk, opened_links[1].pk]
+    assert views.held_links(client.get(pages[1]).wsgi_request) == [third, second]
 
 
 def test_wrong_revoked_and_expired_links_get_one_and_the_same_page(opened, policy_officer):
