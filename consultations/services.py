@@ -295,7 +295,7 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
 
 @transaction.atomic
 def access_link_revoke(*, access_link: AccessLink, user: AbstractBaseUser) -> bool:
-    """Revoke a personal link: its token and any session opened with it stop working at once.
+    """Revoke a personal link: its tokens and every browser that opened it stop working at once.
     Returns False when the link was already revoked."""
     _require_permission(user, "consultations.change_accesslink")
     updated = AccessLink.objects.filter(pk=access_link.pk, revoked_at__isnull=True).update(
@@ -342,7 +342,7 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
 
 @transaction.atomic
 def access_link_use(*, access_token: AccessToken) -> None:
-    """Record that a link was exchanged for a session with this token: the token's and the
+    """Record that a link was opened in a browser with this token: the token's and the
     link's last use, and the link's and the invitation's first-opened times (kept once set)."""
     now = timezone.now()
     link = access_token.access_link

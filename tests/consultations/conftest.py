@@ -93,7 +93,7 @@ class Member:
         return "/en" + self.lt_url
 
     def client(self) -> Client:
-        """A browser that has exchanged the person's link for a session."""
+        """A browser that has exchanged the person's link token for its link cookie."""
         client = Client()
         response = client.post(reverse("consultations:access", kwargs={"token": self.token}))
         assert response.status_code == 302

@@ -68,7 +68,7 @@ def test_opening_a_link_by_get_changes_nothing(opened):
     assert not Session.objects.exists()
 
 
-def test_the_token_is_exchanged_for_a_session_and_a_token_free_address(opened):
+def test_the_token_is_exchanged_for_a_link_cookie_and_a_token_free_address(opened):
     consultation, tokens = opened
     token, link = _token_of(tokens, "Pirmas klasteris")
     client = Client()
@@ -218,7 +218,7 @@ def test_a_session_opens_only_its_own_organisations_invitation(opened):
     assert Client().get(reverse("consultations:response", args=[link.invitation_id])).status_code == 404
 
 
-def test_revoking_a_link_ends_the_sessions_opened_with_it(opened, policy_officer):
+def test_revoking_a_link_ends_the_access_of_every_browser_that_opened_it(opened, policy_officer):
     _consultation, tokens = opened
     token, link = _token_of(tokens, "Pirmas klasteris")
     client = Client()
