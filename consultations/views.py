@@ -128,7 +128,7 @@ def links_cookie_value(links: list[selectors.HeldLink]) -> str:
 
 def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
     """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
-    held = [held for held in held_links(request) if held[0] != link.pk]
+    held = [other for other in held_links(request) if other[0] != link.pk]
     response.set_cookie(
         LINKS_COOKIE,
         links_cookie_value([*held, (link.pk, link.browser_key)][-LINKS_MAX:]),
