@@ -36,7 +36,7 @@ class Client:
     cookie: str
     csrf: str
     questions: list[tuple[int, str]]
-    consultation_id: int = 0
+    consultation_id: int
     sent: int = 0
 
 

@@ -135,11 +135,10 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
 # Each worker's copy of the member answer pages it served last (consultations/page_cache.py).
 # Their keys name their content, so a copy is never out of date; the shared cache above still
-# holds every page for the other workers.
+# holds every page for the other workers. Each page is stored with page_cache.TIMEOUT.
 CACHES["member_pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "member-pages",
-    "TIMEOUT": 10 * 60,
     "OPTIONS": {"MAX_ENTRIES": env.int("CONSULTATION_PAGES_PER_WORKER", default=300)},
 }
 # With a cache shared by all workers (Redis), `django.contrib.sessions.backends.cached_db` reads

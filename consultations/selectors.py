@@ -200,12 +200,6 @@ def _member_page_state_sql(links: int) -> str:
     """  # noqa: S608 - only table names from the models and placeholders are put in
 
 
-# `MemberPageState.versions`: the consultation's and its requesting institution's first, then the
-# organisation's, the response's id, ...
-CONSULTATION_VERSIONS = 2
-VERSIONS_RESPONSE_ID = 3
-
-
 @dataclass(frozen=True)
 class MemberPageState:
     """What the member page of an invitation depends on (`member_page_state`)."""
@@ -214,20 +208,32 @@ class MemberPageState:
     status: str
     internal_deadline: datetime.datetime | None
     organisation_name: str
-    # The consultation's, the requesting institution's and the organisation's updated_at, the
-    # response's id and version and the latest updated_at of the people in its history, as the
-    # database returns them: only compared, never shown.
-    versions: tuple[Any, ...]
+    # The versions of what the page shows, as the database returns them: only compared, never
+    # shown. The consultation's and the requesting institution's updated_at (all that the
+    # consultation's blank page shows besides the above) ...
+    consultation_versions: tuple[Any, ...]
+    # ... then the organisation's updated_at, the response's id and version and the latest
+    # updated_at of the people in its history.
+    organisation_updated_at: Any
+    response_id: int | None
+    response_version: int | None
+    editors_updated_at: Any
 
     @property
     def unanswered(self) -> bool:
         """Nobody has saved an answer yet: the page shows the consultation's blank form."""
-        return self.versions[VERSIONS_RESPONSE_ID] is None
+        return self.response_id is None
 
     @property
-    def consultation_versions(self) -> tuple[Any, ...]:
-        """The versions of what a blank page shows: the consultation and its requesting institution."""
-        return self.versions[:CONSULTATION_VERSIONS]
+    def versions(self) -> tuple[Any, ...]:
+        """The versions of everything an organisation's page shows."""
+        return (
+            *self.consultation_versions,
+            self.organisation_updated_at,
+            self.response_id,
+            self.response_version,
+            self.editors_updated_at,
+        )
 
 
 def member_page_state(*, links: list[HeldLink], invitation_id: int) -> MemberPageState | None:
@@ -254,14 +260,16 @@ def member_page_state(*, links: list[HeldLink], invitation_id: int) -> MemberPag
         row = cursor.fetchone()
     if row is None:
         return None
-    consultation_id, status, deadline, organisation_name, *versions = row
+    consultation_id, status, deadline, organisation_name, consultation_at, institution_at, *answer = row
     # ISO 8601 text: PostgreSQL's in UTC with its offset (Django's connections are in UTC);
     # SQLite's in UTC without one.
     if deadline is not None:
         deadline = datetime.datetime.fromisoformat(deadline)
         if timezone.is_naive(deadline):
             deadline = timezone.make_aware(deadline, datetime.UTC)
-    return MemberPageState(consultation_id, status, deadline, organisation_name, tuple(versions))
+    return MemberPageState(
+        consultation_id, status, deadline, organisation_name, (consultation_at, institution_at), *answer
+    )
 
 
 def consultation_for_page(*, consultation_id: int) -> Consultation:
