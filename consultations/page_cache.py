@@ -19,6 +19,12 @@ placeholders in their place and given them when served: when a consultation is s
 members' first views cost one render, not one each. Nothing of an organisation is rendered into
 it: the invitation and the response are not read for it.
 
+When a page is not in the cache, one request renders it and the others asking for it meanwhile
+wait for that render (`render_claim`, `wait_for_page`) instead of rendering it too: when a
+consultation is sent, its members' first views, arriving together, cost one render, not one a
+worker. A claim that nobody fulfils (a render that failed) stops being waited for after
+`RENDER_WAIT`; the waiting request then renders the page itself.
+
 With several worker processes, use a shared cache (`CACHE_URL=redis://…`), or every worker
 renders each page once for itself. Each worker also keeps the pages it served last in its own
 memory (the `member_pages` cache): a key names its page's content, so such a copy can never be
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
@@ -60,6 +67,11 @@ BLANK_PAGE_INVITATION = SimpleNamespace(
     pk=INVITATION_PLACEHOLDER, organisation=SimpleNamespace(name=ORGANISATION_PLACEHOLDER)
 )
 TIMEOUT = 10 * 60
+# How long a request waits for another one's render of the page it asks for (seconds), how often
+# it looks, and how long a claim to render stands if it is never released.
+RENDER_WAIT = 2.0
+RENDER_POLL = 0.005
+RENDER_CLAIM_TIMEOUT = 30
 # The worker's own copies (settings.CACHES).
 LOCAL_CACHE = "member_pages"
 
@@ -128,6 +140,27 @@ def cached_page(request: HttpRequest, key: str, state: MemberPageState, invitati
             return None
         local.set(key, html, TIMEOUT)
     return with_request_parts(request, html, state, invitation_id)
+
+
+def render_claim(key: str) -> bool:
+    """Claim the render of the page under `key`: False when another request holds the claim (it
+    is rendering the page)."""
+    return cache.add(f"{key}:rendering", True, RENDER_CLAIM_TIMEOUT)
+
+
+def render_claim_release(key: str) -> None:
+    cache.delete(f"{key}:rendering")
+
+
+def wait_for_page(request: HttpRequest, key: str, state: MemberPageState, invitation_id: int) -> str | None:
+    """The page another request is rendering, once it is in the cache; None after RENDER_WAIT."""
+    deadline = time.monotonic() + RENDER_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL)
+        html = cached_page(request, key, state, invitation_id)
+        if html is not None:
+            return html
+    return None
 
 
 def store_page(key: str, html: str) -> None:

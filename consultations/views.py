@@ -267,17 +267,26 @@ class ResponseView(MemberView):
             return self._dispatch(request, *args, **kwargs)
 
     def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in ("GET", "HEAD"):  # HEAD is answered by get()
-            state = selectors.member_page_state(
-                links=held_links(request), invitation_id=kwargs["invitation_id"]
-            )
-            if state is None:
+        if request.method not in ("GET", "HEAD"):  # HEAD is answered by get()
+            self.link = held_link(request, kwargs["invitation_id"])
+            if self.link is None:
                 return link_not_valid(request)
-            self.state = state
-            self.page_key = page_cache.page_key(request, state)
-            html = page_cache.cached_page(request, self.page_key, state, kwargs["invitation_id"])
-            if html is not None:
-                return _private(HttpResponse(html))
+            self.invitation = self.link.invitation
+            self.consultation = self.invitation.consultation
+            return self._respond(request, *args, **kwargs)
+        state = selectors.member_page_state(links=held_links(request), invitation_id=kwargs["invitation_id"])
+        if state is None:
+            return link_not_valid(request)
+        self.state = state
+        self.page_key = page_cache.page_key(request, state)
+        html = page_cache.cached_page(request, self.page_key, state, kwargs["invitation_id"])
+        claimed = html is None and page_cache.render_claim(self.page_key)
+        if html is None and not claimed:
+            # Another request is rendering this page: it is taken from the cache when done.
+            html = page_cache.wait_for_page(request, self.page_key, state, kwargs["invitation_id"])
+        if html is not None:
+            return _private(HttpResponse(html))
+        try:
             # The state query has just found the browser's link active: the page is rendered
             # without the link's own row (a save needs its person).
             if page_cache.shared(request, state):
@@ -289,12 +298,12 @@ class ResponseView(MemberView):
             else:
                 self.invitation = selectors.invitation_for_page(invitation_id=kwargs["invitation_id"])
                 self.consultation = self.invitation.consultation
-        else:
-            self.link = held_link(request, kwargs["invitation_id"])
-            if self.link is None:
-                return link_not_valid(request)
-            self.invitation = self.link.invitation
-            self.consultation = self.invitation.consultation
+            return self._respond(request, *args, **kwargs)
+        finally:
+            if claimed:
+                page_cache.render_claim_release(self.page_key)
+
+    def _respond(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.questions = list(self.consultation.questions.order_by("position", "id"))
         return _private(super().dispatch(request, *args, **kwargs))
 

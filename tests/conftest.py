@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
+from pytest_django.live_server_helper import LiveServer
 
 from crm import roles
 from tests.factories import UserFactory
@@ -64,3 +67,18 @@ def staff_client(superuser) -> Client:
     client = Client()
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, its handler built with SECURE_SSL_REDIRECT off: the security
+    middleware reads the setting once, when the server thread starts, so the per-test `settings`
+    fixture would come too late and every page would redirect to https. (It depends on the test
+    database so that it stops, closing its connection, before the database is dropped.)"""
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        server = LiveServer(addr)
+    yield server
+    server.stop()

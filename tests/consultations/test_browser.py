@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.db import connections
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import translation
-from pytest_django.live_server_helper import LiveServer
 
 from consultations.models import ProposalRow, Response, ResponseVersion
 
@@ -33,21 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def live_server(request, django_db_setup):
-    """pytest-django's live server, its handler built with SECURE_SSL_REDIRECT off: the security
-    middleware reads the setting once, when the server thread starts, so the per-test `settings`
-    fixture would come too late and every page would redirect to https. (It depends on the test
-    database so that it stops, closing its connection, before the database is dropped.)"""
-    addr = (
-        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    )
-    with override_settings(SECURE_SSL_REDIRECT=False):
-        server = LiveServer(addr)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

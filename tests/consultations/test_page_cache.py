@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -383,3 +385,76 @@ def test_behind_a_pooler_the_member_pages_queries_can_be_left_unprepared(opened,
         form = answer_form(opened, version=number, short=f"Pritariame ({number})")
         assert client.post(ruta.url, {**form, "action": "save"}).status_code == 302
     assert _prepared_statements() == []
+
+
+def _page_key(member) -> str:
+    """The cache key of the member's page (in English, as `member.url` asks for it)."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from consultations import selectors
+
+    link = member.link
+    state = selectors.member_page_state(
+        links=[(link.pk, link.browser_key)], invitation_id=member.invitation.pk
+    )
+    with translation.override("en"):
+        return page_cache.page_key(RequestFactory().get(member.url), state)
+
+
+def test_a_page_another_request_is_rendering_is_waited_for_not_rendered_again(
+    opened, django_assert_num_queries
+):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    key = _page_key(ruta)
+    assert page_cache.render_claim(key)  # another worker is rendering the page
+
+    def render_elsewhere() -> None:
+        time.sleep(0.05)
+        page_cache.store_page(key, f"<p>Rendered by the other worker {page_cache.CSRF_PLACEHOLDER}</p>")
+
+    other = threading.Thread(target=render_elsewhere)
+    other.start()
+    try:
+        with django_assert_num_queries(1):  # the state; nothing of the page's
+            html = _text(client.get(ruta.url))
+    finally:
+        other.join()
+    assert html.startswith("<p>Rendered by the other worker ")
+    assert page_cache.CSRF_PLACEHOLDER not in html
+    assert not page_cache.render_claim(key)  # the waiting request leaves the other's claim alone
+
+
+def test_a_claim_nobody_fulfils_is_waited_for_a_while_then_the_page_is_rendered(opened, monkeypatch):
+    monkeypatch.setattr(page_cache, "RENDER_WAIT", 0.05)
+    ruta = opened.members["ruta"]
+    key = _page_key(ruta)
+    assert page_cache.render_claim(key)  # a render that failed without releasing its claim
+
+    html = _text(ruta.client().get(ruta.url))
+
+    assert opened.consultation.title in html
+    assert caches["default"].get(key) is not None  # rendered and kept for the next views
+
+
+def test_the_claim_to_render_a_page_is_released_after_the_render_and_after_a_failure(opened, monkeypatch):
+    from consultations.views import ResponseView
+
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    key = _page_key(ruta)
+    _text(client.get(ruta.url))
+    assert page_cache.render_claim(key)
+    page_cache.render_claim_release(key)
+
+    caches["default"].clear()
+    caches[page_cache.LOCAL_CACHE].clear()
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the render failed")
+
+    monkeypatch.setattr(ResponseView, "_respond", failing)
+    with pytest.raises(RuntimeError, match="the render failed"):
+        client.get(ruta.url)
+    assert page_cache.render_claim(key)
