@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -216,23 +216,24 @@ def drive(
     page_requests: int,
     submits: int,
     rounds: int = 3,
+    first_view_groups: Sequence[list[Client]] = (),
     server_pid: int | None = None,
 ) -> dict[str, Any]:
-    """The phases, each with every client at once: the floor view once per client (the first
-    views' floor), the first GET of each client's page (the clients' pages are unanswered, so a
-    consultation's blank page is rendered once and shared), the floor view, the page GET again
-    (served from the cache while the answer is unchanged), and submits (each a GET for the
-    current version, then the timed POST).
+    """The phases, each with every client at once: the first GET of each client's page (the
+    clients' pages are unanswered, so a consultation's blank page is rendered once and shared)
+    against its floor, the floor view sent once by each client at once (`floor_burst`); the
+    floor view; the page GET again (served from the cache while the answer is unchanged); and
+    submits (each a GET for the current version, then the timed POST).
 
-    The first views run once, after their floor's `rounds` rounds: a page is viewed for the
-    first time once. Then the floor
-    and the repeated views alternate for `rounds` rounds, and the submits run `rounds` times:
-    each phase's figures are those of its median round by throughput (the upper of the middle
-    two for an even number), and the ratio of the repeated views to the floor is the median of
-    the rounds' ratios, each taken against the floor run just before. With the server's pid,
-    each phase also tells the CPU time a request cost in the workers, the database, the cache
-    and the load generator: the steadier figure on a machine whose other load moves the
-    throughput."""
+    A page is viewed for the first time once: the first views run in one round with `clients`,
+    then one with each of `first_view_groups` (clients of other consultations, whose pages
+    nobody has opened), each round after a round of its floor. Then the floor and the repeated
+    views alternate for `rounds` rounds, and the submits run `rounds` times. Each phase's
+    figures are those of its median round by throughput (the upper of the middle two for an
+    even number), and the ratios of the first and the repeated views are the medians of their
+    rounds' ratios, each taken against the floor run just before. With the server's pid, each
+    phase also tells the CPU time a request cost in the workers, the database, the cache and the
+    load generator: the steadier figure on a machine whose other load moves the throughput."""
     if rounds < 1:
         raise ValueError("at least one round")
 
@@ -268,34 +269,25 @@ def drive(
             # A successful submit redirects back to the page.
             phase.record(time.perf_counter() - started, status, status == 302)
 
-    n = len(clients)
-
-    def run(work: Any, total: int) -> dict[str, Any]:
+    def run(work: Any, total: int, group: list[Client] = clients) -> dict[str, Any]:
         before = cpu_snapshot(server_pid) if server_pid else {}
-        phase, wall = _run_phase(clients, max(1, total // n), work)
+        phase, wall = _run_phase(group, max(1, total // len(group)), work)
         after = cpu_snapshot(server_pid) if server_pid else {}
         summary = phase.summary(wall)
         if before and after and summary["requests"]:
             # A submit's figures include the page GET before it, which is not timed.
             summary["cpu_ms_per_request"] = {
-                group: round((after[group] - before[group]) / summary["requests"] * 1000, 2)
-                for group in before
+                part: round((after[part] - before[part]) / summary["requests"] * 1000, 2) for part in before
             }
         return summary
 
-    runs: dict[str, list[dict[str, Any]]] = {
-        "floor_burst": [],
-        "floor": [],
-        "page_get": [],
-        "submit_post": [],
-    }
-    # The first views' floor has their shape: every client at once, one request each (a burst
-    # that starts its threads and connections in the time it measures). Run in rounds: the floor
-    # has no first time.
-    for _ in range(rounds):
-        runs["floor_burst"].append(run(floor, n))
-    # Every client opens its page once: rendered, then cached until the answer changes.
-    first = run(page, n)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in PHASES}
+    # Every client opens its page once: rendered, then cached until the answer changes. The
+    # floor has the same shape: every client at once, one request each (a burst that starts its
+    # threads and connections in the time it measures).
+    for group in (clients, *first_view_groups):
+        runs["floor_burst"].append(run(floor, len(group), group))
+        runs["page_first_get"].append(run(page, len(group), group))
     # And then again: the page as members reload it, from the cache, alternating with the floor.
     for _ in range(rounds):
         runs["floor"].append(run(floor, floor_requests))
@@ -304,20 +296,18 @@ def drive(
         runs["submit_post"].append(run(submit, submits))
 
     results = {name: _median_round(phases) for name, phases in runs.items()}
-    results["page_first_get"] = first
-    floor_rps = results["floor"]["throughput_rps"] or 1
-    results["page_get"]["ratio_to_floor"] = round(
-        statistics.median(
-            page["throughput_rps"] / (floor["throughput_rps"] or 1)
-            for page, floor in zip(runs["page_get"], runs["floor"], strict=True)
-        ),
-        3,
+    for name, its_floor in (("page_first_get", "floor_burst"), ("page_get", "floor")):
+        results[name]["ratio_to_floor"] = round(
+            statistics.median(
+                measured["throughput_rps"] / (floor["throughput_rps"] or 1)
+                for measured, floor in zip(runs[name], runs[its_floor], strict=True)
+            ),
+            3,
+        )
+    results["submit_post"]["ratio_to_floor"] = round(
+        results["submit_post"]["throughput_rps"] / (results["floor"]["throughput_rps"] or 1), 3
     )
-    results["page_first_get"]["ratio_to_floor"] = round(
-        first["throughput_rps"] / (results["floor_burst"]["throughput_rps"] or 1), 3
-    )
-    results["submit_post"]["ratio_to_floor"] = round(results["submit_post"]["throughput_rps"] / floor_rps, 3)
-    return {name: results[name] for name in PHASES}
+    return results
 
 
 # In the order they run.
@@ -406,6 +396,15 @@ def member_load(
 
     prepared = prepare_clients(clients)
     measured = {client.consultation_id for client in prepared}
+    # The first views' other rounds: clients of other consultations, as many as there are.
+    first_view_groups = []
+    for _ in range(rounds - 1):
+        try:
+            group = prepare_clients(clients, other_than=measured)
+        except RuntimeError:
+            break
+        first_view_groups.append(group)
+        measured |= {client.consultation_id for client in group}
     # The warm-up opens a page of another consultation: the measured ones' pages are all viewed
     # for the first time in the first-view phase (the blank page of a consultation is shared).
     try:
@@ -424,6 +423,7 @@ def member_load(
             page_requests=page_requests,
             submits=submits,
             rounds=rounds,
+            first_view_groups=first_view_groups,
             server_pid=process.pid,
         )
     finally:
@@ -435,6 +435,7 @@ def member_load(
     results["clients"] = clients
     results["workers"] = workers
     results["rounds"] = rounds
-    results["consultations"] = len(measured)
+    results["consultations"] = len({client.consultation_id for client in prepared})
+    results["first_view_consultations"] = len(measured)
     results["cache"] = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     return results

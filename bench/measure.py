@@ -123,3 +123,20 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
     return ordered[k]
+
+
+REFERENCE_ADDITIONS = 5_000_000
+
+
+def cpu_reference(runs: int = 3, additions: int = REFERENCE_ADDITIONS) -> float:
+    """The machine's speed at the moment: the CPU seconds of a fixed loop of additions in
+    Python, the best of `runs` (lower is faster). On a shared machine the absolute figures of
+    two runs compare only together with it."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        total = 0
+        for number in range(additions):
+            total += number
+        best = min(best, time.process_time() - started)
+    return round(best, 3)

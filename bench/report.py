@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.measure import REFERENCE_ADDITIONS
+
 PATH = Path(__file__).resolve().parent / "RESULTS.md"
 MARKER = "<!-- notes: kept by bench.report -->"
 
@@ -79,20 +81,25 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
         return [*lines, f"Not measured: {member.get('error', 'no result')}", ""]
     rounds = member.get("rounds", 1)
     consultations = member.get("consultations")
+    first_rounds = member.get("page_first_get", {}).get("rounds", 1)
     lines += [
         f"{member['workers']} workers, {member['clients']} concurrent clients (threads on 127.0.0.1),"
         f" cache {member.get('cache', 'LocMemCache')}"
         + (f"; the clients' invitations are of {consultations} consultation(s)" if consultations else "")
         + "."
         + (
-            f" The floor and the repeated views alternate for {rounds} rounds, and the submits run"
-            f" {rounds} times: each row is the phase's median round (the req/s of every round in"
-            " brackets), and the repeated views' ratio is the median of the rounds' ratios, each"
-            " against the floor run just before. The first views run once, before the rest: the"
-            " clients' pages are unanswered, so each consultation's blank page is rendered once and"
-            " shared by its clients. Their floor (floor_burst) has their shape, every client sending"
-            " one request at once, and runs before them in as many rounds; the submits' ratio is"
-            " taken against the floor. Before any phase, every worker has rendered a member page."
+            f" The first views run in {first_rounds} round(s), the first with the clients' own pages"
+            " and each other with the clients of other consultations"
+            f" ({member.get('first_view_consultations', consultations)} in all), whose pages nobody"
+            " has opened: the pages are unanswered, so each consultation's blank page is rendered"
+            " once and shared by its clients. Before each round, their floor (floor_burst) has"
+            " their shape: every client sends one request at once."
+            f" Then the floor and the repeated views alternate for {rounds} rounds, and the"
+            f" submits run {rounds} times. Each row is the phase's median round (the req/s of"
+            " every round in brackets); the ratios of the first and the repeated views are the"
+            " medians of their rounds' ratios, each against the floor run just before, and the"
+            " submits' ratio is against the floor. Before any phase, every worker has rendered a"
+            " member page."
             if rounds > 1
             else ""
         ),
@@ -124,6 +131,16 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
         " and a submit includes the page GET before it.",
         "",
     ]
+
+
+def _reference_text(reference: dict[str, float] | None) -> str:
+    if not reference:
+        return ""
+    return (
+        f" The machine's speed (`bench.measure.cpu_reference`: {REFERENCE_ADDITIONS:,} additions in a"
+        f" Python loop, best of 3; lower is faster): {reference['start']:.2f} s of CPU at the start of"
+        f" the run, {reference['end']:.2f} s at its end."
+    )
 
 
 def _cpu_text(cpu: dict[str, float] | None) -> str:
@@ -251,7 +268,8 @@ def write_report(
         "# Benchmark results (issue 5)",
         "",
         f"Run of {date} by `make bench` (`python -m bench.run`), {total:.0f} s in all. Machine: {info['cpus']} CPUs, "
-        f"Python {info['python']}, Django {info['django']}, {databases}; {info['platform']}.",
+        f"Python {info['python']}, Django {info['django']}, {databases}; {info['platform']}."
+        + _reference_text(info.get("cpu_reference_s")),
         "",
         f"Scale {args['scale']:g} (1 = 20,000 organisations, 100,000 persons, 200 consultations × 300 "
         f"invitations, 60 % answered), seed {args['seed']}. Each time is the median of {args['repeat']} runs "

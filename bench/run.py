@@ -265,7 +265,10 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     sys.path.insert(0, str(ROOT))
+    from bench.measure import cpu_reference
+
     started = time.perf_counter()
+    reference = {"start": cpu_reference()}
     kinds = ["sqlite"]
     if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         kinds.append("postgresql")
@@ -274,11 +277,12 @@ def main(argv: list[str] | None = None) -> None:
     results = {kind: run_database(kind, args, pdf=index == 0) for index, kind in enumerate(kinds)}
     imported = {} if args.skip_import else run_import(args)
     total = round(time.perf_counter() - started, 1)
+    reference["end"] = cpu_reference()
 
     from bench.report import write_report
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    info = machine(results)
+    info = machine(results) | {"cpu_reference_s": reference}
     RESULTS.mkdir(exist_ok=True)
     date = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
     for kind, result in results.items():
