@@ -265,15 +265,16 @@ def position_pdfs(*, repeat: int, sizes: tuple[int, ...] = (10, 40, 150)) -> dic
     for pages in sizes:
         paper = _paper_with_pages(max(1, round(pages - fixed)), per_page)
         html = _floor_html(paper)
-        # A long paper is rendered twice each way, without a warm-up (the short ones warmed up),
-        # and the shortest three times as often as the others: over twelve runs of three or five
-        # renderings each way, its third of a second gave ratios from 0.81 to 1.34. The product's
-        # runs and the floor's alternate, so that a burst of load on the machine falls on both
-        # (with one run each, the 150-page ratio moved from 0.91 to 1.17).
+        # The longer papers are rendered without a warm-up (the shortest warmed the same code
+        # up), the longest twice each way, and the shortest three times as often as the others:
+        # over twelve runs of three or five renderings each way, its third of a second gave
+        # ratios from 0.81 to 1.34. The product's runs and the floor's alternate, so that a burst
+        # of load on the machine falls on both (with one run each, the 150-page ratio moved from
+        # 0.91 to 1.17).
         if pages <= 10:
             runs, warmup = repeat * 3, 1
         else:
-            runs, warmup = (repeat, 1) if pages <= 40 else (2, 0)
+            runs, warmup = (repeat, 0) if pages <= 40 else (2, 0)
         product_memory, floor_memory = {"peak_mib": 0.0}, {"peak_mib": 0.0}
         product, floor = timed_pair(
             _peak_of(lambda paper=paper: services.paper_render(paper=paper), product_memory),

@@ -275,8 +275,10 @@ def write_report(
         f"invitations, 60 % answered), seed {args['seed']}. Each time is the median of {args['repeat']} runs "
         f"after one warm-up, except the admin lists and the 10-page PDF ({args['repeat'] * 3} runs) "
         "and where the runs column says fewer: the person export "
-        "(1 run at full scale, no warm-up) and the 150-page PDF (2 runs, no warm-up). The admin lists "
-        "and the PDFs alternate their runs with their floor's. Query counts are "
+        "(1 run at full scale, no warm-up), the 40-page PDF (no warm-up: the 10-page one warmed the "
+        "same code up) and the 150-page PDF (2 runs, no warm-up). The admin lists "
+        "and the PDFs alternate their runs with their floor's; every timed run starts with the garbage "
+        "collected and what survives frozen. Query counts are "
         'of one run; "at 1/10" is a second database seeded at a tenth of the scale. Peak memory is the '
         "growth of the process's RSS during the run (C allocations included), except for the import "
         "(tracemalloc, Python only). Ratios are product ÷ floor in the same run.",
