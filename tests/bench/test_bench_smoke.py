@@ -333,7 +333,7 @@ def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run
     from bench import report
     from bench.measure import cpu_reference
 
-    speed = cpu_reference(runs=1, additions=200_000)
+    speed = cpu_reference(runs=1, items=20_000)
     assert speed > 0
     text = report._reference_text({"start": speed, "end": 0.5})
     assert f"{speed:.2f} s of CPU at the start of the run, 0.50 s at its end" in text
