@@ -281,7 +281,7 @@ def test_the_load_needs_at_least_one_round():
         load.drive(0, [], floor_requests=1, page_requests=1, submits=1, rounds=0)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.urls("bench.urls")
 def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_server, settings):
     """The member-page benchmark's phases at a tiny size, against Django's live server instead of
