@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.load import PHASES
 from bench.measure import REFERENCE_ITEMS
 
 PATH = Path(__file__).resolve().parent / "RESULTS.md"
@@ -108,7 +109,7 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
         " CPU ms a request: workers + database + cache + load generator |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in ("floor_burst", "page_first_get", "floor", "page_get", "submit_post"):
+    for name in PHASES:
         e = member.get(name)
         if e is None:  # results of a run from before the phase existed
             continue

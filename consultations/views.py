@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -119,19 +118,26 @@ def held_links(request: HttpRequest) -> list[selectors.HeldLink]:
     return links
 
 
+def _links_text(links: list[selectors.HeldLink]) -> str:
+    """The links as the cookie holds them, before Django signs them."""
+    return ".".join(f"{pk}-{key}" for pk, key in links)
+
+
 def links_cookie_value(links: list[selectors.HeldLink]) -> str:
-    """The signed cookie holding these links, as `HttpResponse.set_signed_cookie` signs it."""
-    return signing.get_cookie_signer(salt=LINKS_COOKIE + LINKS_COOKIE_SALT).sign(
-        ".".join(f"{pk}-{key}" for pk, key in links)
-    )
+    """The cookie's value for these links, signed by Django as `hold_link` has it signed: for
+    browsers made elsewhere (the tests, the load generator)."""
+    response = HttpResponse()
+    response.set_signed_cookie(LINKS_COOKIE, _links_text(links), salt=LINKS_COOKIE_SALT)
+    return response.cookies[LINKS_COOKIE].value
 
 
 def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
     """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
     held = [other for other in held_links(request) if other[0] != link.pk]
-    response.set_cookie(
+    response.set_signed_cookie(
         LINKS_COOKIE,
-        links_cookie_value([*held, (link.pk, link.browser_key)][-LINKS_MAX:]),
+        _links_text([*held, (link.pk, link.browser_key)][-LINKS_MAX:]),
+        salt=LINKS_COOKIE_SALT,
         # A cookie for the browser's session when sessions end with it; the signature's age is
         # checked all the same.
         max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE else settings.SESSION_COOKIE_AGE,
