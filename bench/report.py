@@ -219,32 +219,42 @@ def import_table(imported: dict[str, Any]) -> list[str]:
     lines = ["### 2. Import of organisations (SQLite, `bench.bench_import`)", ""]
     if not imported:
         return [*lines, "Not run (--skip-import).", ""]
+    if imported.get("returncode"):
+        return [*lines, "Failed: see the JSON.", ""]
+    found = imported.get("rows", [])
     lines += [
-        "| run | candidate | format | dry run rows/s | import rows/s | peak MiB (tracemalloc) |",
-        "|---|---|---|---:|---:|---:|",
+        "| rows | candidate | format | dry run rows/s | import rows/s | peak MiB (tracemalloc) |",
+        "|---:|---|---|---:|---:|---:|",
     ]
-    for name, run in imported.items():
-        rows_arg = run["args"][1]
-        if run.get("returncode"):
-            lines.append(f"| {name} ({rows_arg} rows) | failed: see the JSON | | | | |")
-        for r in run["rows"]:
-            lines.append(
-                f"| {rows_arg} rows | {r['candidate']} | {r['format']} | {r['dry_run_rows_s']:,.0f} | "
-                f"{r['import_rows_s']:,.0f} | {r['peak_mib']} |"
-            )
-    crm = {r["format"]: r for r in imported.get("main", {}).get("rows", []) if r["candidate"] == "crm"}
-    plain = {r["format"]: r for r in imported.get("plain", {}).get("rows", []) if r["candidate"] == "plain"}
-    for fmt in crm:
-        c = crm[fmt]
+    for r in found:
+        lines.append(
+            f"| {r['rows']:,} | {r['candidate']} | {r['format']} | {r['dry_run_rows_s']:,.0f} | "
+            f"{r['import_rows_s']:,.0f} | {r['peak_mib']} |"
+        )
+    lines += [
+        "",
+        "Each rate is the median of the runs after a warm-up (`bench.bench_import`); the default "
+        "path imports the first rows of the same file, side by side with ours on those rows.",
+    ]
+    largest = max((r["rows"] for r in found), default=0)
+    for fmt in dict.fromkeys(r["format"] for r in found):
+        ours = {r["rows"]: r for r in found if (r["candidate"], r["format"]) == ("crm", fmt)}
+        plain = next((r for r in found if (r["candidate"], r["format"]) == ("plain", fmt)), None)
+        whole = ours.get(largest)
+        if whole is None:
+            continue
+        rate = min(whole["dry_run_rows_s"], whole["import_rows_s"])
         checks = [
-            f"dry run ≥ 2,000 rows/s: {_verdict(c['dry_run_rows_s'] >= 2000)}",
-            f"peak ≤ 200 MB: {_verdict(c['peak_mib'] <= 200)}",
+            f"≥ 2,000 rows/s ({largest:,} rows, dry run and import): {_verdict(rate >= 2000)}",
+            f"peak ≤ 200 MB: {_verdict(whole['peak_mib'] <= 200)}",
         ]
-        if fmt in plain:
-            ratio = c["import_rows_s"] / plain[fmt]["import_rows_s"]
-            dry = c["dry_run_rows_s"] / plain[fmt]["dry_run_rows_s"]
+        side = ours.get(plain["rows"]) if plain else None
+        if plain and side:
+            dry = side["dry_run_rows_s"] / plain["dry_run_rows_s"]
+            ratio = side["import_rows_s"] / plain["import_rows_s"]
             checks.append(
-                f"≥ 3× the default path: dry run {dry:.1f}×, import {ratio:.1f}× {_verdict(min(ratio, dry) >= 3)}"
+                f"≥ 3× the default path ({plain['rows']:,} rows): dry run {dry:.1f}×, import {ratio:.1f}× "
+                f"{_verdict(min(ratio, dry) >= 3)}"
             )
         lines.append(f"\n{fmt}: " + "; ".join(checks) + ".")
     return [*lines, ""]
@@ -280,7 +290,8 @@ def write_report(
         "same code up) and the 150-page PDF (2 runs, no warm-up). The admin lists "
         "and the PDFs alternate their runs with their floor's; every timed run starts with the garbage "
         "collected and what survives frozen. Query counts are "
-        'of one run; "at 1/10" is a second database seeded at a tenth of the scale. Peak memory is the '
+        'of one run; "at 1/10" is a second database seeded at a tenth of the scale. The databases are '
+        "seeded two at a time, before anything is measured (their seeding times are of that). Peak memory is the "
         "growth of the process's RSS during the run (C allocations included), except for the import "
         "(tracemalloc, Python only). Ratios are product ÷ floor in the same run.",
         "",

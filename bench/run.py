@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -34,6 +35,8 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def child(args: argparse.Namespace) -> None:
+    """One database at one scale: `--stage prepare` migrates and seeds it, `--stage measure`
+    runs the benchmarks on it."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     sys.path.insert(0, str(ROOT))
     import django
@@ -46,20 +49,22 @@ def child(args: argparse.Namespace) -> None:
     from bench.seeding import seed_scale
 
     out: dict[str, Any] = {"scale": args.scale, "timings_s": {}}
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    out["timings_s"]["migrate"] = round(time.perf_counter() - started, 1)
-    started = time.perf_counter()
-    seeded = seed_scale(scale=args.scale, seed=args.seed)
-    out["timings_s"]["seed"] = round(time.perf_counter() - started, 1)
-    out["rows"] = seeded.rows
+    if args.stage == "prepare":
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        out["timings_s"]["migrate"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        seeded = seed_scale(scale=args.scale, seed=args.seed)
+        out["timings_s"]["seed"] = round(time.perf_counter() - started, 1)
+        out["rows"] = seeded.rows
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        Path(args.out).write_text(json.dumps(out, indent=2, default=str))
+        return
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("ANALYZE")
-            cursor.execute("SELECT sqlite_version()")
+        cursor.execute(
+            "SHOW server_version" if connection.vendor == "postgresql" else "SELECT sqlite_version()"
+        )
         out["database_version"] = cursor.fetchone()[0]
     out["database"] = connection.vendor
     repeat = args.repeat
@@ -97,32 +102,97 @@ def child(args: argparse.Namespace) -> None:
 # --- parent -------------------------------------------------------------------------------------
 
 
-def _child_run(
-    database_url: str, scale: float, full: bool, args: argparse.Namespace, media: str, *, pdf: bool
-) -> dict[str, Any]:
+@dataclass
+class Target:
+    """One database at one scale: the tenth-scale one is there for its query counts and memory
+    (one timed run is enough), the full-scale one runs every benchmark."""
+
+    kind: str
+    label: str
+    scale: float
+    url: str
+    postgres_name: str = ""
+
+    @property
+    def full(self) -> bool:
+        return self.label == "full"
+
+
+def _child(
+    target: Target, stage: str, args: argparse.Namespace, media: str, *, pdf: bool
+) -> tuple[list[str], dict[str, str], str]:
+    """The command, environment and output file of a child process for `target`."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         out = handle.name
-    command = [sys.executable, "-m", "bench.run", "--child", "--scale", str(scale), "--seed", str(args.seed)]
-    # The tenth-scale run is there for its query counts and memory: one timed run is enough.
-    command += ["--repeat", str(args.repeat if full else 1), "--out", out, "--clients", str(args.clients)]
+    command = [sys.executable, "-m", "bench.run", "--child", "--stage", stage]
+    command += ["--scale", str(target.scale), "--seed", str(args.seed), "--out", out]
+    command += ["--repeat", str(args.repeat if target.full else 1), "--clients", str(args.clients)]
     command += ["--floor-requests", str(args.floor_requests), "--page-requests", str(args.page_requests)]
     command += ["--submits", str(args.submits), "--load-rounds", str(args.load_rounds)]
     command += ["--pdf-pages", *map(str, args.pdf_pages)]
-    if full:
+    if target.full:
         command.append("--full")
     if pdf:
         command.append("--pdf")
-    env = {**os.environ, "DATABASE_URL": database_url, "BENCH_MEDIA_ROOT": media, "CONN_MAX_AGE": "60"}
+    env = {**os.environ, "DATABASE_URL": target.url, "BENCH_MEDIA_ROOT": media, "CONN_MAX_AGE": "60"}
     env["CACHE_URL"] = shared_cache_url()
     if env["CACHE_URL"].startswith("redis"):
         # As in production with Redis (README): sessions are read from the shared cache.
         env.setdefault("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    return command, env, out
+
+
+def _read_out(out: str) -> dict[str, Any]:
+    result = json.loads(Path(out).read_text())
+    Path(out).unlink()
+    return result
+
+
+def prepare(
+    targets: list[Target], args: argparse.Namespace, media: str, *, at_once: int = 2
+) -> dict[str, Any]:
+    """Migrate and seed every target's database, `at_once` at a time (the largest first): nothing
+    is measured meanwhile, so the machine's cores are all put to the seeding. The seeding times
+    are those of databases seeded side by side."""
+    waiting = sorted(targets, key=lambda t: (-t.scale, t.kind != "postgresql"))
+    running: list[tuple[Target, subprocess.Popen, str]] = []
+    prepared: dict[str, Any] = {}
+    while waiting or running:
+        while waiting and len(running) < at_once:
+            target = waiting.pop(0)
+            print(f"{target.kind}, scale {target.scale:g}: seeding…", file=sys.stderr, flush=True)
+            command, env, out = _child(target, "prepare", args, media, pdf=False)
+            running.append((target, subprocess.Popen(command, env=env, cwd=ROOT), out))
+        target, process, out = running[0]
+        for entry in running:  # whichever ends first
+            if entry[1].poll() is not None:
+                target, process, out = entry
+                break
+        else:
+            time.sleep(0.2)
+            continue
+        running.remove((target, process, out))
+        if process.wait():
+            for _other, other, _out in running:
+                other.kill()
+            raise subprocess.CalledProcessError(process.returncode, process.args)
+        prepared[f"{target.kind}/{target.label}"] = _read_out(out)
+    return prepared
+
+
+def measure(target: Target, args: argparse.Namespace, media: str, *, pdf: bool) -> dict[str, Any]:
+    """The benchmarks on the target's prepared database, one child process at a time."""
+    print(
+        f"{target.kind}, scale {target.scale:g}{' (all benchmarks)' if target.full else ''}…",
+        file=sys.stderr,
+        flush=True,
+    )
+    command, env, out = _child(target, "measure", args, media, pdf=pdf)
     started = time.perf_counter()
     subprocess.run(command, env=env, cwd=ROOT, check=True)
-    result = json.loads(Path(out).read_text())
+    result = _read_out(out)
     result["child_wall_s"] = round(time.perf_counter() - started, 1)
-    Path(out).unlink()
     return result
 
 
@@ -153,75 +223,86 @@ def _postgres(url: str, sql: str) -> None:
         connection.execute(sql)
 
 
-def run_database(kind: str, args: argparse.Namespace, *, pdf: bool) -> dict[str, Any]:
-    results: dict[str, Any] = {}
+def run_databases(kinds: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Every database seeded (two at a time), then measured one after the other; the PDFs, which
+    do not depend on the database, with the first one."""
+    results: dict[str, Any] = {kind: {} for kind in kinds}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        for label, scale, full in (("tenth", args.scale / 10, False), ("full", args.scale, True)):
-            print(
-                f"{kind}, scale {scale:g}{' (all benchmarks)' if full else ''}…", file=sys.stderr, flush=True
-            )
-            if kind == "sqlite":
-                url = f"sqlite:///{tmp}/{label}.sqlite3"
-                results[label] = _child_run(url, scale, full, args, tmp, pdf=pdf)
-            else:
-                name = f"bench_{os.getpid()}_{label}"
-                base = os.environ["DATABASE_URL"]
-                _postgres(base, f'CREATE DATABASE "{name}"')
-                try:
-                    url = urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-                    results[label] = _child_run(url, scale, full, args, tmp, pdf=pdf)
-                finally:
-                    _postgres(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        targets = []
+        for kind in kinds:
+            for label, scale in (("tenth", args.scale / 10), ("full", args.scale)):
+                if kind == "sqlite":
+                    targets.append(Target(kind, label, scale, f"sqlite:///{tmp}/{label}.sqlite3"))
+                else:
+                    name = f"bench_{os.getpid()}_{label}"
+                    url = urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
+                    targets.append(Target(kind, label, scale, url, name))
+        try:
+            for target in targets:
+                if target.postgres_name:
+                    _postgres(os.environ["DATABASE_URL"], f'CREATE DATABASE "{target.postgres_name}"')
+            prepared = prepare(targets, args, tmp)
+            for target in targets:
+                measured = measure(target, args, tmp, pdf=target.full and target.kind == kinds[0])
+                seeded = prepared[f"{target.kind}/{target.label}"]
+                measured["timings_s"] = seeded["timings_s"] | measured["timings_s"]
+                results[target.kind][target.label] = seeded | measured
+        finally:
+            for target in targets:
+                if target.postgres_name:
+                    _postgres(
+                        os.environ["DATABASE_URL"],
+                        f'DROP DATABASE IF EXISTS "{target.postgres_name}" WITH (FORCE)',
+                    )
     return results
+
+
+def parse_import_table(output: str) -> list[dict[str, Any]]:
+    """The rows of `bench.bench_import`'s table."""
+    rows = []
+    for line in output.splitlines():
+        cells = line.split()
+        if len(cells) == 8 and cells[0] in ("crm", "plain", "floor"):
+            numbers = [float(c.replace(",", "")) for c in cells[3:]]
+            rows.append(
+                {
+                    "candidate": cells[0],
+                    "format": cells[1],
+                    "rows": int(cells[2]),
+                    "dry_run_rows_s": numbers[0],
+                    "dry_run_rows_cpu_s": numbers[1],
+                    "import_rows_s": numbers[2],
+                    "import_rows_cpu_s": numbers[3],
+                    "peak_mib": numbers[4],
+                }
+            )
+    return rows
 
 
 def run_import(args: argparse.Namespace) -> dict[str, Any]:
     """bench.bench_import in a subprocess (its own temporary SQLite database), its table parsed.
-    The default import-export path is slow: it runs on `--plain-rows` rows, one run."""
-
-    def parse(output: str) -> list[dict[str, Any]]:
-        rows = []
-        for line in output.splitlines():
-            cells = line.split()
-            if len(cells) == 7 and cells[0] in ("crm", "plain", "floor"):
-                numbers = [float(c.replace(",", "")) for c in cells[2:]]
-                rows.append(
-                    {
-                        "candidate": cells[0],
-                        "format": cells[1],
-                        "dry_run_rows_s": numbers[0],
-                        "dry_run_rows_cpu_s": numbers[1],
-                        "import_rows_s": numbers[2],
-                        "import_rows_cpu_s": numbers[3],
-                        "peak_mib": numbers[4],
-                    }
-                )
-        return rows
-
+    The default import-export path is slow: it imports the file's first `--plain-rows` rows."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)
-    out: dict[str, Any] = {}
-    for name, extra in (
-        ("main", ["--rows", str(args.import_rows), "--skip-plain", "--repeat", str(args.import_repeat)]),
-        ("plain", ["--rows", str(args.plain_rows), "--repeat", "1"]),
-    ):
-        started = time.perf_counter()
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.bench_import", *extra],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        out[name] = {
-            "args": extra,
-            "rows": parse(completed.stdout),
-            "wall_s": round(time.perf_counter() - started, 1),
-            "returncode": completed.returncode,
-        }
-        if completed.returncode:
-            out[name]["stderr"] = completed.stderr[-2000:]
-        print(f"import ({name}): {out[name]['wall_s']} s", file=sys.stderr, flush=True)
+    extra = ["--rows", str(args.import_rows), "--plain-rows", str(args.plain_rows)]
+    extra += ["--repeat", str(args.import_repeat)]
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.bench_import", *extra],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    out: dict[str, Any] = {
+        "args": extra,
+        "rows": parse_import_table(completed.stdout),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "returncode": completed.returncode,
+    }
+    if completed.returncode:
+        out["stderr"] = completed.stderr[-2000:]
+    print(f"import: {out['wall_s']} s", file=sys.stderr, flush=True)
     return out
 
 
@@ -251,11 +332,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--pdf-pages", type=int, nargs="+", default=[10, 40, 150])
     parser.add_argument("--import-rows", type=int, default=10_000)
-    parser.add_argument("--import-repeat", type=int, default=1)
+    parser.add_argument("--import-repeat", type=int, default=3)
     parser.add_argument("--plain-rows", type=int, default=500)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=["prepare", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--full", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pdf", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -274,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
         kinds.append("postgresql")
     if args.only:
         kinds = [args.only]
-    results = {kind: run_database(kind, args, pdf=index == 0) for index, kind in enumerate(kinds)}
+    results = run_databases(kinds, args)
     imported = {} if args.skip_import else run_import(args)
     total = round(time.perf_counter() - started, 1)
     reference["end"] = cpu_reference()
@@ -290,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
             "date": date,
             "database": kind,
             "machine": info,
-            "arguments": {k: v for k, v in vars(args).items() if k not in ("child", "full", "out")},
+            "arguments": {k: v for k, v in vars(args).items() if k not in ("child", "stage", "full", "out")},
             "results": result,
             "import": imported,
             "total_wall_s": total,

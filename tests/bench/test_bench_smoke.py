@@ -338,3 +338,50 @@ def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run
     text = report._reference_text({"start": speed, "end": 0.5})
     assert f"{speed:.2f} s of CPU at the start of the run, 0.50 s at its end" in text
     assert report._reference_text(None) == ""  # results from before it was measured
+
+
+def test_the_import_benchmark_times_every_candidate_and_its_table_is_read_back_and_judged():
+    from bench import report, run
+
+    arguments = ["--rows", "30", "--plain-rows", "12", "--warm-up-rows", "4", "--repeat", "2"]
+    completed = subprocess.run(  # noqa: S603 - this interpreter, a fixed module
+        [sys.executable, "-m", "bench.bench_import", *arguments],
+        cwd=run.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rows = run.parse_import_table(completed.stdout)
+    # The whole file through ours and the floor; its first rows through ours and the default path.
+    assert sorted((r["rows"], r["candidate"], r["format"]) for r in rows) == [
+        (12, "crm", "csv"),
+        (12, "crm", "xlsx"),
+        (12, "plain", "csv"),
+        (12, "plain", "xlsx"),
+        (30, "crm", "csv"),
+        (30, "crm", "xlsx"),
+        (30, "floor", "csv"),
+        (30, "floor", "xlsx"),
+    ]
+    for r in rows:
+        assert r["dry_run_rows_s"] > 0 and r["import_rows_s"] > 0 and r["peak_mib"] > 0, r
+
+    text = "\n".join(report.import_table({"rows": rows, "returncode": 0}))
+    assert text.count("| 30 | crm |") == 2 and text.count("| 12 | plain |") == 2
+    for fmt in ("csv", "xlsx"):
+        line = next(line for line in text.splitlines() if line.startswith(f"{fmt}: "))
+        assert "≥ 2,000 rows/s (30 rows, dry run and import)" in line
+        assert "≥ 3× the default path (12 rows): dry run " in line
+    assert "Failed" in "\n".join(report.import_table({"rows": [], "returncode": 1}))
+
+
+def test_an_import_that_does_not_leave_what_it_was_timed_for_stops_the_benchmark(tmp_path):
+    from bench import bench_import
+
+    # The benchmark's own check, run in this test's database: nothing imported yet.
+    Organisation.objects.all().delete()
+    bench_import.imported_check("crm", True, 0)
+    with pytest.raises(SystemExit, match="crm: the import left 0 organisations, not 5"):
+        bench_import.imported_check("crm", False, 5)
