@@ -80,7 +80,7 @@ def child(args: argparse.Namespace) -> None:
 
     # A list page takes tens of milliseconds: more runs, to steady the median on a shared machine.
     step("admin", lambda: benchmarks.admin_changelists(repeat=repeat * 3))
-    step("export", lambda: benchmarks.exports(repeat=1 if args.full else repeat))
+    step("export", lambda: benchmarks.exports(repeat=repeat))
     step("dashboard", lambda: benchmarks.dashboard_and_draft(repeat=repeat))
     if args.full and args.pdf:
         # The PDFs do not depend on the database: measured once, in the first database's run.

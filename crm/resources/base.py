@@ -562,14 +562,19 @@ class CrmResource(resources.ModelResource):
 
     def export_resource(self, instance: Any, selected_fields: Any = None, **kwargs: Any) -> list[Any]:
         """One exported row. As import-export's, but which columns and how each is read (its
-        `dehydrate_…` method or its widget) is worked out once per export, not once a row."""
-        key = tuple(selected_fields) if selected_fields else None
+        `dehydrate_…` method or its widget) is worked out once per export, not once a row; and
+        a column of a few values (yes/no, a choice) renders each value once per export, in the
+        export's language, instead of translating its label again on every row."""
+        key = (tuple(selected_fields) if selected_fields else None, translation.get_language(), bool(kwargs))
         plan = getattr(self, "_export_plan", None)
         if plan is None or plan[0] != key:
             steps = []
             for column in self.get_export_fields(selected_fields):
                 method = column.get_dehydrate_method(self.get_field_name(column))
-                steps.append((column, method if callable(method) else getattr(self, method, None)))
+                method = method if callable(method) else getattr(self, method, None)
+                if method is None and not kwargs and isinstance(column.widget, FEW_VALUES_WIDGETS):
+                    method = _rendered_once(column)
+                steps.append((column, method))
             plan = (key, steps)
             self._export_plan = plan
         return [
@@ -598,6 +603,25 @@ class CrmResource(resources.ModelResource):
             yield from queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
         else:
             yield from queryset
+
+
+# Widgets whose columns hold a few distinct values, each rendered the same way on every row.
+FEW_VALUES_WIDGETS = (widgets.BooleanWidget, widgets.ChoiceWidget)
+
+
+def _rendered_once(column: fields.Field) -> Any:
+    """`column.export`, each distinct value rendered once (for a column of a few values)."""
+    rendered: dict[Any, Any] = {}
+
+    def export(instance: Any) -> Any:
+        value = column.get_value(instance)
+        try:
+            return rendered[value]
+        except KeyError:
+            rendered[value] = column.widget.render(value)
+            return rendered[value]
+
+    return export
 
 
 def equivalent(old: Any, new: Any) -> bool:

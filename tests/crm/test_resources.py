@@ -184,6 +184,29 @@ def test_the_person_export_reads_two_streams_whatever_the_number_of_rows(
     assert len(runs) == len(set(runs)) == Person.objects.count()
 
 
+def test_one_resource_exporting_in_each_language_writes_each_languages_yes_no_and_choices(db):
+    """A column of a few values renders each once per export: in the language of that export."""
+    PersonFactory(consent_consultations=True, consent_consultations_source=Person.ConsentSource.FORM)
+    PersonFactory(consent_consultations=False)
+    resource = PersonResource()
+
+    def cells(language: str) -> list[tuple[str, str]]:
+        with translation.override(language):
+            headers, rows = resource.export_rows(Person.objects.order_by("pk"))
+            yes_no = headers.index(resource.fields["consent_consultations"].header())
+            how = headers.index(resource.fields["consent_consultations_source"].header())
+            return [(row[yes_no], row[how]) for row in rows]
+
+    with translation.override("lt"):
+        form_lt = str(Person.ConsentSource.FORM.label)
+    with translation.override("en"):
+        form_en = str(Person.ConsentSource.FORM.label)
+    assert form_lt != form_en
+    for _ in range(2):  # the same resource, back and forth
+        assert cells("lt") == [("taip", form_lt), ("ne", "")]
+        assert cells("en") == [("yes", form_en), ("no", "")]
+
+
 def test_lithuanian_exports_write_the_verbose_names_and_english_ones_the_field_names(organisations):
     with translation.override("lt"):
         expected_lt = [str(Organisation._meta.get_field("name").verbose_name), "legal_code"]
