@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,30 +156,17 @@ def prepare(
     """Migrate and seed every target's database, `at_once` at a time (the largest first): nothing
     is measured meanwhile, so the machine's cores are all put to the seeding. The seeding times
     are those of databases seeded side by side."""
-    waiting = sorted(targets, key=lambda t: (-t.scale, t.kind != "postgresql"))
-    running: list[tuple[Target, subprocess.Popen, str]] = []
-    prepared: dict[str, Any] = {}
-    while waiting or running:
-        while waiting and len(running) < at_once:
-            target = waiting.pop(0)
-            print(f"{target.kind}, scale {target.scale:g}: seeding…", file=sys.stderr, flush=True)
-            command, env, out = _child(target, "prepare", args, media, pdf=False)
-            running.append((target, subprocess.Popen(command, env=env, cwd=ROOT), out))
-        target, process, out = running[0]
-        for entry in running:  # whichever ends first
-            if entry[1].poll() is not None:
-                target, process, out = entry
-                break
-        else:
-            time.sleep(0.2)
-            continue
-        running.remove((target, process, out))
-        if process.wait():
-            for _other, other, _out in running:
-                other.kill()
-            raise subprocess.CalledProcessError(process.returncode, process.args)
-        prepared[f"{target.kind}/{target.label}"] = _read_out(out)
-    return prepared
+
+    def seed(target: Target) -> dict[str, Any]:
+        print(f"{target.kind}, scale {target.scale:g}: seeding…", file=sys.stderr, flush=True)
+        command, env, out = _child(target, "prepare", args, media, pdf=False)
+        subprocess.run(command, env=env, cwd=ROOT, check=True)
+        return _read_out(out)
+
+    largest_first = sorted(targets, key=lambda t: (-t.scale, t.kind != "postgresql"))
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        seeding = {f"{t.kind}/{t.label}": pool.submit(seed, t) for t in largest_first}
+    return {key: future.result() for key, future in seeding.items()}
 
 
 def measure(target: Target, args: argparse.Namespace, media: str, *, pdf: bool) -> dict[str, Any]:

@@ -565,15 +565,18 @@ class CrmResource(resources.ModelResource):
         `dehydrate_…` method or its widget) is worked out once per export, not once a row; and
         a column of a few values (yes/no, a choice) renders each value once per export, in the
         export's language, instead of translating its label again on every row."""
-        key = (tuple(selected_fields) if selected_fields else None, translation.get_language(), bool(kwargs))
+        # Of the keyword arguments (the admin passes the form, the encoding…), the widgets read
+        # only `force_native_type` (binary formats get native values).
+        native = bool(kwargs.get("force_native_type"))
+        key = (tuple(selected_fields) if selected_fields else None, translation.get_language(), native)
         plan = getattr(self, "_export_plan", None)
         if plan is None or plan[0] != key:
             steps = []
             for column in self.get_export_fields(selected_fields):
                 method = column.get_dehydrate_method(self.get_field_name(column))
                 method = method if callable(method) else getattr(self, method, None)
-                if method is None and not kwargs and isinstance(column.widget, FEW_VALUES_WIDGETS):
-                    method = _rendered_once(column)
+                if method is None and isinstance(column.widget, FEW_VALUES_WIDGETS):
+                    method = _rendered_once(column, native=native)
                 steps.append((column, method))
             plan = (key, steps)
             self._export_plan = plan
@@ -609,7 +612,7 @@ class CrmResource(resources.ModelResource):
 FEW_VALUES_WIDGETS = (widgets.BooleanWidget, widgets.ChoiceWidget)
 
 
-def _rendered_once(column: fields.Field) -> Any:
+def _rendered_once(column: fields.Field, *, native: bool) -> Any:
     """`column.export`, each distinct value rendered once (for a column of a few values)."""
     rendered: dict[Any, Any] = {}
 
@@ -618,7 +621,7 @@ def _rendered_once(column: fields.Field) -> Any:
         try:
             return rendered[value]
         except KeyError:
-            rendered[value] = column.widget.render(value)
+            rendered[value] = column.widget.render(value, force_native_type=native)
             return rendered[value]
 
     return export

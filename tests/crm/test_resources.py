@@ -190,9 +190,9 @@ def test_one_resource_exporting_in_each_language_writes_each_languages_yes_no_an
     PersonFactory(consent_consultations=False)
     resource = PersonResource()
 
-    def cells(language: str) -> list[tuple[str, str]]:
+    def cells(language: str, **admin: object) -> list[tuple[str, str]]:
         with translation.override(language):
-            headers, rows = resource.export_rows(Person.objects.order_by("pk"))
+            headers, rows = resource.export_rows(Person.objects.order_by("pk"), **admin)
             yes_no = headers.index(resource.fields["consent_consultations"].header())
             how = headers.index(resource.fields["consent_consultations_source"].header())
             return [(row[yes_no], row[how]) for row in rows]
@@ -205,6 +205,11 @@ def test_one_resource_exporting_in_each_language_writes_each_languages_yes_no_an
     for _ in range(2):  # the same resource, back and forth
         assert cells("lt") == [("taip", form_lt), ("ne", "")]
         assert cells("en") == [("yes", form_en), ("no", "")]
+    # As the admin's CSV download asks for them (crm.resources.admin), and with native values.
+    admin = {"export_fields": None, "export_form": None, "encoding": "utf-8-sig"}
+    assert cells("lt", force_native_type=False, **admin) == [("taip", form_lt), ("ne", "")]
+    assert cells("lt", force_native_type=True, **admin) == [(True, form_lt), (False, "")]
+    assert cells("en", force_native_type=False, **admin) == [("yes", form_en), ("no", "")]
 
 
 def test_lithuanian_exports_write_the_verbose_names_and_english_ones_the_field_names(organisations):
