@@ -264,7 +264,8 @@ class Measurement:
 
 
 class Databases:
-    """A migrated template database, copied afresh for every measurement."""
+    """A migrated template database, copied afresh for every measurement (the copy before is
+    deleted: a run leaves some megabytes, and a benchmark makes some seventy runs)."""
 
     def __init__(self, directory: Path, template: Path) -> None:
         self.directory, self.template, self.count = directory, template, 0
@@ -273,6 +274,8 @@ class Databases:
         from django.db import connection
 
         connection.close()
+        if self.count:
+            (self.directory / f"run-{self.count}.sqlite3").unlink(missing_ok=True)
         self.count += 1
         path = self.directory / f"run-{self.count}.sqlite3"
         shutil.copy(self.template, path)
