@@ -7,10 +7,8 @@ database filled by `bench.seeding.seed_scale` and Django set up with `bench.sett
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import random
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -123,18 +121,15 @@ def exports(*, repeat: int) -> dict[str, Any]:
     """Benchmark 3: the export of every person (the admin's resource) and of the answers of the
     largest consultation (`consultations.exports`, XLSX and CSV), each with its floor: a streamed
     CSV of the same table's values."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from consultations import exports as answer_exports
     from consultations.models import Answer
     from crm.import_formats import CSV
     from crm.models import Person
     from crm.resources import PersonResource
 
-    def person_export() -> int:
+    def person_export(persons: Any = None) -> int:
         # What the admin streams for a CSV download (crm.resources.admin), consumed chunk by chunk.
-        headers, rows = PersonResource().export_rows(Person.objects.all())
+        headers, rows = PersonResource().export_rows(Person.objects.all() if persons is None else persons)
         return sum(len(chunk) for chunk in CSV.export_stream(headers, rows, delimiter=";"))
 
     def person_floor() -> int:
@@ -182,9 +177,7 @@ def exports(*, repeat: int) -> dict[str, Any]:
     def person_export_warm_up() -> int:
         # The same code on the first thousand persons: a run over all of them takes seconds.
         first = Person.objects.order_by("pk").values_list("pk", flat=True)[999:1000].first()
-        persons = Person.objects.filter(pk__lte=first) if first else Person.objects.all()
-        headers, rows = PersonResource().export_rows(persons)
-        return sum(len(chunk) for chunk in CSV.export_stream(headers, rows, delimiter=";"))
+        return person_export(Person.objects.filter(pk__lte=first) if first else None)
 
     results: dict[str, Any] = {"persons": Person.objects.count()}
     # Each with its warm-up, then `repeat` timed runs.
@@ -196,22 +189,14 @@ def exports(*, repeat: int) -> dict[str, Any]:
         ("answers_csv", answers_csv, answers_csv),
     )
     for name, run, warm_up in cases:
-        gc.collect()
         warm_up()
-        samples, peaks, queries = [], [], 0
-        for _ in range(repeat):
-            gc.collect()
-            with peak_rss() as memory, CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                run()
-                samples.append(time.perf_counter() - started)
-            peaks.append(memory["peak_mib"])
-            queries = len(captured.captured_queries)
+        peak = {"peak_mib": 0.0}
+        timing = timed(_peak_of(run, peak), repeat=repeat, warmup=0)
         results[name] = {
-            "median_s": round(statistics.median(samples), 3),
-            "runs": repeat,
-            "queries": queries,
-            "peak_rss_mib": max(peaks),
+            "median_s": round(timing.median_s, 3),
+            "runs": timing.runs,
+            "queries": timing.queries,
+            "peak_rss_mib": peak["peak_mib"],
         }
     results["largest_consultation_answers"] = largest.n if largest else 0
     return results

@@ -560,6 +560,12 @@ class CrmResource(resources.ModelResource):
     def get_export_headers(self, selected_fields: Any = None) -> list[str]:
         return [column.header() for column in self.get_export_fields(selected_fields)]
 
+    def before_export(self, queryset: Any, **kwargs: Any) -> None:
+        # A new export (import-export's `export()` and `export_rows` both start here): its plan is
+        # made again, in this export's language.
+        self._export_plan = None
+        super().before_export(queryset, **kwargs)
+
     def export_resource(self, instance: Any, selected_fields: Any = None, **kwargs: Any) -> list[Any]:
         """One exported row. As import-export's, but which columns and how each is read (its
         `dehydrate_…` method or its widget) is worked out once per export, not once a row; and
@@ -568,7 +574,7 @@ class CrmResource(resources.ModelResource):
         # Of the keyword arguments (the admin passes the form, the encoding…), the widgets read
         # only `force_native_type` (binary formats get native values).
         native = bool(kwargs.get("force_native_type"))
-        key = (tuple(selected_fields) if selected_fields else None, translation.get_language(), native)
+        key = (tuple(selected_fields) if selected_fields else None, native)
         plan = getattr(self, "_export_plan", None)
         if plan is None or plan[0] != key:
             steps = []
