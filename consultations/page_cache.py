@@ -51,7 +51,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from consultations.selectors import MemberPageState
-from consultations.templatetags.consultation_tags import time_left
+from consultations.templatetags.consultation_tags import time_left_units
 
 # Rendered in place of the CSRF token and of the messages; letters only, so that escaping leaves
 # them as they are.
@@ -126,7 +126,7 @@ def page_key(request: HttpRequest, state: MemberPageState) -> str:
         str(deadline),
         *page,
         str(deadline is not None and deadline <= timezone.now()),
-        time_left(deadline),
+        str(time_left_units(deadline)),
     ]
     return "consultations:member-page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -174,9 +174,22 @@ def with_request_parts(request: HttpRequest, html: str, state: MemberPageState, 
     the invitation's id. The name goes in last, escaped: nothing in it is replaced."""
     pending = messages.get_messages(request)
     shown = render_to_string("includes/messages.html", {"messages": pending}) if pending else ""
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request)).replace(MESSAGES_PLACEHOLDER, shown)
+    html = html.replace(CSRF_PLACEHOLDER, csrf_token(request)).replace(MESSAGES_PLACEHOLDER, shown)
     if shared(request, state):
         html = html.replace(f"/{INVITATION_PLACEHOLDER}/", f"/{invitation_id}/").replace(
             ORGANISATION_PLACEHOLDER, escape(state.organisation_name)
         )
     return html
+
+
+def csrf_token(request: HttpRequest) -> str:
+    """The request's CSRF token (a new mask of the browser's secret, as `get_token` makes it),
+    without sending the browser's CSRF cookie again. `get_token` has the cookie sent on every
+    response that shows a token, to renew its expiry (a year): on the member pages, which a member
+    reloads again and again, a cookie header each time for nothing. The cookie is still sent when
+    Django has to send it: when the browser has none or an unusable one (a new secret is made)."""
+    renewal_only = "CSRF_COOKIE" in request.META and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    token = get_token(request)
+    if renewal_only:
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    return token

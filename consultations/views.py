@@ -20,6 +20,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import decorator_from_middleware
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -91,7 +92,9 @@ class MemberView(View):
 
 def _private(response: HttpResponse) -> HttpResponse:
     """Headers of every member page: no referrer leaves it (the address may hold a token), no
-    cache keeps it, no search engine lists it."""
+    cache keeps it, no search engine lists it, and what it shows depends on the browser's cookies
+    (its links)."""
+    patch_vary_headers(response, ("Cookie",))
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"

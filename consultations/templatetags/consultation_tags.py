@@ -50,29 +50,42 @@ def indent(text: str, width: int = 3) -> str:
     return str(text).replace("\n", "\n" + " " * width)
 
 
+def time_left_units(deadline: datetime.datetime | None) -> tuple[tuple[str, int], ...] | None:
+    """What `time_left` shows, as numbers: None when the deadline is missing or past, () for less
+    than a minute, else ("day" | "hour" | "minute", count) pairs, two at most from the first unit
+    that is not zero (a second one that is zero is left out). The member page's cache key is made
+    with it: it changes exactly when the text does, and nothing is translated on every view."""
+    if deadline is None:
+        return None
+    seconds = int((deadline - timezone.now()).total_seconds())
+    if seconds <= 0:
+        return None
+    hours, minutes = divmod(seconds // 60, 60)
+    days, hours = divmod(hours, 24)
+    counts = [("day", days), ("hour", hours), ("minute", minutes)]
+    first = next((index for index, (_unit, count) in enumerate(counts) if count), len(counts))
+    return tuple((unit, count) for unit, count in counts[first : first + 2] if count)
+
+
+UNIT_TEXTS = {
+    "day": lambda count: ngettext("%(count)d day", "%(count)d days", count),
+    "hour": lambda count: ngettext("%(count)d hour", "%(count)d hours", count),
+    "minute": lambda count: ngettext("%(count)d minute", "%(count)d minutes", count),
+}
+
+
 @register.filter
 def time_left(deadline: datetime.datetime | None) -> str:
     """How long until `deadline`, in two units at most ("3 days 4 hours", "2 hours 5 minutes").
 
     Our own strings rather than Django's `timeuntil`: Django's Lithuanian catalogue has no
     translations of its time units, and these can be translated with the project's catalogue."""
-    if deadline is None:
+    units = time_left_units(deadline)
+    if units is None:
         return ""
-    seconds = int((deadline - timezone.now()).total_seconds())
-    if seconds <= 0:
-        return ""
-    if seconds < 60:
+    if not units:
         return gettext("less than a minute")
-    minutes = seconds // 60
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    units = [
-        (days, ngettext("%(count)d day", "%(count)d days", days)),
-        (hours, ngettext("%(count)d hour", "%(count)d hours", hours)),
-        (minutes, ngettext("%(count)d minute", "%(count)d minutes", minutes)),
-    ]
-    first = next(index for index, (count, _text) in enumerate(units) if count)
-    return " ".join(text % {"count": count} for count, text in units[first : first + 2] if count)
+    return " ".join(UNIT_TEXTS[unit](count) % {"count": count} for unit, count in units)
 
 
 @register.simple_tag(takes_context=True)

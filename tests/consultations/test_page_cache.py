@@ -54,6 +54,44 @@ def test_an_unchanged_page_comes_from_the_cache_with_the_requests_own_csrf_token
     assert client.post(ruta.url, {**answer_form(opened, version=1), "action": "save"}).status_code == 403
 
 
+def test_a_page_from_the_cache_sends_the_csrf_cookie_only_when_the_browser_needs_one(opened):
+    ruta = opened.members["ruta"]
+    client = Client(enforce_csrf_checks=True)
+    access = reverse("consultations:access", kwargs={"token": ruta.token})
+    opening = client.get(access)
+    assert settings.CSRF_COOKIE_NAME in opening.cookies  # a new secret
+    secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+    client.post(access, {"csrfmiddlewaretoken": CSRF_VALUE.search(_text(opening)).group(1)})
+    client.get(ruta.url)  # rendered and kept
+
+    # Served from the cache to a browser holding its CSRF cookie: a new token (a new mask of the
+    # same secret), and the cookie is not sent again only to renew it.
+    views = [client.get(ruta.url) for _ in range(2)]
+    tokens = [CSRF_VALUE.search(_text(view)).group(1) for view in views]
+    assert tokens[0] != tokens[1]
+    for view in views:
+        assert settings.CSRF_COOKIE_NAME not in view.cookies
+        assert "Cookie" in view["Vary"]  # what the page shows depends on the browser's cookies
+    assert client.cookies[settings.CSRF_COOKIE_NAME].value == secret
+    saved = client.post(ruta.url, {**answer_form(opened), "action": "save", "csrfmiddlewaretoken": tokens[0]})
+    assert saved.status_code == 302
+
+    # A browser without the cookie, or with one Django cannot use, gets a new one with the page
+    # (served from the cache), and the token in the page goes with it.
+    for cookie in (None, "not a secret!"):
+        client.get(ruta.url)  # the page after the save, rendered and kept
+        if cookie is None:
+            del client.cookies[settings.CSRF_COOKIE_NAME]
+        else:
+            client.cookies[settings.CSRF_COOKIE_NAME] = cookie
+        view = client.get(ruta.url)
+        assert view.cookies[settings.CSRF_COOKIE_NAME].value not in ("", cookie, secret)
+        form = {**answer_form(opened, version=1), "action": "save"}
+        form["csrfmiddlewaretoken"] = CSRF_VALUE.search(_text(view)).group(1)
+        assert client.post(ruta.url, form).status_code == 302
+        secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
 def test_the_page_shows_every_change_at_once_though_it_was_cached(opened, superuser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
@@ -458,3 +496,56 @@ def test_the_claim_to_render_a_page_is_released_after_the_render_and_after_a_fai
     with pytest.raises(RuntimeError, match="the render failed"):
         client.get(ruta.url)
     assert page_cache.render_claim(key)
+
+
+def test_the_time_left_in_the_pages_key_changes_exactly_when_the_text_shown_does():
+    from django.utils import translation
+
+    from consultations.templatetags.consultation_tags import time_left, time_left_units
+
+    deadline = datetime.datetime(2026, 12, 18, 15, 0, tzinfo=datetime.UTC)
+    lefts = [
+        datetime.timedelta(days=3, hours=4, minutes=59, seconds=59),
+        datetime.timedelta(days=3, hours=4),
+        datetime.timedelta(days=3, minutes=59),  # a zero second unit is left out
+        datetime.timedelta(days=3),
+        datetime.timedelta(days=1, seconds=1),
+        datetime.timedelta(hours=23, minutes=59, seconds=59),
+        datetime.timedelta(hours=2, minutes=5),
+        datetime.timedelta(hours=2, seconds=59),
+        datetime.timedelta(minutes=1),
+        datetime.timedelta(seconds=59),
+        datetime.timedelta(seconds=1),
+        datetime.timedelta(0),
+        -datetime.timedelta(minutes=1),
+    ]
+    shown = {}
+    for left in lefts:
+        with time_machine.travel(deadline - left, tick=False), translation.override("en"):
+            shown[left] = (time_left(deadline), time_left_units(deadline))
+    assert [text for text, _units in shown.values()] == [
+        "3 days 4 hours",
+        "3 days 4 hours",
+        "3 days",
+        "3 days",
+        "1 day",
+        "23 hours 59 minutes",
+        "2 hours 5 minutes",
+        "2 hours",
+        "1 minute",
+        "less than a minute",
+        "less than a minute",
+        "",
+        "",
+    ]
+    # The same units for the same text, other units for another text.
+    texts_by_units = {}
+    for text, units in shown.values():
+        assert texts_by_units.setdefault(units, text) == text
+    assert len(texts_by_units) == len({text for text, _units in shown.values()})
+    assert time_left(None) == "" and time_left_units(None) is None
+    with (
+        time_machine.travel(deadline - datetime.timedelta(days=2, hours=5), tick=False),
+        translation.override("lt"),
+    ):
+        assert time_left(deadline) == "2 dienos 5 valandos"
