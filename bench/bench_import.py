@@ -20,8 +20,8 @@ once, then copied for every measurement) with:
 its first `--plain-rows` rows, side by side with ``crm`` on the same rows. Each figure is the
 median of `--repeat` runs after a warm-up (a dry run and an import of the file's first
 `--warm-up-rows` rows); the candidates take turns in each round. Times include reading the
-file. Peak memory is measured in a separate dry run under tracemalloc (which slows Python
-down, so it is not timed). This is a benchmark, not a test.
+file. Peak memory is the growth of the RSS during a dry run in a process of its own, after a
+warm-up there (not timed; two such processes at a time). This is a benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -260,7 +261,9 @@ class Measurement:
     rows: int
     dry_run: Rate
     real: Rate
-    peak_mib: float
+    path: Path
+    warm_up: Path
+    peak_mib: float = 0.0
 
 
 class Databases:
@@ -289,17 +292,54 @@ def timed(run: Callable[[], int]) -> Rate:
     return Rate(rows / (time.perf_counter() - wall), rows / (time.process_time() - cpu))
 
 
-def peak_memory(run: Callable[[], int]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-
-
 Importer = Callable[[Path, bool], int]
+
+
+def peak_in_own_process(candidate: str, path: Path, warm_up: Path, template: Path) -> float:
+    """The peak RSS growth of `candidate`'s dry run of `path`, in a process of its own, after a
+    warm-up there on `warm_up` (`main --peak-of`). In this process, the memory that the runs before
+    had taken and freed would hide part of a run's peak, more for the candidates that run later."""
+    arguments = ["--peak-of", candidate, str(path), str(warm_up), str(template)]
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.bench_import", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"the memory run of {candidate} on {path.name} failed:\n{done.stderr[-2000:]}")
+    return float(done.stdout.split()[-1])
+
+
+def peak_of(candidate: str, path: Path, warm_up: Path, template: Path) -> float:
+    """In the process of `peak_in_own_process`: set up, warm up, then measure a dry run."""
+    from bench.measure import peak_rss
+
+    with tempfile.TemporaryDirectory(prefix="bench-import-peak-") as tmp:
+        setup_django(template)
+        databases = Databases(Path(tmp), template)
+        run = importers()[candidate]
+        databases.fresh()
+        run(warm_up, True)
+        databases.fresh()
+        gc.collect()
+        with peak_rss() as memory:
+            run(path, True)
+        from django.db import connection
+
+        connection.close()  # before its database is deleted with the directory
+    return memory["peak_mib"]
+
+
+def importers() -> dict[str, Importer]:
+    from crm.resources import OrganisationResource
+
+    return {
+        "crm": functools.partial(resource_import, OrganisationResource),
+        "plain": functools.partial(resource_import, plain_resource_class()),
+        "floor": floor_import,
+    }
 
 
 def imported_check(name: str, dry_run: bool, expected: int) -> None:
@@ -326,7 +366,7 @@ def measure(
     """Each candidate's dry run and import of `path`: the median of `repeat` runs, each on a
     fresh database, after a warm-up (a dry run and an import of the small file `warm_up`). The
     candidates take turns in every round, so that a slower spell of the machine falls on all of
-    them. Then each one's peak memory, from a dry run under tracemalloc (not timed)."""
+    them. Their peak memory is measured afterwards (`peak_in_own_process`)."""
     for run in candidates.values():
         for dry_run in (True, False):
             databases.fresh()
@@ -340,16 +380,18 @@ def measure(
                 databases.fresh()
                 rates[name, dry_run].append(timed(functools.partial(run, path, dry_run)))
                 imported_check(name, dry_run, 0 if dry_run else rows)
-    measurements = []
-    for name, run in candidates.items():
-        databases.fresh()
-        peak = peak_memory(functools.partial(run, path, True))
-        measurements.append(
-            Measurement(
-                name, file_format, rows, Rate.median(rates[name, True]), Rate.median(rates[name, False]), peak
-            )
+    return [
+        Measurement(
+            name,
+            file_format,
+            rows,
+            Rate.median(rates[name, True]),
+            Rate.median(rates[name, False]),
+            path,
+            warm_up,
         )
-    return measurements
+        for name in candidates
+    ]
 
 
 def table(results: list[Measurement]) -> list[str]:
@@ -382,7 +424,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each candidate (median)")
     parser.add_argument("--skip-plain", action="store_true", help="leave out the slow default resource")
+    parser.add_argument(
+        "--peak-of",
+        nargs=4,
+        metavar=("CANDIDATE", "FILE", "WARM_UP_FILE", "TEMPLATE"),
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args(argv)
+    if args.peak_of:
+        candidate, *files = args.peak_of
+        print(peak_of(candidate, *(Path(name) for name in files)))
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         directory = Path(tmp)
@@ -398,11 +450,7 @@ def main(argv: list[str] | None = None) -> None:
         sizes = {"main": args.rows, "plain": args.plain_rows, "warm_up": args.warm_up_rows}
         paths = {name: write_files(rows[:count], directory / name) for name, count in sizes.items()}
         databases = Databases(directory, template)
-
-        from crm.resources import OrganisationResource
-
-        crm = functools.partial(resource_import, OrganisationResource)
-        plain = functools.partial(resource_import, plain_resource_class())
+        crm, plain, floor = importers().values()
         formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
         results = []
         for file_format in formats:
@@ -410,7 +458,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{args.rows} rows, {file_format} ({path.stat().st_size / 1024:.0f} KiB)…", flush=True)
             common = {"file_format": file_format, "databases": databases, "repeat": args.repeat}
             warm_up = paths["warm_up"][file_format]
-            results += measure({"crm": crm, "floor": floor_import}, path, warm_up, rows=args.rows, **common)
+            results += measure({"crm": crm, "floor": floor}, path, warm_up, rows=args.rows, **common)
             if not args.skip_plain:
                 # The default path takes about 5 ms a row: it and our resource, side by side on
                 # the file's first rows.
@@ -420,6 +468,12 @@ def main(argv: list[str] | None = None) -> None:
                     {"crm": crm, "plain": plain}, path, warm_up, rows=args.plain_rows, **common
                 )
         connection.close()
+        # Nothing is timed any more: two processes at a time.
+        print("peak memory…", flush=True)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            peaks = pool.map(lambda m: peak_in_own_process(m.candidate, m.path, m.warm_up, template), results)
+            for measurement, peak in zip(results, peaks, strict=True):
+                measurement.peak_mib = peak
 
     print()
     print("\n".join(table(results)))

@@ -223,7 +223,7 @@ def import_table(imported: dict[str, Any]) -> list[str]:
         return [*lines, "Failed: see the JSON.", ""]
     found = imported.get("rows", [])
     lines += [
-        "| rows | candidate | format | dry run rows/s | import rows/s | peak MiB (tracemalloc) |",
+        "| rows | candidate | format | dry run rows/s | import rows/s | peak RSS growth MiB |",
         "|---:|---|---|---:|---:|---:|",
     ]
     for r in found:
@@ -234,7 +234,8 @@ def import_table(imported: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "Each rate is the median of the runs after a warm-up (`bench.bench_import`); the default "
-        "path imports the first rows of the same file, side by side with ours on those rows.",
+        "path imports the first rows of the same file, side by side with ours on those rows. The peak "
+        "memory is of a dry run in a process of its own, after a warm-up there on the file's first rows.",
     ]
     largest = max((r["rows"] for r in found), default=0)
     for fmt in dict.fromkeys(r["format"] for r in found):
@@ -292,8 +293,8 @@ def write_report(
         "collected and what survives frozen. Query counts are "
         'of one run; "at 1/10" is a second database seeded at a tenth of the scale. The databases are '
         "seeded two at a time, before anything is measured (their seeding times are of that). Peak memory is the "
-        "growth of the process's RSS during the run (C allocations included), except for the import "
-        "(tracemalloc, Python only). Ratios are product ÷ floor in the same run.",
+        "growth of the process's RSS during the run (C allocations included), the kernel's high-water mark; "
+        "the import's in a process of its own for each candidate. Ratios are product ÷ floor in the same run.",
         "",
     ]
     for kind, result in results.items():
