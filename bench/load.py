@@ -388,9 +388,13 @@ def member_load(
     page_requests: int,
     submits: int,
     rounds: int = 3,
+    first_view_rounds: int = 5,
     workers: int = 4,
 ) -> dict[str, Any]:
-    """Start gunicorn on the current database, drive it, stop it."""
+    """Start gunicorn on the current database, drive it, stop it. The first views run in
+    `first_view_rounds` rounds (as many as there are consultations with enough unanswered
+    invitations): each round is a burst of one request a client, over in a tenth of a second,
+    whose ratio to its floor moves by a third from one round to the next."""
     from django.conf import settings
     from django.db import connection
 
@@ -398,7 +402,7 @@ def member_load(
     measured = {client.consultation_id for client in prepared}
     # The first views' other rounds: clients of other consultations, as many as there are.
     first_view_groups = []
-    for _ in range(rounds - 1):
+    for _ in range(first_view_rounds - 1):
         try:
             group = prepare_clients(clients, other_than=measured)
         except RuntimeError:

@@ -95,6 +95,7 @@ def child(args: argparse.Namespace) -> None:
                 page_requests=args.page_requests,
                 submits=args.submits,
                 rounds=args.load_rounds,
+                first_view_rounds=args.first_view_rounds,
             ),
         )
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
@@ -130,6 +131,7 @@ def _child(
     command += ["--repeat", str(args.repeat if target.full else 1), "--clients", str(args.clients)]
     command += ["--floor-requests", str(args.floor_requests), "--page-requests", str(args.page_requests)]
     command += ["--submits", str(args.submits), "--load-rounds", str(args.load_rounds)]
+    command += ["--first-view-rounds", str(args.first_view_rounds)]
     command += ["--pdf-pages", *map(str, args.pdf_pages)]
     if target.full:
         command.append("--full")
@@ -317,6 +319,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--submits", type=int, default=200)
     parser.add_argument(
         "--load-rounds", type=int, default=3, help="rounds of the member page's repeated phases (median)"
+    )
+    parser.add_argument(
+        "--first-view-rounds",
+        type=int,
+        default=5,
+        help="rounds of the member page's first views, each a burst of one request a client (median)",
     )
     parser.add_argument("--pdf-pages", type=int, nargs="+", default=[10, 40, 150])
     parser.add_argument("--import-rows", type=int, default=10_000)
