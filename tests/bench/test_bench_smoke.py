@@ -449,3 +449,14 @@ def test_the_import_benchmark_measures_each_candidates_memory_in_a_process_of_it
             tmp_path / "warm" / "organisations.csv",
             template,
         )
+
+
+def test_a_ratio_next_to_its_limit_is_shown_with_the_decimal_that_decides_it():
+    from bench import report
+
+    assert report._ratio(0.499, 0.5) == "0.499"  # "0.50 missed" would read as met
+    assert report._ratio(0.504, 0.5) == "0.504"
+    assert report._ratio(0.5, 0.5) == "0.50"
+    assert report._ratio(0.61, 0.5) == "0.61"
+    assert report._ratio(1.296, 1.3) == "1.296"
+    assert report._ratio(1.31, 1.3) == "1.31"
