@@ -47,7 +47,7 @@ def child(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from bench import benchmarks, load
-    from bench.seeding import seed_scale
+    from bench.seeding import seed_scale, settle
 
     out: dict[str, Any] = {"scale": args.scale, "timings_s": {}}
     if args.stage == "prepare":
@@ -58,8 +58,7 @@ def child(args: argparse.Namespace) -> None:
         seeded = seed_scale(scale=args.scale, seed=args.seed)
         out["timings_s"]["seed"] = round(time.perf_counter() - started, 1)
         out["rows"] = seeded.rows
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        settle()
         Path(args.out).write_text(json.dumps(out, indent=2, default=str))
         return
     with connection.cursor() as cursor:

@@ -70,6 +70,25 @@ def test_the_seed_command_refuses_a_database_that_has_organisations(capsys):
         call_command("seed_scale", "--scale", str(TINY))
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_seeded_tables_are_settled_as_the_databases_maintenance_would_before_anything_is_measured():
+    from django.db import connection
+
+    from bench.seeding import settle
+
+    settle()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'consultations_invitation'"
+            )
+            assert cursor.fetchone() == (True, True)
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone() == (1,)
+
+
 @pytest.fixture(scope="module")
 def _counts_cache() -> dict[str, dict[str, int]]:
     return {}
