@@ -187,7 +187,9 @@ def csrf_token(request: HttpRequest) -> str:
     without sending the browser's CSRF cookie again. `get_token` has the cookie sent on every
     response that shows a token, to renew its expiry (a year): on the member pages, which a member
     reloads again and again, a cookie header each time for nothing. The cookie is still sent when
-    Django has to send it: when the browser has none or an unusable one (a new secret is made)."""
+    Django has to send it: when the browser has none or an unusable one (a new secret is made).
+    The two flags are those Django's CSRF middleware keeps in `request.META`; should they change,
+    the cookie is renewed as Django does, and a test notices."""
     renewal_only = "CSRF_COOKIE" in request.META and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     token = get_token(request)
     if renewal_only:
