@@ -295,18 +295,24 @@ def timed(run: Callable[[], int]) -> Rate:
 Importer = Callable[[Path, bool], int]
 
 
-def peak_in_own_process(candidate: str, path: Path, warm_up: Path, template: Path) -> float:
-    """The peak RSS growth of `candidate`'s dry run of `path`, in a process of its own, after a
-    warm-up there on `warm_up` (`main --peak-of`). In this process, the memory that the runs before
-    had taken and freed would hide part of a run's peak, more for the candidates that run later."""
-    arguments = ["--peak-of", candidate, str(path), str(warm_up), str(template)]
-    done = subprocess.run(
+def in_own_process(arguments: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+    """This benchmark run with `arguments` by this interpreter in a process of its own, from the
+    project's root, its output captured as text."""
+    return subprocess.run(
         [sys.executable, "-m", "bench.bench_import", *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
+        **options,
     )
+
+
+def peak_in_own_process(candidate: str, path: Path, warm_up: Path, template: Path) -> float:
+    """The peak RSS growth of `candidate`'s dry run of `path`, in a process of its own, after a
+    warm-up there on `warm_up` (`main --peak-of`). In this process, the memory that the runs before
+    had taken and freed would hide part of a run's peak, more for the candidates that run later."""
+    done = in_own_process(["--peak-of", candidate, str(path), str(warm_up), str(template)])
     if done.returncode:
         raise SystemExit(f"the memory run of {candidate} on {path.name} failed:\n{done.stderr[-2000:]}")
     return float(done.stdout.split()[-1])

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import bench_import
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 
@@ -276,13 +278,7 @@ def run_import(args: argparse.Namespace) -> dict[str, Any]:
     extra = ["--rows", str(args.import_rows), "--plain-rows", str(args.plain_rows)]
     extra += ["--repeat", str(args.import_repeat)]
     started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.bench_import", *extra],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    completed = bench_import.in_own_process(extra, env=env)
     out: dict[str, Any] = {
         "args": extra,
         "rows": parse_import_table(completed.stdout),

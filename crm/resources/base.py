@@ -4,6 +4,7 @@ refers to loaded at the start, rows validated in memory, writes in bulk (see the
 from __future__ import annotations
 
 import datetime
+import functools
 import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -620,17 +621,8 @@ FEW_VALUES_WIDGETS = (widgets.BooleanWidget, widgets.ChoiceWidget)
 
 def _rendered_once(column: fields.Field, *, native: bool) -> Any:
     """`column.export`, each distinct value rendered once (for a column of a few values)."""
-    rendered: dict[Any, Any] = {}
-
-    def export(instance: Any) -> Any:
-        value = column.get_value(instance)
-        try:
-            return rendered[value]
-        except KeyError:
-            rendered[value] = column.widget.render(value, force_native_type=native)
-            return rendered[value]
-
-    return export
+    render = functools.cache(functools.partial(column.widget.render, force_native_type=native))
+    return lambda instance: render(column.get_value(instance))
 
 
 def equivalent(old: Any, new: Any) -> bool:

@@ -360,17 +360,10 @@ def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run
 
 
 def test_the_import_benchmark_times_every_candidate_and_its_table_is_read_back_and_judged():
-    from bench import report, run
+    from bench import bench_import, report, run
 
     arguments = ["--rows", "30", "--plain-rows", "12", "--warm-up-rows", "4", "--repeat", "2"]
-    completed = subprocess.run(  # noqa: S603 - this interpreter, a fixed module
-        [sys.executable, "-m", "bench.bench_import", *arguments],
-        cwd=run.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    completed = bench_import.in_own_process(arguments, timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]
     rows = run.parse_import_table(completed.stdout)
     # The whole file through ours and the floor; its first rows through ours and the default path.
