@@ -141,6 +141,12 @@ CACHES["member_pages"] = {
     "LOCATION": "member-pages",
     "OPTIONS": {"MAX_ENTRIES": env.int("CONSULTATION_PAGES_PER_WORKER", default=300)},
 }
+# Each worker's renderings of submitted versions on the member pages (they never change).
+CACHES["member_page_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "member-page-fragments",
+    "OPTIONS": {"MAX_ENTRIES": env.int("CONSULTATION_VERSION_FRAGMENTS_PER_WORKER", default=3000)},
+}
 # With a cache shared by all workers (Redis), `django.contrib.sessions.backends.cached_db` reads
 # sessions from the cache instead of the database. Never with a per-process cache: a session
 # ended in one worker would live on in the others.

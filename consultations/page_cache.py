@@ -74,6 +74,9 @@ RENDER_POLL = 0.005
 RENDER_CLAIM_TIMEOUT = 30
 # The worker's own copies (settings.CACHES).
 LOCAL_CACHE = "member_pages"
+# The worker's own renderings of submitted versions, which never change (settings.CACHES): after a
+# submit, the page is rendered anew, and of its versions only the new one is.
+FRAGMENT_CACHE = "member_page_fragments"
 
 
 # What renders the page: a new release of any of these never serves a page the old one rendered
@@ -95,6 +98,13 @@ def release() -> str:
     for package in RELEASE_PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return digest.hexdigest()[:16]
+
+
+def version_fragments() -> dict[str, object]:
+    """What the answer page keeps each submitted version's rendering by (`{% cache %}` in
+    response_detail.html): kept as long as the worker's cache has room, under a key of the
+    version, the name of the person who submitted it, the language, the time zone and the release."""
+    return {"cache": FRAGMENT_CACHE, "timeout": None, "release": release()}
 
 
 def shared(request: HttpRequest, state: MemberPageState) -> bool:

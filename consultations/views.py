@@ -250,6 +250,7 @@ def answer_page_context(
         "response": response,
         "edits": selectors.response_edits(response=response),
         "versions": selectors.response_versions(response=response),
+        "version_fragments": page_cache.version_fragments(),
         "editable": editable,
         "preview": preview,
         "deadline_passed": deadline is not None and deadline <= now,

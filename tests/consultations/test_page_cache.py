@@ -132,6 +132,57 @@ def test_the_page_shows_every_change_at_once_though_it_was_cached(opened, superu
     assert "The consultation is closed." in page()
 
 
+VERSION_BLOCK = re.compile(r"<details class=\"mb-2\">.*?</details>", re.DOTALL)
+
+
+def test_a_submitted_version_is_rendered_once_a_worker_and_shown_as_it_was(
+    opened, superuser, django_assert_num_queries
+):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    ruta_client, jonas_client = ruta.client(), jonas.client()
+    submitted = ruta_client.post(
+        ruta.url, {**answer_form(opened, short="Pirmoji nuomonė"), "action": "submit"}
+    )
+    assert submitted.status_code == 302
+    (first,) = VERSION_BLOCK.findall(_text(ruta_client.get(ruta.url)))
+    assert "Version 1, by Rūta Rutkauskienė" in first and "Pirmoji nuomonė" in first
+
+    amended = jonas_client.post(
+        jonas.url, {**answer_form(opened, version=1, short="Antroji nuomonė"), "action": "submit"}
+    )
+    assert amended.status_code == 302
+    # The page is rendered anew (a new version), with the same queries; version 1 as it was shown.
+    with django_assert_num_queries(9):
+        newest, older = VERSION_BLOCK.findall(_text(ruta_client.get(ruta.url)))
+    assert "Version 2, by Jonas Jonaitis" in newest and "Antroji nuomonė" in newest
+    assert older == first
+
+    # Version 1 was not rendered again: its rendering was kept. (A version never changes; the
+    # change below is the test's own, to tell a kept rendering from a new one.)
+    version = opened.consultation.responses.get().versions.get(number=1)
+    version.answers = [
+        {**entry, "text": "Pakeista"} if entry.get("text") else entry for entry in version.answers
+    ]
+    version.save()
+    ruta.organisation.name = "Saulės energetikos klasteris"  # a new page, rendered
+    ruta.organisation.save()
+    assert VERSION_BLOCK.findall(_text(ruta_client.get(ruta.url)))[1] == first
+    # Another worker (its own cache empty) renders it from the database.
+    caches[page_cache.FRAGMENT_CACHE].clear()
+    caches[page_cache.LOCAL_CACHE].clear()
+    caches["default"].clear()
+    assert "Pakeista" in VERSION_BLOCK.findall(_text(ruta_client.get(ruta.url)))[1]
+
+    # What the rendering shows that can change makes a new one: the name of the person who
+    # submitted it, and the language.
+    ruta.person = crm_services.person_erase(person=ruta.person, user=superuser)
+    older = VERSION_BLOCK.findall(_text(jonas_client.get(jonas.url)))[1]
+    assert f"Version 1, by Anonymised person #{ruta.person.pk}" in older
+    assert "Rūta" not in older
+    lithuanian = VERSION_BLOCK.findall(_text(jonas_client.get(jonas.lt_url)))[1]
+    assert f"Versija Nr. 1, pateikė {ruta.person.full_name}" in lithuanian
+
+
 def test_each_worker_keeps_a_copy_of_the_pages_it_served(opened, django_assert_num_queries):
     ruta = opened.members["ruta"]
     client = ruta.client()
