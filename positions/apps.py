@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PositionsConfig(AppConfig):
     name = "positions"
     verbose_name = _("Position papers")
+
+    def ready(self) -> None:
+        from positions import checks  # noqa: F401  (registers the system checks)

@@ -14,10 +14,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-from bench import benchmarks, load
+from bench import benchmarks, load, report
 from bench.seeding import Counts, seed_scale
 from consultations.models import Answer, Consultation, Invitation, Response, ResponseVersion
 from crm.models import Organisation, Person
+from positions.checks import harfbuzz_subset_available
 from positions.models import PositionPaper
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,10 @@ def test_the_pdf_benchmark_renders_the_product_and_the_floor(settings, tmp_path)
     entry = result["1_pages"]
     assert entry["pages"] >= 1
     assert entry["product"]["median_s"] > 0 and entry["floor"]["median_s"] > 0
+    # The report says how WeasyPrint subset the fonts on this machine.
+    assert result["font_subsetting"] == ("HarfBuzz" if harfbuzz_subset_available() else "fontTools")
+    table = "\n".join(report.pdf_table("sqlite", {"full": {"pdf": result}}))
+    assert f"subsets the embedded fonts with {result['font_subsetting']}" in table
 
 
 def test_the_load_clients_open_the_page_and_submit_through_the_csrf_check():
@@ -233,7 +238,6 @@ def test_the_load_cpu_accounting_counts_the_server_apart_from_the_load_generator
 
 
 def test_the_member_table_shows_the_cpu_a_request_cost():
-    from bench import report
 
     phase = {"requests": 10, "errors": 0, "throughput_rps": 5.0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
     member = {
@@ -264,7 +268,6 @@ def test_a_phase_run_in_rounds_gives_its_median_round_and_every_rounds_throughpu
 
 
 def test_the_member_table_tells_the_rounds_and_the_consultations():
-    from bench import report
 
     phase = {"requests": 10, "errors": 0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0}
     member = {
@@ -349,7 +352,6 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
 
 
 def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run():
-    from bench import report
     from bench.measure import cpu_reference
 
     speed = cpu_reference(runs=1, items=20_000)
@@ -464,7 +466,6 @@ def test_the_import_benchmark_measures_each_candidates_memory_in_a_process_of_it
 
 
 def test_a_ratio_next_to_its_limit_is_shown_with_the_decimal_that_decides_it():
-    from bench import report
 
     assert report._ratio(0.499, 0.5) == "0.499"  # "0.50 missed" would read as met
     assert report._ratio(0.504, 0.5) == "0.504"
