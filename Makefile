@@ -30,7 +30,7 @@ migrate: install
 
 demo: migrate messages
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py ensure_demo_staff
+	DEBUG=true $(BIN)/python manage.py ensure_demo_staff --url http://$(HOST):$(PORT)
 	DEBUG=true $(BIN)/python manage.py seed_demo_papers
 
 run: demo

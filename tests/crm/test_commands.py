@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -59,3 +61,15 @@ def test_demo_staff_account_only_exists_with_debug_on(settings):
     user = get_user_model().objects.get()
     assert user.is_staff
     assert user.check_password(settings.DEMO_STAFF_PASSWORD)
+
+
+def test_the_demo_login_names_the_address_the_server_serves(settings):
+    settings.DEBUG = True
+    printed = io.StringIO()
+    call_command("ensure_demo_staff", stdout=printed)
+    assert "http://127.0.0.1:8000/admin/" in printed.getvalue()
+
+    printed = io.StringIO()
+    call_command("ensure_demo_staff", url="http://127.0.0.1:8010", stdout=printed)
+    assert "http://127.0.0.1:8010/admin/" in printed.getvalue()
+    assert f"user:     {settings.DEMO_STAFF_USERNAME}" in printed.getvalue()

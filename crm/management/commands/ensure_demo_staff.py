@@ -13,6 +13,13 @@ from crm import roles
 class Command(BaseCommand):
     help = "Create (or reset) the demo staff account and print its login. Development only (DEBUG on)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="the address the development server serves (printed with the login)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         # A production install must never have a default account.
         if not settings.DEBUG:
@@ -28,7 +35,7 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo staff login — http://127.0.0.1:8000/admin/\n"
+                f"\nDemo staff login — {options['url'].rstrip('/')}/admin/\n"
                 f"  user:     {settings.DEMO_STAFF_USERNAME}\n"
                 f"  password: {settings.DEMO_STAFF_PASSWORD}\n"
             )
