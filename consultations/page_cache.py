@@ -100,11 +100,12 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
-def version_fragments() -> dict[str, object]:
-    """What the answer page keeps each submitted version's rendering by (`{% cache %}` in
-    response_detail.html): kept as long as the worker's cache has room, under a key of the
-    version, the name of the person who submitted it, the language, the time zone and the release."""
-    return {"cache": FRAGMENT_CACHE, "timeout": None, "release": release()}
+def version_fragments() -> dict[str, str]:
+    """Where the answer page keeps each submitted version's rendering (`{% cache %}` in
+    response_detail.html, with no expiry: as long as the worker's cache has room), and the release
+    that goes into its key with the version, the name of the person who submitted it, the language
+    and the time zone."""
+    return {"cache": FRAGMENT_CACHE, "release": release()}
 
 
 def shared(request: HttpRequest, state: MemberPageState) -> bool:
