@@ -218,6 +218,7 @@ def drive(
     rounds: int = 3,
     first_view_groups: Sequence[list[Client]] = (),
     server_pid: int | None = None,
+    submit_clients: Sequence[int] = (),
 ) -> dict[str, Any]:
     """The phases, each with every client at once: the first GET of each client's page (the
     clients' pages are unanswered, so a consultation's blank page is rendered once and shared)
@@ -233,9 +234,15 @@ def drive(
     even number), and the ratios of the first and the repeated views are the medians of their
     rounds' ratios, each taken against the floor run just before. With the server's pid, each
     phase also tells the CPU time a request cost in the workers, the database, the cache and the
-    load generator: the steadier figure on a machine whose other load moves the throughput."""
+    load generator: the steadier figure on a machine whose other load moves the throughput.
+
+    Then, for each number in `submit_clients`, one round of `submits` submits sent by only that
+    many of the clients at once (the first ones): how the submit's latency falls with fewer
+    members submitting at the same moment, the server's throughput being the same."""
     if rounds < 1:
         raise ValueError("at least one round")
+    if any(not 0 < n <= len(clients) for n in submit_clients):
+        raise ValueError(f"the submits' numbers of clients must be between 1 and {len(clients)}")
 
     def floor(client: Client, count: int, phase: Phase) -> None:
         for _ in range(count):
@@ -294,6 +301,7 @@ def drive(
         runs["page_get"].append(run(page, page_requests))
     for _ in range(rounds):
         runs["submit_post"].append(run(submit, submits))
+    fewer = {str(n): run(submit, submits, clients[:n]) | {"clients": n} for n in sorted(submit_clients)}
 
     results = {name: _median_round(phases) for name, phases in runs.items()}
     for name, its_floor in (("page_first_get", "floor_burst"), ("page_get", "floor")):
@@ -307,11 +315,15 @@ def drive(
     results["submit_post"]["ratio_to_floor"] = round(
         results["submit_post"]["throughput_rps"] / (results["floor"]["throughput_rps"] or 1), 3
     )
+    if fewer:
+        results[SUBMITS_FEWER_CLIENTS] = fewer
     return results
 
 
 # In the order they run.
 PHASES = ("floor_burst", "page_first_get", "floor", "page_get", "submit_post")
+# The submits sent by fewer clients at once, by their number (after the phases).
+SUBMITS_FEWER_CLIENTS = "submit_post_fewer_clients"
 
 
 def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -390,11 +402,13 @@ def member_load(
     rounds: int = 3,
     first_view_rounds: int = 5,
     workers: int = 4,
+    submit_clients: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Start gunicorn on the current database, drive it, stop it. The first views run in
     `first_view_rounds` rounds (as many as there are consultations with enough unanswered
     invitations): each round is a burst of one request a client, over in a tenth of a second,
-    whose ratio to its floor moves by a third from one round to the next."""
+    whose ratio to its floor moves by a third from one round to the next. The submits are also
+    sent by each number of `submit_clients` that is below `clients` (one round each)."""
     from django.conf import settings
     from django.db import connection
 
@@ -429,6 +443,7 @@ def member_load(
             rounds=rounds,
             first_view_groups=first_view_groups,
             server_pid=process.pid,
+            submit_clients=[n for n in submit_clients if 0 < n < clients],
         )
     finally:
         process.terminate()

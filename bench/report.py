@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bench.load import PHASES
+from bench.load import PHASES, SUBMITS_FEWER_CLIENTS
 from bench.measure import REFERENCE_ITEMS
 
 PATH = Path(__file__).resolve().parent / "RESULTS.md"
@@ -131,14 +131,37 @@ def member_table(kind: str, result: dict[str, Any]) -> list[str]:
             f"{e['p50_ms']} | {e['p95_ms']} {'' if name.startswith('floor') else _verdict(e['p95_ms'] <= 150)} | {e['p99_ms']} | "
             f"{_cpu_text(e.get('cpu_ms_per_request'))} |"
         )
-    return [
-        *lines,
+    lines += [
         "",
         "The CPU column: the CPU time of the gunicorn workers, PostgreSQL, Redis and the load generator"
         " over the phase, divided by its requests; on SQLite the database works inside the workers,"
         " and a submit includes the page GET before it.",
         "",
     ]
+    return lines + _fewer_submitters_table(member)
+
+
+def _fewer_submitters_table(member: dict[str, Any]) -> list[str]:
+    """The submits sent by fewer clients at once: for scale, beside the target's 50."""
+    fewer = member.get(SUBMITS_FEWER_CLIENTS)
+    if not fewer:
+        return []
+    lines = [
+        f"The same submits sent by fewer of the clients at once (one round each), beside the"
+        f" {member['clients']} of the phase above: the server's throughput stays, and a submit waits"
+        " for fewer others.",
+        "",
+        "| clients at once | requests | errors | req/s | p50 ms | p95 ms | p95 within 150 ms | p99 ms |"
+        " CPU ms a request |",
+        "|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for e in sorted(fewer.values(), key=lambda e: e["clients"]):
+        lines.append(
+            f"| {e['clients']} | {e['requests']} | {e['errors']} | {e['throughput_rps']} | {e['p50_ms']} |"
+            f" {e['p95_ms']} | {'yes' if e['p95_ms'] <= 150 else 'no'} | {e['p99_ms']} |"
+            f" {_cpu_text(e.get('cpu_ms_per_request'))} |"
+        )
+    return [*lines, ""]
 
 
 def _reference_text(reference: dict[str, float] | None) -> str:

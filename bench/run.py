@@ -97,6 +97,7 @@ def child(args: argparse.Namespace) -> None:
                 submits=args.submits,
                 rounds=args.load_rounds,
                 first_view_rounds=args.first_view_rounds,
+                submit_clients=args.submit_clients,
             ),
         )
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
@@ -133,6 +134,7 @@ def _child(
     command += ["--floor-requests", str(args.floor_requests), "--page-requests", str(args.page_requests)]
     command += ["--submits", str(args.submits), "--load-rounds", str(args.load_rounds)]
     command += ["--first-view-rounds", str(args.first_view_rounds)]
+    command += ["--submit-clients", *map(str, args.submit_clients)]
     command += ["--pdf-pages", *map(str, args.pdf_pages)]
     if target.full:
         command.append("--full")
@@ -320,6 +322,13 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=5,
         help="rounds of the member page's first views, each a burst of one request a client (median)",
+    )
+    parser.add_argument(
+        "--submit-clients",
+        type=int,
+        nargs="*",
+        default=[10, 25],
+        help="also send the submits with only this many clients at once (one round each; below --clients)",
     )
     parser.add_argument("--pdf-pages", type=int, nargs="+", default=[10, 40, 150])
     parser.add_argument("--import-rows", type=int, default=10_000)

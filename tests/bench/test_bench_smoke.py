@@ -296,11 +296,42 @@ def test_the_member_table_tells_the_rounds_and_the_consultations():
     assert names == ["| floor_burst", "| page_first_get", "| floor", "| page_get"]
     burst = next(line for line in lines if line.startswith("| floor_burst |"))
     assert "met" not in burst and "missed" not in burst
+    assert "fewer of the clients" not in text  # no such rounds in this run
+
+
+def test_the_member_table_tells_the_submits_sent_by_fewer_clients_after_the_target_s_phases():
+    phase = {"requests": 200, "errors": 0, "p50_ms": 40.0, "p99_ms": 300.0}
+    member = {
+        "workers": 4,
+        "clients": 50,
+        "rounds": 1,
+        "submit_post": {**phase, "throughput_rps": 55.0, "p95_ms": 560.0, "ratio_to_floor": 0.02},
+        load.SUBMITS_FEWER_CLIENTS: {
+            "25": {**phase, "clients": 25, "throughput_rps": 56.0, "p95_ms": 280.4},
+            "10": {**phase, "clients": 10, "throughput_rps": 57.0, "p95_ms": 120.5},
+        },
+    }
+    lines = report.member_table("postgresql", {"full": {"member": member}})
+    submits = next(line for line in lines if line.startswith("| submit_post |"))
+    assert "560.0 **missed**" in submits  # the target's verdict stays with the 50 clients
+    rows = [line for line in lines if line.startswith(("| 10 |", "| 25 |"))]
+    assert rows == [
+        "| 10 | 200 | 0 | 57.0 | 40.0 | 120.5 | yes | 300.0 |  |",
+        "| 25 | 200 | 0 | 56.0 | 40.0 | 280.4 | no | 300.0 |  |",
+    ]
+    assert "beside the 50 of the phase above" in "\n".join(lines)
 
 
 def test_the_load_needs_at_least_one_round():
     with pytest.raises(ValueError, match="at least one round"):
         load.drive(0, [], floor_requests=1, page_requests=1, submits=1, rounds=0)
+
+
+def test_the_submits_cannot_be_sent_by_more_clients_than_there_are():
+    client = load.Client("/", "", "", [], 1)
+    for numbers in ([2], [0]):
+        with pytest.raises(ValueError, match="between 1 and 1"):
+            load.drive(0, [client], floor_requests=1, page_requests=1, submits=1, submit_clients=numbers)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -317,10 +348,17 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
     port = int(live_server.url.rsplit(":", 1)[1])
 
     results = load.drive(
-        port, clients, floor_requests=3, page_requests=3, submits=2, rounds=2, first_view_groups=[others]
+        port,
+        clients,
+        floor_requests=3,
+        page_requests=3,
+        submits=2,
+        rounds=2,
+        first_view_groups=[others],
+        submit_clients=[1],
     )
 
-    assert tuple(results) == load.PHASES
+    assert tuple(results) == (*load.PHASES, load.SUBMITS_FEWER_CLIENTS)
     for name, requests in (
         ("floor_burst", 1),
         ("page_first_get", 1),
@@ -348,7 +386,12 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
         consultation=invitation.consultation, organisation=invitation.organisation
     )
     assert response.status == "submitted"
-    assert response.versions.count() == 4  # two submits in each of the two rounds
+    # Two submits in each of the two rounds, and two more sent by one client at once.
+    assert response.versions.count() == 6
+    fewer = results[load.SUBMITS_FEWER_CLIENTS]
+    assert list(fewer) == ["1"]
+    assert fewer["1"]["clients"] == 1 and fewer["1"]["requests"] == 2 and fewer["1"]["errors"] == 0
+    assert fewer["1"]["statuses"] == {"302": 2}
 
 
 def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run():
