@@ -2,7 +2,8 @@
 
 Member-typed text goes into files that staff open in Excel or LibreOffice, so a cell that
 would start a formula (= + - @, or a tab or carriage return that some programs skip before
-one) gets a leading apostrophe and is shown as text.
+one) must be read as text. In CSV it gets a leading apostrophe. In XLSX an apostrophe would
+be part of the value and shown ("'- pirma"), so the text is written as it is, as a text cell.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from consultations.analysis import SubmittedAnswer, submitted_answers
 from consultations.answers import entry_display
@@ -27,13 +29,30 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> Any:
-    """A cell value that spreadsheet programs show as text, never run as a formula."""
+    """A CSV cell value that spreadsheet programs show as text, never run as a formula."""
     if isinstance(value, str):
-        # Control characters are not allowed in XLSX cells (openpyxl refuses them).
+        # Control characters go, as in XLSX cells (openpyxl refuses them there).
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(FORMULA_STARTS):
             return "'" + value
     return value
+
+
+def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """An XLSX cell value that shows text as it is and never runs it as a formula.
+
+    openpyxl makes text starting with "=" a formula and "#N/A" an error, so such text goes into
+    a cell of type "s" (text, never evaluated) with the quote prefix: the apostrophe Excel sets
+    when one types '=1+2, not part of the value, which keeps the cell text when someone edits it."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _when(moment: datetime.datetime | None) -> str:
@@ -129,7 +148,7 @@ def answers_xlsx(*, consultation: Consultation, invitations: QuerySet[Invitation
         sheet = workbook.create_sheet(title=title[:31])
         sheet.freeze_panes = "B2"
         for row in rows:
-            sheet.append([neutralise(value) for value in row])
+            sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

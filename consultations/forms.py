@@ -547,9 +547,11 @@ def _proposal_row(row: forms.Form, number: int | str) -> str:
     names = ["provision", "proposed_wording", "justification"]
     if "DELETE" in row.fields:
         names.append("DELETE")
+    # Translated outside the f-string: makemessages does not read the expressions inside one.
+    legend = _escape(gettext("Proposal"))
     return (
         '<fieldset class="border rounded px-3 pt-2 mb-3" data-proposal-row>'
-        f'<legend class="fs-6 float-none w-auto px-1 mb-1">{_escape(gettext("Proposal"))} '
+        f'<legend class="fs-6 float-none w-auto px-1 mb-1">{legend} '
         f"<span data-row-number>{number}</span></legend>"
         f"{_alert(row.non_field_errors(), 'alert alert-danger py-2')}"
         f"{''.join(render_field(row[name]) for name in names)}</fieldset>"
@@ -574,11 +576,11 @@ def _proposals(
         rows = '<p class="text-muted">—</p>'
     adding = ""
     if editable:
+        label = _escape(gettext("Add a proposal"))
         adding = (
             f'<template id="{prefix}-empty">{_proposal_row(formset.empty_form, "")}</template>'
             f'<button type="submit" name="action" value="add-row-{question.pk}" '
-            f'class="btn btn-outline-secondary btn-sm" data-add-row="{prefix}">'
-            f"{_escape(gettext('Add a proposal'))}</button>"
+            f'class="btn btn-outline-secondary btn-sm" data-add-row="{prefix}">{label}</button>'
         )
     help_html = f'<div class="form-text mb-2">{help_text}</div>' if help_text else ""
     return (

@@ -59,8 +59,8 @@ def consultation_contacts(
     """Who receives an organisation's consultation links, by organisation id.
 
     The people whose current affiliation says "receives consultations"; when there is none,
-    the primary contact. Only people with an e-mail address who have not been anonymised.
-    Organisations without such a person are missing from the result. One query.
+    the primary contact. Only people who agreed to consultation mail, with an e-mail address and
+    not anonymised. Organisations without such a person are missing from the result. One query.
     """
     day = day or timezone.localdate()
     affiliations = (
@@ -68,7 +68,7 @@ def consultation_contacts(
         .filter(organisation_id__in=organisation_ids)
         .filter(Q(receives_consultations=True) | Q(is_primary=True))
         .exclude(person__email="")
-        .filter(person__anonymised_at__isnull=True)
+        .filter(person__anonymised_at__isnull=True, person__consent_consultations=True)
         .select_related("person")
         .order_by("organisation_id", "person__last_name", "person__first_name", "person_id")
     )
@@ -345,12 +345,14 @@ def response_versions(*, response: Response | None) -> list[ResponseVersion]:
 
 
 def invitation_recipients(*, invitation: Invitation) -> list[Person]:
-    """The people holding an active link to the invitation, who have an e-mail address."""
+    """The people holding an active link to the invitation, who have an e-mail address and
+    (still) agree to consultation mail."""
     return list(
         Person.objects.filter(
             consultation_links__invitation=invitation,
             consultation_links__revoked_at__isnull=True,
             anonymised_at__isnull=True,
+            consent_consultations=True,
         )
         .exclude(email="")
         .distinct()

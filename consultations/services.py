@@ -359,8 +359,9 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     The raw token exists only here and in the e-mail; the database keeps its SHA-256 hash. Tokens
     mailed earlier keep working: every token of a link works until the link is revoked or the
     consultation stops being open. Nothing is sent for a revoked link, a consultation that is no
-    longer open, a person without an e-mail address, or a reminder to an organisation that has
-    submitted meanwhile. If sending fails, no token is issued.
+    longer open, a person without an e-mail address or who no longer agrees to consultation mail,
+    or a reminder to an organisation that has submitted meanwhile or to someone who has left it
+    (no current affiliation). If sending fails, no token is issued.
     """
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
@@ -377,16 +378,20 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     )
     if link is None or link.revoked_at is not None or not link.person.email:
         return False
+    if not link.person.consent_consultations:
+        return False
     invitation = link.invitation
     if invitation.consultation.status != Consultation.Status.OPEN:
         return False
-    if (
-        kind == emails.REMINDER
-        and Response.objects.filter(
+    if kind == emails.REMINDER and (
+        Response.objects.filter(
             consultation_id=invitation.consultation_id,
             organisation_id=invitation.organisation_id,
             status=Response.Status.SUBMITTED,
         ).exists()
+        or not selectors.affiliations_current_on(day=timezone.localdate())
+        .filter(person_id=link.person_id, organisation_id=invitation.organisation_id)
+        .exists()
     ):
         return False
     token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -9,11 +9,13 @@ wrong, revoked or expired, and an address that keeps trying wrong tokens is made
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -43,7 +45,7 @@ from consultations.models import (
 # The links this browser has opened, at most LINKS_MAX of them, each as its id and its browser
 # key (`AccessLink.browser_key`), in a cookie signed with the SECRET_KEY (Django's signing) and
 # set as the session cookie is (the SESSION_COOKIE_* settings), for SESSION_COOKIE_AGE from the
-# last link opened. A member page reads no session: the state query checks on every request that
+# last view or save of a member page (each signs it anew: `renew_links`). A member page reads no session: the state query checks on every request that
 # the link is still active and that the key is its own, so revoking the link ends the access as
 # before. Neither the signature nor the key alone opens anything: a forged cookie needs both the
 # SECRET_KEY and the database.
@@ -107,7 +109,10 @@ def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
 
 def held_links(request: HttpRequest) -> list[selectors.HeldLink]:
     """The links this browser has opened, as (id, browser key): none if its cookie is missing,
-    altered or older than SESSION_COOKIE_AGE."""
+    altered or older than SESSION_COOKIE_AGE (read once a request)."""
+    read: list[selectors.HeldLink] | None = getattr(request, "_consultation_held_links", None)
+    if read is not None:
+        return read
     # The signature's time is in whole seconds: a second more, so that a cookie is good for the
     # whole SESSION_COOKIE_AGE whatever fraction of a second it was signed at.
     value = request.get_signed_cookie(
@@ -118,7 +123,13 @@ def held_links(request: HttpRequest) -> list[selectors.HeldLink]:
         pk, _dash, key = item.partition("-")
         if pk.isdigit() and key:
             links.append((int(pk), key))
+    request._consultation_held_links = links  # type: ignore[attr-defined]
     return links
+
+
+def _links_signed_at(request: HttpRequest) -> int:
+    """When the browser's links cookie was signed (seconds since the epoch; read once verified)."""
+    return signing.b62_decode(request.COOKIES[LINKS_COOKIE].rsplit(signing.Signer().sep, 2)[1])
 
 
 def _links_text(links: list[selectors.HeldLink]) -> str:
@@ -137,9 +148,23 @@ def links_cookie_value(links: list[selectors.HeldLink]) -> str:
 def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
     """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
     held = [other for other in held_links(request) if other[0] != link.pk]
+    _set_links_cookie(response, [*held, (link.pk, link.browser_key)][-LINKS_MAX:])
+
+
+def renew_links(request: HttpRequest, response: HttpResponse) -> None:
+    """Sign the links the browser holds anew: they last SESSION_COOKIE_AGE from the member's last
+    visit or save, not from the link's first opening (a member writing for weeks keeps them).
+    Only once a tenth of that age has passed since the last signing (a day and a half of two
+    weeks): most views leave the cookie as it is."""
+    held = held_links(request)
+    if held and time.time() - _links_signed_at(request) > settings.SESSION_COOKIE_AGE / 10:
+        _set_links_cookie(response, held)
+
+
+def _set_links_cookie(response: HttpResponse, links: list[selectors.HeldLink]) -> None:
     response.set_signed_cookie(
         LINKS_COOKIE,
-        _links_text([*held, (link.pk, link.browser_key)][-LINKS_MAX:]),
+        _links_text(links),
         salt=LINKS_COOKIE_SALT,
         # A cookie for the browser's session when sessions end with it; the signature's age is
         # checked all the same.
@@ -274,7 +299,10 @@ class ResponseView(MemberView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The same few queries on every request: prepared on PostgreSQL (config/db.py).
         with prepared_statements():
-            return self._dispatch(request, *args, **kwargs)
+            response = self._dispatch(request, *args, **kwargs)
+        if response.status_code < 400:
+            renew_links(request, response)
+        return response
 
     def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method not in ("GET", "HEAD"):  # HEAD is answered by get()
@@ -390,10 +418,20 @@ class ResponseView(MemberView):
             "expected_version": form.cleaned_data["version"],
         }
         try:
-            if action == "submit":
-                version = services.response_submit(**arguments)
-            else:
-                saved = services.response_save_draft(**arguments)
+            try:
+                if action == "submit":
+                    version = services.response_submit(**arguments)
+                else:
+                    saved = services.response_save_draft(**arguments)
+            except ValidationError as error:
+                if getattr(error, "code", None) != "unchanged":
+                    raise
+                # Nothing new to submit: the page equals the submitted version. The refused
+                # submit wrote nothing, so what is on the page is kept as the draft (a draft
+                # saved since the submission may differ from it).
+                services.response_save_draft(**arguments)
+                messages.info(request, error.messages[0])
+                return redirect("consultations:response", invitation_id=invitation_id)
         except services.ResponseConflict as conflict:
             # The page is now based on the current version: saving again replaces the colleague's
             # changes, knowingly, with what is on the page.
@@ -407,9 +445,6 @@ class ResponseView(MemberView):
             code = getattr(error, "code", None)
             if code in ("not_open", "deadline_passed"):
                 return self._render(request, form, status=409, editable=False, refusal=error.messages[0])
-            if code == "unchanged":
-                messages.info(request, error.messages[0])
-                return redirect("consultations:response", invitation_id=invitation_id)
             if hasattr(error, "error_dict"):
                 form.add_answer_errors(error)
             else:

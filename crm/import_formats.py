@@ -7,9 +7,11 @@ Two things the stock django-import-export formats do not do:
 * Neutralise spreadsheet formulas in exports. `IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`
   (4.4.3) only drops a leading "=" and turns every cell into a string (None becomes
   "None" in XLSX); cells starting with "+", "-", "@", a tab or a carriage return are
-  left alone although spreadsheets evaluate them too. Here every text cell that a
-  spreadsheet could read as a formula gets an apostrophe in front, and the import
-  takes it off again (`strip_formula_guard`), so export → import changes nothing.
+  left alone although spreadsheets evaluate them too. In CSV every text cell that a
+  spreadsheet could read as a formula gets an apostrophe in front. XLSX has a text cell
+  type, and an apostrophe there would be part of the value ("'+37061234567"), so such
+  text is written as it is, as a text cell (`TextCellXLSXFormat`). The import takes an
+  apostrophe off again (`strip_formula_guard`), so export → import changes nothing.
 
 This module imports no models, so settings could list these classes.
 """
@@ -20,6 +22,7 @@ import contextlib
 import csv
 import gc
 import io
+import itertools
 import posixpath
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -29,6 +32,9 @@ from xml.etree import ElementTree
 import tablib
 from django.utils.translation import get_language
 from import_export.formats import base_formats
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.worksheet import Worksheet
+from tablib.formats._xlsx import XLSXFormat
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -56,13 +62,51 @@ def strip_formula_guard(value: Any) -> Any:
     return value
 
 
-def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
-    """A copy of the dataset with every formula-like text cell (headers included) neutralised."""
-    safe = tablib.Dataset(headers=[neutralise_formula(h) for h in dataset.headers or []])
-    safe.title = dataset.title
-    for row in dataset:
-        safe.append([neutralise_formula(cell) for cell in row])
-    return safe
+def xlsx_value(value: Any) -> Any:
+    """A value as the XLSX export writes it: formula-like text unchanged (it becomes a text cell),
+    but text that the import would take an apostrophe off gets one more, and characters XLSX
+    does not allow are replaced."""
+    if not isinstance(value, str):
+        return value
+    if ILLEGAL_CHARACTERS_RE.search(value):  # exporting must not fail on control characters
+        value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+    if value.startswith(GUARD) and _guarded(value):
+        return GUARD + value
+    return value
+
+
+def needs_text_cell(value: Any) -> bool:
+    """Whether openpyxl or a spreadsheet would read this text as something else than text: a
+    formula, a number ("+370…"), an error ("#N/A")."""
+    return isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS) or value in ERROR_CODES)
+
+
+def as_text_cell(cell: Cell) -> Cell:
+    """Make the cell a text cell that shows its value as it is.
+
+    openpyxl makes any text starting with "=" a formula and "#N/A" an error; a cell of type "s"
+    is text, never evaluated. The quote prefix (an apostrophe that is not part of the value, as
+    Excel sets when one types '=1+2) keeps it text when someone edits the cell in Excel, which
+    would otherwise read "=…" as a formula and "+370…" as a number again."""
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+class TextCellXLSXFormat(XLSXFormat):
+    """tablib's XLSX writer, with formula-like text written as text cells."""
+
+    @classmethod
+    def dset_sheet(
+        cls, dataset: tablib.Dataset, ws: Worksheet, freeze_panes: bool = True, escape: bool = False
+    ):
+        super().dset_sheet(dataset, ws, freeze_panes=freeze_panes, escape=escape)
+        # The sheet holds the headers (if any), then the rows: no separators in our datasets.
+        rows = itertools.chain([dataset.headers], dataset) if dataset.headers else dataset
+        for number, row in enumerate(rows, start=1):
+            for column, value in enumerate(row, start=1):
+                if needs_text_cell(value):
+                    as_text_cell(ws.cell(row=number, column=column))
 
 
 def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
@@ -159,17 +203,11 @@ class XLSX(base_formats.XLSX):
             workbook.close()
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        safe = neutralised(dataset)
-        for index, row in enumerate(safe):
-            # Control characters are not allowed in XLSX; exporting must not fail on them.
-            if any(isinstance(c, str) and ILLEGAL_CHARACTERS_RE.search(c) for c in row):
-                safe[index] = [
-                    ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", c) if isinstance(c, str) else c
-                    for c in row
-                ]
-        return safe.export("xlsx", **kwargs)
+        safe = tablib.Dataset(headers=[xlsx_value(h) for h in dataset.headers or []])
+        safe.title = dataset.title
+        for row in dataset:
+            safe.append([xlsx_value(cell) for cell in row])
+        return TextCellXLSXFormat.export_set(safe, **kwargs)
 
 
 FORMATS = [CSV, XLSX]

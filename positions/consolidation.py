@@ -130,7 +130,9 @@ def _is_answered(entry: dict[str, Any] | None) -> bool:
 
 # --- the text of the sections -----------------------------------------------------------------------
 
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# The characters a backslash escapes in Python-Markdown with its tables extension; before any other
+# character ("~", say) the backslash would be printed.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def markdown_literal(text: str) -> str:

@@ -7,6 +7,8 @@ the models hold fields, constraints and cheap properties.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import InvalidStorageError, Storage, default_storage, storages
@@ -27,6 +29,23 @@ prefix_validator = RegexValidator(
 )
 
 LOGO_MAX_BYTES = 1024 * 1024
+
+
+def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """`on_delete` of who made a rendering: forgotten with the user, except on a PDF that was
+    sent, which stays as it was sent (the database refuses to change it): the user cannot be
+    deleted then, only deactivated."""
+    sent = list(
+        Rendering.objects.filter(
+            pk__in=[rendering.pk for rendering in sub_objs], dispatches__isnull=False
+        ).distinct()
+    )
+    if sent:
+        raise models.ProtectedError(
+            _("A PDF that was sent keeps who made it: deactivate the user instead of deleting them."),
+            sent,
+        )
+    models.SET_NULL(collector, field, sub_objs, using)
 
 
 def validate_logo(file: object) -> None:
@@ -448,7 +467,7 @@ class Rendering(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
+        on_delete=set_null_unless_sent,
         null=True,
         blank=True,
         related_name="+",

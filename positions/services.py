@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import smtplib
 import time
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from positions.letter import paper_letter
 from positions.models import (
     Dispatch,
     IssuerSettings,
+    Language,
     PaperAttribution,
     PaperProposal,
     PaperSection,
@@ -85,17 +87,21 @@ def _require_draft(paper: PositionPaper) -> None:
 def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
     """Save a draft paper's own fields, creating it if new (with the issuer's default signatory).
 
+    The issuer's default position is written in the paper's language: left empty, or given in the
+    other language (the paper's language changed), it becomes the one of the paper's language.
     Refused once the paper is approved: its text is then what was approved and registered.
     """
+    issuer = IssuerSettings.load()
     if paper.pk is None:
         _require_permission(user, "positions.add_positionpaper")
-        issuer = IssuerSettings.load()
         paper.signatory_name = paper.signatory_name or issuer.signatory_name
-        paper.signatory_position = paper.signatory_position or issuer.signatory_position_in(paper.language)
         paper.created_by = user  # type: ignore[assignment]
     else:
         _require_permission(user, "positions.change_positionpaper")
         _require_draft(_lock_paper(paper))
+    defaults = {issuer.signatory_position_in(language) for language in Language.values}
+    if not paper.signatory_position.strip() or paper.signatory_position in defaults:
+        paper.signatory_position = issuer.signatory_position_in(paper.language)
     paper.full_clean()
     paper.save()
     return paper
@@ -143,7 +149,9 @@ def _approval_errors(paper: PositionPaper, issuer: IssuerSettings) -> list[Valid
         errors.append(ValidationError(_("Write the subject."), code="no_subject"))
     if not (paper.signatory_name.strip() and paper.signatory_position.strip()):
         errors.append(ValidationError(_("Give the signatory's name and position."), code="no_signatory"))
-    if not (paper.sections.exists() or paper.proposals.exists()):
+    # A section counts for its text: an empty one (a heading at most) says nothing to the addressee.
+    has_text = any(body.strip() for body in paper.sections.values_list("body", flat=True))
+    if not (has_text or paper.proposals.exists()):
         errors.append(ValidationError(_("The paper has neither text nor proposals."), code="empty"))
     errors += [
         ValidationError(
@@ -483,9 +491,11 @@ def paper_email(
     user: AbstractBaseUser,
     rendering: Rendering | None = None,
     to: str = "",
+    note: str = "",
 ) -> Dispatch:
     """E-mail the approved paper's PDF to the addressee (the paper's addressee e-mail, else the
-    institution's) and record the dispatch. If the e-mail cannot be sent, nothing is recorded."""
+    institution's) and record the dispatch. If the e-mail cannot be sent, nothing is recorded and
+    the mail server's refusal is raised as a `ValidationError`."""
     _require_permission(user, "positions.add_dispatch")
     address = to.strip() or paper.addressee_email or (paper.addressee.email if paper.addressee else "")
     if not address:
@@ -511,10 +521,24 @@ def paper_email(
     message.attach(_rendering_filename(paper, rendering.version), content, "application/pdf")
     with transaction.atomic():
         dispatch = paper_mark_sent(
-            paper=paper, user=user, rendering=rendering, channel=Dispatch.Channel.EMAIL, recipient=address
+            paper=paper,
+            user=user,
+            rendering=rendering,
+            channel=Dispatch.Channel.EMAIL,
+            recipient=address,
+            note=note,
         )
         # Sent last: if the mail server refuses it, the dispatch above is rolled back.
-        message.send()
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as refused:
+            raise ValidationError(
+                _(
+                    "The e-mail could not be sent (%(reason)s); nothing is recorded. Check the address, or send the PDF another way and record that."
+                ),
+                code="email_failed",
+                params={"reason": refused},
+            ) from refused
     return dispatch
 
 

@@ -57,6 +57,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
     first_name = "Jūratė"
     last_name = factory.Sequence(lambda n: f"Žemaitytė-{n}")
     email = factory.Sequence(lambda n: f"jurate.{n}@klasteris.lt")
+    # Agreed to consultation mail, as the association's contacts are asked to.
+    consent_consultations = True
+    consent_consultations_at = datetime.datetime(2025, 1, 15, 9, 0, tzinfo=datetime.UTC)
+    consent_consultations_source = Person.ConsentSource.FORM
 
 
 class AffiliationFactory(factory.django.DjangoModelFactory):

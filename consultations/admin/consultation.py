@@ -307,8 +307,9 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                 format_html(
                     "{} {}",
                     _(
-                        "These organisations have no contact who receives consultations (nor a primary "
-                        "contact with an e-mail address). Add one, then press “Invite new contacts”:"
+                        "These organisations have no contact with an e-mail address who agreed to "
+                        "consultation mail and receives consultations (or is the primary contact). "
+                        "Add one, then press “Invite new contacts”:"
                     ),
                     links,
                 ),

@@ -1,4 +1,9 @@
-"""Invitations and personal links in the admin: their state, and revoking or re-issuing them."""
+"""Invitations and personal links in the admin: their state, and revoking or re-issuing them.
+
+Re-issuing from the invitations list gives a new link only to people whose latest link is active.
+A person whose link staff revoked gets access again only when staff re-issue that link from the
+access links list.
+"""
 
 from __future__ import annotations
 
@@ -60,7 +65,8 @@ class _LinkActionsMixin:
     def _links_to_revoke(self, queryset: QuerySet) -> list[AccessLink]:
         raise NotImplementedError
 
-    def _links_to_reissue(self, queryset: QuerySet) -> list[AccessLink]:
+    def _links_to_reissue(self, queryset: QuerySet) -> tuple[list[AccessLink], int]:
+        """The links to re-issue, and how many revoked ones were left out."""
         raise NotImplementedError
 
     @admin.action(description=_("Revoke the personal links"), permissions=["change"])
@@ -78,7 +84,8 @@ class _LinkActionsMixin:
     @admin.action(description=_("Re-issue the personal links and e-mail them"), permissions=["change"])
     def reissue_links(self, request: HttpRequest, queryset: QuerySet) -> None:
         reissued = 0
-        for link in self._links_to_reissue(queryset):
+        links, skipped = self._links_to_reissue(queryset)
+        for link in links:
             try:
                 services.access_link_reissue(access_link=link, user=request.user)
             except ValidationError as error:
@@ -91,6 +98,19 @@ class _LinkActionsMixin:
             % {"count": reissued},
             messages.SUCCESS,
         )
+        if skipped:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                ngettext(
+                    "%(count)d revoked link was not re-issued: if the person should have access again, "
+                    "re-issue that link from the list of access links.",
+                    "%(count)d revoked links were not re-issued: if these people should have access "
+                    "again, re-issue their links from the list of access links.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
 
 class AccessLinkInline(admin.TabularInline):
@@ -170,14 +190,18 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
             )
         )
 
-    def _links_to_reissue(self, queryset: QuerySet[Invitation]) -> list[AccessLink]:
-        # Everyone who ever had a link to the selected invitations gets one new link.
+    def _links_to_reissue(self, queryset: QuerySet[Invitation]) -> tuple[list[AccessLink], int]:
+        # Each person gets one new link, judged by their latest link: re-issuing revokes the old
+        # link and makes a new one, so a latest link that is revoked was revoked by staff (say,
+        # someone who left the organisation). Giving them access again is a choice made on that
+        # link in the access links list, never a side effect of re-issuing a whole invitation.
         latest: dict[tuple[int, int], AccessLink] = {}
         for link in (
             AccessLink.objects.filter(invitation__in=queryset).select_related("person").order_by("pk")
         ):
             latest[(link.invitation_id, link.person_id)] = link
-        return list(latest.values())
+        active = [link for link in latest.values() if link.revoked_at is None]
+        return active, len(latest) - len(active)
 
     @admin.display(description=_("personal links"))
     def links(self, obj: Invitation) -> str:
@@ -233,7 +257,10 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
     def _links_to_revoke(self, queryset: QuerySet[AccessLink]) -> list[AccessLink]:
         return list(queryset.select_related("person"))
 
-    _links_to_reissue = _links_to_revoke
+    def _links_to_reissue(self, queryset: QuerySet[AccessLink]) -> tuple[list[AccessLink], int]:
+        # Selecting a link here is an explicit choice, so revoked links are re-issued too: this is
+        # how a person whose link was revoked gets access again.
+        return list(queryset.select_related("person")), 0
 
     @admin.display(description=_("organisation"), ordering="invitation__organisation__name")
     def organisation(self, obj: AccessLink) -> str:

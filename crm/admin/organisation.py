@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from itertools import combinations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -25,8 +29,69 @@ from crm.models import Affiliation, Interaction, Membership, Organisation, Perso
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
 
+class AffiliationFormSet(BaseInlineFormSet):
+    """Holds the organisation's contacts to one primary contact before anything is saved.
+
+    Each form's model validation leaves out the inline's own foreign key, so the database
+    constraint crm_affiliation_one_primary_contact is never checked there: without this, two
+    ticked contacts end in an IntegrityError on save.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        primaries = sum(1 for form in kept if form.cleaned_data.get("is_primary"))
+        if self.instance.pk is not None:
+            # A primary contact saved since the page was opened is not among the forms.
+            shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
+            primaries += (
+                Affiliation.objects.filter(organisation=self.instance, is_primary=True)
+                .exclude(pk__in=shown)
+                .count()
+            )
+        if primaries > 1:
+            raise ValidationError(
+                _("An organisation has one primary contact: untick the other one."),
+                code="one_primary_contact",
+            )
+
+
+def _period(start: datetime.date, end: datetime.date | None) -> str:
+    # Written as Membership.clean() writes the period it clashes with.
+    return f"{start} – {end or '…'}"
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """Refuses membership periods of the page that overlap each other.
+
+    Membership.clean() compares a period with the saved ones only (and with none on the add
+    page), so two overlapping rows posted together would reach the database's no-overlap
+    constraint (migration 0003) and fail there.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        periods: list[tuple[datetime.date, datetime.date | None]] = []
+        for form in self.forms:
+            if self._should_delete_form(form):
+                continue
+            start, end = form.cleaned_data.get("start_date"), form.cleaned_data.get("end_date")
+            if start is None or (end is not None and end < start):
+                continue  # already a form error
+            periods.append((start, end))
+        # Closed periods, an open end running forever: the rule of the constraint and of clean().
+        for (start_a, end_a), (start_b, end_b) in combinations(periods, 2):
+            if (end_a is None or start_b <= end_a) and (end_b is None or start_a <= end_b):
+                raise ValidationError(
+                    _("The membership periods %(first)s and %(second)s overlap."),
+                    code="membership_overlap",
+                    params={"first": _period(start_a, end_a), "second": _period(start_b, end_b)},
+                )
+
+
 class AffiliationInline(admin.TabularInline):
     model = Affiliation
+    formset = AffiliationFormSet
     extra = 0
     autocomplete_fields = ["person"]
     fields = ["person", "role", "job_title", "is_primary", "receives_consultations", "start_date", "end_date"]
@@ -34,6 +99,7 @@ class AffiliationInline(admin.TabularInline):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     fields = ["status", "start_date", "end_date", "annual_fee", "notes"]
     show_change_link = True

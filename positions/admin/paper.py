@@ -32,7 +32,7 @@ from positions.admin.inlines import (
     SectionInline,
 )
 from positions.letter import letter_html, paper_letter
-from positions.models import IssuerSettings, PaperAttribution, PositionPaper, RenderingJob
+from positions.models import IssuerSettings, PaperAttribution, PositionPaper, Rendering, RenderingJob
 
 # How often the PDF progress page reloads itself while the PDF is being generated.
 PROGRESS_REFRESH_SECONDS = 2
@@ -105,10 +105,9 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
         return selectors.papers_for_admin()
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        issuer = IssuerSettings.load()
+        # The position is left to `paper_save`: the issuer's, in the language the paper is written in.
         return {
-            "signatory_name": issuer.signatory_name,
-            "signatory_position": issuer.signatory_position,
+            "signatory_name": IssuerSettings.load().signatory_name,
             **super().get_changeform_initial_data(request),
         }
 
@@ -123,6 +122,15 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
         if obj is not None and not obj.is_draft:
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], Any]:
+        # A draft's PDFs and their generations go with it (nobody deletes them on their own: their
+        # admin is read only). A registered paper is not deleted at all (above).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if all(paper.is_draft for paper in objs):
+            theirs = {str(Rendering._meta.verbose_name), str(RenderingJob._meta.verbose_name)}
+            perms_needed = {name for name in perms_needed if str(name) not in theirs}
+        return deleted, counts, perms_needed, protected
 
     def save_model(self, request: HttpRequest, obj: PositionPaper, form: Any, change: bool) -> None:
         services.paper_save(paper=obj, user=request.user)
@@ -375,7 +383,11 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
             try:
                 if data["send_email_now"]:
                     services.paper_email(
-                        paper=paper, user=request.user, rendering=data["rendering"], to=data["recipient"]
+                        paper=paper,
+                        user=request.user,
+                        rendering=data["rendering"],
+                        to=data["recipient"],
+                        note=data["note"],
                     )
                 else:
                     services.paper_mark_sent(

@@ -225,7 +225,19 @@ def test_revoke_and_reissue_actions_on_invitations(staff_client, superuser):
     staff_client.post(url, {"action": "revoke_links", "_selected_action": [invitation.pk]})
     assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 0
 
+    # Revoked links are not re-issued with the invitation (test_reissue_revoked.py) ...
     staff_client.post(url, {"action": "reissue_links", "_selected_action": [invitation.pk]})
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 0
+    assert len(mail.outbox) == 0
+
+    # ... but each from the list of links, chosen there.
+    staff_client.post(
+        reverse("admin:consultations_accesslink_changelist"),
+        {
+            "action": "reissue_links",
+            "_selected_action": list(AccessLink.objects.values_list("pk", flat=True)),
+        },
+    )
     assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 2
     assert AccessLink.objects.count() == 4
     assert len(mail.outbox) == 2

@@ -266,6 +266,24 @@ def test_amending_after_submission_makes_version_two_and_keeps_version_one(opene
     assert "Version 1, by Rūta Rutkauskienė" in content
 
 
+def test_submitting_the_submitted_answer_again_keeps_what_is_on_the_page_as_the_draft(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+    client.post(ruta.url, {**answer_form(opened, version=1, short="Pakeista"), "action": "save"})
+
+    # The member types the submitted text back and submits: nothing new to submit.
+    refused = client.post(ruta.url, {**answer_form(opened, version=2), "action": "submit"}, follow=True)
+
+    content = _text(refused)
+    assert "Nothing has changed since the last submission (version 1)." in content
+    assert "Changes saved since then have not been submitted" not in content
+    # What was typed is kept: the draft is the submitted answer again, not "Pakeista".
+    assert Answer.objects.get(question=opened.questions["short"]).text == "Pritariame iš esmės"
+    assert ResponseVersion.objects.count() == 1
+    assert not Response.objects.get().has_unsubmitted_changes
+
+
 def test_proposal_rows_are_added_without_javascript_and_removed_with_their_checkbox(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
@@ -381,6 +399,35 @@ def test_after_closing_a_session_still_reads_the_answer_but_an_archived_one_is_g
 
 
 # --- security -----------------------------------------------------------------------------------------
+
+
+def test_the_link_lasts_from_the_member_s_last_visit_not_from_the_link_s_first_opening(opened, settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    ruta = opened.members["ruta"]
+    client = ruta.client()  # the link opened now
+    start = datetime.datetime.now(tz=datetime.UTC)
+
+    with time_machine.travel(start + datetime.timedelta(minutes=50), tick=False):
+        assert client.get(ruta.url).status_code == 200  # a visit signs the cookie anew
+    with time_machine.travel(start + datetime.timedelta(minutes=100), tick=False):
+        saved = client.post(ruta.url, {**answer_form(opened, long="Ilgai rašytas tekstas"), "action": "save"})
+    assert saved.status_code == 302
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Ilgai rašytas tekstas"
+    # An hour after the last save, the browser holds the link no more.
+    with time_machine.travel(start + datetime.timedelta(minutes=162), tick=False):
+        assert client.get(ruta.url).status_code == 404
+
+
+def test_an_id_too_large_for_the_database_is_not_found(opened):
+    client = opened.members["ruta"].client()  # a browser holding a link
+    for huge in (str(2**63), "9" * 20):
+        for address in (
+            f"/konsultacijos/{huge}/",
+            f"/konsultacijos/{huge}/dokumentai/1/",
+            f"/nariai/{huge}/",
+        ):
+            assert client.get(address).status_code == 404, address
+        assert client.post(f"/konsultacijos/{huge}/", {"action": "save"}).status_code == 404
 
 
 def test_a_session_cannot_see_or_change_another_organisations_answer(opened, settings, tmp_path):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from consultations import selectors, services
 from consultations.models import AccessLink, AccessToken, Consultation, Invitation, Question, Response
-from crm.models import Affiliation, Membership
+from crm.models import Affiliation, Membership, Person
 from tests.consultations.factories import (
     AnswerFactory,
     ConsultationFactory,
@@ -136,6 +136,24 @@ def test_links_go_to_consultation_contacts_falling_back_to_the_primary_contact(p
     ]
     assert consultation.invitations.count() == 4
     assert sorted(m.to[0] for m in mail.outbox) == sorted([receiving.email, primary.email])
+
+
+def test_only_people_who_agreed_to_consultation_mail_are_invited(policy_officer):
+    organisation = member_organisation(contacts=0, name="Klasteris be sutikimų")
+    AffiliationFactory(
+        organisation=organisation, receives_consultations=True, person__consent_consultations=False
+    )
+    AffiliationFactory(organisation=organisation, is_primary=True, person__consent_consultations=False)
+    mixed = member_organisation(contacts=0)
+    agreed = AffiliationFactory(organisation=mixed, receives_consultations=True).person
+    AffiliationFactory(organisation=mixed, receives_consultations=True, person__consent_consultations=False)
+    consultation = _ready()
+
+    report = services.consultation_open(consultation=consultation, user=policy_officer)
+
+    assert [m.to[0] for m in mail.outbox] == [agreed.email]
+    assert list(AccessLink.objects.values_list("person_id", flat=True)) == [agreed.pk]
+    assert [o.name for o in report.organisations_without_contacts] == ["Klasteris be sutikimų"]
 
 
 def test_opening_twice_creates_nothing_twice(policy_officer):
@@ -399,6 +417,25 @@ def test_reminders_go_only_to_organisations_that_have_not_submitted(policy_offic
     assert reminded.reminder_count == 1
     assert reminded.reminded_at == start + datetime.timedelta(days=5)
     assert Invitation.objects.get(organisation=submitted).reminded_at is None
+
+
+def test_reminders_skip_those_who_withdrew_their_consent_or_left_the_organisation(policy_officer):
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=VILNIUS)
+    organisation = member_organisation(name="Tylus klasteris", contacts=3)
+    consultation = _opened_on(start, policy_officer)
+    stays, withdrew, left = Affiliation.objects.filter(organisation=organisation).order_by("pk")
+    Person.objects.filter(pk=withdrew.person_id).update(consent_consultations=False)
+    left.end_date = datetime.date(2026, 11, 4)
+    left.save()
+    mail.outbox.clear()
+
+    with time_machine.travel(start + datetime.timedelta(days=5), tick=False):
+        services.reminders_send(consultation=consultation)
+
+    assert [m.to[0] for m in mail.outbox] == [stays.person.email]
+    # Nor are they told of an amendment: only people who agree to consultation mail are.
+    invitation = Invitation.objects.get(organisation=organisation)
+    assert withdrew.person not in selectors.invitation_recipients(invitation=invitation)
 
 
 def test_reminders_are_never_sent_twice_on_one_day(policy_officer):

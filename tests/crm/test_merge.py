@@ -351,6 +351,9 @@ def person_twins():
         consent_newsletter=True,
         consent_newsletter_at=_moment(2024),
         consent_newsletter_source=Person.ConsentSource.FORM,
+        consent_consultations=False,
+        consent_consultations_at=None,
+        consent_consultations_source="",
         notes="Kalba angliškai.",
     )
     other = PersonFactory(

@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from positions import services
-from positions.models import Dispatch, IssuerSettings, PaperAttribution, PositionPaper, Rendering
+from positions.models import (
+    Dispatch,
+    IssuerSettings,
+    PaperAttribution,
+    PositionPaper,
+    Rendering,
+    RenderingJob,
+)
 from tests.consultations.factories import AnswerFactory, QuestionFactory
 from tests.factories import OrganisationFactory
 from tests.positions import pdf_reading
@@ -280,6 +287,53 @@ def test_emailing_from_the_send_page(staff_client, approved, superuser, mailoutb
     assert response.status_code == 302
     assert mailoutbox[0].to == ["rastine@eimin.lt"]
     assert Dispatch.objects.get().channel == "email"
+
+
+def test_a_draft_is_deleted_with_its_pdfs(staff_client, paper, superuser):
+    services.paper_render_request(paper=paper, user=superuser)  # the "Generate PDF" button
+    assert paper.renderings.count() == 1 and RenderingJob.objects.filter(paper=paper).exists()
+    url = reverse("admin:positions_positionpaper_delete", args=[paper.pk])
+
+    page = staff_client.get(url)
+    assert page.status_code == 200 and not page.context["perms_lacking"]
+    assert staff_client.post(url, {"post": "yes"}).status_code == 302
+    assert not PositionPaper.objects.filter(pk=paper.pk).exists()
+    assert not Rendering.objects.exists() and not RenderingJob.objects.exists()
+
+
+def test_the_add_page_leaves_the_signatory_position_to_the_paper_s_language(staff_client):
+    issuer_with_requisites()
+    form = staff_client.get(reverse("admin:positions_positionpaper_add")).context["adminform"].form
+    assert form.initial["signatory_name"] == "Rūta Žilinskienė"
+    assert not form.initial.get("signatory_position")
+
+
+def test_emailing_with_the_note_and_a_mail_server_that_refuses(staff_client, approved, superuser, settings):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    form = {
+        "rendering": rendering.pk,
+        "channel": "email",
+        "recipient": "rastine@eimin.lt",
+        "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+        "send_email_now": "on",
+        "note": "Su lydraščiu Nr. 5",
+    }
+    url = reverse("admin:positions_positionpaper_send", args=[approved.pk])
+    settings.EMAIL_BACKEND = "tests.failing_mail.EmailBackend"
+
+    refused = staff_client.post(url, form)
+
+    # The form again, with the reason in Lithuanian; nothing recorded.
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Laiško išsiųsti nepavyko" in page
+    assert not Dispatch.objects.exists()
+    approved.refresh_from_db()
+    assert not approved.is_sent
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert staff_client.post(url, form).status_code == 302
+    assert Dispatch.objects.get().note == "Su lydraščiu Nr. 5"
 
 
 def test_a_read_only_user_sees_papers_but_cannot_send_or_render(approved, read_only_user):

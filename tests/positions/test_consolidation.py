@@ -609,3 +609,14 @@ def test_saving_changed_attributions_in_the_admin_rewrites_the_sections(closed, 
     unchanged = _change_form_data(client.get(url))
     assert client.post(url, unchanged).status_code == 302
     assert _text_section(paper, closed).body == section.body
+
+
+@pytest.mark.parametrize(
+    "typed", ["apie ~10 % įmonių", "a*b_c `d` [e](f) #1 +2 -3 4. !5 | 6 \\ 7", "<b>&amp;</b>"]
+)
+def test_member_text_is_shown_as_typed_with_no_markup_and_no_stray_backslash(typed):
+    from consultations.markdown import render_markdown
+
+    html = render_markdown(consolidation.markdown_literal(typed))
+    shown = html.removeprefix("<p>").removesuffix("</p>")
+    assert shown == typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -138,3 +138,29 @@ def test_the_approve_permission_belongs_to_the_policy_officer_and_administrator_
     assert set(
         editor.permissions.filter(content_type__app_label="positions").values_list("codename", flat=True)
     ) == {f"view_{model._meta.model_name}" for model in apps.get_app_config("positions").get_models()}
+
+
+@pytest.mark.django_db
+def test_the_annex_lists_the_members_in_lithuanian_alphabetical_order():
+    issuer = issuer_with_requisites()
+    paper = PaperFactory()
+    for name in ["Tauragės klasteris", "Šiaulių klasteris", "Alytaus klasteris", "Čiurlionio klasteris",
+                 "Druskininkų klasteris", "Ąžuolo klasteris", "Zarasų klasteris", "Yra klasteris",
+                 "Įvairių klasteris", "Ignalinos klasteris"]:  # fmt: skip
+        paper.supporting_organisations.add(OrganisationFactory(name=name))
+
+    letter = paper_letter(paper_for_document(paper_id=paper.pk), issuer=issuer)
+
+    # Č, Š and Ž are letters after C, S and Z; Ą, Į and Y sort as A, I and I.
+    assert letter.annex_entries == [
+        "Alytaus klasteris",
+        "Ąžuolo klasteris",
+        "Čiurlionio klasteris",
+        "Druskininkų klasteris",
+        "Ignalinos klasteris",
+        "Yra klasteris",
+        "Įvairių klasteris",
+        "Šiaulių klasteris",
+        "Tauragės klasteris",
+        "Zarasų klasteris",
+    ]

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 
 from consultations.models import Answer, ProposalRow
 from positions import selectors, services
@@ -129,6 +130,22 @@ def test_a_paper_without_addressee_signatory_or_text_is_not_approved(issuer, sup
     assert not RegistrationJournal.objects.exists() or RegistrationJournal.objects.get().last_number == 0
 
 
+def test_a_paper_whose_sections_have_no_text_is_not_approved_until_one_has(issuer, superuser):
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="", body="")
+    SectionFactory(paper=paper, heading="Bendros pastabos", body="  \n ")
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_approve(paper=paper, user=superuser)
+
+    assert [error.code for error in refused.value.error_list] == ["empty"]
+    paper.refresh_from_db()
+    assert paper.is_draft and paper.registration_number == ""
+    ProposalFactory(paper=paper)
+    services.paper_approve(paper=paper, user=superuser)
+    assert paper.status == PositionPaper.Status.APPROVED
+
+
 def test_a_paper_to_an_organisation_that_is_not_a_public_institution_is_not_approved(issuer, superuser):
     paper = _ready_paper(addressee=OrganisationFactory())
 
@@ -189,6 +206,25 @@ def test_a_new_paper_takes_the_issuer_default_signatory(issuer, superuser):
     assert paper.signatory_name == "Rūta Žilinskienė"
     assert paper.signatory_position == "Prezidentė"
     assert paper.created_by == superuser
+
+
+def test_the_issuer_s_signatory_position_follows_the_paper_s_language_and_a_custom_one_stays(
+    issuer, superuser
+):
+    paper = PaperFactory.build(signatory_position="", addressee=None, language="en")
+    services.paper_save(paper=paper, user=superuser)
+    assert paper.signatory_position == "President"
+
+    paper.language = "lt"
+    services.paper_save(paper=paper, user=superuser)
+    paper.refresh_from_db()
+    assert paper.signatory_position == "Prezidentė"
+
+    paper.signatory_position = "Viceprezidentas"
+    paper.language = "en"
+    services.paper_save(paper=paper, user=superuser)
+    paper.refresh_from_db()
+    assert paper.signatory_position == "Viceprezidentas"
 
 
 def test_the_subject_is_written_without_del(issuer, superuser):
@@ -379,12 +415,40 @@ def test_an_email_that_fails_records_no_dispatch(issuer, superuser, settings):
     paper = services.paper_approve(paper=_ready_paper(), user=superuser)
     services.paper_render(paper=paper, user=superuser)
 
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(ValidationError) as refused:
         services.paper_email(paper=paper, user=superuser)
 
+    assert refused.value.code == "email_failed"
+    assert isinstance(refused.value.__cause__, ConnectionRefusedError)
     assert not Dispatch.objects.exists()
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED
+
+
+def test_a_user_who_made_a_sent_pdf_cannot_be_deleted_and_one_who_made_a_draft_pdf_can(
+    issuer, superuser, staff_client
+):
+    officer, other = UserFactory(is_superuser=True), UserFactory(is_superuser=True)
+    sent = _ready_paper()
+    services.paper_approve(paper=sent, user=officer)
+    rendering = services.paper_render(paper=sent, user=officer)
+    services.paper_mark_sent(paper=sent, user=officer, rendering=rendering, channel=Dispatch.Channel.DVS)
+    draft_rendering = services.paper_render(paper=_ready_paper(), user=other)
+
+    # The admin's delete page names the sent PDF as what stops it (no error page).
+    page = staff_client.get(reverse("admin:auth_user_delete", args=[officer.pk]))
+    assert page.status_code == 200
+    protected = [str(item) for item in page.context["protected"]]
+    assert len(protected) == 1 and str(rendering) in protected[0]
+    with pytest.raises(ProtectedError):
+        officer.delete()
+    rendering.refresh_from_db()
+    assert rendering.created_by == officer
+
+    # Who made a draft's PDF is forgotten with the user.
+    other.delete()
+    draft_rendering.refresh_from_db()
+    assert draft_rendering.created_by is None
 
 
 # --- versions ---------------------------------------------------------------------------------------

@@ -1,0 +1,258 @@
+"""The organisation page's contact and membership inlines: rules that span several rows are
+form errors on the page, never a database error on save."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from crm.models import Affiliation, Membership, Organisation
+from tests.factories import AffiliationFactory, MembershipFactory, OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form_data(response) -> dict[str, object]:
+    """The page's form as the browser would post it unchanged."""
+    data: dict[str, object] = {}
+
+    def add(form) -> None:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            data[bound.html_name] = "on" if value is True else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        for field in inline.formset.management_form:
+            data[field.html_name] = field.value()
+        for form in inline.formset.forms:
+            add(form)
+    return data
+
+
+def _add_row(data: dict[str, object], prefix: str, **fields: object) -> None:
+    """A new row in the inline, as the page's "Add another" link makes it."""
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = index + 1
+    for name, value in fields.items():
+        data[f"{prefix}-{index}-{name}"] = value
+
+
+def _inline_errors(response, prefix: str) -> list:
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.prefix == prefix:
+            return inline.formset.non_form_errors().as_data()
+    raise AssertionError(f"no inline {prefix}")
+
+
+def _change(client: Client, organisation: Organisation) -> tuple[str, dict[str, object]]:
+    url = reverse("admin:crm_organisation_change", args=[organisation.pk])
+    return url, _form_data(client.get(url))
+
+
+def _assert_refused(response, prefix: str, code: str) -> None:
+    assert response.status_code == 200
+    errors = _inline_errors(response, prefix)
+    assert [error.code for error in errors] == [code]
+    # Shown on the page, in whichever language the catalogue gives it.
+    assert errors[0].messages[0] in response.content.decode()
+
+
+# Primary contact: one an organisation.
+
+
+def test_ticking_a_new_primary_contact_beside_the_old_one_is_a_form_error(staff_client):
+    old = AffiliationFactory(is_primary=True)
+    organisation = old.organisation
+    newcomer = PersonFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "affiliations", person=newcomer.pk, role="representative", is_primary="on")
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "affiliations", "one_primary_contact")
+    assert list(Affiliation.objects.filter(organisation=organisation)) == [old]
+    old.refresh_from_db()
+    assert old.is_primary
+
+
+def test_swapping_the_primary_contact_to_a_new_person_in_one_save_works(staff_client):
+    old = AffiliationFactory(is_primary=True)
+    organisation = old.organisation
+    newcomer = PersonFactory()
+    url, data = _change(staff_client, organisation)
+    del data["affiliations-0-is_primary"]
+    _add_row(data, "affiliations", person=newcomer.pk, role="representative", is_primary="on")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Affiliation.objects.get(organisation=organisation, is_primary=True).person == newcomer
+    old.refresh_from_db()
+    assert not old.is_primary
+
+
+def test_swapping_the_primary_contact_between_two_saved_contacts_works(staff_client):
+    old = AffiliationFactory(is_primary=True)
+    organisation = old.organisation
+    other = AffiliationFactory(organisation=organisation)
+    url, data = _change(staff_client, organisation)
+    rows = {data[f"affiliations-{i}-id"]: i for i in range(2)}
+    del data[f"affiliations-{rows[old.pk]}-is_primary"]
+    data[f"affiliations-{rows[other.pk]}-is_primary"] = "on"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Affiliation.objects.get(organisation=organisation, is_primary=True) == other
+
+
+def test_ticking_a_second_saved_contact_is_a_form_error(staff_client):
+    old = AffiliationFactory(is_primary=True)
+    organisation = old.organisation
+    other = AffiliationFactory(organisation=organisation)
+    url, data = _change(staff_client, organisation)
+    row = next(i for i in range(2) if data[f"affiliations-{i}-id"] == other.pk)
+    data[f"affiliations-{row}-is_primary"] = "on"
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "affiliations", "one_primary_contact")
+    assert Affiliation.objects.get(organisation=organisation, is_primary=True) == old
+
+
+def test_a_deleted_primary_contact_leaves_room_for_a_new_one(staff_client):
+    old = AffiliationFactory(is_primary=True)
+    organisation = old.organisation
+    newcomer = PersonFactory()
+    url, data = _change(staff_client, organisation)
+    data["affiliations-0-DELETE"] = "on"
+    _add_row(data, "affiliations", person=newcomer.pk, role="representative", is_primary="on")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(
+        Affiliation.objects.filter(organisation=organisation).values_list("person", "is_primary")
+    ) == [(newcomer.pk, True)]
+
+
+def test_a_primary_contact_saved_while_the_page_was_open_counts(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    meanwhile = AffiliationFactory(organisation=organisation, is_primary=True)
+    _add_row(data, "affiliations", person=PersonFactory().pk, role="representative", is_primary="on")
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "affiliations", "one_primary_contact")
+    assert list(Affiliation.objects.filter(organisation=organisation)) == [meanwhile]
+
+
+# Membership periods: never overlapping.
+
+
+def _membership(start: str, end: str = "") -> dict[str, object]:
+    return {"status": "active", "start_date": start, "end_date": end}
+
+
+def test_two_new_overlapping_memberships_are_a_form_error_on_the_change_page(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "memberships", **_membership("2024-01-01", "2024-12-31"))
+    _add_row(data, "memberships", **_membership("2024-06-01", "2025-05-31"))
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert _inline_errors(response, "memberships")[0].params == {
+        "first": "2024-01-01 – 2024-12-31",
+        "second": "2024-06-01 – 2025-05-31",
+    }
+    assert not Membership.objects.exists()
+
+
+def test_two_new_overlapping_memberships_are_a_form_error_on_the_add_page(staff_client):
+    url = reverse("admin:crm_organisation_add")
+    data = _form_data(staff_client.get(url))
+    data["name"] = "Klasteris „Naujokas“"
+    _add_row(data, "memberships", **_membership("2023-01-01"))
+    _add_row(data, "memberships", **_membership("2025-01-01", "2025-12-31"))
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert not Organisation.objects.filter(name="Klasteris „Naujokas“").exists()
+    assert not Membership.objects.exists()
+
+
+def test_a_period_ending_on_the_day_the_next_starts_overlaps_it(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "memberships", **_membership("2024-01-01", "2024-12-31"))
+    _add_row(data, "memberships", **_membership("2024-12-31"))
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert not Membership.objects.exists()
+
+
+def test_a_saved_membership_moved_onto_a_new_one_is_a_form_error(staff_client):
+    saved = MembershipFactory(start_date=datetime.date(2020, 1, 1), end_date=datetime.date(2020, 12, 31))
+    organisation = saved.organisation
+    url, data = _change(staff_client, organisation)
+    data["memberships-0-end_date"] = "2022-12-31"
+    _add_row(data, "memberships", **_membership("2022-01-01", "2022-06-30"))
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert list(Membership.objects.values_list("start_date", "end_date")) == [
+        (datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
+    ]
+
+
+def test_new_memberships_that_follow_each_other_are_saved(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "memberships", **_membership("2023-01-01", "2023-12-31"))
+    _add_row(data, "memberships", **_membership("2024-01-01"))
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(organisation.memberships.order_by("start_date").values_list("start_date", "end_date")) == [
+        (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31)),
+        (datetime.date(2024, 1, 1), None),
+    ]
+
+
+def test_new_memberships_that_follow_each_other_are_saved_with_a_new_organisation(staff_client):
+    url = reverse("admin:crm_organisation_add")
+    data = _form_data(staff_client.get(url))
+    data["name"] = "Klasteris „Naujokas“"
+    _add_row(data, "memberships", **_membership("2023-01-01", "2023-12-31"))
+    _add_row(data, "memberships", **_membership("2024-01-01"))
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Organisation.objects.get(name="Klasteris „Naujokas“").memberships.count() == 2
+
+
+def test_a_deleted_membership_does_not_clash_with_the_others_on_the_page(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "memberships", **_membership("2024-01-01", "2024-12-31"))
+    _add_row(data, "memberships", **_membership("2024-06-01"), DELETE="on")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(organisation.memberships.values_list("start_date", flat=True)) == [datetime.date(2024, 1, 1)]
