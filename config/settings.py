@@ -183,6 +183,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The health check and tests talk plain HTTP on loopback.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# A member's answer posts four fields a proposal row, up to 200 rows a proposals question
+# (consultations.forms.PROPOSAL_MAX_ROWS): Django's default of 1,000 fields refused long tables
+# with a bare "Bad Request" and lost what was typed.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGIN_URL = "admin:login"
 

@@ -24,7 +24,7 @@ from django.template import Context
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations.answers import PROVISION_MAX_LENGTH, AnswerValue, ProposalValue, normalise_text
@@ -36,6 +36,8 @@ NO = "no"
 
 # Empty rows shown below the saved ones, to type a new proposal into.
 PROPOSAL_EXTRA_ROWS = 1
+# The rows a proposals table holds (the page's limit; config.settings lets a form that size through).
+PROPOSAL_MAX_ROWS = 200
 
 
 class AnswerTextField(forms.CharField):
@@ -96,6 +98,29 @@ class ProposalRowForm(forms.Form):
 
 class BaseProposalFormSet(BaseFormSet):
     limit: int | None = None
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A proposals table holds at most %(num)d row: remove some, or merge them.",
+            "A proposals table holds at most %(num)d rows: remove some, or merge them.",
+            "num",
+        ),
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        # Checked here as well as by the services, so that the error stands in the row the member
+        # sees (the services number only the rows that are kept).
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            row = form.value()
+            if not row.is_empty() and not (row.provision or row.proposed_wording):
+                form.add_error(
+                    None,
+                    ValidationError(
+                        _("Name the provision or give the proposed wording."), code="proposal_incomplete"
+                    ),
+                )
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "limit": self.limit}
@@ -122,7 +147,8 @@ ProposalFormSet = formset_factory(
     extra=PROPOSAL_EXTRA_ROWS,
     can_delete=True,
     can_delete_extra=False,
-    max_num=200,
+    max_num=PROPOSAL_MAX_ROWS,
+    validate_max=True,
 )
 
 
@@ -292,6 +318,15 @@ class ResponseForm(forms.Form):
         cleaned = super().clean()
         for question in self.questions:
             name = self.field_name(question)
+            if question.kind in Question.CHOICE_KINDS and question.allow_other:
+                chosen = cleaned.get(name) or []
+                chosen = [chosen] if isinstance(chosen, str) else chosen
+                if OTHER in chosen and not cleaned.get(f"{name}_other"):
+                    # "Other" is kept as its text: ticked without one, it would be lost.
+                    self.add_error(
+                        name,
+                        ValidationError(_("Describe “Other”, or untick it."), code="other_without_text"),
+                    )
             if question.kind == Question.Kind.SINGLE_CHOICE and question.allow_other:
                 chosen = cleaned.get(name)
                 if cleaned.get(f"{name}_other") and chosen not in (None, "", OTHER):

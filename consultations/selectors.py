@@ -185,7 +185,8 @@ def _member_page_state_sql(links: int) -> str:
             CAST(o.updated_at AS TEXT) AS organisation_updated_at,
             (SELECT r.id FROM {tables["response"]} r WHERE {of_invitation}) AS response_id,
             (SELECT r.version FROM {tables["response"]} r WHERE {of_invitation}) AS response_version,
-            (SELECT CAST(MAX(p.updated_at) AS TEXT) FROM {tables["edit"]} e
+            (SELECT CAST(MAX(p.updated_at) AS TEXT) || ' ' || CAST(COUNT(p.id) AS TEXT)
+                FROM {tables["edit"]} e
                 JOIN {tables["response"]} r ON r.id = e.response_id
                 JOIN {tables["person"]} p ON p.id = e.person_id
                 WHERE {of_invitation}) AS editors_updated_at
@@ -212,8 +213,9 @@ class MemberPageState:
     # shown. The consultation's and the requesting institution's updated_at (all that the
     # consultation's blank page shows besides the above) ...
     consultation_versions: tuple[Any, ...]
-    # ... then the organisation's updated_at, the response's id and version and the latest
-    # updated_at of the people in its history.
+    # ... then the organisation's updated_at, the response's id and version, and the latest
+    # updated_at of the people in its history with the number of their entries there (which falls
+    # when a person is deleted: their entries then show no name).
     organisation_updated_at: Any
     response_id: int | None
     response_version: int | None

@@ -3,7 +3,9 @@
 Two things the stock django-import-export formats do not do:
 
 * Read what Lithuanian spreadsheets write: CSV separated by commas or semicolons
-  (Excel with Lithuanian regional settings uses ";"), UTF-8 with or without a BOM.
+  (Excel with Lithuanian regional settings uses ";"), UTF-8 with or without a BOM, and
+  Windows-1257, which Excel's "CSV (comma delimited)" writes on a Lithuanian Windows
+  (`decode_csv`).
 * Neutralise spreadsheet formulas in exports. `IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`
   (4.4.3) only drops a leading "=" and turns every cell into a string (None becomes
   "None" in XLSX); cells starting with "+", "-", "@", a tab or a carriage return are
@@ -18,6 +20,7 @@ This module imports no models, so settings could list these classes.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import gc
@@ -40,6 +43,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
 BOM = "\ufeff"
 CSV_DELIMITERS = (";", ",", "\t")
+#: The code page of Excel's "CSV (comma delimited)" on a Windows with Lithuanian regional settings.
+LEGACY_ENCODING = "cp1257"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _guarded(text: str) -> bool:
@@ -134,16 +140,45 @@ def sniff_delimiter(header_line: str) -> str:
     return best
 
 
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8 (with or without a BOM), UTF-16 with its BOM
+    (Excel's "Unicode text"), else Windows-1257.
+
+    The fallback cannot misread a UTF-8 file: Windows-1257 writes a Lithuanian letter as one byte
+    of 0xC0 or more followed by ASCII, which UTF-8 never has, so bytes that are valid UTF-8 are
+    read as UTF-8. A file of another code page would show wrong letters in the preview, before
+    anything is written. Raises UnicodeDecodeError for bytes that are neither, and for binary
+    files (NUL bytes: a workbook uploaded as CSV), which Windows-1257 would turn into nonsense."""
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if b"\x00" in data:
+            raise
+        return data.decode(LEGACY_ENCODING)
+
+
 def export_delimiter() -> str:
     """Semicolons for Lithuanian users (their Excel splits CSV on ";"), commas otherwise."""
     return ";" if (get_language() or "lt").startswith("lt") else ","
 
 
 class CSV(base_formats.CSV):
-    """CSV, comma or semicolon separated, UTF-8 with or without BOM."""
+    """CSV, comma or semicolon separated, UTF-8 with or without BOM or Windows-1257.
+
+    The file is read as bytes and its encoding recognised here (`decode_csv`) unless one is given;
+    import-export would decode it as UTF-8 when it reads the uploaded file back, and fail on
+    Windows-1257 (the admin gives no encoding: `ImportExportAdminMixin.from_encoding`)."""
+
+    def get_read_mode(self) -> str:
+        return "rb"
 
     def create_dataset(self, in_stream: str | bytes, **kwargs: Any) -> tablib.Dataset:
-        text = in_stream.decode(self.encoding or "utf-8-sig") if isinstance(in_stream, bytes) else in_stream
+        if isinstance(in_stream, bytes):
+            text = in_stream.decode(self.encoding) if self.encoding else decode_csv(in_stream)
+        else:
+            text = in_stream
         text = text.removeprefix(BOM)
         header_line = text.split("\n", 1)[0]
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(header_line))

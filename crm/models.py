@@ -222,9 +222,13 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} ({self.get_status_display()}, {self.start_date})"
 
+    # Set by a form that checks the overlaps itself, with the other periods as they are on the page
+    # rather than as stored (the organisation page, where several periods change in one save).
+    overlaps_checked_by_form = False
+
     def clean(self) -> None:
         super().clean()
-        if not self.organisation_id or not self.start_date:
+        if not self.organisation_id or not self.start_date or self.overlaps_checked_by_form:
             return
         if self.end_date and self.end_date < self.start_date:
             return  # reported by the check constraint's validation

@@ -11,6 +11,8 @@ Sections are written with the attributions as they are at that moment; when an a
 changes, `paper_attributions_refresh` writes them again (the admin calls it when attributions are
 saved), except sections staff have edited by hand, which are kept and reported. Proposals print
 their supporters through the attributions when the letter is made, so they need no rewriting.
+The proposal lines written from the groups are likewise remembered as written, so that a line
+staff reworded survives applying the consolidation again (it is kept and reported).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -495,13 +497,41 @@ def _distinct(values: Iterable[str]) -> list[str]:
     return seen
 
 
+def _line_for(group: ProposalGroup) -> tuple[str, str, str] | None:
+    """The proposals table's line the group's decision writes (provision, wording, justification),
+    or None: a dropped or undecided group writes none."""
+    justifications = "\n\n".join(_distinct(entry["justification"] for entry in group.entries))
+    if group.decision == ProposalGroup.Decision.MERGE:
+        return group.provision, group.merged_wording, group.merged_justification or justifications
+    if group.decision == ProposalGroup.Decision.ADOPT:
+        wordings = "\n\n".join(_distinct(entry["proposed_wording"] for entry in group.entries))
+        return group.provision, wordings, justifications
+    return None
+
+
+@dataclass
+class ConsolidationApplied:
+    """What applying the consolidation did that staff should check: the proposal lines kept
+    because staff had edited them (whatever their group's decision now says), the adopted groups
+    whose line staff deleted (not written again), and what writing the sections again did."""
+
+    paper: PositionPaper
+    kept: list[PaperProposal] = field(default_factory=list)
+    deleted: list[ProposalGroup] = field(default_factory=list)
+    sections: SectionsRewritten = field(default_factory=SectionsRewritten)
+
+
 @transaction.atomic
-def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -> ConsolidationApplied:
     """Bring the draft paper in line with the consolidation: the adopted and merged groups become
-    the proposals table's lines (after any line staff wrote by hand), each linked to the member
-    answers and rows behind it; dropped and undecided ones are not in the paper. The sections
-    written from the questions are written again with the current attributions, unless staff
-    edited them."""
+    the proposals table's lines (new ones after the lines already there), each linked to the
+    member answers and rows behind it; dropped and undecided ones are not in the paper. A line
+    written before is left alone while its group writes the same, rewritten in place when the
+    decision or merged wording changed, and removed when the group is dropped — unless staff
+    edited it (it no longer reads as written), when it is kept as it is and returned, for staff to
+    check. A line staff deleted is not written again while its group's decision writes the same.
+    The sections written from the questions are written again with the current attributions,
+    unless staff edited them."""
     _require(user, "positions.change_positionpaper")
     services.paper_require_draft(paper=paper)
     paper = PositionPaper.objects.select_related("source_consultation").get(pk=paper.pk)
@@ -512,37 +542,57 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
         .select_related("proposal")
         .prefetch_related("organisations", "source_rows", "source_answers")
     )
-    PaperProposal.objects.filter(group__paper=paper).delete()
-    manual_last = max((p.position for p in PaperProposal.objects.filter(paper=paper)), default=0)
-    position = manual_last
+    result = ConsolidationApplied(paper=paper)
+    position = PaperProposal.objects.filter(paper=paper).aggregate(last=Max("position"))["last"] or 0
+    remembered = ["proposal", "generated_provision", "generated_wording", "generated_justification"]
     for group in groups:
-        group.proposal = None
-        if group.decision in (ProposalGroup.Decision.ADOPT, ProposalGroup.Decision.MERGE):
+        wanted = _line_for(group)
+        line = group.proposal
+        if line is not None:
+            if (line.provision, line.proposed_wording, line.justification) != group.generated_line:
+                result.kept.append(line)
+            elif wanted is None:
+                group.proposal = None
+                _remember(group, None)
+                group.save(update_fields=remembered)
+                line.delete()
+            elif wanted != group.generated_line:
+                line.provision, line.proposed_wording, line.justification = wanted
+                line.save(update_fields=["provision", "proposed_wording", "justification"])
+                _remember(group, wanted)
+                group.save(update_fields=remembered)
+            continue
+        if wanted is None:
+            if any(group.generated_line):
+                _remember(group, None)
+                group.save(update_fields=remembered)
+        elif wanted == group.generated_line:
+            result.deleted.append(group)
+        else:
             position += 1
-            if group.decision == ProposalGroup.Decision.MERGE:
-                wording = group.merged_wording
-                justification = group.merged_justification or "\n\n".join(
-                    _distinct(entry["justification"] for entry in group.entries)
-                )
-            else:
-                wording = "\n\n".join(_distinct(entry["proposed_wording"] for entry in group.entries))
-                justification = "\n\n".join(_distinct(entry["justification"] for entry in group.entries))
-            proposal = PaperProposal.objects.create(
+            provision, wording, justification = wanted
+            line = PaperProposal.objects.create(
                 paper=paper,
                 position=position,
-                provision=group.provision,
+                provision=provision,
                 proposed_wording=wording,
                 justification=justification,
             )
-            proposal.supporting_organisations.set(group.organisations.all())
-            proposal.source_rows.set(group.source_rows.all())
-            proposal.source_answers.set(group.source_answers.all())
-            group.proposal = proposal
-        group.save(update_fields=["proposal"])
-    _rewrite_sections(
+            line.supporting_organisations.set(group.organisations.all())
+            line.source_rows.set(group.source_rows.all())
+            line.source_answers.set(group.source_answers.all())
+            group.proposal = line
+            _remember(group, wanted)
+            group.save(update_fields=remembered)
+    result.sections = _rewrite_sections(
         paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
     )
-    return paper
+    return result
+
+
+def _remember(group: ProposalGroup, line: tuple[str, str, str] | None) -> None:
+    """Remember the line as written from the group (nothing written: all empty)."""
+    group.generated_provision, group.generated_wording, group.generated_justification = line or ("", "", "")
 
 
 # --- selectors for the workspace -------------------------------------------------------------------

@@ -581,6 +581,16 @@ class ProposalGroup(models.Model):
         editable=False,
         related_name="group",
     )
+    # The line as last written from the members' proposals and the decision: a line that still
+    # reads so was not edited by hand and may be written again or removed; an edited one is kept.
+    # All empty while no line is written (a written line has a provision or wording).
+    generated_provision = models.CharField(
+        _("provision as written"), max_length=255, blank=True, default="", editable=False
+    )
+    generated_wording = models.TextField(_("wording as written"), blank=True, default="", editable=False)
+    generated_justification = models.TextField(
+        _("justification as written"), blank=True, default="", editable=False
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),
@@ -616,6 +626,11 @@ class ProposalGroup(models.Model):
 
     def __str__(self) -> str:
         return self.provision or str(_("(no provision named)"))
+
+    @property
+    def generated_line(self) -> tuple[str, str, str]:
+        """The line last written from this group: provision, wording, justification."""
+        return (self.generated_provision, self.generated_wording, self.generated_justification)
 
 
 class GeneratedSection(models.Model):

@@ -27,12 +27,14 @@ from positions import selectors, tasks
 from positions.letter import paper_letter
 from positions.models import (
     Dispatch,
+    GeneratedSection,
     IssuerSettings,
     Language,
     PaperAttribution,
     PaperProposal,
     PaperSection,
     PositionPaper,
+    ProposalGroup,
     RegistrationCancellation,
     RegistrationJournal,
     Rendering,
@@ -303,7 +305,9 @@ def paper_render(
     """Render the paper's PDF and keep it as the next rendering, with its SHA-256 and size.
 
     A draft's PDF is marked as a draft and has no number; only a PDF rendered after approval can
-    be sent. A sent paper is not rendered again: the PDF that was sent is its record.
+    be sent. A sent paper is not rendered again: the PDF that was sent is its record. If the paper
+    changed while it was rendered (its status, number or saved fields), nothing is kept and a
+    `ValidationError` asks to render it again.
     Options default to the issuer settings (archival PDF/A-3b, tagged PDF).
     """
     # Imported here: WeasyPrint takes half a second to import, which every process would pay.
@@ -335,6 +339,15 @@ def paper_render(
                 ),
                 code="changed",
                 params={"before": current.get_status_display(), "after": locked.get_status_display()},
+            )
+        # The same status is not enough: an approval withdrawn and given again meanwhile has a new
+        # number (and perhaps new text), and the PDF made bears the cancelled one.
+        if (locked.registration_number, locked.updated_at) != (
+            current.registration_number,
+            current.updated_at,
+        ):
+            raise ValidationError(
+                _("The paper changed while it was rendered; render it again."), code="changed"
             )
         version = (locked.renderings.aggregate(last=Max("version"))["last"] or 0) + 1
         rendering = Rendering(
@@ -550,7 +563,9 @@ def paper_new_version(*, paper: PositionPaper, user: AbstractBaseUser) -> Positi
     """Start a new draft from a sent paper, which stays as it was sent.
 
     The draft copies the text, proposals (with the member answers behind them), supporting
-    organisations and attributions; it gets its own number when it is approved.
+    organisations and attributions, and the consolidation the paper was drafted with (the grouped
+    member proposals, their decisions, and which sections and lines were written from the
+    answers); it gets its own number when it is approved.
     """
     _require_permission(user, "positions.add_positionpaper")
     locked = _lock_paper(paper)
@@ -582,11 +597,14 @@ def paper_new_version(*, paper: PositionPaper, user: AbstractBaseUser) -> Positi
         )
         for attribution in source.attributions.all()
     )
+    sections: dict[int, PaperSection] = {}
     for section in source.sections.all():
         copy = PaperSection.objects.create(
             paper=draft, position=section.position, heading=section.heading, body=section.body
         )
         copy.source_answers.set(section.source_answers.all())
+        sections[section.pk] = copy
+    proposals: dict[int, PaperProposal] = {}
     for proposal in source.proposals.all():
         copy = PaperProposal.objects.create(
             paper=draft,
@@ -598,4 +616,50 @@ def paper_new_version(*, paper: PositionPaper, user: AbstractBaseUser) -> Positi
         copy.supporting_organisations.set(proposal.supporting_organisations.all())
         copy.source_rows.set(proposal.source_rows.all())
         copy.source_answers.set(proposal.source_answers.all())
+        proposals[proposal.pk] = copy
+    _copy_consolidation(source=locked, draft=draft, sections=sections, proposals=proposals)
     return draft
+
+
+def _copy_consolidation(
+    *,
+    source: PositionPaper,
+    draft: PositionPaper,
+    sections: dict[int, PaperSection],
+    proposals: dict[int, PaperProposal],
+) -> None:
+    """Copy what the paper was drafted from into its new version: the grouped member proposals
+    with their decisions, each linked to the copy of the line it became, and the marks of the
+    sections written from the questions, so that the new draft is consolidated, and rewritten
+    after an attribution changes, just as the sent one was."""
+    for group in source.proposal_groups.prefetch_related("organisations", "source_rows", "source_answers"):
+        copy = ProposalGroup.objects.create(
+            paper=draft,
+            position=group.position,
+            key=group.key,
+            provision=group.provision,
+            entries=group.entries,
+            decision=group.decision,
+            reason=group.reason,
+            merged_wording=group.merged_wording,
+            merged_justification=group.merged_justification,
+            proposal=proposals.get(group.proposal_id) if group.proposal_id else None,
+            generated_provision=group.generated_provision,
+            generated_wording=group.generated_wording,
+            generated_justification=group.generated_justification,
+            decided_by_id=group.decided_by_id,
+            decided_at=group.decided_at,
+        )
+        copy.organisations.set(group.organisations.all())
+        copy.source_rows.set(group.source_rows.all())
+        copy.source_answers.set(group.source_answers.all())
+    GeneratedSection.objects.bulk_create(
+        GeneratedSection(
+            section=sections[marker.section_id],
+            question_id=marker.question_id,
+            generated_heading=marker.generated_heading,
+            generated_body=marker.generated_body,
+        )
+        for marker in GeneratedSection.objects.filter(section__paper=source)
+        if marker.section_id in sections
+    )

@@ -62,16 +62,30 @@ def _period(start: datetime.date, end: datetime.date | None) -> str:
 
 
 class MembershipFormSet(BaseInlineFormSet):
-    """Refuses membership periods of the page that overlap each other.
+    """Refuses membership periods that overlap each other, as they are on the page.
 
     Membership.clean() compares a period with the saved ones only (and with none on the add
-    page), so two overlapping rows posted together would reach the database's no-overlap
-    constraint (migration 0003) and fail there.
+    page): two overlapping rows posted together would reach the database's no-overlap
+    constraint (migration 0003) and fail there, and ending one period while adding the next
+    was refused against the first one's stored end. So the periods are compared here, those of
+    the page and any saved since the page was opened, instead of in Membership.clean().
     """
+
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)
+        form.instance.overlaps_checked_by_form = True
+        return form
 
     def clean(self) -> None:
         super().clean()
         periods: list[tuple[datetime.date, datetime.date | None]] = []
+        if self.instance.pk is not None:
+            shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
+            periods += (
+                Membership.objects.filter(organisation=self.instance)
+                .exclude(pk__in=shown)
+                .values_list("start_date", "end_date")
+            )
         for form in self.forms:
             if self._should_delete_form(form):
                 continue

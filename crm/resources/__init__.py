@@ -4,7 +4,8 @@ Columns are known by their model field name ("legal_code") and by their verbose 
 Lithuanian and in English ("juridinio asmens kodas", "legal entity code"); exports made
 in Lithuanian write the Lithuanian names, other exports the field names. Organisations
 are matched by legal entity code, persons by e-mail (case-insensitive); without one, by
-exact name among the records that lack it too.
+name among the records that lack it too: an organisation's exactly, a person's whatever its
+letter case and spacing ("JONAS ŽUKAUSKAS" is Jonas Žukauskas, whose spelling then stays).
 
 Imports are fast because nothing is queried per row: existing records, their sectors,
 tags and affiliations, and all reference data are loaded with a few queries when the
@@ -15,7 +16,8 @@ records (with the importing user), and the many-to-many and affiliation rows aft
 The preview shows the differences of the first rows only.
 
 An import with an invalid row writes nothing, unless the staff member ticks "skip invalid
-rows": then the valid rows are imported and the invalid ones reported.
+rows": then the valid rows are imported and the invalid ones reported. Rows are numbered as
+in the spreadsheet, on the import page and in every message: the headers are row 1.
 
 | module | what |
 |---|---|

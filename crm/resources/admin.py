@@ -44,6 +44,23 @@ class ImportExportAdminMixin(ImportExportMixin):
     formats = FORMATS
     import_form_class = ImportForm
     confirm_form_class = ConfirmImportForm
+    # No encoding: import-export then reads the uploaded CSV back as bytes (CSV.get_read_mode),
+    # and the format recognises UTF-8 or Windows-1257 itself. With one, it decodes the file as
+    # that before the format sees it (and opening in binary mode with an encoding fails).
+    from_encoding = None
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        if isinstance(e, UnicodeDecodeError):
+            # import-export would name the exception only ("'UnicodeDecodeError' encountered…").
+            form.add_error(
+                "import_file",
+                _(
+                    "The file could not be read as text. If it is a CSV file, save it in Excel as "
+                    "“CSV UTF-8” and upload it again; if it is an Excel workbook, choose the XLSX format."
+                ),
+            )
+            return
+        super().add_data_read_fail_error_to_form(form, e)
 
     def get_confirm_form_initial(self, request: HttpRequest, import_form: Any) -> dict[str, Any]:
         initial = super().get_confirm_form_initial(request, import_form)

@@ -31,6 +31,31 @@ from crm.widgets import in_every_language, is_blank, normalise_key
 MODEL, MANY, AFFILIATION = "model", "many", "affiliation"
 EXPORT_CHUNK_SIZE = 2000
 Key = tuple[str, ...]
+#: The spreadsheet row of a file's first record: its headers are row 1.
+FIRST_DATA_ROW = 2
+
+
+def sheet_row(number: int) -> int:
+    """The spreadsheet's number of import-export's row `number` (1 is the row under the headers).
+
+    The formats keep blank rows in the middle of a file (`crm.import_formats`), so every record
+    has the number staff see at the left of the spreadsheet."""
+    return number + FIRST_DATA_ROW - 1
+
+
+class SheetRowsResult(Result):
+    """import-export's result, its invalid and failed rows numbered as the spreadsheet numbers them
+    (the import page, the admin's messages and the project's own errors all show these numbers)."""
+
+    def append_invalid_row(self, number: int, row: Any, validation_error: ValidationError) -> None:
+        super().append_invalid_row(sheet_row(number), row, validation_error)
+
+    def append_error_row(self, number: int, row: Any, errors: list[Any]) -> None:
+        super().append_error_row(sheet_row(number), row, errors)
+
+    def row_errors(self) -> list[tuple[int, list[Any]]]:
+        # import-export counts the row results instead, which are its own numbers.
+        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
 
 
 class Column(fields.Field):
@@ -72,7 +97,7 @@ class Claim:
     """The record an earlier valid row of this file gave, by the row's key."""
 
     instance: Model
-    row: int
+    row: int  # in the spreadsheet (`sheet_row`)
 
 
 @dataclass
@@ -179,6 +204,9 @@ class CrmResource(resources.ModelResource):
         index = list(dataset.headers).index(self.fields[name].column_name)
         return [strip_formula_guard(value) for value in dataset.get_col(index)]
 
+    def get_result_class(self) -> type[Result]:
+        return SheetRowsResult
+
     def get_diff_headers(self) -> list[str]:
         return [str(self.fields[name].column_name) for name in self.bound]
 
@@ -271,7 +299,8 @@ class CrmResource(resources.ModelResource):
         raise NotImplementedError
 
     def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
-        number = kwargs.get("row_number") or 0
+        number = kwargs.get("row_number") or 0  # import-export's: 1 for the row under the headers
+        line = sheet_row(number)  # the number staff read in the messages
         row_result = self.get_row_result_class()()
         row_result.import_type = RowResult.IMPORT_TYPE_SKIP
         values = {
@@ -285,11 +314,11 @@ class CrmResource(resources.ModelResource):
             key = (
                 self.keys_by_row[number - 1] if 0 < number <= len(self.keys_by_row) else self.row_key(values)
             )
-            instance, new, claim = self.locate(key, values, number)
+            instance, new, claim = self.locate(key, values, line)
             before = self.state(instance)
             restore = None if new else before
             shown_before = self.render_cells(instance) if number <= self.preview_rows and not new else None
-            errors = self.import_instance(instance, values, new=new)
+            errors = self.import_instance(instance, values, new=new, key=key)
             relation = self.import_relations(instance, key, values, errors, new=new)
             changed = new or self.state(instance) != before
             if claim is not None and changed and not errors:
@@ -298,10 +327,10 @@ class CrmResource(resources.ModelResource):
                 row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             else:
                 self.validate_instance(instance, errors)
-                self.accept(instance, key, relation, new=new, changed=changed, number=number, **kwargs)
+                self.accept(instance, key, relation, new=new, changed=changed, line=line, **kwargs)
                 row_result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
             if key is not None and claim is None:
-                self.claims[key] = Claim(instance, number)
+                self.claims[key] = Claim(instance, line)
             row_result.add_instance_info(instance)
             if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):
                 row_result.instance = instance
@@ -316,12 +345,10 @@ class CrmResource(resources.ModelResource):
             if restore is not None:
                 self.restore(instance, restore)
             row_result.import_type = RowResult.IMPORT_TYPE_ERROR
-            row_result.errors.append(self.get_error_result_class()(error, row=row, number=number))
+            row_result.errors.append(self.get_error_result_class()(error, row=row, number=line))
         return row_result
 
-    def locate(
-        self, key: Key | None, values: dict[str, Any], number: int
-    ) -> tuple[Model, bool, Claim | None]:
+    def locate(self, key: Key | None, values: dict[str, Any], line: int) -> tuple[Model, bool, Claim | None]:
         """The instance a row updates (existing or claimed by an earlier row) or a new one."""
         if key is not None and key in self.claims:
             claim = self.claims[key]
@@ -379,22 +406,23 @@ class CrmResource(resources.ModelResource):
         return model_field.clean(value, None)
 
     def import_instance(
-        self, instance: Model, values: dict[str, Any], *, new: bool = True
+        self, instance: Model, values: dict[str, Any], *, new: bool = True, key: Key | None = None
     ) -> dict[str, list]:
         """Clean every model cell through its widget and model field (what `clean_fields` does).
 
         Columns with few distinct values (choices, numbers, dates, yes/no, municipalities)
-        are cleaned once per distinct value: the result does not depend on the row."""
+        are cleaned once per distinct value: the result does not depend on the row. `key` is
+        the row's key (`row_key`), by which the record was found."""
         errors: dict[str, list] = {}
         for name, memo, attname, is_relation in self.cell_plan:
             raw = values[name]
             if memo is None:
                 outcome = self.cell_outcome(name, raw)
             else:
-                key = (raw.__class__, raw)  # the type too: 1 == True, but True is not a number
-                outcome = memo.get(key)
+                seen = (raw.__class__, raw)  # the type too: 1 == True, but True is not a number
+                outcome = memo.get(seen)
                 if outcome is None:
-                    outcome = memo[key] = self.cell_outcome(name, raw)
+                    outcome = memo[seen] = self.cell_outcome(name, raw)
             ok, value = outcome
             if not ok:
                 errors[name] = value
@@ -448,7 +476,7 @@ class CrmResource(resources.ModelResource):
         *,
         new: bool,
         changed: bool,
-        number: int,
+        line: int,
         **kwargs: Any,
     ) -> None:
         if changed and not getattr(instance, "_import_queued", False):

@@ -140,10 +140,12 @@ class ConsolidationAdminMixin:
         if request.method == "POST":
             if not editable:
                 raise PermissionDenied
-            if self._save_decisions(request, paper, groups, forms_by_group):
+            applied = self._save_decisions(request, paper, groups, forms_by_group)
+            if applied is not None:
                 self.message_user(  # type: ignore[attr-defined]
                     request, _("The decisions are saved and the paper is updated."), messages.SUCCESS
                 )
+                self._report_kept(request, applied)
                 return HttpResponseRedirect(request.path)
         names = {
             organisation.pk: organisation.name
@@ -178,9 +180,10 @@ class ConsolidationAdminMixin:
         paper: PositionPaper,
         groups: list[ProposalGroup],
         forms_by_group: dict[int, GroupDecisionForm],
-    ) -> bool:
+    ) -> consolidation.ConsolidationApplied | None:
+        """Record every decision of the page and apply them to the paper; None if refused."""
         if not all(form.is_valid() for form in forms_by_group.values()):
-            return False
+            return None
         try:
             with transaction.atomic():
                 failed = False
@@ -197,15 +200,48 @@ class ConsolidationAdminMixin:
                         failed = True
                 if failed:
                     raise _Rollback
-                consolidation.paper_consolidation_apply(paper=paper, user=request.user)
+                applied = consolidation.paper_consolidation_apply(paper=paper, user=request.user)
         except _Rollback:
-            return False
+            return None
         except ValidationError as error:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
-            return False
+            return None
         self.log_change(request, paper, [{"changed": {"fields": ["proposals"]}}])  # type: ignore[attr-defined]
-        return True
+        return applied
+
+    def _report_kept(self, request: HttpRequest, applied: consolidation.ConsolidationApplied) -> None:
+        """Warn of what staff edited by hand and applying the decisions left as it was."""
+        if applied.kept:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                _(
+                    "These proposal lines were edited by hand and kept as they are; check them "
+                    "against the decisions: %(lines)s"
+                )
+                % {"lines": "; ".join(f"{line.position}. {line}" for line in applied.kept)},
+                messages.WARNING,
+            )
+        if applied.deleted:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                _(
+                    "The lines of these adopted proposals were deleted from the paper by hand and are "
+                    "not written again; record the decision “Drop” if that is meant: %(groups)s"
+                )
+                % {"groups": "; ".join(str(group) for group in applied.deleted)},
+                messages.WARNING,
+            )
+        if applied.sections.kept:
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                _(
+                    "These sections were edited by hand and kept as they are; check how they name "
+                    "the organisations: %(sections)s"
+                )
+                % {"sections": "; ".join(f"{s.position}. {s.heading}" for s in applied.sections.kept)},
+                messages.WARNING,
+            )
 
 
 class _Rollback(Exception):

@@ -14,12 +14,17 @@
     var template = document.getElementById(prefix + "-empty");
     var rows = document.querySelector('[data-proposal-rows="' + prefix + '"]');
     var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var most = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
     if (!template || !rows || !total || !("content" in template)) {
       return;
     }
     button.addEventListener("click", function (event) {
       event.preventDefault();
       var index = parseInt(total.value, 10) || 0;
+      if (most && index >= (parseInt(most.value, 10) || Infinity)) {
+        button.disabled = true;  // the table is full (the server says so too, if posted)
+        return;
+      }
       var holder = document.createElement("div");
       holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
       var row = holder.firstElementChild;

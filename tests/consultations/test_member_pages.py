@@ -284,6 +284,61 @@ def test_submitting_the_submitted_answer_again_keeps_what_is_on_the_page_as_the_
     assert not Response.objects.get().has_unsubmitted_changes
 
 
+def test_other_ticked_without_its_text_is_refused_not_dropped(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    for action in ("save", "submit"):
+        refused = client.post(
+            ruta.url, {**answer_form(opened, multiple=["0", "other"], multiple_other=""), "action": action}
+        )
+        assert refused.status_code == 200
+        assert "Describe “Other”, or untick it." in _text(refused)
+    assert not Response.objects.exists()
+    # Single choice too; with its text, or unticked, it saves.
+    refused = client.post(
+        ruta.url, {**answer_form(opened, single="other", single_other=""), "action": "save"}
+    )
+    assert "Describe “Other”, or untick it." in _text(refused)
+    saved = client.post(
+        ruta.url, {**answer_form(opened, single="other", single_other="Mišrus"), "action": "save"}
+    )
+    assert saved.status_code == 302
+    assert Answer.objects.get(question=opened.questions["single"]).other_text == "Mišrus"
+
+
+def test_an_incomplete_proposal_is_named_by_the_row_the_member_sees(opened):
+    ruta = opened.members["ruta"]
+    rows = [("1 str.", "Nauja", ""), ("", "", ""), ("", "", "Tik pagrindimas")]
+
+    refused = ruta.client().post(ruta.url, {**answer_form(opened, rows=rows), "action": "save"})
+
+    assert refused.status_code == 200
+    rows_html = _text(refused).split("data-proposal-row>")[1:4]  # (the fourth: a new row's template)
+    message = "Name the provision or give the proposed wording."
+    assert [message in row for row in rows_html] == [False, False, True]
+    assert not Response.objects.exists()
+
+
+def test_a_long_proposals_table_is_saved_and_one_too_long_is_refused_with_what_was_typed(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    rows = [(f"{n} str.", f"Nauja redakcija Nr. {n}", "Pagrindimas") for n in range(1, 201)]
+
+    saved = client.post(ruta.url, {**answer_form(opened, rows=rows), "action": "save"})
+
+    assert saved.status_code == 302
+    assert ProposalRow.objects.count() == 200
+    too_long = [*rows, ("201 str.", "Vienas per daug", "")]
+    refused = client.post(
+        ruta.url, {**answer_form(opened, version=1, rows=too_long, saved_rows=200), "action": "save"}
+    )
+    assert refused.status_code == 200
+    assert "A proposals table holds at most 200 rows" in _text(refused)
+    assert "Vienas per daug" in _text(refused)
+    assert ProposalRow.objects.count() == 200
+
+
 def test_proposal_rows_are_added_without_javascript_and_removed_with_their_checkbox(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()

@@ -135,6 +135,19 @@ def test_the_page_shows_every_change_at_once_though_it_was_cached(opened, superu
 VERSION_BLOCK = re.compile(r"<details class=\"mb-2\">.*?</details>", re.DOTALL)
 
 
+def test_a_deleted_colleague_leaves_the_page_at_once(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    ruta.client().post(ruta.url, {**answer_form(opened), "action": "save"})
+    client = jonas.client()
+    client.post(jonas.url, {**answer_form(opened, version=1, short="Kita"), "action": "save"})
+    jonas.person.save()  # Jonas is now the latest-changed person of the page's history
+    assert "Rūta Rutkauskienė" in client.get(jonas.url).content.decode()  # cached
+
+    ruta.person.delete()
+
+    assert "Rūta Rutkauskienė" not in client.get(jonas.url).content.decode()
+
+
 def test_a_submitted_version_is_rendered_once_a_worker_and_shown_as_it_was(
     opened, superuser, django_assert_num_queries
 ):

@@ -256,3 +256,31 @@ def test_a_deleted_membership_does_not_clash_with_the_others_on_the_page(staff_c
 
     assert response.status_code == 302
     assert list(organisation.memberships.values_list("start_date", flat=True)) == [datetime.date(2024, 1, 1)]
+
+
+def test_ending_a_membership_and_adding_the_next_in_one_save_works(staff_client):
+    current = MembershipFactory(start_date=datetime.date(2020, 1, 1), end_date=None)
+    organisation = current.organisation
+    url, data = _change(staff_client, organisation)
+    data["memberships-0-end_date"] = "2023-12-31"
+    _add_row(data, "memberships", **_membership("2024-01-01"))
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(organisation.memberships.order_by("start_date").values_list("start_date", "end_date")) == [
+        (datetime.date(2020, 1, 1), datetime.date(2023, 12, 31)),
+        (datetime.date(2024, 1, 1), None),
+    ]
+
+
+def test_a_membership_saved_while_the_page_was_open_counts(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    MembershipFactory(organisation=organisation, start_date=datetime.date(2024, 1, 1), end_date=None)
+    _add_row(data, "memberships", **_membership("2025-01-01"))
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert organisation.memberships.count() == 1

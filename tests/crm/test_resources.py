@@ -367,9 +367,9 @@ def test_a_bad_value_is_an_error_of_its_row_naming_the_column(db, column, value)
 
     assert not result.has_errors()
     errors = errors_of(result)
-    assert list(errors) == [2]
-    assert column in errors[2], errors
-    assert all(message.strip() for message in errors[2][column])
+    assert list(errors) == [3]  # the spreadsheet's row: the headers are row 1
+    assert column in errors[3], errors
+    assert all(message.strip() for message in errors[3][column])
     assert Organisation.objects.count() == 0  # nothing written while a row is invalid
 
 
@@ -381,7 +381,7 @@ def test_row_errors_are_keyed_by_the_header_the_file_used(db):
     with translation.override("lt"):
         result = import_csv(OrganisationResource(), content)
 
-    assert list(errors_of(result)[1]) == [header]
+    assert list(errors_of(result)[2]) == [header]
 
 
 def test_error_messages_are_lithuanian_by_default(db):
@@ -392,7 +392,7 @@ def test_error_messages_are_lithuanian_by_default(db):
 
     with translation.override("lt"):
         expected = translation.gettext("A legal entity code has exactly 9 digits; “%(value)s” does not.")
-    assert errors_of(result)[1]["legal_code"] == [expected % {"value": "123"}]
+    assert errors_of(result)[2]["legal_code"] == [expected % {"value": "123"}]
 
 
 def test_a_label_that_expires_before_it_was_awarded_is_refused(db):
@@ -403,7 +403,7 @@ def test_a_label_that_expires_before_it_was_awarded_is_refused(db):
 
     result = import_csv(OrganisationResource(), content)
 
-    assert "label_valid_until" in errors_of(result)[1]
+    assert "label_valid_until" in errors_of(result)[2]
 
 
 def test_a_legal_code_twice_in_one_file_is_an_error_of_the_second_row(db):
@@ -412,8 +412,8 @@ def test_a_legal_code_twice_in_one_file_is_an_error_of_the_second_row(db):
 
     result = import_csv(OrganisationResource(), content)
 
-    assert list(errors_of(result)) == [2]
-    assert "1" in errors_of(result)[2]["legal_code"][0]
+    assert list(errors_of(result)) == [3]
+    assert "2" in errors_of(result)[3]["legal_code"][0]
 
 
 def test_a_new_organisation_needs_a_name(db):
@@ -423,7 +423,7 @@ def test_a_new_organisation_needs_a_name(db):
         result = import_csv(OrganisationResource(), content)
         missing_column = str(Organisation._meta.get_field("name").verbose_name)
 
-    assert missing_column in errors_of(result)[1]  # the column is not in the file: its Lithuanian name
+    assert missing_column in errors_of(result)[2]  # the column is not in the file: its Lithuanian name
 
 
 def test_a_file_without_known_columns_is_refused_with_a_clear_error(db):
@@ -463,7 +463,7 @@ def test_skipping_invalid_rows_imports_the_valid_ones_and_reports_the_others(db)
     result = import_csv(OrganisationResource(skip_invalid_rows=True), content)
 
     assert sorted(Organisation.objects.values_list("name", flat=True)) == ["A", "D"]
-    assert sorted(errors_of(result)) == [2, 3]
+    assert sorted(errors_of(result)) == [3, 4]
 
 
 def test_reimporting_a_file_updates_records_instead_of_duplicating_them(db):
@@ -582,7 +582,7 @@ def test_a_second_primary_contact_of_an_organisation_is_refused(organisations):
 
     result = import_csv(PersonResource(), content)
 
-    assert "is_primary" in errors_of(result)[1]
+    assert "is_primary" in errors_of(result)[2]
     assert Person.objects.count() == 1
 
 
@@ -602,8 +602,8 @@ def test_an_unknown_or_ambiguous_organisation_is_a_row_error(organisations):
     result = import_csv(PersonResource(), content)
 
     errors = errors_of(result)
-    assert sorted(errors) == [1, 2, 4]
-    assert all("organisation" in errors[n] for n in (1, 2, 4))
+    assert sorted(errors) == [2, 3, 5]
+    assert all("organisation" in errors[n] for n in (2, 3, 5))
 
 
 def test_a_person_repeated_with_different_details_is_an_error(organisations):
@@ -618,7 +618,7 @@ def test_a_person_repeated_with_different_details_is_an_error(organisations):
 
     result = import_csv(PersonResource(), content)
 
-    assert list(errors_of(result)) == [2]
+    assert list(errors_of(result)) == [3]
 
 
 def test_consent_without_its_date_and_source_is_refused(db):
@@ -629,7 +629,7 @@ def test_consent_without_its_date_and_source_is_refused(db):
     with translation.override("en"):
         result = import_csv(PersonResource(), content)
 
-    assert {"consent_newsletter_at", "consent_newsletter_source"} <= set(errors_of(result)[1])
+    assert {"consent_newsletter_at", "consent_newsletter_source"} <= set(errors_of(result)[2])
 
 
 def test_history_records_of_an_import_carry_the_user(db):
@@ -752,7 +752,7 @@ def test_a_yes_no_cell_in_a_number_column_is_refused_even_after_the_number_one(d
 
     result = OrganisationResource().import_data(dataset, dry_run=True)
 
-    assert list(errors_of(result)) == [2] and "members_sme" in errors_of(result)[2]
+    assert list(errors_of(result)) == [3] and "members_sme" in errors_of(result)[3]
 
 
 def test_reading_and_importing_leave_garbage_collection_on(db):
