@@ -129,7 +129,8 @@ def held_links(request: HttpRequest) -> list[selectors.HeldLink]:
 
 def _links_signed_at(request: HttpRequest) -> int:
     """When the browser's links cookie was signed (seconds since the epoch; read once verified)."""
-    return signing.b62_decode(request.COOKIES[LINKS_COOKIE].rsplit(signing.Signer().sep, 2)[1])
+    # value:timestamp:signature, as Django's cookie signer (a TimestampSigner, sep ":") writes it.
+    return signing.b62_decode(request.COOKIES[LINKS_COOKIE].rsplit(":", 2)[1])
 
 
 def _links_text(links: list[selectors.HeldLink]) -> str:
