@@ -10,29 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from crm.models import Affiliation, Membership, Organisation
+from tests.admin_forms import change_form_data
 from tests.factories import AffiliationFactory, MembershipFactory, OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _form_data(response) -> dict[str, object]:
-    """The page's form as the browser would post it unchanged."""
-    data: dict[str, object] = {}
-
-    def add(form) -> None:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            data[bound.html_name] = "on" if value is True else value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        for field in inline.formset.management_form:
-            data[field.html_name] = field.value()
-        for form in inline.formset.forms:
-            add(form)
-    return data
 
 
 def _add_row(data: dict[str, object], prefix: str, **fields: object) -> None:
@@ -52,7 +33,7 @@ def _inline_errors(response, prefix: str) -> list:
 
 def _change(client: Client, organisation: Organisation) -> tuple[str, dict[str, object]]:
     url = reverse("admin:crm_organisation_change", args=[organisation.pk])
-    return url, _form_data(client.get(url))
+    return url, change_form_data(client.get(url))
 
 
 def _assert_refused(response, prefix: str, code: str) -> None:
@@ -179,7 +160,7 @@ def test_two_new_overlapping_memberships_are_a_form_error_on_the_change_page(sta
 
 def test_two_new_overlapping_memberships_are_a_form_error_on_the_add_page(staff_client):
     url = reverse("admin:crm_organisation_add")
-    data = _form_data(staff_client.get(url))
+    data = change_form_data(staff_client.get(url))
     data["name"] = "Klasteris „Naujokas“"
     _add_row(data, "memberships", **_membership("2023-01-01"))
     _add_row(data, "memberships", **_membership("2025-01-01", "2025-12-31"))
@@ -235,7 +216,7 @@ def test_new_memberships_that_follow_each_other_are_saved(staff_client):
 
 def test_new_memberships_that_follow_each_other_are_saved_with_a_new_organisation(staff_client):
     url = reverse("admin:crm_organisation_add")
-    data = _form_data(staff_client.get(url))
+    data = change_form_data(staff_client.get(url))
     data["name"] = "Klasteris „Naujokas“"
     _add_row(data, "memberships", **_membership("2023-01-01", "2023-12-31"))
     _add_row(data, "memberships", **_membership("2024-01-01"))

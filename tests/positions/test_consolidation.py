@@ -18,6 +18,7 @@ from positions.consolidation import GroupDecision
 from positions.letter import anonymous_description, paper_letter
 from positions.models import PaperAttribution, PaperProposal, PaperSection, PositionPaper, ProposalGroup
 from positions.selectors import paper_for_document
+from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
 from tests.positions.factories import PublicInstitutionFactory, issuer_with_requisites
@@ -557,32 +558,11 @@ def test_a_section_edited_by_hand_is_kept_and_approval_refuses_a_withheld_name(c
     assert services.paper_approve(paper=paper, user=policy_officer).registration_number
 
 
-def _change_form_data(response) -> dict[str, object]:
-    """The change page's form as the browser would post it unchanged."""
-    data: dict[str, object] = {}
-
-    def add(form) -> None:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            data[bound.html_name] = "on" if value is True else value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for field in formset.management_form:
-            data[field.html_name] = field.value()
-        for form in formset.forms:
-            add(form)
-    return data
-
-
 def test_saving_changed_attributions_in_the_admin_rewrites_the_sections(closed, policy_officer):
     paper = _draft(closed, policy_officer)
     client = _client(policy_officer)
     url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
-    data = _change_form_data(client.get(url))
+    data = change_form_data(client.get(url))
     data.update(
         {
             "attributions-TOTAL_FORMS": "1",
@@ -606,7 +586,7 @@ def test_saving_changed_attributions_in_the_admin_rewrites_the_sections(closed, 
     section = _text_section(paper, closed)
     section.body += "\n\nRanka parašytas sakinys."
     section.save()
-    unchanged = _change_form_data(client.get(url))
+    unchanged = change_form_data(client.get(url))
     assert client.post(url, unchanged).status_code == 302
     assert _text_section(paper, closed).body == section.body
 
