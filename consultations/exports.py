@@ -60,10 +60,17 @@ def _when(moment: datetime.datetime | None) -> str:
 
 
 def _proposals_text(entry: dict[str, Any]) -> str:
-    return "\n".join(
-        " – ".join(part for part in (row.get("provision", ""), row.get("proposed_wording", "")) if part)
-        for row in entry.get("rows", [])
-    )
+    """A proposals answer in one cell, a line a row, as the answer page shows it: the provision –
+    the proposed wording (the justification). The CSV has no other place for them."""
+    lines = []
+    for row in entry.get("rows", []):
+        line = " – ".join(
+            part for part in (row.get("provision", ""), row.get("proposed_wording", "")) if part
+        )
+        if row.get("justification"):
+            line = f"{line} ({row['justification']})" if line else f"({row['justification']})"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _questions(consultation: Consultation) -> list[Question]:

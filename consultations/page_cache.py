@@ -48,18 +48,26 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 
 from consultations.selectors import MemberPageState
 from consultations.templatetags.consultation_tags import time_left_units
 
-# Rendered in place of the CSRF token and of the messages; letters only, so that escaping leaves
-# them as they are.
-CSRF_PLACEHOLDER = "csrfTokenPlaceholderOfTheCachedMemberPage"
-MESSAGES_PLACEHOLDER = "messagesPlaceholderOfTheCachedMemberPage"
+
+def _placeholder(name: str) -> str:
+    """Letters and hex digits, so that escaping leaves it as it is, ending in a part derived from
+    the SECRET_KEY: nobody can type it into an answer that the page then shows (each viewer's
+    page would put their own CSRF token there)."""
+    return name + salted_hmac("consultations.page_cache.placeholder", name).hexdigest()[:24]
+
+
+# Rendered in place of the CSRF token and of the messages.
+CSRF_PLACEHOLDER = _placeholder("csrfTokenPlaceholder")
+MESSAGES_PLACEHOLDER = _placeholder("messagesPlaceholder")
 # Those of a consultation's blank page: the organisation's name, and an invitation id that no
 # table reaches (the largest bigint) in its addresses, each between slashes.
-ORGANISATION_PLACEHOLDER = "organisationPlaceholderOfTheCachedMemberPage"
+ORGANISATION_PLACEHOLDER = _placeholder("organisationPlaceholder")
 INVITATION_PLACEHOLDER = 9_223_372_036_854_775_807
 # What the blank page is rendered with in place of the invitation (its `pk` and its organisation's
 # `name` are all the page reads of it).
@@ -81,7 +89,14 @@ FRAGMENT_CACHE = "member_page_fragments"
 
 # What renders the page: a new release of any of these never serves a page the old one rendered
 # (the cache outlives restarts). Paths from the project's root; installed packages by version.
-RELEASE_FILES = ("templates/**/*.html", "locale/**/*.mo", "consultations/**/*.py")
+RELEASE_FILES = (
+    "templates/**/*.html",
+    "locale/**/*.mo",
+    "consultations/**/*.py",
+    # The page names its scripts and styles by their hashed names (ManifestStaticFilesStorage).
+    "static/**/*.js",
+    "static/**/*.css",
+)
 RELEASE_PACKAGES = ("Django", "django-crispy-forms", "crispy-bootstrap5")
 
 
@@ -97,6 +112,8 @@ def release() -> str:
             digest.update(path.read_bytes())
     for package in RELEASE_PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
+    # The placeholders follow the SECRET_KEY: pages rendered with another one are not served.
+    digest.update(CSRF_PLACEHOLDER.encode())
     return digest.hexdigest()[:16]
 
 

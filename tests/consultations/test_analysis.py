@@ -474,7 +474,8 @@ def test_csv_is_utf8_with_bom_semicolons_and_neutralised_cells(consultation, que
     by_name = {row[0]: row for row in rows[1:]}
     saule = by_name["Saulės klasteris"]
     assert saule[9] == "Pritariame, bet =SUM(A1:A2) ir ąčęėįšųūž."
-    assert saule[10] == '5 straipsnio 2 dalis – Naujas tekstas\n10 str. – =HYPERLINK("http://x")'
+    # Each proposal on a line of its own, with its justification as the answer page shows it.
+    assert saule[10] == '5 straipsnio 2 dalis – Naujas tekstas (Aiškiau)\n10 str. – =HYPERLINK("http://x")'
     assert rows[0][0] == "Organisation"
 
 

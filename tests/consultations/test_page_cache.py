@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from consultations import page_cache, services
@@ -409,6 +409,22 @@ def test_an_address_with_a_query_string_keeps_its_own_page(opened, django_assert
         assert "Mėnulio klasteris" in _text(client.get(egle.url + "?nuo=laisko"))
 
 
+def test_text_typed_like_a_placeholder_is_shown_as_typed_to_every_colleague(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    typed = "csrfTokenPlaceholderOfTheCachedMemberPage messagesPlaceholder csrfTokenPlaceholder"
+    ruta.client().post(ruta.url, {**answer_form(opened, long=typed), "action": "save"})
+
+    page = jonas.client().get(jonas.url).content.decode()
+
+    assert typed in page
+    # The placeholders cannot be typed: a part of each comes from the SECRET_KEY.
+    assert page_cache.CSRF_PLACEHOLDER.startswith("csrfTokenPlaceholder")
+    assert len(page_cache.CSRF_PLACEHOLDER) == len("csrfTokenPlaceholder") + 24
+    assert page_cache.CSRF_PLACEHOLDER not in page
+    with override_settings(SECRET_KEY="another-key-" + "x" * 50):
+        assert page_cache._placeholder("csrfTokenPlaceholder") != page_cache.CSRF_PLACEHOLDER
+
+
 def test_a_new_release_renders_the_page_afresh(opened, monkeypatch, django_assert_num_queries):
     ruta = opened.members["ruta"]
     client = ruta.client()
@@ -432,6 +448,7 @@ def test_the_release_fingerprint_covers_the_templates_translations_and_code():
     covered = {path for pattern in page_cache.RELEASE_FILES for path in root.glob(pattern)}
     assert root / "templates/consultations/response_detail.html" in covered
     assert root / "consultations/forms.py" in covered
+    assert root / "static/js/answer.js" in covered
 
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
