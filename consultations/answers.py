@@ -32,6 +32,10 @@ class ProposalValue:
     def is_empty(self) -> bool:
         return not (self.provision or self.proposed_wording or self.justification)
 
+    def is_incomplete(self) -> bool:
+        """Typed into, but naming neither the provision nor the proposed wording."""
+        return not self.is_empty() and not (self.provision or self.proposed_wording)
+
 
 @dataclass(frozen=True)
 class AnswerValue:
@@ -142,7 +146,7 @@ def answer_errors(*, question: Question, value: AnswerValue, submitting: bool) -
         for number, row in enumerate(value.rows, start=1):
             if row.is_empty():
                 continue
-            if not (row.provision or row.proposed_wording):
+            if row.is_incomplete():
                 errors.append(
                     ValidationError(
                         _("Proposal %(number)d: name the provision or give the proposed wording."),

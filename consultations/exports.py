@@ -18,12 +18,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from consultations.analysis import SubmittedAnswer, submitted_answers
 from consultations.answers import entry_display
 from consultations.models import Consultation, Invitation, Question
+from crm.import_formats import as_text_cell, needs_text_cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,20 +40,12 @@ def neutralise(value: Any) -> Any:
 
 
 def xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """An XLSX cell value that shows text as it is and never runs it as a formula.
-
-    openpyxl makes text starting with "=" a formula and "#N/A" an error, so such text goes into
-    a cell of type "s" (text, never evaluated) with the quote prefix: the apostrophe Excel sets
-    when one types '=1+2, not part of the value, which keeps the cell text when someone edits it."""
+    """An XLSX cell value that shows text as it is and never runs it as a formula: formula-like
+    text goes into a text cell (`crm.import_formats.as_text_cell`, as the CRM's exports do)."""
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not value.startswith(FORMULA_STARTS) and value not in ERROR_CODES:
-        return value
-    cell = WriteOnlyCell(sheet, value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
+    return as_text_cell(WriteOnlyCell(sheet, value)) if needs_text_cell(value) else value
 
 
 def _when(moment: datetime.datetime | None) -> str:

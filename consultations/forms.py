@@ -113,8 +113,7 @@ class BaseProposalFormSet(BaseFormSet):
         for form in self.forms:
             if self.can_delete and self._should_delete_form(form):
                 continue
-            row = form.value()
-            if not row.is_empty() and not (row.provision or row.proposed_wording):
+            if form.value().is_incomplete():
                 form.add_error(
                     None,
                     ValidationError(
@@ -318,25 +317,26 @@ class ResponseForm(forms.Form):
         cleaned = super().clean()
         for question in self.questions:
             name = self.field_name(question)
-            if question.kind in Question.CHOICE_KINDS and question.allow_other:
-                chosen = cleaned.get(name) or []
-                chosen = [chosen] if isinstance(chosen, str) else chosen
-                if OTHER in chosen and not cleaned.get(f"{name}_other"):
-                    # "Other" is kept as its text: ticked without one, it would be lost.
-                    self.add_error(
-                        name,
-                        ValidationError(_("Describe “Other”, or untick it."), code="other_without_text"),
-                    )
-            if question.kind == Question.Kind.SINGLE_CHOICE and question.allow_other:
-                chosen = cleaned.get(name)
-                if cleaned.get(f"{name}_other") and chosen not in (None, "", OTHER):
-                    self.add_error(
-                        name,
-                        ValidationError(
-                            _("Choose one option: either one of the list or “Other” with your text."),
-                            code="one_choice",
-                        ),
-                    )
+            if question.kind not in Question.CHOICE_KINDS or not question.allow_other:
+                continue
+            chosen, other_text = cleaned.get(name), cleaned.get(f"{name}_other")
+            if OTHER in ([chosen] if isinstance(chosen, str) else chosen or []) and not other_text:
+                # "Other" is kept as its text: ticked without one, it would be lost.
+                self.add_error(
+                    name, ValidationError(_("Describe “Other”, or untick it."), code="other_without_text")
+                )
+            if (
+                question.kind == Question.Kind.SINGLE_CHOICE
+                and other_text
+                and chosen not in (None, "", OTHER)
+            ):
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("Choose one option: either one of the list or “Other” with your text."),
+                        code="one_choice",
+                    ),
+                )
         return cleaned
 
     def answer_values(self) -> dict[int, AnswerValue]:

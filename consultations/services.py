@@ -376,9 +376,12 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
         .filter(pk=access_link_id)
         .first()
     )
-    if link is None or link.revoked_at is not None or not link.person.email:
-        return False
-    if not link.person.consent_consultations:
+    if (
+        link is None
+        or link.revoked_at is not None
+        or not link.person.email
+        or not link.person.consent_consultations
+    ):
         return False
     invitation = link.invitation
     if invitation.consultation.status != Consultation.Status.OPEN:

@@ -45,9 +45,9 @@ from consultations.models import (
 # The links this browser has opened, at most LINKS_MAX of them, each as its id and its browser
 # key (`AccessLink.browser_key`), in a cookie signed with the SECRET_KEY (Django's signing) and
 # set as the session cookie is (the SESSION_COOKIE_* settings), for SESSION_COOKIE_AGE from the
-# last view or save of a member page (each signs it anew: `renew_links`). A member page reads no session: the state query checks on every request that
-# the link is still active and that the key is its own, so revoking the link ends the access as
-# before. Neither the signature nor the key alone opens anything: a forged cookie needs both the
+# last view or save of a member page (each signs it anew: `renew_links`). A member page reads no
+# session: the state query checks on every request that the link is still active and that the key
+# is its own, so revoking the link ends the access as before. Neither the signature nor the key alone opens anything: a forged cookie needs both the
 # SECRET_KEY and the database.
 LINKS_COOKIE = "consultation_links"
 LINKS_COOKIE_SALT = "consultations.views.links"

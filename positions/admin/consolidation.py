@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation
 from positions import consolidation
-from positions.models import PositionPaper, ProposalGroup
+from positions.models import PaperSection, PositionPaper, ProposalGroup
 
 
 class DraftFromConsultationForm(forms.Form):
@@ -232,14 +232,18 @@ class ConsolidationAdminMixin:
                 % {"groups": "; ".join(str(group) for group in applied.deleted)},
                 messages.WARNING,
             )
-        if applied.sections.kept:
+        self._report_sections_kept(request, applied.sections.kept)
+
+    def _report_sections_kept(self, request: HttpRequest, kept: list[PaperSection]) -> None:
+        """Warn of the sections written from the answers that staff edited, which were kept."""
+        if kept:
             self.message_user(  # type: ignore[attr-defined]
                 request,
                 _(
                     "These sections were edited by hand and kept as they are; check how they name "
                     "the organisations: %(sections)s"
                 )
-                % {"sections": "; ".join(f"{s.position}. {s.heading}" for s in applied.sections.kept)},
+                % {"sections": "; ".join(f"{s.position}. {s.heading}" for s in kept)},
                 messages.WARNING,
             )
 

@@ -155,16 +155,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
                 % {"count": len(result.rewritten)},
                 messages.SUCCESS,
             )
-        if result.kept:
-            self.message_user(
-                request,
-                _(
-                    "These sections were edited by hand and kept as they are; check how they name "
-                    "the organisations: %(sections)s"
-                )
-                % {"sections": "; ".join(f"{s.position}. {s.heading}" for s in result.kept)},
-                messages.WARNING,
-            )
+        self._report_sections_kept(request, result.kept)
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: PositionPaper) -> str:
