@@ -91,8 +91,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (config/postgresql/base.py).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
+# Django's backends with small changes: on PostgreSQL the health check above, on SQLite
+# case-insensitive lookups that fold Lithuanian letters too (config/sqlite3/base.py).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "config.postgresql",
+    "django.db.backends.sqlite3": "config.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,6 +204,9 @@ CONSULTATION_REMINDER_DAYS_BEFORE = env.int("CONSULTATION_REMINDER_DAYS_BEFORE",
 # Behind a reverse proxy REMOTE_ADDR is the proxy's: name the header that carries the client's
 # address (e.g. HTTP_X_REAL_IP) so the rate limit of consultation link attempts counts per client.
 CONSULTATION_CLIENT_ADDRESS_HEADER = env("CONSULTATION_CLIENT_ADDRESS_HEADER", default="")
+# How many proxies in front of the app add to a list header such as X-Forwarded-For: the client's
+# address is the entry that many places from the right (the entries before it are the client's to write).
+CONSULTATION_TRUSTED_PROXIES = env.int("CONSULTATION_TRUSTED_PROXIES", default=1)
 # On PostgreSQL the member pages' queries are prepared statements (config/db.py). Turn off behind a
 # connection pooler that loses them (PgBouncer in transaction mode before 1.21).
 CONSULTATION_PREPARED_STATEMENTS = env.bool("CONSULTATION_PREPARED_STATEMENTS", default=True)

@@ -188,10 +188,19 @@ def held_link(request: HttpRequest, invitation_id: int) -> AccessLink | None:
 
 def client_address(request: HttpRequest) -> str:
     """The address the request came from. Behind a reverse proxy, REMOTE_ADDR is the proxy's:
-    set CONSULTATION_CLIENT_ADDRESS_HEADER (e.g. "HTTP_X_REAL_IP") to the header the proxy sets."""
+    set CONSULTATION_CLIENT_ADDRESS_HEADER (e.g. "HTTP_X_REAL_IP") to the header the proxy sets.
+
+    A list header (X-Forwarded-For) is read from the right: each proxy appends the address that
+    connected to it, so only the last CONSULTATION_TRUSTED_PROXIES entries were written by our
+    proxies. Anything to their left is whatever the client sent, and trusting it would let one
+    client take a new address for every attempt."""
     header = settings.CONSULTATION_CLIENT_ADDRESS_HEADER
-    address = request.META.get(header, "") if header else ""
-    return address.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    entries = [entry.strip() for entry in request.META.get(header, "").split(",")] if header else []
+    entries = [entry for entry in entries if entry]
+    if not entries:
+        return request.META.get("REMOTE_ADDR", "")
+    trusted = max(settings.CONSULTATION_TRUSTED_PROXIES, 1)
+    return entries[-min(trusted, len(entries))]
 
 
 def _failures_key(request: HttpRequest) -> str:

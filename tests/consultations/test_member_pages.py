@@ -625,6 +625,53 @@ def test_repeated_wrong_tokens_from_one_address_are_rate_limited(opened):
         assert attacker.post(reverse("consultations:access", kwargs={"token": ruta.token})).status_code == 302
 
 
+def _wrong_tokens_until_blocked(**extra: str) -> int:
+    """How many wrong tokens one client sends before the 429, each with its own `extra` headers."""
+    client = Client(REMOTE_ADDR="10.0.0.2")  # the proxy
+    for attempt in range(views.TOKEN_FAILURE_LIMIT * 2):
+        headers = {name: value.format(attempt=attempt) for name, value in extra.items()}
+        response = client.get(
+            reverse("consultations:access", kwargs={"token": f"wrong-{attempt}"}), **headers
+        )
+        if response.status_code == 429:
+            return attempt
+    return views.TOKEN_FAILURE_LIMIT * 2
+
+
+def test_behind_a_proxy_a_client_cannot_dodge_the_rate_limit_with_a_forged_forwarded_for(opened, settings):
+    settings.CONSULTATION_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    # The client writes a new address of its own before the one our proxy appends.
+    attempts = _wrong_tokens_until_blocked(HTTP_X_FORWARDED_FOR="192.0.2.{attempt}, 203.0.113.7")
+    assert attempts == views.TOKEN_FAILURE_LIMIT
+
+
+def test_behind_a_proxy_clients_are_counted_apart_by_the_address_the_proxy_saw(opened, settings):
+    settings.CONSULTATION_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    # Every attempt from another client: none is blocked, although all come through one proxy.
+    attempts = _wrong_tokens_until_blocked(HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.{attempt}")
+    assert attempts == views.TOKEN_FAILURE_LIMIT * 2
+
+
+@pytest.mark.parametrize(
+    ("header", "trusted", "expected"),
+    [
+        ("203.0.113.7", 1, "203.0.113.7"),
+        ("192.0.2.1, 203.0.113.7", 1, "203.0.113.7"),
+        ("192.0.2.1, 203.0.113.7, 10.0.0.9", 2, "203.0.113.7"),
+        ("203.0.113.7", 2, "203.0.113.7"),
+        (" , ", 1, "10.0.0.2"),
+        ("", 1, "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_read_from_the_right_of_the_proxy_header(
+    settings, rf, header, trusted, expected
+):
+    settings.CONSULTATION_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CONSULTATION_TRUSTED_PROXIES = trusted
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=header, REMOTE_ADDR="10.0.0.2")
+    assert views.client_address(request) == expected
+
+
 def test_right_tokens_do_not_count_as_failures(opened):
     ruta = opened.members["ruta"]
     client = Client(REMOTE_ADDR="203.0.113.8")

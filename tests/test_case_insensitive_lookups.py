@@ -1,0 +1,85 @@
+"""Case-insensitive lookups fold every letter's case, Lithuanian ones too, on SQLite as on
+PostgreSQL (config/sqlite3/base.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import F
+from django.urls import reverse
+
+from crm.models import Organisation, Person
+from tests.factories import OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def organisations() -> dict[str, Organisation]:
+    return {
+        "siauliai": OrganisationFactory(name="ŠIAULIŲ KRAŠTO KLASTERIS", short_name="šiaulių"),
+        "ukis": OrganisationFactory(name="Žemės ūkio inovacijų klasteris", short_name="ŪKIS"),
+        "percent": OrganisationFactory(name="Klasteris 100% Lietuva", short_name="100%"),
+        "plain": OrganisationFactory(name="Kitas klasteris", short_name="kitas"),
+    }
+
+
+def _names(queryset) -> set[str]:
+    return set(queryset.values_list("name", flat=True))
+
+
+def test_each_case_insensitive_lookup_folds_lithuanian_letters(organisations):
+    assert _names(Organisation.objects.filter(name__icontains="šiaulių krašto")) == {
+        "ŠIAULIŲ KRAŠTO KLASTERIS"
+    }
+    assert _names(Organisation.objects.filter(name__istartswith="žEMĖS ŪKIO")) == {
+        "Žemės ūkio inovacijų klasteris"
+    }
+    assert _names(Organisation.objects.filter(name__iendswith="ŲJŲ KLASTERIS")) == set()
+    assert _names(Organisation.objects.filter(name__iendswith="INOVACIJŲ KLASTERIS")) == {
+        "Žemės ūkio inovacijų klasteris"
+    }
+    assert _names(Organisation.objects.filter(short_name__iexact="ūkis")) == {
+        "Žemės ūkio inovacijų klasteris"
+    }
+
+
+def test_case_sensitive_lookups_and_like_wildcards_keep_their_meaning(organisations):
+    assert _names(Organisation.objects.filter(name__exact="šiaulių krašto klasteris")) == set()
+    # "%" and "_" in the searched text are letters, not wildcards.
+    assert _names(Organisation.objects.filter(name__icontains="100%")) == {"Klasteris 100% Lietuva"}
+    assert _names(Organisation.objects.filter(name__icontains="s_k")) == set()
+
+
+def test_a_column_on_the_right_hand_side_is_folded_too(organisations):
+    # "šiaulių" is in "ŠIAULIŲ KRAŠTO KLASTERIS" only when both are folded.
+    found = Organisation.objects.filter(name__icontains=F("short_name"))
+    assert {"ŠIAULIŲ KRAŠTO KLASTERIS", "Kitas klasteris"} <= _names(found)
+    assert _names(Organisation.objects.filter(name__istartswith=F("short_name"))) >= {
+        "ŠIAULIŲ KRAŠTO KLASTERIS"
+    }
+
+
+def test_an_empty_column_matches_nothing_and_breaks_nothing():
+    OrganisationFactory(name="Be aprašymo", description="")
+    assert not Organisation.objects.filter(description__icontains="ž").exists()
+    assert Organisation.objects.filter(description__iexact="").exists()
+
+
+def test_the_admin_search_finds_lithuanian_names_in_any_case(staff_client, organisations):
+    url = reverse("admin:crm_organisation_changelist")
+    found = staff_client.get(url, {"q": "šiaulių krašto"}).context["cl"].result_list
+    assert [organisation.name for organisation in found] == ["ŠIAULIŲ KRAŠTO KLASTERIS"]
+
+    ula = PersonFactory(first_name="Ūla", last_name="Čepaitė")
+    PersonFactory(first_name="Ona", last_name="Kazlauskienė")
+    people = (
+        staff_client.get(reverse("admin:crm_person_changelist"), {"q": "ūla čepaitė"})
+        .context["cl"]
+        .result_list
+    )
+    assert list(people) == [ula]
+
+
+def test_an_e_mail_is_found_whatever_the_case_of_its_letters():
+    person = PersonFactory(email="ūla.čepaitė@example.lt")
+    assert Person.objects.get(email__iexact="ŪLA.ČEPAITĖ@EXAMPLE.LT") == person
