@@ -26,8 +26,10 @@ from crm.models import Organisation, Person, Sector
 
 
 class Progress:
-    """Where an invited organisation is with its response."""
+    """Where an invited organisation is with its response. `NOT_REACHABLE`: its invitation was
+    never sent, as it had no contact who receives consultations (`selectors.invitation_reached`)."""
 
+    NOT_REACHABLE = "not_reachable"
     NOT_OPENED = "not_opened"
     OPENED = "opened"
     DRAFT = "draft"
@@ -36,17 +38,25 @@ class Progress:
 
 @dataclass
 class StatusCounts:
-    """How many invited organisations have opened the consultation, saved a draft, submitted.
+    """How many organisations were invited, and how many of them have opened the consultation,
+    saved a draft, submitted; apart, how many could not be reached.
 
-    The counts nest: a submitted organisation has also opened it, and `draft` counts those that
-    saved answers but have not submitted."""
+    `invited` counts the invitations that reached someone (sent, or opened); an organisation
+    with no contact who receives consultations got an invitation nobody was sent, counted in
+    `not_reachable` only, so that the rates (over `invited`) are those of the organisations
+    actually asked. The other counts nest: a submitted organisation has also opened it, and
+    `draft` counts those that saved answers but have not submitted."""
 
     invited: int = 0
+    not_reachable: int = 0
     opened: int = 0
     draft: int = 0
     submitted: int = 0
 
     def add(self, progress: str) -> None:
+        if progress == Progress.NOT_REACHABLE:
+            self.not_reachable += 1
+            return
         self.invited += 1
         if progress != Progress.NOT_OPENED:
             self.opened += 1
@@ -55,12 +65,18 @@ class StatusCounts:
         elif progress == Progress.SUBMITTED:
             self.submitted += 1
 
+    @property
+    def audience(self) -> int:
+        """Every organisation with an invitation, reached or not."""
+        return self.invited + self.not_reachable
+
     @staticmethod
     def _percent(part: int, whole: int) -> float:
         return round(100 * part / whole, 1) if whole else 0.0
 
     @property
     def submitted_percent(self) -> float:
+        """The response rate: of the invitations that reached someone."""
         return self._percent(self.submitted, self.invited)
 
     @property
@@ -106,6 +122,8 @@ class Dashboard:
 
 
 def _progress(invitation: Invitation, response: Response | None) -> str:
+    if not selectors.invitation_reached(invitation=invitation, response=response):
+        return Progress.NOT_REACHABLE
     if response is not None and response.status == Response.Status.SUBMITTED:
         return Progress.SUBMITTED
     if response is not None:
@@ -131,9 +149,10 @@ def consultation_dashboard(
     today: datetime.date | None = None,
 ) -> Dashboard:
     """The consultation's progress: the counts overall and by sector (an organisation in two
-    sectors counts in both), the organisations that have not submitted with their consultation
-    contacts, and the days left to the internal deadline. `invitations` narrows the audience (a
-    filtered queryset of the consultation's invitations). Five queries."""
+    sectors counts in both), with the invitations nobody could be sent counted apart (see
+    `StatusCounts`); the organisations that have not submitted (the unreachable ones too) with
+    their consultation contacts; and the days left to the internal deadline. `invitations`
+    narrows the audience (a filtered queryset of the consultation's invitations). Five queries."""
     queryset = (
         invitations if invitations is not None else Invitation.objects.filter(consultation=consultation)
     )
@@ -180,7 +199,7 @@ def consultation_dashboard(
     return Dashboard(
         consultation=consultation,
         overall=overall,
-        by_sector=[entry for entry in sectors.values() if entry.counts.invited],
+        by_sector=[entry for entry in sectors.values() if entry.counts.audience],
         pending=pending,
         days_to_deadline=days_to_deadline(consultation=consultation, today=today),
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from consultations.answers import AnswerValue
@@ -85,6 +85,32 @@ def consultation_contacts(
         if people:
             contacts[organisation_id] = people
     return contacts
+
+
+def _not_reachable() -> Q:
+    responses = Response.objects.filter(
+        consultation_id=OuterRef("consultation_id"), organisation_id=OuterRef("organisation_id")
+    )
+    return Q(sent_at__isnull=True, opened_at__isnull=True) & ~Exists(responses)
+
+
+def invitations_not_reachable(*, invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """The invitations among these that reached nobody: never sent, because the organisation had
+    no consultation contact (`consultation_contacts`) whenever the consultation's invitations went
+    out, and never opened nor answered. `invitation_reached` is the same rule for one invitation."""
+    return invitations.filter(_not_reachable())
+
+
+def invitations_reached(*, invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """The invitations among these that reached someone: the rest of `invitations_not_reachable`."""
+    return invitations.filter(~_not_reachable())
+
+
+def invitation_reached(*, invitation: Invitation, response: Response | None) -> bool:
+    """Whether the invitation reached anyone: it was sent, or someone opened or answered it (which
+    only a link that reached them allows, whether or not its sending was recorded). `response` is
+    the organisation's response to the consultation, if any. No query."""
+    return invitation.sent_at is not None or invitation.opened_at is not None or response is not None
 
 
 def consultation_has_answers(*, consultation: Consultation) -> bool:

@@ -6,14 +6,16 @@ import datetime
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm.models import Affiliation, Membership, Organisation, Person
+from crm.models import Affiliation, Membership, Municipality, Organisation, Person
 
 T = TypeVar("T")
 
@@ -203,3 +205,141 @@ def person_duplicate_groups() -> list[DuplicateGroup[Person]]:
     return sorted(
         result, key=lambda group: person_name_key(group.members[0].first_name, group.members[0].last_name)
     )
+
+
+# --- municipalities as people write them -----------------------------------------------------------
+
+#: The town each municipality is named after, in the nominative ("Kaunas"), by the genitive that
+#: begins the official name ("Kauno miesto savivaldybė").
+MUNICIPALITY_TOWNS: dict[str, tuple[str, ...]] = {
+    "Akmenės": ("Akmenė", "Naujoji Akmenė"),
+    "Alytaus": ("Alytus",),
+    "Anykščių": ("Anykščiai",),
+    "Birštono": ("Birštonas",),
+    "Biržų": ("Biržai",),
+    "Druskininkų": ("Druskininkai",),
+    "Elektrėnų": ("Elektrėnai",),
+    "Ignalinos": ("Ignalina",),
+    "Jonavos": ("Jonava",),
+    "Joniškio": ("Joniškis",),
+    "Jurbarko": ("Jurbarkas",),
+    "Kaišiadorių": ("Kaišiadorys",),
+    "Kalvarijos": ("Kalvarija",),
+    "Kauno": ("Kaunas",),
+    "Kazlų Rūdos": ("Kazlų Rūda",),
+    "Kėdainių": ("Kėdainiai",),
+    "Kelmės": ("Kelmė",),
+    "Klaipėdos": ("Klaipėda",),
+    "Kretingos": ("Kretinga",),
+    "Kupiškio": ("Kupiškis",),
+    "Lazdijų": ("Lazdijai",),
+    "Marijampolės": ("Marijampolė",),
+    "Mažeikių": ("Mažeikiai",),
+    "Molėtų": ("Molėtai",),
+    "Neringos": ("Neringa",),
+    "Pagėgių": ("Pagėgiai",),
+    "Pakruojo": ("Pakruojis",),
+    "Palangos": ("Palanga",),
+    "Panevėžio": ("Panevėžys",),
+    "Pasvalio": ("Pasvalys",),
+    "Plungės": ("Plungė",),
+    "Prienų": ("Prienai",),
+    "Radviliškio": ("Radviliškis",),
+    "Raseinių": ("Raseiniai",),
+    "Rietavo": ("Rietavas",),
+    "Rokiškio": ("Rokiškis",),
+    "Skuodo": ("Skuodas",),
+    "Šakių": ("Šakiai",),
+    "Šalčininkų": ("Šalčininkai",),
+    "Šiaulių": ("Šiauliai",),
+    "Šilalės": ("Šilalė",),
+    "Šilutės": ("Šilutė",),
+    "Širvintų": ("Širvintos",),
+    "Švenčionių": ("Švenčionys",),
+    "Tauragės": ("Tauragė",),
+    "Telšių": ("Telšiai",),
+    "Trakų": ("Trakai",),
+    "Ukmergės": ("Ukmergė",),
+    "Utenos": ("Utena",),
+    "Varėnos": ("Varėna",),
+    "Vilkaviškio": ("Vilkaviškis",),
+    "Vilniaus": ("Vilnius",),
+    "Visagino": ("Visaginas",),
+    "Zarasų": ("Zarasai",),
+}
+CITY, DISTRICT = "city", "district"
+#: Words (folded, see `fold_text`) that say which of a town's municipalities is meant.
+MUNICIPALITY_KIND_WORDS = {
+    "m": CITY,
+    "miesto": CITY,
+    "miestas": CITY,
+    "r": DISTRICT,
+    "raj": DISTRICT,
+    "rajono": DISTRICT,
+    "rajonas": DISTRICT,
+}
+#: "savivaldybė" and its abbreviation say nothing that tells municipalities apart.
+MUNICIPALITY_WORDS = frozenset({"sav", "savivaldybe", "savivaldybes"})
+
+
+@dataclass(frozen=True)
+class MunicipalityNames:
+    """The municipalities by their town, as `municipality_from_text` reads them: folded town name
+    (genitive or nominative) → (kind of municipality, municipality) pairs."""
+
+    by_town: dict[str, list[tuple[str, Municipality]]]
+
+
+def _municipality_parts(text: str) -> tuple[str, str]:
+    """A written municipality as (folded town, kind): "Kauno r. sav." → ("kauno", "district"),
+    "Siauliu miestas" → ("siauliu", "city"), "Birštono savivaldybė" → ("birstono", "")."""
+    words = [word for word in fold_text(text).split() if word not in MUNICIPALITY_WORDS]
+    kind = ""
+    if len(words) > 1 and words[-1] in MUNICIPALITY_KIND_WORDS:
+        kind = MUNICIPALITY_KIND_WORDS[words.pop()]
+    return " ".join(words), kind
+
+
+def municipality_names(*, municipalities: Iterable[Municipality] | None = None) -> MunicipalityNames:
+    """The table `municipality_from_text` reads, built once (an import builds it at its start).
+
+    Each municipality is known by the town its official name begins with, in the genitive
+    ("Kauno") and in the nominative ("Kaunas", `MUNICIPALITY_TOWNS`), and by its kind (miesto,
+    rajono, or neither)."""
+    if municipalities is None:
+        municipalities = Municipality.objects.all()
+    nominatives = {fold_text(genitive): towns for genitive, towns in MUNICIPALITY_TOWNS.items()}
+    by_town: dict[str, list[tuple[str, Municipality]]] = defaultdict(list)
+    for municipality in municipalities:
+        town, kind = _municipality_parts(municipality.name)
+        for form in {town, *(fold_text(name) for name in nominatives.get(town, ()))}:
+            by_town[form].append((kind, municipality))
+    return MunicipalityNames(by_town=dict(by_town))
+
+
+def municipality_from_text(*, value: str, names: MunicipalityNames) -> Municipality:
+    """The municipality a person wrote, as people write them: the official name or its town in the
+    genitive or nominative, with or without "miesto"/"m."/"miestas", "rajono"/"raj."/"r.",
+    "savivaldybė"/"sav.", in any letter case and spacing, with or without Lithuanian letters
+    ("Vilniaus m. sav.", "Kauno r.", "Siauliu miestas", "Birštonas").
+
+    A town with a city and a district municipality (Alytaus, Kauno, Klaipėdos, Panevėžio, Šiaulių,
+    Vilniaus) needs its kind: "Kaunas" alone is a ValidationError listing both. So is a value that
+    names no municipality. A kind that the town's only municipality does not have is no
+    contradiction ("Anykščių m.": the town of Anykščiai is in Anykščių rajono savivaldybė)."""
+    town, kind = _municipality_parts(str(value))
+    candidates = names.by_town.get(town, [])
+    if kind and any(own == kind for own, _municipality in candidates):
+        candidates = [pair for pair in candidates if pair[0] == kind]
+    found = list({municipality.pk: municipality for _kind, municipality in candidates}.values())
+    if not found:
+        raise ValidationError(
+            gettext("There is no municipality called “%(value)s”.") % {"value": value}, code="unknown"
+        )
+    if len(found) > 1:
+        raise ValidationError(
+            gettext("“%(value)s” may be any of these municipalities: %(candidates)s. Write which one.")
+            % {"value": value, "candidates": ", ".join(sorted(m.name for m in found))},
+            code="ambiguous",
+        )
+    return found[0]

@@ -79,6 +79,14 @@ def _repoint_relations(
     (non-historical) model moved, keyed by the model's verbose plural name.
     """
     moved: Counter[str] = Counter()
+    # Many-to-many tables, Django's own and those declared as models (as the position papers'
+    # supporters are, to keep a sent paper's): each row is a pair, and a pair is there only once.
+    link_tables = {
+        field.remote_field.through
+        for owner in apps.get_models()
+        for field in owner._meta.local_many_to_many
+        if not isinstance(field.remote_field.through, str)
+    }
     for related_model in apps.get_models(include_auto_created=True):
         foreign_keys = [
             field
@@ -88,7 +96,8 @@ def _repoint_relations(
         for field in foreign_keys:
             manager = related_model._base_manager
             rows = manager.filter(**{f"{field.attname}__in": other_pks})
-            if related_model._meta.auto_created:
+            is_link_table = related_model._meta.auto_created or related_model in link_tables
+            if is_link_table:
                 # A many-to-many through table is unique on its two columns: drop what would repeat.
                 partner = next(
                     f
@@ -119,7 +128,7 @@ def _repoint_relations(
                 ) from exc
             if not count or hasattr(related_model, "instance_type"):  # historical tables are not news
                 continue
-            if related_model._meta.auto_created:
+            if is_link_table:
                 # A through row moved means one more related object (a sector, an interaction, …).
                 moved[str(partner.remote_field.model._meta.verbose_name_plural)] += count
             else:
@@ -289,6 +298,9 @@ def organisation_merge(
     - Interactions, sectors, tags and every other relation (found by introspection) move; the
       survivor's blank fields are filled from the others in the order given; the survivor keeps
       its own legal code and takes another's only when it has none.
+    - Position papers too, sent ones included (which refuse the deletion of an organisation they
+      list or are addressed to): the paper then lists the same organisation by its surviving
+      record, once even if it listed two of the duplicates; its sent PDF stays as it was sent.
     - The others' simple-history records are re-pointed to the survivor's id (and historical
       affiliations/memberships to the survivor), and a LogEntry on the survivor names what was
       merged. All in one transaction: an error anywhere leaves everything as it was.

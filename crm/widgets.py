@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 from import_export.widgets import Widget
 
 from crm.models import Municipality, Organisation, Sector, Tag
+from crm.selectors import municipality_from_text, municipality_names
 
 LANGUAGES = ("lt", "en")
 LIST_SEPARATORS = re.compile(r"[;,]")
@@ -77,7 +79,7 @@ class ImportLookups:
             self.sectors_by_id[sector.pk] = sector
             for name in (sector.code, sector.name_lt, sector.name_en):
                 self.sectors[normalise_key(name)] = sector
-        self.municipalities = {normalise_key(m.name): m for m in Municipality.objects.all()}
+        self.municipalities = municipality_names()
         self.tags = {normalise_key(t.name): t for t in Tag.objects.all()}
         self.new_tags: dict[str, str] = {}
         self.organisations_by_code: dict[str, int] = {}
@@ -291,13 +293,16 @@ class DateTimeWidget(Widget):
 
 
 class MunicipalityWidget(LookupWidget):
+    """A municipality as people write it (`crm.selectors.municipality_from_text`): "Vilniaus m. sav.",
+    "Kauno r.", "Siauliu miestas"…"""
+
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Municipality | None:
         if is_blank(value):
             return None
-        municipality = self.lookups.municipalities.get(normalise_key(value))
-        if municipality is None:
-            raise ValueError(gettext("There is no municipality called “%(value)s”.") % {"value": value})
-        return municipality
+        try:
+            return municipality_from_text(value=str(value).strip(), names=self.lookups.municipalities)
+        except ValidationError as error:
+            raise ValueError(error.messages[0]) from None
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value.name if value else ""

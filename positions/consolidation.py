@@ -18,6 +18,7 @@ staff reworded survives applying the consolidation again (it is kept and reporte
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,13 +107,28 @@ def normalised_provision(provision: str) -> str:
     return " ".join((provision or "").split()).casefold()[:255]
 
 
+def proposal_group_key(*, provision: str, proposed_wording: str) -> str:
+    """The key a member proposal is grouped by: its provision, normalised.
+
+    A proposal that names no provision has nothing in common with another such proposal but,
+    perhaps, its wording: it is grouped only with the proposals of the same wording (apart from
+    spacing and case), which say the same thing. Its key is the wording's hash (a wording may be
+    longer than the key) after a space, which no normalised provision starts with.
+    """
+    key = normalised_provision(provision)
+    if key:
+        return key
+    wording = " ".join((proposed_wording or "").split()).casefold()
+    return " " + hashlib.sha256(wording.encode()).hexdigest()
+
+
 def _snapshot_rows(entry: dict[str, Any] | None) -> list[dict[str, str]]:
     rows = []
     for row in (entry or {}).get("rows") or []:
         values = {
             name: str(row.get(name) or "") for name in ("provision", "proposed_wording", "justification")
         }
-        if values["provision"] or values["proposed_wording"]:
+        if values["provision"].strip() or values["proposed_wording"].strip():
             rows.append(values)
     return rows
 
@@ -262,7 +278,8 @@ def consultation_proposal_groups(
 ) -> list[GroupDraft]:
     """Every submitted amendment proposal, grouped by provision (the same apart from spacing and
     case), in the provisions' order ("5 straipsnis" before "12 straipsnis"); a group lists who
-    proposed it."""
+    proposed it. A proposal naming no provision is a group of its own, shared only with the
+    proposals of the same wording; these groups come last, in the order they were submitted."""
     if submissions is None:
         submissions = consultation_submissions(consultation=consultation)
     # A provision is written as the organisation that submitted first wrote it.
@@ -273,7 +290,7 @@ def consultation_proposal_groups(
         for submission in submissions:
             working = submission.rows.get(question.pk, [])
             for row in _snapshot_rows(submission.entries.get(question.pk)):
-                key = normalised_provision(row["provision"])
+                key = proposal_group_key(provision=row["provision"], proposed_wording=row["proposed_wording"])
                 group = groups.setdefault(
                     key, GroupDraft(key=key, provision=" ".join(row["provision"].split()))
                 )
@@ -291,7 +308,11 @@ def consultation_proposal_groups(
                     == (row["provision"], row["proposed_wording"], row["justification"])
                     and candidate not in group.rows
                 ]
-    return sorted(groups.values(), key=lambda group: _natural_key(group.key))
+    # Sorting is stable: the groups without a provision keep the order they were first proposed in.
+    return sorted(
+        groups.values(),
+        key=lambda group: (not group.provision, _natural_key(group.key) if group.provision else []),
+    )
 
 
 def _natural_key(text: str) -> list[tuple[int, int | str]]:
@@ -321,7 +342,13 @@ def paper_draft_from_consultation(
     """Write a draft paper from a closed consultation: a section a question with the count and
     share of the responding organisations per choice and quotes of their text answers; every
     amendment proposal grouped by provision, for staff to adopt, merge or drop; the responding
-    organisations as the paper's supporters. The addressee defaults to the requesting institution.
+    organisations in the annex, titled as the members that took part in the consultation. The
+    addressee defaults to the requesting institution.
+
+    The annex does not call them supporters: they answered the consultation's questions, which
+    ask about the draft act, before the association's position was written, so no answer tells
+    whether a member supports the position (disagreeing with the act may well be agreeing with
+    it). Staff who have the members' agreement choose the supporters' title and edit the list.
     """
     _require(user, "positions.add_positionpaper")
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -341,6 +368,7 @@ def paper_draft_from_consultation(
         subject=_subject_from(consultation.title),
         signatory_name=issuer.signatory_name,
         signatory_position=issuer.signatory_position,
+        annex=PositionPaper.Annex.PARTICIPANTS,
     )
     paper = services.paper_save(paper=paper, user=user)
     submissions = consultation_submissions(consultation=consultation)
@@ -489,12 +517,14 @@ def proposal_group_decide(
 
 
 def _distinct(values: Iterable[str]) -> list[str]:
-    seen: list[str] = []
+    """The texts, each once: texts that differ only in spacing and case are the same text, kept
+    as it came first."""
+    seen: dict[str, str] = {}
     for value in values:
         value = value.strip()
-        if value and value not in seen:
-            seen.append(value)
-    return seen
+        if value:
+            seen.setdefault(" ".join(value.split()).casefold(), value)
+    return list(seen.values())
 
 
 def _line_for(group: ProposalGroup) -> tuple[str, str, str] | None:

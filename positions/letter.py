@@ -163,6 +163,9 @@ class Letter:
     signatory_name: str
     annex_heading: str
     annex_entries: list[str] = field(default_factory=list)
+    # What the annex lists, as its title and as the body's reference to it.
+    annex_title: str = ""
+    annex_reference: str = ""
     # PDF metadata
     document_title: str = ""
     author: str = ""
@@ -258,6 +261,12 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             }
         else:
             annex_heading = _("Annex to the letter")
+        if paper.annex == PositionPaper.Annex.PARTICIPANTS:
+            annex_title = _("Member organisations that took part in the consultation")
+            annex_reference = _("Annex: list of the member organisations that took part in the consultation.")
+        else:
+            annex_title = _("Supporting member organisations")
+            annex_reference = _("Annex: list of the supporting member organisations.")
         issuer_text = _issuer(issuer, language)
         return Letter(
             language=language,
@@ -285,6 +294,8 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             signatory_name=paper.signatory_name,
             annex_heading=annex_heading,
             annex_entries=attributions.names(paper.supporting_organisations.all()),
+            annex_title=annex_title,
+            annex_reference=annex_reference,
             document_title=f"{number} {title}" if number else title,
             author=issuer_text.name,
         )

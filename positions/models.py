@@ -48,6 +48,26 @@ def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) 
     models.SET_NULL(collector, field, sub_objs, using)
 
 
+def cascade_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+    """`on_delete` of the organisation in a paper's list of supporters (the annex, a proposal's
+    "proposed by"): the link goes with the organisation, except on a paper that was sent, which
+    stays as it was sent: the organisation cannot be deleted then (merging it into another moves
+    the link instead). The papers are what is named as protecting it, as with an addressee."""
+    links = field.model._base_manager.filter(pk__in=[link.pk for link in sub_objs])
+    paper = field.model.paper_lookup
+    sent = list(
+        PositionPaper.objects.filter(
+            pk__in=links.filter(**{f"{paper}__status": PositionPaper.Status.SENT}).values(paper)
+        )
+    )
+    if sent:
+        raise models.ProtectedError(
+            _("A sent paper keeps the organisations it lists: the organisation cannot be deleted."),
+            sent,
+        )
+    models.CASCADE(collector, field, sub_objs, using)
+
+
 def validate_logo(file: object) -> None:
     size = getattr(file, "size", 0) or 0
     if size > LOGO_MAX_BYTES:
@@ -165,6 +185,13 @@ class PositionPaper(models.Model):
         APPROVED = "approved", _("Approved")
         SENT = "sent", _("Sent")
 
+    class Annex(models.TextChoices):
+        """What the organisations in the annex did, as its title says: support is a statement
+        only the members can make, taking part in the consultation a fact of record."""
+
+        SUPPORTERS = "supporters", _("Members supporting the position")
+        PARTICIPANTS = "participants", _("Members that took part in the consultation")
+
     source_consultation = models.ForeignKey(
         Consultation,
         verbose_name=_("source consultation"),
@@ -207,10 +234,21 @@ class PositionPaper(models.Model):
     request_number = models.CharField(_("request number"), max_length=100, blank=True)
     signatory_name = models.CharField(_("signatory"), max_length=255, blank=True)
     signatory_position = models.CharField(_("signatory's position"), max_length=255, blank=True)
+    annex = models.CharField(
+        _("the annex lists"),
+        max_length=12,
+        choices=Annex,
+        default=Annex.SUPPORTERS,
+        help_text=_(
+            "The annex's title. A draft from a consultation lists the members that answered it; "
+            "call them supporters only once they have agreed to this position."
+        ),
+    )
     supporting_organisations = models.ManyToManyField(
         Organisation,
-        verbose_name=_("supporting organisations"),
+        verbose_name=_("organisations in the annex"),
         blank=True,
+        through="PaperSupporter",
         related_name="supported_position_papers",
     )
     status = models.CharField(
@@ -263,6 +301,9 @@ class PositionPaper(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(language__in=["lt", "en"]), name="positions_paper_language_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(annex__in=["supporters", "participants"]), name="positions_paper_annex_valid"
             ),
             models.UniqueConstraint(
                 fields=["registration_number"],
@@ -393,7 +434,11 @@ class PaperProposal(models.Model):
     proposed_wording = models.TextField(_("proposed wording"), blank=True)
     justification = models.TextField(_("justification"), blank=True)
     supporting_organisations = models.ManyToManyField(
-        Organisation, verbose_name=_("supporting organisations"), blank=True, related_name="+"
+        Organisation,
+        verbose_name=_("supporting organisations"),
+        blank=True,
+        through="ProposalSupporter",
+        related_name="+",
     )
     source_rows = models.ManyToManyField(
         ProposalRow,
@@ -419,6 +464,69 @@ class PaperProposal(models.Model):
 
     def __str__(self) -> str:
         return self.provision or self.proposed_wording[:60]
+
+
+class PaperSupporter(models.Model):
+    """An organisation in a paper's annex. Kept while the paper is sent (`cascade_unless_sent`)."""
+
+    # The table and columns of the many-to-many table this model took over (migration 0010).
+    paper = models.ForeignKey(
+        PositionPaper,
+        verbose_name=_("position paper"),
+        on_delete=models.CASCADE,
+        db_column="positionpaper_id",
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=cascade_unless_sent,
+        related_name="+",
+    )
+
+    # The paper of a row, for `cascade_unless_sent`.
+    paper_lookup = "paper"
+
+    class Meta:
+        db_table = "positions_positionpaper_supporting_organisations"
+        verbose_name = _("organisation in the annex")
+        verbose_name_plural = _("organisations in the annex")
+        # As the table was made: a unique pair (a constraint would be a new index).
+        unique_together = [("paper", "organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.paper} — {self.organisation}"
+
+
+class ProposalSupporter(models.Model):
+    """An organisation that proposed a line of a paper's proposals table. Kept while the paper is
+    sent (`cascade_unless_sent`)."""
+
+    # The table and columns of the many-to-many table this model took over (migration 0010).
+    proposal = models.ForeignKey(
+        PaperProposal,
+        verbose_name=_("proposal"),
+        on_delete=models.CASCADE,
+        db_column="paperproposal_id",
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=cascade_unless_sent,
+        related_name="+",
+    )
+
+    paper_lookup = "proposal__paper"
+
+    class Meta:
+        db_table = "positions_paperproposal_supporting_organisations"
+        verbose_name = _("proposing organisation")
+        verbose_name_plural = _("proposing organisations")
+        unique_together = [("proposal", "organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} — {self.organisation}"
 
 
 def rendering_upload_to(instance: Rendering, filename: str) -> str:
@@ -535,8 +643,9 @@ class Dispatch(models.Model):
 
 class ProposalGroup(models.Model):
     """The amendment proposals members made on one provision of the draft (provisions written the
-    same apart from spacing and case are one group), and staff's decision on it: adopt it as the
-    members wrote it, merge it into one wording, or drop it — with the reason."""
+    same apart from spacing and case are one group; a proposal naming no provision is one only
+    with the proposals of the same wording), and staff's decision on it: adopt it as the members
+    wrote it, merge it into one wording, or drop it — with the reason."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Not decided")

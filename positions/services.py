@@ -59,6 +59,7 @@ COPIED_FIELDS = (
     "request_number",
     "signatory_name",
     "signatory_position",
+    "annex",
 )
 
 

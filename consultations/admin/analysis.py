@@ -14,6 +14,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from consultations import analysis, exports
+from consultations.admin.links import not_reachable_invitations_url
 from consultations.filters import InvitationFilter
 from consultations.models import Consultation, Invitation
 
@@ -57,7 +58,10 @@ def _context(
 def dashboard_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     consultation = _consultation(model_admin, request, object_id)
     dashboard = analysis.consultation_dashboard(consultation=consultation)
-    context = _context(model_admin, request, consultation, _("Dashboard")) | {"dashboard": dashboard}
+    context = _context(model_admin, request, consultation, _("Dashboard")) | {
+        "dashboard": dashboard,
+        "not_reachable_url": not_reachable_invitations_url(consultation=consultation),
+    }
     return TemplateResponse(request, "consultations/admin/analysis_dashboard.html", context)
 
 

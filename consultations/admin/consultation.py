@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import (
     FileResponse,
     Http404,
@@ -26,8 +26,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from consultations import services
+from consultations import selectors, services
 from consultations.admin import analysis
+from consultations.admin.links import not_reachable_invitations_url
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
@@ -116,13 +117,17 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
         # Each count is its own subquery: joining questions, invitations and responses together
-        # would multiply them (and the time) before counting.
+        # would multiply them (and the time) before counting. The invitations nobody could be
+        # sent are counted apart (`invitation_count`), as the dashboard does.
         return (
             super()
             .get_queryset(request)
             .annotate(
                 question_total=_count_of(Question.objects.all()),
                 invitation_total=_count_of(Invitation.objects.all()),
+                not_reachable_total=_count_of(
+                    selectors.invitations_not_reachable(invitations=Invitation.objects.all())
+                ),
                 submitted_total=_count_of(Response.objects.filter(status=Response.Status.SUBMITTED)),
             )
         )
@@ -170,9 +175,18 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
     def question_count(self, obj: Consultation) -> int:
         return obj.question_total
 
-    @admin.display(description=_("invited"), ordering="invitation_total")
-    def invitation_count(self, obj: Consultation) -> int:
-        return obj.invitation_total
+    @admin.display(description=_("invited"), ordering=F("invitation_total") - F("not_reachable_total"))
+    def invitation_count(self, obj: Consultation) -> str:
+        # The invitations sent; those nobody could be sent follow, linked to their list.
+        invited = obj.invitation_total - obj.not_reachable_total
+        if not obj.not_reachable_total:
+            return format_html("{}", invited)
+        return format_html(
+            '{} <a href="{}" style="color:#b00">({})</a>',
+            invited,
+            not_reachable_invitations_url(consultation=obj),
+            _("not reachable: %(count)d") % {"count": obj.not_reachable_total},
+        )
 
     @admin.display(description=_("submitted"), ordering="submitted_total")
     def submitted_count(self, obj: Consultation) -> int:
@@ -183,13 +197,21 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         if obj.pk is None or obj.status == Consultation.Status.DRAFT:
             return _("Invitations are created when the consultation is opened.")
         url = reverse("admin:consultations_invitation_changelist") + f"?consultation__id__exact={obj.pk}"
-        return format_html(
+        invited = obj.invitation_total - obj.not_reachable_total
+        summary = format_html(
             '<a href="{}">{}</a>',
             url,
-            ngettext(
-                "%(count)d organisation invited", "%(count)d organisations invited", obj.invitation_total
-            )
-            % {"count": obj.invitation_total},
+            ngettext("%(count)d organisation invited", "%(count)d organisations invited", invited)
+            % {"count": invited},
+        )
+        if not obj.not_reachable_total:
+            return summary
+        return format_html(
+            '{}; <a href="{}" style="color:#b00">{}</a>',
+            summary,
+            not_reachable_invitations_url(consultation=obj),
+            _("not reachable, no contact who receives consultations: %(count)d")
+            % {"count": obj.not_reachable_total},
         )
 
     # Transitions: buttons on the change page and actions on the list, both calling services.
@@ -337,6 +359,23 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
             },
             messages.SUCCESS,
         )
+        # Reminders go through the links that invitations were sent with: an organisation whose
+        # invitation nobody could be sent is not reminded either.
+        not_reachable = selectors.invitations_not_reachable(
+            invitations=consultation.invitations.all()
+        ).count()
+        if not_reachable:
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Not reminded, no contact who receives consultations: %(count)d.")
+                    % {"count": not_reachable},
+                    not_reachable_invitations_url(consultation=consultation),
+                    _("Show these invitations"),
+                ),
+                messages.WARNING,
+            )
 
     def _close(self, request: HttpRequest, consultation: Consultation) -> None:
         services.consultation_close(consultation=consultation, user=request.user)

@@ -13,14 +13,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from consultations import services
-from consultations.models import AccessLink, Invitation
+from consultations import selectors, services
+from consultations.models import AccessLink, Consultation, Invitation
 from crm.admin.rows import QuickRowsMixin
 
 
@@ -57,6 +59,39 @@ class LinkStateFilter(admin.SimpleListFilter):
         if self.value() == "opened":
             return queryset.filter(opened_at__isnull=False)
         return None
+
+
+class InvitationReachFilter(admin.SimpleListFilter):
+    """Invitations sent, or those nobody could be sent (`selectors.invitations_not_reachable`)."""
+
+    title = _("sending")
+    parameter_name = "reach"
+    SENT = "sent"
+    NOT_REACHABLE = "not_reachable"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            (self.SENT, _("Sent")),
+            (self.NOT_REACHABLE, _("Not reachable: no contact who receives consultations")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value() == self.SENT:
+            return selectors.invitations_reached(invitations=queryset)
+        if self.value() == self.NOT_REACHABLE:
+            return selectors.invitations_not_reachable(invitations=queryset)
+        return None
+
+
+def not_reachable_invitations_url(*, consultation: Consultation) -> str:
+    """The list of the consultation's invitations that nobody could be sent."""
+    query = urlencode(
+        {
+            "consultation__id__exact": consultation.pk,
+            InvitationReachFilter.parameter_name: InvitationReachFilter.NOT_REACHABLE,
+        }
+    )
+    return f"{reverse('admin:consultations_invitation_changelist')}?{query}"
 
 
 class _LinkActionsMixin:
@@ -142,7 +177,7 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
         "submitted_at",
         "links",
     ]
-    list_filter = [("consultation", admin.RelatedFieldListFilter)]
+    list_filter = [InvitationReachFilter, ("consultation", admin.RelatedFieldListFilter)]
     search_fields = [
         "organisation__name",
         "consultation__title",

@@ -4,8 +4,14 @@ Columns are known by their model field name ("legal_code") and by their verbose 
 Lithuanian and in English ("juridinio asmens kodas", "legal entity code"); exports made
 in Lithuanian write the Lithuanian names, other exports the field names. Organisations
 are matched by legal entity code, persons by e-mail (case-insensitive); without one, by
-name among the records that lack it too: an organisation's exactly, a person's whatever its
-letter case and spacing ("JONAS ŽUKAUSKAS" is Jonas Žukauskas, whose spelling then stays).
+name whatever its letter case and spacing ("JONAS ŽUKAUSKAS" is Jonas Žukauskas, whose
+spelling then stays): an organisation's among all organisations, with a code or without
+(the code stays), a person's among the persons without an e-mail address. A name that
+several records have is an error of the row, which must then give the code or address; so
+is a row without a code naming an organisation that another row gives with its code.
+Municipalities are read as people write them ("Vilniaus m. sav.", "Kauno r.",
+"Siauliu miestas": `crm.selectors.municipality_from_text`); "Kaunas" alone is an error
+naming both Kauno miesto and Kauno rajono savivaldybė.
 
 Imports are fast because nothing is queried per row: existing records, their sectors,
 tags and affiliations, and all reference data are loaded with a few queries when the

@@ -1,4 +1,4 @@
-"""Import and export of organisations, matched by legal entity code or else by exact name."""
+"""Import and export of organisations, matched by legal entity code or else by name."""
 
 from __future__ import annotations
 
@@ -13,15 +13,22 @@ from django.utils.translation import gettext_lazy as _
 from crm import widgets
 from crm.models import Organisation, Tag
 from crm.resources.base import (
+    EXPORT_CHUNK_SIZE,
     MANY,
     Claim,
     Column,
     CrmResource,
     Key,
     KeyedInstanceLoader,
+    sheet_row,
 )
 from crm.validators import normalise_legal_code
 from crm.widgets import chunked, is_blank, normalise_key
+
+
+def name_key(value: Any) -> str:
+    """How a row's name is compared with the names stored: up to letter case and spacing."""
+    return normalise_key(widgets.TextWidget().clean(value))
 
 
 class OrganisationResource(CrmResource):
@@ -104,24 +111,67 @@ class OrganisationResource(CrmResource):
             except ValidationError:
                 return None  # the row fails on its legal code
         name = values.get("name")
-        return None if is_blank(name) else ("name", widgets.TextWidget().clean(name))
+        return None if is_blank(name) else ("name", name_key(name))
 
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
         codes = [k[1] for k in keys if k[0] == "code"]
-        names = [k[1] for k in keys if k[0] == "name"]
         queryset = Organisation.objects.select_related("municipality")
         for batch in chunked(codes):
             for organisation in queryset.filter(legal_code__in=batch):
                 self.existing[("code", organisation.legal_code)] = organisation
-        for batch in chunked(names):
-            for organisation in queryset.filter(legal_code="", name__in=batch):
-                key = ("name", organisation.name)
-                # Two organisations without a code share the name: None marks the key ambiguous.
-                self.existing[key] = None if key in self.existing else organisation
+        names = {k for k in keys if k[0] == "name"}
+        self.load_by_name(names)
+        self.rows_with_code = self.coded_rows(dataset) if names else {}
         pks = [o.pk for o in self.existing.values() if o is not None]
         self.current_many: dict[str, dict[int, frozenset[Any]]] = {}
         for name in self.many_columns:
             self.current_many[name] = self._load_many(name, pks)
+
+    def load_by_name(self, keys: set[Key]) -> None:
+        """Find the organisations that rows without a legal entity code name, with a code or without.
+
+        Names match up to letter case and spacing (`normalise_key`), as persons' do; the database
+        cannot compare so (see `PersonResource.load_by_name`), so the names of all organisations are
+        read, two columns in one streamed query, and compared here; the organisations found are then
+        loaded a few thousand a query (those the file also gives by code are loaded already)."""
+        if not keys:
+            return
+        found: dict[Key, list[int]] = {}
+        names = Organisation.objects.values_list("pk", "name")
+        for pk, name in names.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            key = ("name", normalise_key(name))
+            if key in keys:
+                found.setdefault(key, []).append(pk)
+        loaded = {o.pk: o for o in self.existing.values() if o is not None}
+        wanted: dict[int, Key] = {}
+        for key, pks in found.items():
+            if len(pks) > 1:
+                self.existing[key] = None  # several organisations of that name: the row must say which
+            elif pks[0] in loaded:
+                self.existing[key] = loaded[pks[0]]
+            else:
+                wanted[pks[0]] = key
+        queryset = Organisation.objects.select_related("municipality")
+        for batch in chunked(wanted):
+            for organisation in queryset.filter(pk__in=batch):
+                self.existing[wanted[organisation.pk]] = organisation
+
+    def coded_rows(self, dataset: tablib.Dataset) -> dict[Key, int]:
+        """The first row with a legal entity code of each organisation and of each name the file
+        gives: ("pk", id) and ("name", normalised name) → spreadsheet row. A row without a code
+        that names one of them is a second row of that organisation, wherever it stands."""
+        rows: dict[Key, int] = {}
+        names = self.cells(dataset, "name")
+        for index, key in enumerate(self.keys_by_row):
+            if key is None or key[0] != "code":
+                continue
+            line = sheet_row(index + 1)
+            organisation = self.existing.get(key)
+            if organisation is not None:
+                rows.setdefault(("pk", organisation.pk), line)
+            if names and not is_blank(names[index]):
+                rows.setdefault(("name", name_key(names[index])), line)
+        return rows
 
     def _load_many(self, name: str, pks: list[int]) -> dict[int, frozenset[Any]]:
         m2m = Organisation._meta.get_field(name)
@@ -136,21 +186,47 @@ class OrganisationResource(CrmResource):
                 )
         return {owner: frozenset(targets) for owner, targets in current.items()}
 
+    def locate(self, key: Key | None, values: dict[str, Any], line: int) -> tuple[Model, bool, Claim | None]:
+        if key is not None and key[0] == "name" and key not in self.claims:
+            self.check_named(key, widgets.TextWidget().clean(values.get("name")))
+        return super().locate(key, values, line)
+
+    def check_named(self, key: Key, name: str) -> None:
+        """Refuse a row without a legal entity code whose name does not say which organisation it is:
+        several organisations have it, or a row with a code gives that name or that organisation."""
+        if key in self.existing and self.existing[key] is None:
+            message = gettext("Several organisations are called “%(name)s”; give the legal entity code.")
+            raise ValidationError({"name": [message % {"name": name}]})
+        found = self.existing.get(key)
+        row = self.rows_with_code.get(key)
+        if row is None and found is not None:
+            row = self.rows_with_code.get(("pk", found.pk))
+        if row is not None:
+            message = gettext(
+                "An organisation called “%(name)s” is also in row %(row)s, with a legal entity code; "
+                "give the legal entity code in this row too."
+            )
+            raise ValidationError({"name": [message % {"name": name, "row": row}]})
+
     def check_repeat(self, key: Key, claim: Claim) -> None:
         if key[0] == "code":
             message = gettext("The legal entity code %(code)s is already in row %(row)s.")
-            column = "legal_code"
+            column, shown = "legal_code", key[1]
         else:
             message = gettext(
                 "An organisation called “%(code)s” without a legal entity code is already in row %(row)s."
             )
-            column = "name"
-        raise ValidationError({column: [message % {"code": key[1], "row": claim.row}]})
+            column, shown = "name", claim.instance.name
+        raise ValidationError({column: [message % {"code": shown, "row": claim.row}]})
 
-    def ambiguous_error(self, key: Key) -> str:
-        return gettext(
-            "Several organisations without a legal entity code are called “%(name)s”; give the legal entity code."
-        ) % {"name": key[1]}
+    def import_instance(
+        self, instance: Model, values: dict[str, Any], *, new: bool = True, key: Key | None = None
+    ) -> dict[str, list]:
+        if not new and key is not None and key[0] == "name":
+            # Found by its name, which the row spells the same up to letter case and spacing: the
+            # stored spelling stays, and so does the legal entity code the row leaves blank.
+            values = values | {n: getattr(instance, n) for n in ("name", "legal_code") if n in values}
+        return super().import_instance(instance, values, new=new, key=key)
 
     def import_relations(
         self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool

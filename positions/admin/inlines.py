@@ -7,7 +7,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Prefetch, QuerySet
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core import checks
+from django.db.models import ManyToManyField, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -15,6 +17,40 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Answer, ProposalRow
 from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSection, PositionPaper, Rendering
+
+
+class SupportersFieldMixin(admin.options.BaseModelAdmin):
+    """Edits the supporting organisations with the usual autocomplete field. Their many-to-many
+    tables are models of their own (`PaperSupporter`, `ProposalSupporter`) only to keep a sent
+    paper's rows when an organisation is deleted; with no fields of their own, the form's
+    `set()` fills them as it would Django's own tables. The admin shows no field for an explicit
+    table, and its checks refuse one (admin.E013), as it cannot know what a row needs: not so here."""
+
+    supporters_fields: tuple[str, ...] = ("supporting_organisations",)
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name not in self.supporters_fields:
+            return super().formfield_for_manytomany(db_field, request, **kwargs)
+        using = kwargs.get("using")
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+        if "queryset" not in kwargs:
+            queryset = self.get_field_queryset(using, db_field, request)
+            if queryset is not None:
+                kwargs["queryset"] = queryset
+        return db_field.formfield(**kwargs)
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [
+            message
+            for message in super().check(**kwargs)
+            if not (
+                message.id == "admin.E013"
+                and any(f"ManyToManyField '{name}'" in message.msg for name in self.supporters_fields)
+            )
+        ]
 
 
 class DraftOnlyInline(admin.options.InlineModelAdmin):
@@ -54,7 +90,7 @@ class SectionInline(DraftOnlyInline, admin.StackedInline):
         return ", ".join(organisations) or "—"
 
 
-class ProposalInline(DraftOnlyInline, admin.StackedInline):
+class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline):
     model = PaperProposal
     extra = 0
     fields = [

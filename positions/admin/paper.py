@@ -30,6 +30,7 @@ from positions.admin.inlines import (
     ProposalInline,
     RenderingInline,
     SectionInline,
+    SupportersFieldMixin,
 )
 from positions.letter import letter_html, paper_letter
 from positions.models import IssuerSettings, PaperAttribution, PositionPaper, Rendering, RenderingJob
@@ -49,7 +50,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; i
 
 
 @admin.register(PositionPaper)
-class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdmin):
+class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, admin.ModelAdmin):
     change_form_template = "positions/admin/positionpaper_change_form.html"
     list_display = [
         "subject",
@@ -86,7 +87,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, admin.ModelAdm
         ),
         (_("Their request"), {"fields": [("request_date", "request_number")]}),
         (_("Signature"), {"fields": [("signatory_position", "signatory_name")]}),
-        (_("Supporting organisations (annex)"), {"fields": ["supporting_organisations"]}),
+        (_("Annex"), {"fields": ["annex", "supporting_organisations"]}),
         (
             _("Registration"),
             {

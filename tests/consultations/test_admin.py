@@ -11,9 +11,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from consultations import services
+from consultations.admin.consultation import ConsultationAdmin
+from consultations.admin.links import not_reachable_invitations_url
 from consultations.models import AccessLink, Consultation, ConsultationDocument, Question
 from crm.models import Sector
 from tests.consultations.factories import (
@@ -60,9 +63,11 @@ def _transition_url(consultation: Consultation, name: str) -> str:
 
 
 def _populate(count: int, user) -> None:
-    """Open consultations, each with two invited organisations of two contacts, one link revoked."""
+    """Open consultations, each with two invited organisations of two contacts, one link revoked,
+    and one organisation without a contact, whose invitation nobody could be sent."""
     for _ in range(count):
         organisations = [member_organisation(sectors=(), contacts=2) for _ in range(2)]
+        organisations.append(member_organisation(sectors=(), contacts=0))
         consultation = _opened(user, sectors=[], organisations=organisations)
         ResponseFactory(consultation=consultation, organisation=organisations[0])
         services.access_link_revoke(
@@ -96,6 +101,42 @@ def test_consultation_list_shows_status_and_counts(staff_client, superuser):
     assert "#1a7f37" in content  # the open one's status colour
 
 
+def test_consultation_list_counts_as_invited_only_the_invitations_sent(staff_client, superuser):
+    _populate(1, superuser)
+    consultation = Consultation.objects.get()
+
+    with translation.override("en"):
+        content = staff_client.get(reverse("admin:consultations_consultation_changelist")).content.decode()
+        unreachable_url = escape(not_reachable_invitations_url(consultation=consultation))
+
+    assert f'<td class="field-invitation_count">2 <a href="{unreachable_url}"' in content
+    assert "(not reachable: 1)" in content
+
+
+def test_consultation_list_sorts_by_the_invitations_sent(staff_client, superuser):
+    few = _opened(
+        superuser,
+        sectors=[],
+        title="Mažai pakviestų",
+        organisations=[member_organisation(sectors=())]
+        + [member_organisation(sectors=(), contacts=0) for _ in range(3)],
+    )
+    many = _opened(
+        superuser,
+        sectors=[],
+        title="Daug pakviestų",
+        organisations=[member_organisation(sectors=()) for _ in range(3)],
+    )
+    changelist = reverse("admin:consultations_consultation_changelist")
+    column = ConsultationAdmin.list_display.index("invitation_count") + 1
+
+    ascending = staff_client.get(changelist, {"o": str(column)}).context["cl"].result_list
+    descending = staff_client.get(changelist, {"o": f"-{column}"}).context["cl"].result_list
+
+    assert list(ascending) == [few, many]
+    assert list(descending) == [many, few]
+
+
 def test_consultation_list_filters_by_deadline(staff_client):
     with time_machine.travel(datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC), tick=False):
         ConsultationFactory(
@@ -111,6 +152,24 @@ def test_consultation_list_filters_by_deadline(staff_client):
         this_month = staff_client.get(url + choices["Šį mėnesį"]).content.decode()
     assert "Birželio terminas" in this_month
     assert "Kitų metų terminas" not in this_month
+
+
+@pytest.mark.parametrize(
+    ("reach", "expected"), [("not_reachable", ["Be kontakto"]), ("sent", ["Su kontaktu"]), (None, None)]
+)
+def test_invitation_list_filters_the_invitations_nobody_could_be_sent(
+    staff_client, superuser, reach, expected
+):
+    member_organisation(name="Su kontaktu")
+    member_organisation(name="Be kontakto", contacts=0)
+    consultation = _opened(superuser)
+    params = {"consultation__id__exact": consultation.pk} | ({"reach": reach} if reach else {})
+
+    response = staff_client.get(reverse("admin:consultations_invitation_changelist"), params)
+
+    assert response.status_code == 200
+    listed = sorted(invitation.organisation.name for invitation in response.context["cl"].result_list)
+    assert listed == (expected or ["Be kontakto", "Su kontaktu"])
 
 
 def test_invitation_list_shows_each_links_state(staff_client, superuser):
@@ -153,6 +212,52 @@ def test_open_button_opens_and_lists_organisations_without_contacts(staff_client
     page = staff_client.get(response["Location"]).content.decode()
     assert "Be kontakto" in page
     assert reverse("admin:crm_organisation_change", args=[without.pk]) in page
+
+
+def test_change_page_counts_the_invited_apart_from_those_not_reachable(staff_client, superuser):
+    member_organisation(name="Su kontaktu")
+    member_organisation(name="Be kontakto", contacts=0)
+    consultation = _opened(superuser)
+
+    with translation.override("en"):
+        page = staff_client.get(_change_url(consultation)).content.decode()
+        unreachable_url = escape(not_reachable_invitations_url(consultation=consultation))
+
+    assert "1 organisation invited" in page
+    assert f'<a href="{unreachable_url}" style="color:#b00">' in page
+    assert "not reachable, no contact who receives consultations: 1" in page
+
+
+def test_reminding_warns_of_the_organisations_not_reachable(staff_client, superuser):
+    member_organisation(name="Su kontaktu")
+    member_organisation(name="Be kontakto", contacts=0)
+    consultation = _opened(superuser)
+    mail.outbox.clear()
+
+    with (
+        translation.override("en"),
+        time_machine.travel(timezone.now() + datetime.timedelta(days=1), tick=False),
+    ):
+        response = staff_client.post(_transition_url(consultation, "remind"), follow=True)
+        unreachable_url = escape(not_reachable_invitations_url(consultation=consultation))
+
+    assert len(mail.outbox) == 1
+    (warning,) = [message for message in _messages(response) if "Not reminded" in message]
+    assert "Not reminded, no contact who receives consultations: 1." in warning
+    assert unreachable_url in warning
+
+
+def test_reminding_says_nothing_of_reach_when_every_organisation_was_reached(staff_client, superuser):
+    member_organisation(name="Su kontaktu")
+    consultation = _opened(superuser)
+
+    with (
+        translation.override("en"),
+        time_machine.travel(timezone.now() + datetime.timedelta(days=1), tick=False),
+    ):
+        response = staff_client.post(_transition_url(consultation, "remind"), follow=True)
+
+    assert not [message for message in _messages(response) if "Not reminded" in message]
 
 
 def test_open_button_refusal_is_shown_and_nothing_changes(staff_client):

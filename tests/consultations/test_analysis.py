@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
+import re
 
 import openpyxl
 import pytest
@@ -13,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations import analysis, exports
+from consultations import analysis, exports, selectors, services
 from consultations.answers import AnswerValue, ProposalValue, snapshot_entry
 from consultations.filters import InvitationFilter
 from consultations.models import (
@@ -25,7 +27,7 @@ from consultations.models import (
     ResponseVersion,
 )
 from crm.models import Organisation
-from tests.consultations.factories import ConsultationFactory, QuestionFactory
+from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,12 +86,17 @@ def invite(
     kind: str = Organisation.Kind.CLUSTER,
     opened: bool = True,
     contact: bool = True,
+    sent: bool | None = None,
 ) -> Organisation:
+    """An invited organisation; its invitation was sent when it has a contact (as opening does)
+    unless `sent` says otherwise."""
     organisation = OrganisationFactory(name=name, sectors=list(sectors), kind=kind)
+    now = timezone.now()
     Invitation.objects.create(
         consultation=consultation,
         organisation=organisation,
-        opened_at=timezone.now() if opened else None,
+        sent_at=now if (contact if sent is None else sent) else None,
+        opened_at=now if opened else None,
     )
     if contact:
         AffiliationFactory(
@@ -255,6 +262,106 @@ def test_dashboard_lists_organisations_not_submitted_with_their_contacts(consult
         "Kontaktė Juodraščio klasteris"
     ]
     assert pending["Atidariusi organizacija"].contacts == []
+
+
+@pytest.fixture
+def unreachable(consultation, answered) -> dict[str, Organisation]:
+    """Beside `answered`, three organisations whose invitation nobody could be sent (no contact
+    who receives consultations): one in ICT, one in health, one in tourism, where nobody else is."""
+    return {
+        "ict": invite(consultation, name="Bekontaktis klasteris", opened=False, contact=False),
+        "health": invite(
+            consultation, name="Nepasiekiama įmonė", sectors=("health",), opened=False, contact=False
+        ),
+        "tourism": invite(
+            consultation, name="Turizmo asociacija", sectors=("tourism",), opened=False, contact=False
+        ),
+    }
+
+
+def test_dashboard_counts_invitations_nobody_could_be_sent_apart_from_the_invited(
+    consultation, answered, unreachable
+):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    overall = dashboard.overall
+    assert (overall.invited, overall.not_reachable) == (7, 3)
+    assert (overall.opened, overall.draft, overall.submitted) == (6, 1, 4)
+    # The response rate is of the seven organisations asked, not of all ten.
+    assert overall.submitted_percent == pytest.approx(57.1)
+
+
+def test_dashboard_counts_unreachable_organisations_in_their_sectors(consultation, answered, unreachable):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    by_code = {
+        (row.sector.code if row.sector else None): (
+            row.counts.invited,
+            row.counts.not_reachable,
+            row.counts.submitted,
+            row.counts.submitted_percent,
+        )
+        for row in dashboard.by_sector
+    }
+    assert by_code == {
+        "ict": (3, 1, 2, 66.7),
+        "energy": (3, 0, 2, 66.7),
+        "health": (1, 1, 1, 100.0),
+        # A sector nobody in could be reached is shown, not left out.
+        "tourism": (0, 1, 0, 0.0),
+        None: (1, 0, 0, 0.0),
+    }
+
+
+def test_unreachable_organisations_are_listed_as_not_sent(consultation, answered, unreachable):
+    dashboard = analysis.consultation_dashboard(consultation=consultation)
+
+    progress = {item.organisation.name: item.progress for item in dashboard.pending}
+    assert progress["Bekontaktis klasteris"] == analysis.Progress.NOT_REACHABLE
+    assert progress["Turizmo asociacija"] == analysis.Progress.NOT_REACHABLE
+    # Opened without a recorded sending: someone's link reached it.
+    assert progress["Atidariusi organizacija"] == analysis.Progress.OPENED
+
+
+@pytest.mark.parametrize(
+    ("sent", "opened", "responded", "reached"),
+    [
+        (True, False, False, True),
+        (False, False, False, False),
+        (False, True, False, True),
+        (False, False, True, True),
+    ],
+)
+def test_the_dashboard_and_the_invitation_lists_agree_on_what_reached_someone(
+    consultation, sent, opened, responded, reached
+):
+    organisation = invite(consultation, name="Klasteris", sent=sent, opened=opened, contact=False)
+    if responded:
+        Response.objects.create(consultation=consultation, organisation=organisation)
+    invitations = Invitation.objects.filter(consultation=consultation)
+
+    counts = analysis.consultation_dashboard(consultation=consultation).overall
+
+    assert (counts.invited, counts.not_reachable) == ((1, 0) if reached else (0, 1))
+    assert selectors.invitations_reached(invitations=invitations).exists() is reached
+    assert selectors.invitations_not_reachable(invitations=invitations).exists() is not reached
+
+
+def test_an_organisation_given_a_contact_and_invited_counts_as_invited(policy_officer):
+    reachable = member_organisation(name="Pasiekiamas klasteris")
+    without = member_organisation(name="Bekontaktis klasteris", contacts=0)
+    consultation = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=consultation)
+    services.consultation_open(consultation=consultation, user=policy_officer)
+    before = analysis.consultation_dashboard(consultation=consultation).overall
+
+    AffiliationFactory(organisation=without, receives_consultations=True)
+    services.invitations_send(consultation=consultation)
+    after = analysis.consultation_dashboard(consultation=consultation).overall
+
+    assert reachable.consultation_invitations.get().sent_at is not None
+    assert (before.invited, before.not_reachable) == (1, 1)
+    assert (after.invited, after.not_reachable) == (2, 0)
 
 
 def test_days_to_deadline_count_calendar_days_in_vilnius(consultation):
@@ -517,6 +624,47 @@ def test_dashboard_page_shows_counts_bars_and_pending_contacts(staff_client, con
     assert "<script" not in page.split("</head>")[1]
 
 
+def test_dashboard_page_shows_the_invited_apart_from_those_not_reachable(
+    staff_client, consultation, answered, unreachable
+):
+    page = staff_client.get(_url("dashboard", consultation)).content.decode()
+
+    assert 'id="count-invited">7<' in page
+    assert 'id="count-not-reachable">3<' in page
+    assert "Not reachable: no contact who receives consultations" in page
+    assert "57.1 % of invitations sent" in page
+    assert "Submitted / sent" in page
+    assert "Not sent" in page
+    assert 'id="not-reachable-help"' in page
+    # ICT: 2 of the 3 sent submitted; its unreachable organisation is counted apart.
+    assert "2 / 3 (66.7 %)" in page
+    assert "width:66.7%" in page
+
+
+def test_dashboard_links_to_the_invitations_nobody_could_be_sent(
+    staff_client, consultation, answered, unreachable
+):
+    page = staff_client.get(_url("dashboard", consultation)).content.decode()
+    (link,) = re.findall(r'id="not-reachable".*?<a href="([^"]+)"', page, flags=re.DOTALL)
+
+    response = staff_client.get(html.unescape(link))
+
+    assert response.status_code == 200
+    listed = sorted(invitation.organisation.name for invitation in response.context["cl"].result_list)
+    assert listed == ["Bekontaktis klasteris", "Nepasiekiama įmonė", "Turizmo asociacija"]
+    assert "Saulės klasteris" not in response.content.decode()
+
+
+def test_dashboard_without_unreachable_organisations_shows_none_and_no_link(
+    staff_client, consultation, answered
+):
+    page = staff_client.get(_url("dashboard", consultation)).content.decode()
+
+    assert 'id="count-not-reachable">0<' in page
+    assert "reach=not_reachable" not in page
+    assert 'id="not-reachable-help"' not in page
+
+
 def test_answers_page_escapes_member_text_and_applies_filters(staff_client, consultation, answered):
     from crm.models import Sector
 
@@ -565,8 +713,11 @@ def test_admin_analysis_pages_run_a_bounded_number_of_queries(
     for number in range(5):
         organisation = invite(consultation, name=f"Dar vienas klasteris {number}")
         submit(consultation, organisation, questions, {"text": AnswerValue(text="Pritariame")})
+        invite(consultation, name=f"Nepasiekiamas klasteris {number}", opened=False, contact=False)
 
     assert count_queries() == before
+    # The session, the user, the consultation, then the dashboard's five (`consultation_dashboard`).
+    assert before[0] == 8
 
 
 @pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])

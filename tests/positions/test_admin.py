@@ -98,9 +98,10 @@ def test_rendering_and_dispatch_lists_load_in_few_queries(
         assert staff_client.get(reverse("admin:positions_dispatch_changelist")).status_code == 200
 
 
-def test_staff_create_a_draft_with_sections_and_proposals(staff_client, superuser):
+def test_staff_create_a_draft_with_sections_proposals_and_supporters(staff_client, superuser):
     issuer_with_requisites()
     ministry = PublicInstitutionFactory()
+    members = [OrganisationFactory(name="Klasteris Alfa"), OrganisationFactory(name="Klasteris Beta")]
     data = {
         "subject": "Inovacijų įstatymo projekto",
         "language": "lt",
@@ -108,6 +109,8 @@ def test_staff_create_a_draft_with_sections_and_proposals(staff_client, superuse
         "addressee_label": "Ministerijai",
         "signatory_name": "Rūta Žilinskienė",
         "signatory_position": "Prezidentė",
+        "annex": "supporters",
+        "supporting_organisations": [str(member.pk) for member in members],
         "sections-0-position": "1",
         "sections-0-heading": "Pastabos",
         "sections-0-body": "Pritariame **iš esmės**.",
@@ -115,6 +118,7 @@ def test_staff_create_a_draft_with_sections_and_proposals(staff_client, superuse
         "proposals-0-provision": "5 str.",
         "proposals-0-proposed_wording": "Nauja redakcija",
         "proposals-0-justification": "Nes reikia.",
+        "proposals-0-supporting_organisations": [str(members[1].pk)],
         **_inline_management("sections", total=1),
         **_inline_management("proposals", total=1),
         **_inline_management("attributions"),
@@ -129,6 +133,14 @@ def test_staff_create_a_draft_with_sections_and_proposals(staff_client, superuse
     assert paper.is_draft and paper.created_by == superuser
     assert paper.sections.get().heading == "Pastabos"
     assert paper.proposals.get().provision == "5 str."
+    # Both lists are edited with the autocomplete fields, as before their tables became models.
+    assert paper.annex == PositionPaper.Annex.SUPPORTERS
+    assert set(paper.supporting_organisations.all()) == set(members)
+    assert list(paper.proposals.get().supporting_organisations.all()) == [members[1]]
+    page = staff_client.get(_change_url(paper)).content.decode()
+    assert 'name="supporting_organisations"' in page
+    assert 'name="proposals-0-supporting_organisations"' in page
+    assert "admin-autocomplete" in page
 
 
 def test_the_addressee_must_be_a_public_institution(staff_client):

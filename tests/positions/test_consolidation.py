@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from consultations import services as consultation_services
 from consultations.answers import AnswerValue, ProposalValue
@@ -271,6 +271,156 @@ def test_the_submitted_version_is_used_not_the_later_working_copy(closed, policy
         "Kometos klasteris",
     }
     assert ProposalRow.objects.filter(provision="12 straipsnis").exists()
+
+
+# --- the annex ---------------------------------------------------------------------------------------
+
+
+def _annex_wording() -> dict[str, tuple[str, str]]:
+    """Each kind of annex: its title as printed (in capitals) and the body's reference to it."""
+    with translation.override("lt"):
+        return {
+            PositionPaper.Annex.PARTICIPANTS: (
+                gettext("Member organisations that took part in the consultation").upper(),
+                gettext("Annex: list of the member organisations that took part in the consultation."),
+            ),
+            PositionPaper.Annex.SUPPORTERS: (
+                gettext("Supporting member organisations").upper(),
+                gettext("Annex: list of the supporting member organisations."),
+            ),
+        }
+
+
+def test_the_draft_s_annex_lists_every_responding_member_as_having_taken_part_not_as_supporting(
+    closed, policy_officer
+):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+
+    assert paper.annex == PositionPaper.Annex.PARTICIPANTS
+    _text, content = _pdf_text(paper)
+    pages = pdf_reading.pages_text(content)
+    annex = pages[-1]
+    participants_title, participants_reference = _annex_wording()[PositionPaper.Annex.PARTICIPANTS]
+    supporters_title, supporters_reference = _annex_wording()[PositionPaper.Annex.SUPPORTERS]
+    assert participants_title in annex
+    assert participants_reference in " ".join(pages[:-1])
+    # Žvaigždžių answered "Nepritariame": it took part, and the annex says no more than that.
+    for name in ["Saulės klasteris", "Mėnulio klasteris", "Žvaigždžių klasteris", "Kometos klasteris"]:
+        assert name in annex
+    assert "Debesų" not in annex
+    text = pdf_reading.full_text(content)
+    assert supporters_title not in text
+    assert supporters_reference not in text
+
+
+def test_staff_who_have_the_members_agreement_title_the_annex_as_supporters_in_the_admin(
+    closed, policy_officer
+):
+    issuer_with_requisites()
+    paper = _draft(closed, policy_officer)
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = change_form_data(client.get(url))
+    assert data["annex"] == PositionPaper.Annex.PARTICIPANTS
+    supporters = [closed.orgs["sun"], closed.orgs["moon"], closed.orgs["comet"]]
+    data.update(
+        {"annex": PositionPaper.Annex.SUPPORTERS, "supporting_organisations": [str(o.pk) for o in supporters]}
+    )
+
+    assert client.post(url, data).status_code == 302
+
+    paper.refresh_from_db()
+    assert paper.annex == PositionPaper.Annex.SUPPORTERS
+    assert set(paper.supporting_organisations.all()) == set(supporters)
+    _text, content = _pdf_text(paper)
+    pages = pdf_reading.pages_text(content)
+    supporters_title, supporters_reference = _annex_wording()[PositionPaper.Annex.SUPPORTERS]
+    participants_title, participants_reference = _annex_wording()[PositionPaper.Annex.PARTICIPANTS]
+    assert supporters_title in pages[-1]
+    assert supporters_reference in " ".join(pages[:-1])
+    assert "Saulės klasteris" in pages[-1]
+    assert "Žvaigždžių" not in pages[-1]
+    assert participants_title not in " ".join(pages)
+    assert participants_reference not in " ".join(pages)
+
+
+# --- proposals that name no provision ------------------------------------------------------------------
+
+
+@pytest.fixture
+def unnamed(policy_officer) -> Consultation:
+    """A closed consultation whose members proposed wordings without naming a provision: Saulės
+    and Žvaigždžių the same wording (typed differently), Mėnulio another; Kometos names one."""
+    orgs = {
+        key: member_organisation(name=name, sectors=("ict",))
+        for key, name in [
+            ("sun", "Saulės klasteris"),
+            ("moon", "Mėnulio klasteris"),
+            ("star", "Žvaigždžių klasteris"),
+            ("comet", "Kometos klasteris"),
+        ]
+    }
+    consultation = ConsultationFactory(
+        title="Dėl Klasterių plėtros programos", organisations=list(orgs.values()), responsible=policy_officer
+    )
+    proposals = QuestionFactory(
+        consultation=consultation, position=1, kind=Question.Kind.PROPOSALS, text="Pasiūlymai"
+    )
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    rows = {
+        "sun": [("", "Įtraukti klasterius į stebėsenos komitetą.", "Saulės pagrindimas.")],
+        "moon": [("", "Sutrumpinti vertinimo terminus.", "Mėnulio pagrindimas.")],
+        "star": [("  ", "  įtraukti KLASTERIUS į   stebėsenos komitetą. ", "Žvaigždžių pagrindimas.")],
+        "comet": [("5 straipsnis", "Per 60 dienų.", "Kometos pagrindimas.")],
+    }
+    for key in ["sun", "moon", "star", "comet"]:
+        _submit(consultation, orgs[key], {proposals.pk: _rows(*rows[key])})
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+    consultation.refresh_from_db()
+    return consultation
+
+
+def test_proposals_naming_no_provision_stand_alone_unless_their_wording_is_the_same(unnamed, policy_officer):
+    issuer_with_requisites()
+    paper = consolidation.paper_draft_from_consultation(consultation=unnamed, user=policy_officer)
+
+    groups = list(paper.proposal_groups.all())
+    # The named provision first; then the unnamed ones, in the order they were submitted.
+    assert [(g.provision, sorted(o.name for o in g.organisations.all())) for g in groups] == [
+        ("5 straipsnis", ["Kometos klasteris"]),
+        ("", ["Saulės klasteris", "Žvaigždžių klasteris"]),
+        ("", ["Mėnulio klasteris"]),
+    ]
+    assert [entry["proposed_wording"] for entry in groups[1].entries] == [
+        "Įtraukti klasterius į stebėsenos komitetą.",
+        "  įtraukti KLASTERIUS į   stebėsenos komitetą. ",
+    ]
+    assert len({group.key for group in groups}) == 3
+
+    for group in groups:
+        consolidation.proposal_group_decide(
+            group=group, user=policy_officer, decision=GroupDecision("adopt", "Pritariame.")
+        )
+    consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+
+    assert [(p.provision, p.proposed_wording) for p in paper.proposals.all()] == [
+        ("5 straipsnis", "Per 60 dienų."),
+        # The same wording typed twice is written once, as the first to submit it wrote it.
+        ("", "Įtraukti klasterius į stebėsenos komitetą."),
+        ("", "Sutrumpinti vertinimo terminus."),
+    ]
+    _text, content = _pdf_text(paper)
+    rows = [row for table in pdf_reading.tables(content) for row in table]
+    lines = [row for row in rows if row and row[0].rstrip(".").isdigit()]
+    assert [row[0] for row in lines] == ["1.", "2.", "3."]
+    with translation.override("lt"):
+        proposed_by = gettext("Proposed by:")
+    assert "Sutrumpinti vertinimo terminus." in lines[2][2]
+    assert f"{proposed_by} Mėnulio klasteris" in lines[2][3]
+    assert "Saulės" not in lines[2][3]
+    assert f"{proposed_by} Saulės klasteris; Žvaigždžių klasteris" in lines[1][3]
+    assert "Mėnulio" not in lines[1][3]
 
 
 def test_adopted_and_merged_proposals_reach_the_paper_and_the_pdf_and_dropped_ones_do_not(

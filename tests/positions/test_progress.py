@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from positions import pdf, services
+from positions import pdf, services, tasks
 from positions.letter import paper_letter
 from positions.models import PositionPaper, Rendering, RenderingJob
 from positions.selectors import paper_for_document
@@ -205,3 +205,55 @@ def test_with_the_database_backend_the_job_waits_for_the_worker(
     assert job.rendering == Rendering.objects.get()
     assert DBTaskResult.objects.get().status == "SUCCESSFUL"
     assert 'http-equiv="refresh"' not in staff_client.get(progress_url).content.decode()
+
+
+def test_a_job_whose_requester_was_deleted_before_the_worker_ran_is_still_rendered(
+    staff_client, long_paper, policy_officer, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    job = services.paper_render_request(paper=long_paper, user=policy_officer)
+    assert job.state == RenderingJob.State.QUEUED
+
+    policy_officer.delete()
+    _run_queued_tasks()
+
+    job.refresh_from_db()
+    rendering = Rendering.objects.get(paper=long_paper)
+    assert job.state == RenderingJob.State.DONE
+    assert job.rendering == rendering
+    assert job.requested_by is None
+    # Made by nobody who still exists, as the deleted user's other unsent PDFs are.
+    assert rendering.created_by is None
+    assert len(pdf_reading.reader(rendering.file.read()).pages) == rendering.page_count
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    progress_url = reverse("admin:positions_positionpaper_rendering_progress", args=[long_paper.pk, job.pk])
+    page = staff_client.get(progress_url).content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert reverse("admin:positions_rendering_download", args=[rendering.pk]) in page
+
+
+def test_a_task_queued_without_a_job_renders_even_if_its_user_was_deleted(
+    long_paper, policy_officer, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    tasks.paper_render_task.enqueue(paper_id=long_paper.pk, user_id=policy_officer.pk)
+
+    policy_officer.delete()
+    _run_queued_tasks()
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert Rendering.objects.get(paper=long_paper).created_by is None
+
+
+def test_a_job_of_a_paper_deleted_before_the_worker_ran_ends_the_task_quietly(
+    long_paper, superuser, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    services.paper_render_request(paper=long_paper, user=superuser)
+
+    long_paper.delete()
+    _run_queued_tasks()
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert not RenderingJob.objects.exists()
+    assert not Rendering.objects.exists()

@@ -457,6 +457,7 @@ def test_a_user_who_made_a_sent_pdf_cannot_be_deleted_and_one_who_made_a_draft_p
 def test_a_new_version_copies_the_sent_paper_into_a_linked_draft(sent_paper, superuser):
     member = OrganisationFactory(sectors=["ict"])
     sent_paper.supporting_organisations.set([member])
+    PositionPaper.objects.filter(pk=sent_paper.pk).update(annex=PositionPaper.Annex.PARTICIPANTS)
     PaperAttribution.objects.create(paper=sent_paper, organisation=member, mode="anonymous")
     proposal = sent_paper.proposals.get()
     answer = AnswerFactory(question=QuestionFactory(kind="proposals"))
@@ -472,6 +473,7 @@ def test_a_new_version_copies_the_sent_paper_into_a_linked_draft(sent_paper, sup
     assert sent_paper.next_version == draft
     assert draft.version == 2
     assert draft.subject == sent_paper.subject
+    assert draft.annex == PositionPaper.Annex.PARTICIPANTS
     assert [s.body for s in draft.sections.all()] == [s.body for s in sent_paper.sections.all()]
     copied = draft.proposals.get()
     assert copied.pk != proposal.pk

@@ -1,0 +1,252 @@
+"""Rows without a legal entity code find their organisation by name, with a code or without."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from import_export.results import RowResult
+
+from crm.import_formats import CSV, XLSX
+from crm.models import Organisation
+from crm.resources import OrganisationResource
+from tests.factories import OrganisationFactory, valid_legal_code
+
+pytestmark = pytest.mark.django_db
+
+VEJAS = "UAB „Šiaurės vėjas“"
+
+
+def dataset_of(file_format, headers: list[str], rows: list[list[object]]):
+    if file_format is CSV:
+        lines = [headers, *rows]
+        text = "\n".join(",".join(str(cell) for cell in line) for line in lines) + "\n"
+        return CSV().create_dataset(text.encode("utf-8"))
+    workbook = openpyxl.Workbook()
+    for line in [headers, *rows]:
+        workbook.active.append(line)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return XLSX().create_dataset(stream.getvalue())
+
+
+def run(file_format, headers, rows, *, dry_run: bool, **kwargs):
+    with translation.override("lt"):
+        return OrganisationResource(**kwargs).import_data(
+            dataset_of(file_format, headers, rows), dry_run=dry_run
+        )
+
+
+def outcome(result) -> list[tuple[int, str, dict[str, list[str]]]]:
+    """Each row's spreadsheet number, what the import does with it, and its errors."""
+    errors = {row.number: row.error_dict for row in result.invalid_rows}
+    return [
+        (number, row.import_type, errors.get(number, {})) for number, row in enumerate(result.rows, start=2)
+    ]
+
+
+def lithuanian(message: str, **params: object) -> str:
+    with translation.override("lt"):
+        return translation.gettext(message) % params
+
+
+@pytest.fixture
+def vejas(db):
+    return OrganisationFactory(name=VEJAS, legal_code=valid_legal_code(1), address="Senoji g. 1")
+
+
+both_formats = pytest.mark.parametrize("file_format", [CSV, XLSX], ids=["csv", "xlsx"])
+
+
+@both_formats
+def test_a_row_without_a_code_updates_the_organisation_with_a_code_of_that_name(vejas, file_format):
+    headers = ["name", "legal_code", "address"]
+    rows = [["  uab  „ŠIAURĖS   vėjas“ ", "", "Naujoji g. 2"]]
+
+    preview = run(file_format, headers, rows, dry_run=True)
+
+    assert outcome(preview) == [(2, RowResult.IMPORT_TYPE_UPDATE, {})]
+    assert Organisation.objects.get().address == "Senoji g. 1"  # the preview writes nothing
+
+    result = run(file_format, headers, rows, dry_run=False)
+
+    assert outcome(result) == outcome(preview)
+    organisation = Organisation.objects.get()  # no duplicate
+    assert organisation.address == "Naujoji g. 2"
+    # The row found it by its name: the stored spelling and the code the row left blank stay.
+    assert (organisation.name, organisation.legal_code) == (VEJAS, valid_legal_code(1))
+    assert [h.history_type for h in organisation.history.order_by("history_date")] == ["+", "~"]
+
+
+@both_formats
+def test_a_file_without_a_code_column_updates_organisations_by_name(vejas, file_format):
+    OrganisationFactory(name="Ministerija", legal_code="")
+    headers = ["name", "phone"]
+    rows = [[VEJAS.upper(), "8 612 34567"], ["ministerija", "+37061234568"], ["Nauja asociacija", ""]]
+
+    preview = run(file_format, headers, rows, dry_run=True)
+    result = run(file_format, headers, rows, dry_run=False)
+
+    assert [row[1] for row in outcome(preview)] == ["update", "update", "new"]
+    assert outcome(result) == outcome(preview)
+    assert dict(Organisation.objects.values_list("name", "phone")) == {
+        VEJAS: "+37061234567",
+        "Ministerija": "+37061234568",
+        "Nauja asociacija": "",
+    }
+
+
+def test_a_row_that_changes_nothing_is_skipped(vejas):
+    result = run(CSV, ["name", "legal_code", "address"], [[VEJAS.lower(), "", "Senoji g. 1"]], dry_run=False)
+
+    assert outcome(result) == [(2, RowResult.IMPORT_TYPE_SKIP, {})]
+    assert vejas.history.count() == 1
+
+
+@both_formats
+@pytest.mark.parametrize("other_code", [valid_legal_code(2), ""], ids=["with-code", "without-code"])
+def test_a_name_of_several_organisations_is_an_error_asking_for_the_code(vejas, file_format, other_code):
+    OrganisationFactory(name=VEJAS.upper(), legal_code=other_code)
+    before = list(Organisation.objects.order_by("pk").values_list())
+    rows = [[VEJAS, "", "Naujoji g. 2"], ["Kitas klasteris", valid_legal_code(3), ""]]
+
+    preview = run(file_format, ["name", "legal_code", "address"], rows, dry_run=True)
+    result = run(file_format, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    message = lithuanian(
+        "Several organisations are called “%(name)s”; give the legal entity code.", name=VEJAS
+    )
+    assert message.startswith("Kelios organizacijos vadinasi „UAB „Šiaurės vėjas““")
+    assert outcome(preview)[0] == (2, RowResult.IMPORT_TYPE_INVALID, {"name": [message]})
+    assert outcome(result) == outcome(preview)
+    # An invalid row stops the whole file, as before: nothing is guessed, nothing duplicated.
+    assert list(Organisation.objects.order_by("pk").values_list()) == before
+
+
+def test_skipping_invalid_rows_imports_the_others_and_leaves_the_ambiguous_name_alone(vejas):
+    OrganisationFactory(name=VEJAS, legal_code="")
+    rows = [[VEJAS, "", "Naujoji g. 2"], ["Kitas klasteris", valid_legal_code(3), ""]]
+
+    preview = run(CSV, ["name", "legal_code", "address"], rows, dry_run=True, skip_invalid_rows=True)
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False, skip_invalid_rows=True)
+
+    assert [row[1] for row in outcome(result)] == ["invalid", "new"]
+    assert outcome(result) == outcome(preview)
+    assert Organisation.objects.count() == 3
+    assert set(Organisation.objects.filter(name=VEJAS).values_list("address", flat=True)) == {
+        "Senoji g. 1",
+        "",
+    }
+
+
+def test_a_row_with_a_code_matches_by_its_code_only(vejas):
+    rows = [[VEJAS, valid_legal_code(2), "Kita g. 3"]]
+
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    assert outcome(result) == [(2, RowResult.IMPORT_TYPE_NEW, {})]
+    assert dict(Organisation.objects.values_list("legal_code", "address")) == {
+        valid_legal_code(1): "Senoji g. 1",
+        valid_legal_code(2): "Kita g. 3",
+    }
+
+
+@pytest.mark.parametrize("order", ["code-first", "name-first"])
+@pytest.mark.parametrize("existing", [True, False], ids=["existing", "new"])
+def test_a_row_without_a_code_naming_an_organisation_given_with_its_code_is_an_error(db, order, existing):
+    if existing:
+        OrganisationFactory(name="Beta", legal_code=valid_legal_code(5))
+    coded, named = ["Beta", valid_legal_code(5), "Pirmoji g. 1"], [" BETA ", "", "Antroji g. 2"]
+    rows = [coded, named] if order == "code-first" else [named, coded]
+    before = list(Organisation.objects.order_by("pk").values_list())
+
+    preview = run(CSV, ["name", "legal_code", "address"], rows, dry_run=True)
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    coded_row, named_row = (2, 3) if order == "code-first" else (3, 2)
+    message = lithuanian(
+        "An organisation called “%(name)s” is also in row %(row)s, with a legal entity code; "
+        "give the legal entity code in this row too.",
+        name="BETA",
+        row=coded_row,
+    )
+    assert {row[0]: row[2] for row in outcome(result)} == {coded_row: {}, named_row: {"name": [message]}}
+    assert outcome(result) == outcome(preview)
+    assert list(Organisation.objects.order_by("pk").values_list()) == before
+
+
+def test_a_row_without_a_code_naming_an_organisation_that_another_row_renames_is_an_error(vejas):
+    rows = [[VEJAS, "", "Naujoji g. 2"], ["UAB „Pietų vėjas“", valid_legal_code(1), ""]]
+
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    assert list(result.invalid_rows[0].error_dict) == ["name"] and result.invalid_rows[0].number == 2
+    assert "3" in result.invalid_rows[0].error_dict["name"][0]
+    assert Organisation.objects.get().name == VEJAS
+
+
+def test_a_name_twice_without_a_code_is_an_error_of_the_second_row(vejas):
+    rows = [[VEJAS, "", "Naujoji g. 2"], [VEJAS.upper(), "", "Kita g. 3"]]
+
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    message = lithuanian(
+        "An organisation called “%(code)s” without a legal entity code is already in row %(row)s.",
+        code=VEJAS,
+        row=2,
+    )
+    assert [(row[0], row[2]) for row in outcome(result)] == [(2, {}), (3, {"name": [message]})]
+    assert Organisation.objects.get().address == "Senoji g. 1"
+
+
+def test_matching_by_name_makes_no_query_per_row(db):
+    for n in range(300):
+        OrganisationFactory(name=f"Klasteris Nr. {n}", legal_code=valid_legal_code(100 + n) if n % 2 else "")
+
+    def rows(count: int) -> list[list[object]]:
+        return [[f"KLASTERIS  NR. {n}", "", f"Gatvė {count}"] for n in range(count)]
+
+    counts = {}
+    for count in (5, 300):
+        with CaptureQueriesContext(connection) as dry_run:
+            preview = run(CSV, ["name", "legal_code", "address"], rows(count), dry_run=True)
+        with CaptureQueriesContext(connection) as real:
+            result = run(CSV, ["name", "legal_code", "address"], rows(count), dry_run=False)
+        assert preview.totals["update"] == result.totals["update"] == count
+        counts[count] = (len(dry_run), len(real))
+
+    assert Organisation.objects.count() == 300
+    assert Organisation.objects.filter(address="Gatvė 300").count() == 300
+    assert counts[5][0] == counts[300][0] <= 20  # the preview reads a fixed number of times
+    # The import too; only the UPDATE statements grow, one per `update_batch_size` records.
+    batches = -(-300 // OrganisationResource.update_batch_size)
+    assert counts[5][1] + batches - 1 == counts[300][1] <= 30
+
+
+def test_the_admin_preview_shows_the_update_that_the_confirmation_makes(crm_editor, vejas):
+    client = Client()
+    client.force_login(crm_editor)
+    content = f"name;legal_code;address\n{VEJAS.lower()};;Naujoji g. 2\n".encode()
+    with translation.override("lt"):
+        import_url, process_url = (
+            reverse("admin:crm_organisation_import"),
+            reverse("admin:crm_organisation_process_import"),
+        )
+
+    preview = client.post(
+        import_url,
+        {"resource": "0", "format": "0", "import_file": SimpleUploadedFile("nariai.csv", content)},
+    )
+
+    assert [row.import_type for row in preview.context["result"]] == [RowResult.IMPORT_TYPE_UPDATE]
+    form = preview.context["confirm_form"]
+    client.post(process_url, {name: form.initial.get(name, "") for name in form.fields}, follow=True)
+    organisation = Organisation.objects.get()
+    assert (organisation.address, organisation.legal_code) == ("Naujoji g. 2", valid_legal_code(1))

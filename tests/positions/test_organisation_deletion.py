@@ -1,0 +1,220 @@
+"""An organisation that a sent paper lists (in its annex, as a proposal's proposer) or is
+addressed to cannot be deleted: the sent paper is a record that stays as it was sent. On drafts
+and approved papers the organisation's links go with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import ProtectedError
+from django.urls import reverse
+
+from crm import services as crm_services
+from crm.models import Organisation
+from positions import selectors, services
+from positions.models import Dispatch, PaperProposal, PaperSupporter, PositionPaper, ProposalSupporter
+from tests.factories import OrganisationFactory
+from tests.positions.factories import PaperFactory, ProposalFactory, SectionFactory, issuer_with_requisites
+
+
+def _ready_paper() -> PositionPaper:
+    paper = PaperFactory()
+    SectionFactory(paper=paper)
+    ProposalFactory(paper=paper)
+    return paper
+
+
+@dataclass
+class Listed:
+    sent: PositionPaper
+    draft: PositionPaper
+    approved: PositionPaper
+    supporter: Organisation
+    proposer: Organisation
+
+
+@pytest.fixture
+def listed(db, superuser) -> Listed:
+    """A sent paper listing one member in its annex and another as its proposal's proposer."""
+    issuer_with_requisites()
+    supporter = OrganisationFactory(name="Klasteris Alfa")
+    proposer = OrganisationFactory(name="Klasteris Beta")
+    sent = _ready_paper()
+    sent.supporting_organisations.set([supporter])
+    sent.proposals.get().supporting_organisations.set([proposer])
+    services.paper_approve(paper=sent, user=superuser)
+    rendering = services.paper_render(paper=sent, user=superuser)
+    services.paper_mark_sent(paper=sent, user=superuser, rendering=rendering, channel=Dispatch.Channel.DVS)
+    return Listed(
+        sent=sent,
+        draft=_ready_paper(),
+        approved=services.paper_approve(paper=_ready_paper(), user=superuser),
+        supporter=supporter,
+        proposer=proposer,
+    )
+
+
+def _delete_page(client, organisation: Organisation):
+    return client.get(reverse("admin:crm_organisation_delete", args=[organisation.pk]))
+
+
+@pytest.mark.parametrize("role", ["supporter", "proposer"])
+def test_deleting_an_organisation_a_sent_paper_lists_is_refused_and_the_admin_names_the_paper(
+    listed, staff_client, role
+):
+    organisation = getattr(listed, role)
+    # Listed by a draft and an approved paper too: those alone would not stop it.
+    listed.draft.supporting_organisations.add(organisation)
+    listed.approved.proposals.get().supporting_organisations.add(organisation)
+
+    page = _delete_page(staff_client, organisation)
+
+    assert page.status_code == 200
+    protected = [str(item) for item in page.context["protected"]]
+    assert len(protected) == 1
+    assert str(listed.sent) in protected[0]
+    assert reverse("admin:positions_positionpaper_change", args=[listed.sent.pk]) in protected[0]
+    posted = staff_client.post(
+        reverse("admin:crm_organisation_delete", args=[organisation.pk]), {"post": "yes"}
+    )
+    assert posted.status_code == 200  # the same page again, nothing deleted
+    with pytest.raises(ProtectedError):
+        organisation.delete()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert list(listed.sent.supporting_organisations.all()) == [listed.supporter]
+    assert list(listed.sent.proposals.get().supporting_organisations.all()) == [listed.proposer]
+    assert organisation in listed.draft.supporting_organisations.all()
+
+
+def test_the_addressee_of_a_sent_paper_cannot_be_deleted_either(listed, staff_client):
+    addressee = listed.sent.addressee
+
+    protected = [str(item) for item in _delete_page(staff_client, addressee).context["protected"]]
+
+    assert any(str(listed.sent) in item for item in protected)
+    with pytest.raises(ProtectedError):
+        addressee.delete()
+
+
+def test_an_organisation_listed_only_by_a_draft_and_an_approved_paper_is_deleted_from_their_lists(
+    listed, staff_client
+):
+    member = OrganisationFactory(name="Klasteris Gama")
+    listed.draft.supporting_organisations.add(listed.supporter, member)
+    listed.draft.proposals.get().supporting_organisations.add(member)
+    listed.approved.supporting_organisations.add(member)
+    listed.approved.proposals.get().supporting_organisations.add(member)
+    assert _delete_page(staff_client, member).context["protected"] == []
+
+    response = staff_client.post(reverse("admin:crm_organisation_delete", args=[member.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Organisation.objects.filter(pk=member.pk).exists()
+    assert list(listed.draft.supporting_organisations.all()) == [listed.supporter]
+    assert not listed.draft.proposals.get().supporting_organisations.exists()
+    assert not listed.approved.supporting_organisations.exists()
+    assert not listed.approved.proposals.get().supporting_organisations.exists()
+    # The sent paper was never concerned.
+    assert list(listed.sent.supporting_organisations.all()) == [listed.supporter]
+
+
+def test_merging_a_duplicate_moves_the_sent_paper_s_links_to_the_surviving_record(listed, superuser):
+    duplicate_supporter = OrganisationFactory(name="Klasteris Alfa (dublikatas)")
+    duplicate_proposer = OrganisationFactory(name="Klasteris Beta (dublikatas)")
+    # The sent paper lists both records of Alfa; Beta only by its duplicate on the draft.
+    PaperSupporter.objects.create(paper=listed.sent, organisation=duplicate_supporter)
+    listed.draft.proposals.get().supporting_organisations.set([duplicate_proposer])
+    sent_pdf = listed.sent.renderings.get()
+
+    crm_services.organisation_merge(survivor=listed.supporter, others=[duplicate_supporter], user=superuser)
+    crm_services.organisation_merge(survivor=listed.proposer, others=[duplicate_proposer], user=superuser)
+
+    assert not Organisation.objects.filter(pk__in=[duplicate_supporter.pk, duplicate_proposer.pk]).exists()
+    # The same organisation, once, under its surviving record.
+    assert list(listed.sent.supporting_organisations.all()) == [listed.supporter]
+    assert list(listed.draft.proposals.get().supporting_organisations.all()) == [listed.proposer]
+    assert list(listed.sent.proposals.get().supporting_organisations.all()) == [listed.proposer]
+    # The sent PDF is as it was.
+    sent_pdf.refresh_from_db()
+    assert selectors.rendering_read_verified(rendering=sent_pdf)
+
+
+def test_merging_a_sent_paper_s_addressee_into_its_duplicate_moves_the_address(listed, superuser):
+    addressee = listed.sent.addressee
+    survivor = OrganisationFactory(name="Ekonomikos ir inovacijų ministerija", kind=Organisation.Kind.PUBLIC)
+
+    crm_services.organisation_merge(survivor=survivor, others=[addressee], user=superuser)
+
+    listed.sent.refresh_from_db()
+    assert listed.sent.addressee == survivor
+    assert listed.sent.is_sent
+
+
+# --- the migration that made the link tables models -----------------------------------------------------
+
+BEFORE = [("positions", "0009_annex_says_what_it_lists")]
+AFTER = [("positions", "0010_supporters_of_sent_papers_kept")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def back_to_latest():
+    yield
+    # Whatever happened, the database leaves the test fully migrated for the tests after it.
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_links_made_before_the_tables_became_models_are_kept_and_protect_a_sent_paper(back_to_latest):
+    old = _migrate(BEFORE)
+    OldOrganisation = old.get_model("crm", "Organisation")
+    OldPaper = old.get_model("positions", "PositionPaper")
+    OldProposal = old.get_model("positions", "PaperProposal")
+    supporter = OldOrganisation.objects.create(name="Migracijos klasteris", kind="cluster")
+    proposer = OldOrganisation.objects.create(name="Kitas migracijos klasteris", kind="cluster")
+    draft_only = OldOrganisation.objects.create(name="Juodraščio klasteris", kind="cluster")
+    sent = OldPaper.objects.create(
+        subject="Migracijos projekto",
+        status="sent",
+        registration_number="S-2026-901",
+        registration_date="2026-11-28",
+    )
+    draft = OldPaper.objects.create(subject="Juodraščio projekto")
+    sent.supporting_organisations.add(supporter)
+    draft.supporting_organisations.add(supporter, draft_only)
+    line = OldProposal.objects.create(paper=sent, position=1, provision="5 str.", proposed_wording="Nauja.")
+    line.supporting_organisations.add(proposer)
+    before = sorted(
+        OldPaper.supporting_organisations.through.objects.values_list(
+            "pk", "positionpaper_id", "organisation_id"
+        )
+    )
+
+    _migrate(AFTER)
+
+    assert sorted(PaperSupporter.objects.values_list("pk", "paper_id", "organisation_id")) == before
+    assert list(
+        PaperProposal.objects.get(pk=line.pk).supporting_organisations.values_list("pk", flat=True)
+    ) == [proposer.pk]
+    assert ProposalSupporter.objects.get().proposal_id == line.pk
+    for organisation in (supporter, proposer):
+        with pytest.raises(ProtectedError):
+            Organisation.objects.get(pk=organisation.pk).delete()
+    Organisation.objects.get(pk=draft_only.pk).delete()
+    assert list(
+        PositionPaper.objects.get(pk=draft.pk).supporting_organisations.values_list("pk", flat=True)
+    ) == [supporter.pk]
+
+    # And back: the rows are still where they were.
+    back = _migrate(BEFORE)
+    restored = back.get_model("positions", "PositionPaper").objects.get(pk=sent.pk)
+    assert list(restored.supporting_organisations.values_list("pk", flat=True)) == [supporter.pk]
