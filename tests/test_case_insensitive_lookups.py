@@ -1,13 +1,16 @@
-"""Case-insensitive lookups fold every letter's case, Lithuanian ones too, on SQLite as on
-PostgreSQL (config/sqlite3/base.py)."""
+"""Letter case is Unicode's, Lithuanian letters too, on SQLite as on PostgreSQL: the
+case-insensitive lookups, the case functions and the indexes on them (config/sqlite3/base.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.db.models import F
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 
-from crm.models import Organisation, Person
+from crm.models import Organisation, Person, Tag
 from tests.factories import OrganisationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +86,17 @@ def test_the_admin_search_finds_lithuanian_names_in_any_case(staff_client, organ
 def test_an_e_mail_is_found_whatever_the_case_of_its_letters():
     person = PersonFactory(email="ūla.čepaitė@example.lt")
     assert Person.objects.get(email__iexact="ŪLA.ČEPAITĖ@EXAMPLE.LT") == person
+
+
+def test_names_differing_only_in_lithuanian_letter_case_are_one_tag():
+    Tag.objects.create(name="Šaltis")
+    with pytest.raises(ValidationError):
+        Tag(name="šaltis").full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.create(name="ŠALTIS")
+
+
+def test_the_case_functions_fold_every_letter():
+    OrganisationFactory()
+    found = Organisation.objects.annotate(lower=Lower(Value("ŠIAULIŲ Ūkis")), upper=Upper(Value("ąčęėįšųūž")))
+    assert found.values_list("lower", "upper").first() == ("šiaulių ūkis", "ĄČĘĖĮŠŲŪŽ")
