@@ -10,6 +10,7 @@ organisations were invited.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -278,7 +279,8 @@ class ProposalEntry:
 
 @dataclass
 class ProposalGroup:
-    """The proposals on one provision of the draft act (provisions written alike are one)."""
+    """The proposals on one provision of the draft act (provisions written alike are one), or
+    proposals of the same wording that name none (`proposal_group_key`)."""
 
     key: str
     provision: str
@@ -319,6 +321,22 @@ def provision_key(provision: str) -> str:
         text = pattern.sub(abbreviation, text)
     text = re.sub(r"\s*\.\s*", ". ", text)
     return " ".join(text.split()).rstrip(". ").strip()
+
+
+def proposal_group_key(*, provision: str, proposed_wording: str) -> str:
+    """The key the members' amendment proposals are grouped by, on the answers page and in a
+    position paper drafted from the consultation: the provision they name (`provision_key`).
+
+    A proposal that names no provision has nothing in common with another such proposal but,
+    perhaps, its wording: it is grouped only with the proposals of the same wording (apart from
+    spacing and case), which say the same thing. Its key is the wording's hash (a wording may be
+    long) after a space, which no provision's key starts with. A key is at most 255 characters,
+    so that it can be stored."""
+    key = provision_key(provision or "")[:255]
+    if key:
+        return key
+    wording = " ".join((proposed_wording or "").split()).casefold()
+    return " " + hashlib.sha256(wording.encode()).hexdigest()
 
 
 def _natural(key: str) -> list[Any]:
@@ -380,7 +398,9 @@ def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> Question
         for org, entry in answered:
             for number, row in enumerate(entry.get("rows", []), start=1):
                 provision = (row.get("provision") or "").strip()
-                key = provision_key(provision)
+                key = proposal_group_key(
+                    provision=provision, proposed_wording=row.get("proposed_wording", "")
+                )
                 group = groups.setdefault(key, ProposalGroup(key=key, provision=provision))
                 group.proposals.append(
                     ProposalEntry(
@@ -392,9 +412,10 @@ def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> Question
                         justification=row.get("justification", ""),
                     )
                 )
-        # Proposals that name no provision come last.
+        # Proposals that name no provision come last, in the order of the organisations' names.
         summary.proposal_groups = sorted(
-            groups.values(), key=lambda group: (not group.key, _natural(group.key))
+            groups.values(),
+            key=lambda group: (not group.provision, _natural(group.key) if group.provision else []),
         )
     else:
         summary.texts = [TextAnswer(organisation=org, text=entry.get("text", "")) for org, entry in answered]
@@ -417,7 +438,8 @@ def consultation_answers(
 ) -> AnswersAnalysis:
     """The submitted answers side by side, question by question: choice counts with their share
     of the organisations that answered, every text answer with its organisation, every proposal
-    grouped by provision. `invitations` narrows the organisations (see `filters`). Two queries."""
+    grouped by provision (`proposal_group_key`). `invitations` narrows the organisations (see
+    `filters`). Two queries."""
     submitted = submitted_answers(consultation=consultation, invitations=invitations)
     questions = list(consultation.questions.order_by("position", "id"))
     return AnswersAnalysis(

@@ -66,6 +66,25 @@ def _check_merge_arguments(*, survivor: M, others: Sequence[M]) -> list[int]:
     return other_pks
 
 
+def _pair_tables(owners: Iterable[type[models.Model]] | None = None) -> set[type[models.Model]]:
+    """The many-to-many tables whose rows are nothing but a pair: Django's own, and those declared
+    as models (as the position papers' supporters are, to keep a sent paper's) whose concrete
+    fields are the primary key and the two foreign keys. Their row says only that two records are
+    linked, so a pair the survivor already has can be dropped. A table with anything more (a role,
+    dates) is not one: its rows are moved like any other relation's, and a clash refuses the merge.
+    """
+    tables = set()
+    for owner in apps.get_models() if owners is None else owners:
+        for m2m in owner._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            if isinstance(through, str):  # not resolved: not a table of an installed app
+                continue
+            fields = [field for field in through._meta.concrete_fields if not field.primary_key]
+            if len(fields) == 2 and all(isinstance(field, models.ForeignKey) for field in fields):
+                tables.add(through)
+    return tables
+
+
 def _repoint_relations(
     *,
     model: type[models.Model],
@@ -74,19 +93,14 @@ def _repoint_relations(
 ) -> Counter[str]:
     """Point every foreign key to `model` (in live and historical tables) from the others to the survivor.
 
-    Found by introspection, so relations added by other apps later are moved too. Many-to-many
-    rows the survivor already has are dropped instead of duplicated. Returns how many rows of each
-    (non-historical) model moved, keyed by the model's verbose plural name.
+    Found by introspection, so relations added by other apps later are moved too. Rows of a pair
+    table (`_pair_tables`) that the survivor already has are dropped instead of duplicated; any
+    other row that would repeat one of the survivor's on a unique constraint refuses the merge.
+    Returns how many rows of each (non-historical) model moved, keyed by the model's verbose
+    plural name (for a pair table: the linked model's).
     """
     moved: Counter[str] = Counter()
-    # Many-to-many tables, Django's own and those declared as models (as the position papers'
-    # supporters are, to keep a sent paper's): each row is a pair, and a pair is there only once.
-    link_tables = {
-        field.remote_field.through
-        for owner in apps.get_models()
-        for field in owner._meta.local_many_to_many
-        if not isinstance(field.remote_field.through, str)
-    }
+    pair_tables = _pair_tables()
     for related_model in apps.get_models(include_auto_created=True):
         foreign_keys = [
             field
@@ -96,9 +110,9 @@ def _repoint_relations(
         for field in foreign_keys:
             manager = related_model._base_manager
             rows = manager.filter(**{f"{field.attname}__in": other_pks})
-            is_link_table = related_model._meta.auto_created or related_model in link_tables
-            if is_link_table:
-                # A many-to-many through table is unique on its two columns: drop what would repeat.
+            is_pair_table = related_model in pair_tables
+            if is_pair_table:
+                # A pair is there only once: drop what would repeat.
                 partner = next(
                     f
                     for f in related_model._meta.concrete_fields
@@ -128,7 +142,7 @@ def _repoint_relations(
                 ) from exc
             if not count or hasattr(related_model, "instance_type"):  # historical tables are not news
                 continue
-            if is_link_table:
+            if is_pair_table:
                 # A through row moved means one more related object (a sector, an interaction, …).
                 moved[str(partner.remote_field.model._meta.verbose_name_plural)] += count
             else:

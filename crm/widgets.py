@@ -38,6 +38,12 @@ def normalise_key(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
 
 
+def name_key(value: Any) -> str:
+    """How a cell naming an organisation is compared with the names stored (`normalise_key`):
+    “uab „ŠIAURĖS vėjas“” names UAB „Šiaurės vėjas“."""
+    return normalise_key(TextWidget().clean(value))
+
+
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -87,26 +93,31 @@ class ImportLookups:
         self.organisation_names: dict[int, str] = {}
 
     def load_organisations(self, references: Iterable[Any]) -> None:
-        """Load the organisations that the given cells name by legal code or exact name."""
+        """Load the organisations that the given cells name by legal code or by name (`name_key`).
+
+        As in the organisation import (`CrmResource.load_by_name`), names are compared here, not
+        by the database: the names of all organisations are read in one streamed query."""
         codes, names = set(), set()
         for reference in references:
             if is_blank(reference):
                 continue
             text = str(int(reference) if isinstance(reference, float) else reference).strip()
-            names.add(text)
+            names.add(name_key(reference))
             code = SPACES.sub("", text)
             if code.isdigit() and len(code) == 9:
                 codes.add(code)
         rows: list[tuple[int, str, str]] = []
         for batch in chunked(codes):
             rows += Organisation.objects.filter(legal_code__in=batch).values_list("pk", "legal_code", "name")
-        for batch in chunked(names):
-            rows += Organisation.objects.filter(name__in=batch).values_list("pk", "legal_code", "name")
+        if names:
+            every_name = Organisation.objects.values_list("pk", "legal_code", "name")
+            rows += (row for row in every_name.iterator(chunk_size=CHUNK) if normalise_key(row[2]) in names)
         for pk, code, name in rows:
             if code:
                 self.organisations_by_code[code] = pk
-            if pk not in self.organisations_by_name[name]:
-                self.organisations_by_name[name].append(pk)
+            key = normalise_key(name)
+            if pk not in self.organisations_by_name[key]:
+                self.organisations_by_name[key].append(pk)
             self.organisation_names[pk] = name
 
 
@@ -357,7 +368,8 @@ class TagsWidget(LookupWidget):
 
 
 class OrganisationWidget(LookupWidget):
-    """An organisation by legal entity code or exact name: the candidates' ids."""
+    """An organisation by legal entity code or by name up to letter case and spacing (`name_key`):
+    the candidates' ids (several when organisations share the name)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[int]:
         if is_blank(value):
@@ -367,7 +379,7 @@ class OrganisationWidget(LookupWidget):
         code = SPACES.sub("", text)
         if code in lookups.organisations_by_code:
             return [lookups.organisations_by_code[code]]
-        candidates = lookups.organisations_by_name.get(text, [])
+        candidates = lookups.organisations_by_name.get(name_key(value), [])
         if not candidates:
             raise ValueError(
                 gettext("There is no organisation with the legal entity code or name “%(value)s”.")

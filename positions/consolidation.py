@@ -18,7 +18,6 @@ staff reworded survives applying the consolidation again (it is kept and reporte
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from consultations.analysis import proposal_group_key
 from consultations.answers import entry_display
 from consultations.models import Answer, Consultation, ProposalRow, Question, Response, ResponseVersion
 from crm.models import Organisation
@@ -100,26 +100,6 @@ def consultation_submissions(*, consultation: Consultation) -> list[Submitted]:
             )
         )
     return submitted
-
-
-def normalised_provision(provision: str) -> str:
-    """The provision as a grouping key: spacing and case do not make a different provision."""
-    return " ".join((provision or "").split()).casefold()[:255]
-
-
-def proposal_group_key(*, provision: str, proposed_wording: str) -> str:
-    """The key a member proposal is grouped by: its provision, normalised.
-
-    A proposal that names no provision has nothing in common with another such proposal but,
-    perhaps, its wording: it is grouped only with the proposals of the same wording (apart from
-    spacing and case), which say the same thing. Its key is the wording's hash (a wording may be
-    longer than the key) after a space, which no normalised provision starts with.
-    """
-    key = normalised_provision(provision)
-    if key:
-        return key
-    wording = " ".join((proposed_wording or "").split()).casefold()
-    return " " + hashlib.sha256(wording.encode()).hexdigest()
 
 
 def _snapshot_rows(entry: dict[str, Any] | None) -> list[dict[str, str]]:
@@ -276,10 +256,11 @@ class GroupDraft:
 def consultation_proposal_groups(
     *, consultation: Consultation, submissions: list[Submitted] | None = None
 ) -> list[GroupDraft]:
-    """Every submitted amendment proposal, grouped by provision (the same apart from spacing and
-    case), in the provisions' order ("5 straipsnis" before "12 straipsnis"); a group lists who
-    proposed it. A proposal naming no provision is a group of its own, shared only with the
-    proposals of the same wording; these groups come last, in the order they were submitted."""
+    """Every submitted amendment proposal, grouped as on the consultation's answers page
+    (`proposal_group_key`): by provision, written alike ("5 str. 2 d.", "5 straipsnio 2 dalis"),
+    in the provisions' order ("5 straipsnis" before "12 straipsnis"); a group lists who proposed
+    it. A proposal naming no provision is a group of its own, shared only with the proposals of
+    the same wording; these groups come last, in the order they were submitted."""
     if submissions is None:
         submissions = consultation_submissions(consultation=consultation)
     # A provision is written as the organisation that submitted first wrote it.

@@ -34,17 +34,15 @@ LOGO_MAX_BYTES = 1024 * 1024
 def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
     """`on_delete` of who made a rendering: forgotten with the user, except on a PDF that was
     sent, which stays as it was sent (the database refuses to change it): the user cannot be
-    deleted then, only deactivated."""
-    sent = list(
-        Rendering.objects.filter(
-            pk__in=[rendering.pk for rendering in sub_objs], dispatches__isnull=False
-        ).distinct()
-    )
+    deleted then, only deactivated.
+
+    Migrations' historical models use it too (migration 0007): it reads only `sub_objs`, of
+    whichever model they are. Its error's message is never shown: Django's `Collector` raises
+    its own with the PDFs as the protected objects, which the admin's delete page names."""
+    # Whole rows (the collector loads only the keys), as the admin prints them.
+    sent = list(sub_objs.defer(None).filter(dispatches__isnull=False).distinct())
     if sent:
-        raise models.ProtectedError(
-            _("A PDF that was sent keeps who made it: deactivate the user instead of deleting them."),
-            sent,
-        )
+        raise models.ProtectedError("A sent PDF keeps who made it; deactivate the user instead.", sent)
     models.SET_NULL(collector, field, sub_objs, using)
 
 
@@ -52,19 +50,21 @@ def cascade_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -
     """`on_delete` of the organisation in a paper's list of supporters (the annex, a proposal's
     "proposed by"): the link goes with the organisation, except on a paper that was sent, which
     stays as it was sent: the organisation cannot be deleted then (merging it into another moves
-    the link instead). The papers are what is named as protecting it, as with an addressee."""
-    links = field.model._base_manager.filter(pk__in=[link.pk for link in sub_objs])
-    paper = field.model.paper_lookup
+    the link instead). The papers are what is named as protecting it, as with an addressee.
+
+    Migrations' historical models use it too (migration 0010), which have neither the current
+    models' attributes nor their enums: the path to the paper comes from the model's fields, the
+    status is compared as stored, and the papers are of the links' own model registry. As in
+    `set_null_unless_sent`, only the protected objects of its error are shown."""
+    opts = field.model._meta
+    paper = "paper" if any(f.name == "paper" for f in opts.get_fields()) else "proposal__paper"
     sent = list(
-        PositionPaper.objects.filter(
-            pk__in=links.filter(**{f"{paper}__status": PositionPaper.Status.SENT}).values(paper)
+        opts.apps.get_model("positions", "PositionPaper")._base_manager.filter(
+            pk__in=sub_objs.filter(**{f"{paper}__status": "sent"}).values(paper)
         )
     )
     if sent:
-        raise models.ProtectedError(
-            _("A sent paper keeps the organisations it lists: the organisation cannot be deleted."),
-            sent,
-        )
+        raise models.ProtectedError("A sent paper keeps the organisations it lists.", sent)
     models.CASCADE(collector, field, sub_objs, using)
 
 
@@ -484,9 +484,6 @@ class PaperSupporter(models.Model):
         related_name="+",
     )
 
-    # The paper of a row, for `cascade_unless_sent`.
-    paper_lookup = "paper"
-
     class Meta:
         db_table = "positions_positionpaper_supporting_organisations"
         verbose_name = _("organisation in the annex")
@@ -516,8 +513,6 @@ class ProposalSupporter(models.Model):
         on_delete=cascade_unless_sent,
         related_name="+",
     )
-
-    paper_lookup = "proposal__paper"
 
     class Meta:
         db_table = "positions_paperproposal_supporting_organisations"
@@ -642,10 +637,11 @@ class Dispatch(models.Model):
 
 
 class ProposalGroup(models.Model):
-    """The amendment proposals members made on one provision of the draft (provisions written the
-    same apart from spacing and case are one group; a proposal naming no provision is one only
-    with the proposals of the same wording), and staff's decision on it: adopt it as the members
-    wrote it, merge it into one wording, or drop it — with the reason."""
+    """The amendment proposals members made on one provision of the draft (provisions written
+    alike, as "5 str. 2 d." and "5 straipsnio 2 dalis", are one group; a proposal naming no
+    provision is one only with the proposals of the same wording: `proposal_group_key` in
+    `consultations.analysis`, as on the consultation's answers page), and staff's decision on it:
+    adopt it as the members wrote it, merge it into one wording, or drop it — with the reason."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Not decided")

@@ -10,6 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from crm import roles
 from tests.factories import UserFactory
+from tests.migrating import migrate_to_latest
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +83,10 @@ def live_server(request, django_db_setup):
         server = LiveServer(addr)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def back_to_latest():
+    """For tests that migrate the database back: it leaves them fully migrated, whatever happened."""
+    yield
+    migrate_to_latest()

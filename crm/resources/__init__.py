@@ -8,7 +8,9 @@ name whatever its letter case and spacing ("JONAS ŽUKAUSKAS" is Jonas Žukauska
 spelling then stays): an organisation's among all organisations, with a code or without
 (the code stays), a person's among the persons without an e-mail address. A name that
 several records have is an error of the row, which must then give the code or address; so
-is a row without a code naming an organisation that another row gives with its code.
+is a row without a code naming an organisation that another row gives with its code. A
+person's organisation cell gives a legal entity code or a name matched the same way; a name
+that several organisations have means the one the person is already linked to, or is an error.
 Municipalities are read as people write them ("Vilniaus m. sav.", "Kauno r.",
 "Siauliu miestas": `crm.selectors.municipality_from_text`); "Kaunas" alone is an error
 naming both Kauno miesto and Kauno rajono savivaldybė.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,7 @@ from crm import widgets
 from crm.import_formats import GUARD, gc_paused, strip_formula_guard
 from crm.models import Affiliation, Person
 from crm.resources.writes import HistoryWriter
-from crm.widgets import in_every_language, is_blank, normalise_key
+from crm.widgets import chunked, in_every_language, is_blank, normalise_key
 
 MODEL, MANY, AFFILIATION = "model", "many", "affiliation"
 EXPORT_CHUNK_SIZE = 2000
@@ -127,6 +127,9 @@ class CrmResource(resources.ModelResource):
     preview_rows = 100
     #: groups of columns of which one must be in the file to identify records
     identity_columns: tuple[tuple[str, ...], ...] = ()
+    #: columns whose stored values stay when a row found its record by name (`load_by_name`): the
+    #: row spells the name the same only up to letter case and spacing
+    kept_when_found_by_name: tuple[str, ...] = ()
     #: bulk_update writes one CASE per column and row; smaller batches keep statements cheap
     update_batch_size = 200
 
@@ -298,6 +301,37 @@ class CrmResource(resources.ModelResource):
     def row_key(self, values: dict[str, Any]) -> Key | None:
         raise NotImplementedError
 
+    def load_by_name(
+        self, keys: set[Key], *, names: QuerySet, key: Callable[..., Key], records: QuerySet
+    ) -> None:
+        """Find the records that rows name, by names that match up to letter case and spacing.
+
+        The database cannot compare so (it keeps the spacing, and how it folds the case of
+        Lithuanian letters depends on the backend and the database's locale), so `names`, a
+        values_list of the primary key and the name's columns, is read in one streamed query and
+        compared here: `key` makes a row key of a record's name columns. A key that several
+        records have is marked None (the row must say which); the records found are taken from
+        those already loaded, or loaded from `records` a few thousand a query."""
+        if not keys:
+            return
+        found: dict[Key, list[int]] = {}
+        for pk, *columns in names.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+            row_key = key(*columns)
+            if row_key in keys:
+                found.setdefault(row_key, []).append(pk)
+        loaded = {record.pk: record for record in self.existing.values() if record is not None}
+        wanted: dict[int, Key] = {}
+        for row_key, pks in found.items():
+            if len(pks) > 1:
+                self.existing[row_key] = None
+            elif pks[0] in loaded:  # found by another key of the file
+                self.existing[row_key] = loaded[pks[0]]
+            else:
+                wanted[pks[0]] = row_key
+        for batch in chunked(wanted):
+            for record in records.filter(pk__in=batch):
+                self.existing[wanted[record.pk]] = record
+
     def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
         number = kwargs.get("row_number") or 0  # import-export's: 1 for the row under the headers
         line = sheet_row(number)  # the number staff read in the messages
@@ -413,6 +447,8 @@ class CrmResource(resources.ModelResource):
         Columns with few distinct values (choices, numbers, dates, yes/no, municipalities)
         are cleaned once per distinct value: the result does not depend on the row. `key` is
         the row's key (`row_key`), by which the record was found."""
+        if not new and key is not None and key[0] == "name":
+            values = values | {n: getattr(instance, n) for n in self.kept_when_found_by_name if n in values}
         errors: dict[str, list] = {}
         for name, memo, attname, is_relation in self.cell_plan:
             raw = values[name]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from crm import widgets
 from crm.models import Organisation, Tag
 from crm.resources.base import (
-    EXPORT_CHUNK_SIZE,
     MANY,
     Claim,
     Column,
@@ -23,12 +22,7 @@ from crm.resources.base import (
     sheet_row,
 )
 from crm.validators import normalise_legal_code
-from crm.widgets import chunked, is_blank, normalise_key
-
-
-def name_key(value: Any) -> str:
-    """How a row's name is compared with the names stored: up to letter case and spacing."""
-    return normalise_key(widgets.TextWidget().clean(value))
+from crm.widgets import chunked, is_blank, name_key, normalise_key
 
 
 class OrganisationResource(CrmResource):
@@ -62,6 +56,9 @@ class OrganisationResource(CrmResource):
     show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
 
     identity_columns = (("legal_code",), ("name",))
+    # Found by its name: the stored spelling stays, and so does the legal entity code the row leaves
+    # blank.
+    kept_when_found_by_name = ("name", "legal_code")
 
     class Meta:
         model = Organisation
@@ -120,41 +117,18 @@ class OrganisationResource(CrmResource):
             for organisation in queryset.filter(legal_code__in=batch):
                 self.existing[("code", organisation.legal_code)] = organisation
         names = {k for k in keys if k[0] == "name"}
-        self.load_by_name(names)
+        # With a code or without: a row without one may name an organisation that has one.
+        self.load_by_name(
+            names,
+            names=Organisation.objects.values_list("pk", "name"),
+            key=lambda name: ("name", normalise_key(name)),
+            records=queryset,
+        )
         self.rows_with_code = self.coded_rows(dataset) if names else {}
         pks = [o.pk for o in self.existing.values() if o is not None]
         self.current_many: dict[str, dict[int, frozenset[Any]]] = {}
         for name in self.many_columns:
             self.current_many[name] = self._load_many(name, pks)
-
-    def load_by_name(self, keys: set[Key]) -> None:
-        """Find the organisations that rows without a legal entity code name, with a code or without.
-
-        Names match up to letter case and spacing (`normalise_key`), as persons' do; the database
-        cannot compare so (see `PersonResource.load_by_name`), so the names of all organisations are
-        read, two columns in one streamed query, and compared here; the organisations found are then
-        loaded a few thousand a query (those the file also gives by code are loaded already)."""
-        if not keys:
-            return
-        found: dict[Key, list[int]] = {}
-        names = Organisation.objects.values_list("pk", "name")
-        for pk, name in names.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            key = ("name", normalise_key(name))
-            if key in keys:
-                found.setdefault(key, []).append(pk)
-        loaded = {o.pk: o for o in self.existing.values() if o is not None}
-        wanted: dict[int, Key] = {}
-        for key, pks in found.items():
-            if len(pks) > 1:
-                self.existing[key] = None  # several organisations of that name: the row must say which
-            elif pks[0] in loaded:
-                self.existing[key] = loaded[pks[0]]
-            else:
-                wanted[pks[0]] = key
-        queryset = Organisation.objects.select_related("municipality")
-        for batch in chunked(wanted):
-            for organisation in queryset.filter(pk__in=batch):
-                self.existing[wanted[organisation.pk]] = organisation
 
     def coded_rows(self, dataset: tablib.Dataset) -> dict[Key, int]:
         """The first row with a legal entity code of each organisation and of each name the file
@@ -218,15 +192,6 @@ class OrganisationResource(CrmResource):
             )
             column, shown = "name", claim.instance.name
         raise ValidationError({column: [message % {"code": shown, "row": claim.row}]})
-
-    def import_instance(
-        self, instance: Model, values: dict[str, Any], *, new: bool = True, key: Key | None = None
-    ) -> dict[str, list]:
-        if not new and key is not None and key[0] == "name":
-            # Found by its name, which the row spells the same up to letter case and spacing: the
-            # stored spelling stays, and so does the legal entity code the row leaves blank.
-            values = values | {n: getattr(instance, n) for n in ("name", "legal_code") if n in values}
-        return super().import_instance(instance, values, new=new, key=key)
 
     def import_relations(
         self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool

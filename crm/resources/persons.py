@@ -57,6 +57,8 @@ class PersonResource(CrmResource):
     )
 
     identity_columns = (("email",), ("first_name", "last_name"))
+    # Found by their name (surnames are often in capitals in documents): the stored spelling stays.
+    kept_when_found_by_name = ("first_name", "last_name")
 
     class Meta:
         model = Person
@@ -104,7 +106,14 @@ class PersonResource(CrmResource):
         for batch in chunked(emails):
             for person in Person.objects.filter(email__in=batch):
                 self.existing[("email", person.email)] = person
-        self.load_by_name({k for k in keys if k[0] == "name"})
+        # Only persons without an e-mail address are found by their name ("JONAS ŽUKAUSKAS" is
+        # Jonas Žukauskas).
+        self.load_by_name(
+            {k for k in keys if k[0] == "name"},
+            names=Person.objects.filter(email="").values_list("pk", "first_name", "last_name"),
+            key=lambda first, last: ("name", normalise_key(first), normalise_key(last)),
+            records=Person.objects.all(),
+        )
         pks = [p.pk for p in self.existing.values() if p is not None]
         self.affiliations: dict[tuple[int, int], Affiliation] = {}
         for batch in chunked(pks):
@@ -121,41 +130,6 @@ class PersonResource(CrmResource):
                 self.primary_holder[organisation_id] = ("pk", person_id)
         # The spreadsheet row that linked a person to an organisation, by both.
         self.affiliation_rows: dict[tuple[Key, int], int] = {}
-
-    def load_by_name(self, keys: set[Key]) -> None:
-        """Find the persons without an e-mail address that rows without one name.
-
-        Names match up to letter case and spacing (`normalise_key`): "JONAS ŽUKAUSKAS" is Jonas
-        Žukauskas. The database cannot compare so (SQLite's lower() folds ASCII letters only, and
-        PostgreSQL's depends on the database's locale), so the names of all persons without an
-        e-mail address are read, three columns in one streamed query, and compared here; the
-        persons found are then loaded a few thousand a query."""
-        if not keys:
-            return
-        found: dict[Key, list[int]] = {}
-        names = Person.objects.filter(email="").values_list("pk", "first_name", "last_name")
-        for pk, first, last in names.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            key = ("name", normalise_key(first), normalise_key(last))
-            if key in keys:
-                found.setdefault(key, []).append(pk)
-        wanted: dict[int, Key] = {}
-        for key, pks in found.items():
-            if len(pks) > 1:
-                self.existing[key] = None  # several persons of that name: the row must say which
-            else:
-                wanted[pks[0]] = key
-        for batch in chunked(wanted):
-            for person in Person.objects.filter(pk__in=batch):
-                self.existing[wanted[person.pk]] = person
-
-    def import_instance(
-        self, instance: Model, values: dict[str, Any], *, new: bool = True, key: Key | None = None
-    ) -> dict[str, list]:
-        if not new and key is not None and key[0] == "name":
-            # Found by its name, which the row spells the same up to letter case and spacing
-            # (surnames are often in capitals in documents): the stored spelling stays.
-            values = values | {n: getattr(instance, n) for n in ("first_name", "last_name") if n in values}
-        return super().import_instance(instance, values, new=new, key=key)
 
     def repeat_error(self, key: Key, claim: Claim) -> str:
         return gettext(

@@ -7,7 +7,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import (
+    AutocompleteSelectMultiple,
+    FilteredSelectMultiple,
+    ManyToManyRawIdWidget,
+)
 from django.core import checks
 from django.db.models import ManyToManyField, Prefetch, QuerySet
 from django.http import HttpRequest
@@ -20,11 +25,11 @@ from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSec
 
 
 class SupportersFieldMixin(admin.options.BaseModelAdmin):
-    """Edits the supporting organisations with the usual autocomplete field. Their many-to-many
-    tables are models of their own (`PaperSupporter`, `ProposalSupporter`) only to keep a sent
-    paper's rows when an organisation is deleted; with no fields of their own, the form's
-    `set()` fills them as it would Django's own tables. The admin shows no field for an explicit
-    table, and its checks refuse one (admin.E013), as it cannot know what a row needs: not so here."""
+    """Edits the supporting organisations as any many-to-many field. Their tables are models of
+    their own (`PaperSupporter`, `ProposalSupporter`) only to keep a sent paper's rows when an
+    organisation is deleted; with no fields of their own, the form's `set()` fills them as it
+    would Django's own tables. The admin makes no form field for a table of a model's own, and
+    its checks refuse one (admin.E013), as it cannot know what a row needs: not so here."""
 
     supporters_fields: tuple[str, ...] = ("supporting_organisations",)
 
@@ -33,9 +38,18 @@ class SupportersFieldMixin(admin.options.BaseModelAdmin):
     ) -> forms.Field | None:
         if db_field.name not in self.supporters_fields:
             return super().formfield_for_manytomany(db_field, request, **kwargs)
+        # The rest of Django's method, past its refusal of a table of a model's own (but for the
+        # "Hold down Control" help text it adds to a plain select).
         using = kwargs.get("using")
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+        if "widget" not in kwargs:
+            if db_field.name in self.get_autocomplete_fields(request):
+                kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+            elif db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ManyToManyRawIdWidget(db_field.remote_field, self.admin_site, using=using)
+            elif db_field.name in [*self.filter_vertical, *self.filter_horizontal]:
+                kwargs["widget"] = FilteredSelectMultiple(
+                    db_field.verbose_name, db_field.name in self.filter_vertical
+                )
         if "queryset" not in kwargs:
             queryset = self.get_field_queryset(using, db_field, request)
             if queryset is not None:
@@ -43,14 +57,22 @@ class SupportersFieldMixin(admin.options.BaseModelAdmin):
         return db_field.formfield(**kwargs)
 
     def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
-        return [
-            message
-            for message in super().check(**kwargs)
-            if not (
-                message.id == "admin.E013"
-                and any(f"ManyToManyField '{name}'" in message.msg for name in self.supporters_fields)
-            )
-        ]
+        return [message for message in super().check(**kwargs) if not self._refuses_supporters(message)]
+
+    def _refuses_supporters(self, message: checks.CheckMessage) -> bool:
+        """Whether the message is admin.E013 on this admin about the supporters fields. The error
+        names its field in its text only; it is about a many-to-many field with a table of the
+        model's own named by the admin's options, and those are here the supporters fields."""
+        if message.id != "admin.E013" or message.obj is not type(self):
+            return False
+        fieldsets = self.fieldsets or [(None, {"fields": self.fields or []})]
+        named = {*flatten_fieldsets(fieldsets), *self.filter_horizontal, *self.filter_vertical}
+        own_tables = {
+            field.name
+            for field in self.model._meta.many_to_many
+            if not field.remote_field.through._meta.auto_created
+        }
+        return named & own_tables <= set(self.supporters_fields)
 
 
 class DraftOnlyInline(admin.options.InlineModelAdmin):

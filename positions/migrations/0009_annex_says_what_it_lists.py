@@ -1,16 +1,28 @@
 """The annex's title says what its organisations did: support the position, or take part in the
-consultation. Drafts written from a consultation list the members that answered it, so they get
-the participants' title; approved and sent papers keep the title they were approved and sent
-with."""
+consultation. A draft written from a consultation lists the members that submitted an answer to it
+(`paper_draft_from_consultation`), so it gets the participants' title while its list is still
+exactly those members; a draft whose list staff have changed (narrowed to the members that agreed
+to the position, say) keeps the supporters' title, as do approved and sent papers, which keep the
+title they were approved and sent with."""
 
 from django.db import migrations, models
 
 
-def drafts_from_consultations_list_participants(apps, schema_editor):
+def drafts_listing_the_participants_say_so(apps, schema_editor):
     PositionPaper = apps.get_model("positions", "PositionPaper")
-    PositionPaper.objects.filter(status="draft", source_consultation__isnull=False).update(
-        annex="participants"
-    )
+    Response = apps.get_model("consultations", "Response")
+    participants = []
+    for paper in PositionPaper.objects.filter(status="draft", source_consultation__isnull=False):
+        listed = set(paper.supporting_organisations.values_list("pk", flat=True))
+        # Who submitted, as `consultation_submissions` reads it: a response with a submitted version.
+        submitted = set(
+            Response.objects.filter(
+                consultation_id=paper.source_consultation_id, versions__isnull=False
+            ).values_list("organisation_id", flat=True)
+        )
+        if listed == submitted:
+            participants.append(paper.pk)
+    PositionPaper.objects.filter(pk__in=participants).update(annex="participants")
 
 
 class Migration(migrations.Migration):
@@ -50,5 +62,6 @@ class Migration(migrations.Migration):
                 name="positions_paper_annex_valid",
             ),
         ),
-        migrations.RunPython(drafts_from_consultations_list_participants, migrations.RunPython.noop),
+        # Back, the column goes, and the titles with it.
+        migrations.RunPython(drafts_listing_the_participants_say_so, migrations.RunPython.noop),
     ]

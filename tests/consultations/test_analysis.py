@@ -422,11 +422,75 @@ def test_proposals_are_grouped_by_provision_written_alike(consultation, question
     result = analysis.consultation_answers(consultation=consultation)
 
     groups = _summary(result, questions["proposals"]).proposal_groups
-    assert [(g.key, [p.organisation.name for p in g.proposals]) for g in groups] == [
-        ("5 str. 2 d", ["Mėnulio klasteris", "Saulės klasteris"]),
-        ("10 str", ["Saulės klasteris"]),
+    assert [(g.provision, [p.organisation.name for p in g.proposals]) for g in groups] == [
+        ("5 str., 2 d.", ["Mėnulio klasteris", "Saulės klasteris"]),
+        ("10 str.", ["Saulės klasteris"]),
         ("", ["Žvaigždės asociacija"]),
     ]
+    assert [g.key for g in groups[:2]] == ["5 str. 2 d", "10 str"]
+
+
+@pytest.fixture
+def unnamed(consultation, questions, answered) -> dict[str, Organisation]:
+    """Beside Žvaigždės' proposal naming no provision, two more that name none: Alfa's of the same
+    wording, typed otherwise; Beta's of another."""
+    orgs = {
+        "alfa": invite(consultation, name="Alfa klasteris"),
+        "beta": invite(consultation, name="Beta klasteris"),
+    }
+    for key, wording in [("alfa", "  be nuorodos į   NUOSTATĄ "), ("beta", "Kitas pasiūlymas be nuorodos")]:
+        submit(
+            consultation,
+            orgs[key],
+            questions,
+            {"proposals": AnswerValue(rows=(ProposalValue(proposed_wording=wording),))},
+        )
+    return orgs
+
+
+def test_proposals_naming_no_provision_stand_apart_unless_their_wording_is_the_same(
+    consultation, questions, unnamed
+):
+    result = analysis.consultation_answers(consultation=consultation)
+
+    groups = _summary(result, questions["proposals"]).proposal_groups
+    # The named provisions first; then the unnamed ones, in the order of the organisations' names.
+    assert [(g.provision, [p.organisation.name for p in g.proposals]) for g in groups] == [
+        ("5 str., 2 d.", ["Mėnulio klasteris", "Saulės klasteris"]),
+        ("10 str.", ["Saulės klasteris"]),
+        ("", ["Alfa klasteris", "Žvaigždės asociacija"]),
+        ("", ["Beta klasteris"]),
+    ]
+
+
+def test_the_answers_page_heads_each_group_of_proposals_naming_no_provision(
+    staff_client, consultation, unnamed
+):
+    page = staff_client.get(_url("answers", consultation)).content.decode()
+
+    headings = [
+        " ".join(html.unescape(heading).split())
+        for heading in re.findall(r'<h3 class="proposal-group">(.*?)</h3>', page, re.DOTALL)
+    ]
+    assert headings == [
+        "5 str., 2 d. (2)",
+        "10 str. (1)",
+        "No provision named (2)",
+        "No provision named (1)",
+    ]
+
+
+def test_the_group_key_folds_provisions_written_alike_and_unnamed_proposals_by_their_wording():
+    def key(provision: str, wording: str = "") -> str:
+        return analysis.proposal_group_key(provision=provision, proposed_wording=wording)
+
+    assert key("5 straipsnio 2 dalis", "Viena") == key(" 5 STR. 2 d.", "Kita") == "5 str. 2 d"
+    assert key("", "Įtraukti klasterius.") == key("  ", "  įtraukti   KLASTERIUS. ")
+    assert key("", "Įtraukti klasterius.") != key("", "Sutrumpinti terminus.")
+    # A key never mistakes a wording for a provision, and fits the stored key's 255 characters.
+    assert key("", "5 str") != key("5 str")
+    assert len(key("", "Ilgas " * 500)) <= 255
+    assert len(key("1 d " * 100)) == 255
 
 
 @pytest.mark.parametrize(
@@ -505,7 +569,12 @@ def test_analysis_runs_the_same_number_of_queries_for_more_organisations(consult
             questions,
             {
                 "single": AnswerValue(choice_indexes=(1,)),
-                "proposals": AnswerValue(rows=(ProposalValue(provision=f"{number} str."),)),
+                "proposals": AnswerValue(
+                    rows=(
+                        ProposalValue(provision=f"{number} str."),
+                        ProposalValue(proposed_wording=f"Pasiūlymas be nuostatos {number}"),
+                    )
+                ),
             },
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -16,22 +16,8 @@ HASH = "a" * 64
 ISSUED = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest():
-    yield
-    # Whatever happened, the database leaves the test fully migrated for the tests after it.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
 def test_tokens_mailed_before_the_change_keep_working_and_the_change_can_be_undone(back_to_latest):
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     Organisation = old.get_model("crm", "Organisation")
     Person = old.get_model("crm", "Person")
     Consultation = old.get_model("consultations", "Consultation")
@@ -48,7 +34,7 @@ def test_tokens_mailed_before_the_change_keep_working_and_the_change_can_be_undo
         invitation=invitation, person=Person.objects.create(first_name="Be", last_name="Žetono")
     )
 
-    new = _migrate(AFTER)
+    new = migrate(AFTER)
     AccessToken = new.get_model("consultations", "AccessToken")
     (token,) = AccessToken.objects.all()
     assert (token.access_link_id, token.token_hash, token.kind, token.issued_at) == (
@@ -58,6 +44,6 @@ def test_tokens_mailed_before_the_change_keep_working_and_the_change_can_be_undo
         ISSUED,
     )
 
-    back = _migrate(BEFORE)
+    back = migrate(BEFORE)
     restored = back.get_model("consultations", "AccessLink").objects.get(pk=link.pk)
     assert (restored.token_hash, restored.token_issued_at) == (HASH, ISSUED)

@@ -1,4 +1,5 @@
-"""Rows without a legal entity code find their organisation by name, with a code or without."""
+"""Rows without a legal entity code find their organisation by name, with a code or without; so do
+the persons import's organisation cells."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from django.utils import translation
 from import_export.results import RowResult
 
 from crm.import_formats import CSV, XLSX
-from crm.models import Organisation
-from crm.resources import OrganisationResource
-from tests.factories import OrganisationFactory, valid_legal_code
+from crm.models import Affiliation, Organisation, Person
+from crm.resources import OrganisationResource, PersonResource
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, valid_legal_code
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,9 @@ def dataset_of(file_format, headers: list[str], rows: list[list[object]]):
     return XLSX().create_dataset(stream.getvalue())
 
 
-def run(file_format, headers, rows, *, dry_run: bool, **kwargs):
+def run(file_format, headers, rows, *, dry_run: bool, resource=OrganisationResource, **kwargs):
     with translation.override("lt"):
-        return OrganisationResource(**kwargs).import_data(
-            dataset_of(file_format, headers, rows), dry_run=dry_run
-        )
+        return resource(**kwargs).import_data(dataset_of(file_format, headers, rows), dry_run=dry_run)
 
 
 def outcome(result) -> list[tuple[int, str, dict[str, list[str]]]]:
@@ -250,3 +249,96 @@ def test_the_admin_preview_shows_the_update_that_the_confirmation_makes(crm_edit
     client.post(process_url, {name: form.initial.get(name, "") for name in form.fields}, follow=True)
     organisation = Organisation.objects.get()
     assert (organisation.address, organisation.legal_code) == ("Naujoji g. 2", valid_legal_code(1))
+
+
+# --- the persons import's organisation column -------------------------------------------------
+
+PERSON_HEADERS = ["first_name", "last_name", "email", "organisation", "role"]
+
+
+def run_persons(rows: list[list[object]], *, dry_run: bool):
+    return run(CSV, PERSON_HEADERS, rows, dry_run=dry_run, resource=PersonResource)
+
+
+def test_a_persons_organisation_is_found_by_its_name_whatever_its_letter_case_and_spacing(vejas):
+    rows = [
+        ["Rūta", "Jonaitė", "ruta@vejas.lt", "uab „ŠIAURĖS vėjas“", "director"],
+        ["Tomas", "Petraitis", "tomas@vejas.lt", "  UAB   „Šiaurės vėjas“ ", ""],
+    ]
+
+    preview = run_persons(rows, dry_run=True)
+
+    assert outcome(preview) == [(2, RowResult.IMPORT_TYPE_NEW, {}), (3, RowResult.IMPORT_TYPE_NEW, {})]
+    assert all(VEJAS in str(row.diff) for row in preview.rows)  # the organisation's own spelling
+    assert not Person.objects.exists() and not Affiliation.objects.exists()
+
+    result = run_persons(rows, dry_run=False)
+
+    assert outcome(result) == outcome(preview)
+    assert sorted(Affiliation.objects.values_list("person__email", "organisation", "role")) == [
+        ("ruta@vejas.lt", vejas.pk, Affiliation.Role.DIRECTOR),
+        ("tomas@vejas.lt", vejas.pk, Affiliation.Role.REPRESENTATIVE),
+    ]
+    assert Organisation.objects.get().name == VEJAS
+
+
+def test_a_persons_organisation_name_shared_up_to_letter_case_is_an_error_asking_for_the_code(vejas):
+    OrganisationFactory(name=VEJAS.upper(), legal_code=valid_legal_code(2))
+    rows = [
+        ["Rūta", "Jonaitė", "ruta@vejas.lt", "uab „ŠIAURĖS vėjas“", ""],
+        ["Tomas", "Petraitis", "tomas@vejas.lt", valid_legal_code(2), ""],
+    ]
+
+    preview = run_persons(rows, dry_run=True)
+    result = run_persons(rows, dry_run=False)
+
+    message = lithuanian(
+        "Several organisations are called “%(name)s”; give the legal entity code.",
+        name="uab „ŠIAURĖS vėjas“",
+    )
+    assert message.startswith("Kelios organizacijos vadinasi")
+    assert outcome(preview) == [
+        (2, RowResult.IMPORT_TYPE_INVALID, {"organisation": [message]}),
+        (3, RowResult.IMPORT_TYPE_NEW, {}),
+    ]
+    assert outcome(result) == outcome(preview)
+    # The invalid row stops the whole file: nothing is guessed.
+    assert not Person.objects.exists() and not Affiliation.objects.exists()
+
+
+def test_a_persons_organisation_name_shared_up_to_letter_case_means_the_one_they_are_linked_to(vejas):
+    twin = OrganisationFactory(name=VEJAS.upper(), legal_code=valid_legal_code(2))
+    person = PersonFactory(email="ruta@vejas.lt")
+    AffiliationFactory(person=person, organisation=twin, role=Affiliation.Role.OTHER)
+    rows = [[person.first_name, person.last_name, "ruta@vejas.lt", "uab „šiaurės vėjas“", "director"]]
+
+    preview = run_persons(rows, dry_run=True)
+    result = run_persons(rows, dry_run=False)
+
+    assert outcome(preview) == outcome(result) == [(2, RowResult.IMPORT_TYPE_UPDATE, {})]
+    assert list(Affiliation.objects.values_list("organisation", "role")) == [
+        (twin.pk, Affiliation.Role.DIRECTOR)
+    ]
+
+
+def test_matching_persons_organisations_by_name_makes_no_query_per_row(db):
+    for n in range(300):
+        OrganisationFactory(name=f"Klasteris Nr. {n}", legal_code=valid_legal_code(100 + n))
+
+    def rows(count: int) -> list[list[object]]:
+        return [
+            [f"Vardas{n}", "Pavardė", f"p{n}@klasteris.lt", f"KLASTERIS  NR. {n}", ""] for n in range(count)
+        ]
+
+    counts = {}
+    for count in (5, 300):
+        Person.objects.all().delete()
+        with CaptureQueriesContext(connection) as dry_run:
+            preview = run_persons(rows(count), dry_run=True)
+        with CaptureQueriesContext(connection) as real:
+            result = run_persons(rows(count), dry_run=False)
+        assert preview.totals["new"] == result.totals["new"] == count
+        counts[count] = (len(dry_run), len(real))
+
+    assert Affiliation.objects.count() == 300
+    assert counts[5] == counts[300]

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models.signals import pre_delete
 from django.test import Client
+from django.test.utils import isolate_apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -617,3 +619,73 @@ def test_two_merged_away_organisations_sharing_a_person_end_as_one_affiliation(s
     assert (affiliation.person, affiliation.organisation) == (person, survivor)
     assert affiliation.receives_consultations
     assert affiliation.is_primary
+
+
+# --- many-to-many tables: a bare pair is kept once, a row with data of its own is never dropped ----
+
+
+def test_organisations_both_in_a_papers_annex_and_among_a_proposals_supporters_end_there_once(superuser):
+    from positions.models import PaperSupporter, ProposalSupporter
+    from tests.positions.factories import PaperFactory, ProposalFactory
+
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    both, only_other = PaperFactory(), PaperFactory()
+    both.supporting_organisations.set([survivor, other])
+    only_other.supporting_organisations.set([other])
+    proposal = ProposalFactory(paper=both)
+    proposal.supporting_organisations.set([other, survivor])
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert list(both.supporting_organisations.all()) == [survivor]
+    assert list(only_other.supporting_organisations.all()) == [survivor]
+    assert list(proposal.supporting_organisations.all()) == [survivor]
+    assert PaperSupporter.objects.count() == 2
+    assert ProposalSupporter.objects.count() == 1
+    entry = LogEntry.objects.get(object_id=str(survivor.pk))
+    assert "position papers: 1" in entry.change_message  # the paper that listed only the other
+
+
+def test_only_many_to_many_tables_of_bare_pairs_are_de_duplicated_on_merge():
+    from consultations.models import Consultation
+    from positions.models import PaperSupporter, ProposalSupporter
+
+    pair_tables = services._pair_tables()
+
+    assert {PaperSupporter, ProposalSupporter} <= pair_tables  # declared as models, yet bare pairs
+    assert {
+        Organisation.sectors.through,
+        Organisation.tags.through,
+        Interaction.people.through,
+        Consultation.audience_organisations.through,
+    } <= pair_tables
+    assert all(len(table._meta.concrete_fields) == 3 for table in pair_tables)
+
+
+@isolate_apps("crm")
+def test_a_many_to_many_table_with_data_of_its_own_is_not_a_pair_table():
+    """A table with a column of its own (a role) is moved row by row on merge, never de-duplicated."""
+
+    class Project(models.Model):  # noqa: DJ008 - a test model
+        organisations = models.ManyToManyField(Organisation, through="Participation", related_name="+")
+        members = models.ManyToManyField(Organisation, through="Member", related_name="+")
+
+        class Meta:
+            app_label = "crm"
+
+    class Participation(models.Model):  # noqa: DJ008 - a test model
+        project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+        organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+        role = models.CharField(max_length=20)
+
+        class Meta:
+            app_label = "crm"
+
+    class Member(models.Model):  # noqa: DJ008 - a test model
+        project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+        organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "crm"
+
+    assert services._pair_tables([Project]) == {Member}

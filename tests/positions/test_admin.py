@@ -3,12 +3,20 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib import admin
+from django.contrib.admin.widgets import (
+    AutocompleteSelectMultiple,
+    FilteredSelectMultiple,
+    ManyToManyRawIdWidget,
+)
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from positions import services
+from positions.admin.inlines import ProposalInline, SupportersFieldMixin
+from positions.admin.paper import PositionPaperAdmin
 from positions.models import (
     Dispatch,
     IssuerSettings,
@@ -141,6 +149,44 @@ def test_staff_create_a_draft_with_sections_proposals_and_supporters(staff_clien
     assert 'name="supporting_organisations"' in page
     assert 'name="proposals-0-supporting_organisations"' in page
     assert "admin-autocomplete" in page
+
+
+def test_the_paper_admin_and_its_proposals_inline_pass_the_admin_checks():
+    # Their supporters fields have tables of their own, which the checks refuse (admin.E013).
+    assert PositionPaperAdmin(PositionPaper, admin.site).check() == []
+    assert ProposalInline(PositionPaper, admin.site).check() == []
+
+
+def test_the_checks_still_refuse_a_field_with_a_table_of_its_own_that_is_not_a_supporters_field():
+    class PaperAdmin(SupportersFieldMixin, admin.ModelAdmin):
+        supporters_fields = ()
+        fields = ["subject", "supporting_organisations"]
+
+    assert [message.id for message in PaperAdmin(PositionPaper, admin.site).check()] == ["admin.E013"]
+
+
+@pytest.mark.parametrize(
+    ("option", "widget"),
+    [
+        ("autocomplete_fields", AutocompleteSelectMultiple),
+        ("raw_id_fields", ManyToManyRawIdWidget),
+        ("filter_horizontal", FilteredSelectMultiple),
+    ],
+)
+def test_a_supporters_field_takes_the_widget_its_admin_asks_for(rf, superuser, option, widget):
+    options = {option: ["supporting_organisations"], "fields": ["subject", "supporting_organisations"]}
+    model_admin = type("PaperAdmin", (SupportersFieldMixin, admin.ModelAdmin), options)(
+        PositionPaper, admin.site
+    )
+    request = rf.get("/")
+    request.user = superuser
+
+    field = model_admin.formfield_for_dbfield(
+        PositionPaper._meta.get_field("supporting_organisations"), request
+    )
+
+    assert isinstance(getattr(field.widget, "widget", field.widget), widget)
+    assert model_admin.check() == []
 
 
 def test_the_addressee_must_be_a_public_institution(staff_client):

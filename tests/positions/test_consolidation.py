@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
+from consultations import analysis
 from consultations import services as consultation_services
+from consultations.analysis import proposal_group_key
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, ProposalRow, Question, Response
 from crm.models import Organisation
@@ -156,7 +158,9 @@ def _paper_text(paper: PositionPaper) -> str:
 
 
 def _group(paper: PositionPaper, provision: str) -> ProposalGroup:
-    return ProposalGroup.objects.get(paper=paper, key=consolidation.normalised_provision(provision))
+    return ProposalGroup.objects.get(
+        paper=paper, key=proposal_group_key(provision=provision, proposed_wording="")
+    )
 
 
 def _pdf_text(paper: PositionPaper) -> tuple[str, bytes]:
@@ -348,37 +352,38 @@ def test_staff_who_have_the_members_agreement_title_the_annex_as_supporters_in_t
 # --- proposals that name no provision ------------------------------------------------------------------
 
 
+def _closed_with_proposals(user, *, title: str, rows: dict[str, list[tuple[str, str, str]]]) -> Consultation:
+    """A closed consultation of one proposals question, which each organisation (by name)
+    answered with its rows, in this order."""
+    orgs = {name: member_organisation(name=name, sectors=("ict",)) for name in rows}
+    consultation = ConsultationFactory(title=title, organisations=list(orgs.values()), responsible=user)
+    proposals = QuestionFactory(
+        consultation=consultation, position=1, kind=Question.Kind.PROPOSALS, text="Pasiūlymai"
+    )
+    consultation_services.consultation_open(consultation=consultation, user=user)
+    for name, organisation in orgs.items():
+        _submit(consultation, organisation, {proposals.pk: _rows(*rows[name])})
+    consultation_services.consultation_close(consultation=consultation, user=user)
+    consultation.refresh_from_db()
+    return consultation
+
+
 @pytest.fixture
 def unnamed(policy_officer) -> Consultation:
     """A closed consultation whose members proposed wordings without naming a provision: Saulės
     and Žvaigždžių the same wording (typed differently), Mėnulio another; Kometos names one."""
-    orgs = {
-        key: member_organisation(name=name, sectors=("ict",))
-        for key, name in [
-            ("sun", "Saulės klasteris"),
-            ("moon", "Mėnulio klasteris"),
-            ("star", "Žvaigždžių klasteris"),
-            ("comet", "Kometos klasteris"),
-        ]
-    }
-    consultation = ConsultationFactory(
-        title="Dėl Klasterių plėtros programos", organisations=list(orgs.values()), responsible=policy_officer
+    return _closed_with_proposals(
+        policy_officer,
+        title="Dėl Klasterių plėtros programos",
+        rows={
+            "Saulės klasteris": [("", "Įtraukti klasterius į stebėsenos komitetą.", "Saulės pagrindimas.")],
+            "Mėnulio klasteris": [("", "Sutrumpinti vertinimo terminus.", "Mėnulio pagrindimas.")],
+            "Žvaigždžių klasteris": [
+                ("  ", "  įtraukti KLASTERIUS į   stebėsenos komitetą. ", "Žvaigždžių pagrindimas.")
+            ],
+            "Kometos klasteris": [("5 straipsnis", "Per 60 dienų.", "Kometos pagrindimas.")],
+        },
     )
-    proposals = QuestionFactory(
-        consultation=consultation, position=1, kind=Question.Kind.PROPOSALS, text="Pasiūlymai"
-    )
-    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
-    rows = {
-        "sun": [("", "Įtraukti klasterius į stebėsenos komitetą.", "Saulės pagrindimas.")],
-        "moon": [("", "Sutrumpinti vertinimo terminus.", "Mėnulio pagrindimas.")],
-        "star": [("  ", "  įtraukti KLASTERIUS į   stebėsenos komitetą. ", "Žvaigždžių pagrindimas.")],
-        "comet": [("5 straipsnis", "Per 60 dienų.", "Kometos pagrindimas.")],
-    }
-    for key in ["sun", "moon", "star", "comet"]:
-        _submit(consultation, orgs[key], {proposals.pk: _rows(*rows[key])})
-    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
-    consultation.refresh_from_db()
-    return consultation
 
 
 def test_proposals_naming_no_provision_stand_alone_unless_their_wording_is_the_same(unnamed, policy_officer):
@@ -421,6 +426,51 @@ def test_proposals_naming_no_provision_stand_alone_unless_their_wording_is_the_s
     assert "Saulės" not in lines[2][3]
     assert f"{proposed_by} Saulės klasteris; Žvaigždžių klasteris" in lines[1][3]
     assert "Mėnulio" not in lines[1][3]
+
+
+def test_the_draft_groups_the_proposals_as_the_consultation_s_answers_page_does(policy_officer):
+    consultation = _closed_with_proposals(
+        policy_officer,
+        title="Dėl Inovacijų fondo",
+        rows={
+            "Saulės klasteris": [
+                ("5 straipsnio 2 dalis", "Per 60 dienų.", "Saulės pagrindimas."),
+                ("", "Įtraukti klasterius.", "Saulės pagrindimas."),
+            ],
+            "Mėnulio klasteris": [
+                ("5 str. 2 d.", "Per 90 dienų.", "Mėnulio pagrindimas."),
+                ("", "Sutrumpinti terminus.", "Mėnulio pagrindimas."),
+            ],
+            "Žvaigždžių klasteris": [
+                ("5 str., 3 d.", "Per 30 dienų.", "Žvaigždžių pagrindimas."),
+                ("", " įtraukti KLASTERIUS. ", "Žvaigždžių pagrindimas."),
+            ],
+        },
+    )
+    issuer_with_requisites()
+
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    (summary,) = analysis.consultation_answers(consultation=consultation).questions
+
+    drafted = {
+        group.key: sorted(organisation.name for organisation in group.organisations.all())
+        for group in paper.proposal_groups.all()
+    }
+    shown = {
+        group.key: sorted({proposal.organisation.name for proposal in group.proposals})
+        for group in summary.proposal_groups
+    }
+    assert drafted == shown
+    assert sorted(drafted.values()) == [
+        ["Mėnulio klasteris"],
+        ["Mėnulio klasteris", "Saulės klasteris"],
+        ["Saulės klasteris", "Žvaigždžių klasteris"],
+        ["Žvaigždžių klasteris"],
+    ]
+    assert [group.provision for group in paper.proposal_groups.all()][:2] == [
+        "5 straipsnio 2 dalis",
+        "5 str., 3 d.",
+    ]
 
 
 def test_adopted_and_merged_proposals_reach_the_paper_and_the_pdf_and_dropped_ones_do_not(

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import ProtectedError
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ from crm.models import Organisation
 from positions import selectors, services
 from positions.models import Dispatch, PaperProposal, PaperSupporter, PositionPaper, ProposalSupporter
 from tests.factories import OrganisationFactory
+from tests.migrating import migrate
 from tests.positions.factories import PaperFactory, ProposalFactory, SectionFactory, issuer_with_requisites
 
 
@@ -153,29 +155,72 @@ def test_merging_a_sent_paper_s_addressee_into_its_duplicate_moves_the_address(l
     assert listed.sent.is_sent
 
 
+# --- through the models a data migration is given ------------------------------------------------------
+
+
+@pytest.fixture
+def historical():
+    """The models as the migrations build them for a data migration: no attribute, method or enum
+    of the current models' classes, the same `on_delete` handlers."""
+    return MigrationLoader(connection).project_state().apps
+
+
+@pytest.mark.parametrize("role", ["supporter", "proposer"])
+def test_a_data_migration_cannot_delete_an_organisation_a_sent_paper_lists(listed, historical, role):
+    organisation = historical.get_model("crm", "Organisation").objects.get(pk=getattr(listed, role).pk)
+
+    with pytest.raises(ProtectedError) as refused:
+        organisation.delete()
+
+    assert {paper.pk for paper in refused.value.protected_objects} == {listed.sent.pk}
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert list(listed.sent.supporting_organisations.all()) == [listed.supporter]
+    assert list(listed.sent.proposals.get().supporting_organisations.all()) == [listed.proposer]
+
+
+def test_a_data_migration_deletes_an_organisation_only_drafts_list_with_its_links(listed, historical):
+    member = OrganisationFactory(name="Klasteris Gama")
+    listed.draft.supporting_organisations.add(listed.supporter, member)
+    listed.draft.proposals.get().supporting_organisations.add(member)
+    listed.approved.supporting_organisations.add(member)
+
+    historical.get_model("crm", "Organisation").objects.get(pk=member.pk).delete()
+
+    assert not Organisation.objects.filter(pk=member.pk).exists()
+    assert list(listed.draft.supporting_organisations.all()) == [listed.supporter]
+    assert not listed.draft.proposals.get().supporting_organisations.exists()
+    assert not listed.approved.supporting_organisations.exists()
+
+
+def test_a_data_migration_cannot_delete_the_user_who_made_a_sent_pdf(listed, historical, superuser):
+    user = historical.get_model(*settings.AUTH_USER_MODEL.split(".")).objects.get(pk=superuser.pk)
+
+    with pytest.raises(ProtectedError) as refused:
+        user.delete()
+
+    assert {rendering.pk for rendering in refused.value.protected_objects} == {
+        listed.sent.renderings.get().pk
+    }
+
+
+def test_the_refusals_messages_are_django_s_own_as_the_collector_replaces_them(listed):
+    # The `on_delete` handlers' messages never reach anyone, so they are not translated.
+    with pytest.raises(ProtectedError) as refused:
+        listed.supporter.delete()
+
+    assert str(refused.value.args[0]).startswith("Cannot delete some instances of model 'Organisation'")
+    assert "'PaperSupporter.organisation'" in refused.value.args[0]
+
+
 # --- the migration that made the link tables models -----------------------------------------------------
 
 BEFORE = [("positions", "0009_annex_says_what_it_lists")]
 AFTER = [("positions", "0010_supporters_of_sent_papers_kept")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest():
-    yield
-    # Whatever happened, the database leaves the test fully migrated for the tests after it.
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_links_made_before_the_tables_became_models_are_kept_and_protect_a_sent_paper(back_to_latest):
-    old = _migrate(BEFORE)
+    old = migrate(BEFORE)
     OldOrganisation = old.get_model("crm", "Organisation")
     OldPaper = old.get_model("positions", "PositionPaper")
     OldProposal = old.get_model("positions", "PaperProposal")
@@ -199,7 +244,7 @@ def test_the_links_made_before_the_tables_became_models_are_kept_and_protect_a_s
         )
     )
 
-    _migrate(AFTER)
+    migrate(AFTER)
 
     assert sorted(PaperSupporter.objects.values_list("pk", "paper_id", "organisation_id")) == before
     assert list(
@@ -215,6 +260,6 @@ def test_the_links_made_before_the_tables_became_models_are_kept_and_protect_a_s
     ) == [supporter.pk]
 
     # And back: the rows are still where they were.
-    back = _migrate(BEFORE)
+    back = migrate(BEFORE)
     restored = back.get_model("positions", "PositionPaper").objects.get(pk=sent.pk)
     assert list(restored.supporting_organisations.values_list("pk", flat=True)) == [supporter.pk]
