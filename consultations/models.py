@@ -322,6 +322,16 @@ class Invitation(models.Model):
                 violation_error_message=_("This organisation is already invited to this consultation."),
             ),
         ]
+        indexes = [
+            # The few invitations never sent nor opened, per consultation: the consultation list
+            # and the dashboard count those that reached nobody (`selectors.invitations_not_reachable`)
+            # without reading every invitation's row.
+            models.Index(
+                fields=["consultation"],
+                condition=Q(sent_at__isnull=True, opened_at__isnull=True),
+                name="consult_invitation_unsent_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.consultation}"
