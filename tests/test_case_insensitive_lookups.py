@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
@@ -100,3 +100,19 @@ def test_the_case_functions_fold_every_letter():
     OrganisationFactory()
     found = Organisation.objects.annotate(lower=Lower(Value("ŠIAULIŲ Ūkis")), upper=Upper(Value("ąčęėįšųūž")))
     assert found.values_list("lower", "upper").first() == ("šiaulių ūkis", "ĄČĘĖĮŠŲŪŽ")
+
+
+def test_a_value_of_ascii_letters_is_matched_by_sqlite_s_own_like_and_others_through_upper(organisations):
+    ascii_only = Organisation.objects.filter(name__icontains="klasteris")
+    lithuanian = Organisation.objects.filter(name__icontains="krašto")
+    assert _names(ascii_only) == {
+        "ŠIAULIŲ KRAŠTO KLASTERIS",
+        "Kitas klasteris",
+        "Klasteris 100% Lietuva",
+        "Žemės ūkio inovacijų klasteris",
+    }
+    assert _names(lithuanian) == {"ŠIAULIŲ KRAŠTO KLASTERIS"}
+    if connection.vendor == "sqlite":
+        # UPPER() is a Python function on SQLite: called on the rows only when the value needs it.
+        assert "UPPER(" not in str(ascii_only.query)
+        assert "UPPER(" in str(lithuanian.query)

@@ -3,20 +3,25 @@
 SQLite's LIKE, UPPER() and LOWER() fold only the ASCII letters. On Django's backend an admin
 search for "šiaulių" misses "Šiaulių klasteris", `name__iexact` takes "Ūla" and "ūla" for two
 names, and a unique index on LOWER(name) lets "Šaltis" and "šaltis" both in. PostgreSQL folds
-every letter. Here UPPER() and LOWER() are Python's `str.upper` and `str.lower`, which SQLite
-lets a connection put in place of its own (the indexes on LOWER(...) then use them too; crm's
-migration 0006 rebuilds those made before). The four case-insensitive lookups (`iexact`,
-`icontains`, `istartswith`, `iendswith`) compare both sides through UPPER(), as Django's
-PostgreSQL backend does; LIKE's own ASCII folding then changes nothing.
+every letter. Here:
+
+- UPPER() and LOWER() are Python's `str.upper` and `str.lower`, which SQLite lets a connection put
+  in place of its own (the indexes on LOWER(...) then use them too; crm's migration 0006 rebuilds
+  those made before).
+- The four case-insensitive lookups of text fields (`iexact`, `icontains`, `istartswith`,
+  `iendswith`) fold every letter of both sides. A Python function called on every row would make
+  a search over 100,000 persons several times slower, so it is called only where needed: a value
+  of ASCII characters only is matched by SQLite's own LIKE, which already folds those, and any
+  other value first by LIKE with its other letters as wildcards, then, on the rows that pass, by
+  UPPER() of both sides.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.sqlite3 import base, operations
-
-CASE_INSENSITIVE = ("iexact", "icontains", "istartswith", "iendswith")
+from django.db.backends.sqlite3 import base
+from django.db.models import CharField, TextField, lookups
 
 
 def _upper(value: Any) -> Any:
@@ -27,23 +32,40 @@ def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-class DatabaseOperations(operations.DatabaseOperations):
-    def lookup_cast(self, lookup_type: str, internal_type: str | None = None) -> str:
-        lookup = super().lookup_cast(lookup_type, internal_type)
-        if lookup_type in CASE_INSENSITIVE:
-            return f"UPPER({lookup})"
-        return lookup
+class UnicodeCase:
+    """Mixed into Django's case-insensitive lookups on SQLite (`as_sqlite`)."""
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        if not self.rhs_is_direct_value():
+            # Another column or expression: Django's patterns put it through UPPER() already,
+            # except for iexact.
+            operator = (
+                f"LIKE UPPER({rhs_sql}) ESCAPE '\\'"
+                if self.lookup_name == "iexact"
+                else self.get_rhs_op(connection, rhs_sql)
+            )
+            return f"UPPER({lhs_sql}) {operator}", [*lhs_params, *rhs_params]
+        pattern = rhs_params[0]
+        operator = self.get_rhs_op(connection, rhs_sql)
+        if not isinstance(pattern, str) or pattern.isascii():
+            return f"{lhs_sql} {operator}", [*lhs_params, *rhs_params]
+        # The pattern's escapes are ASCII; every other letter becomes LIKE's "any one character".
+        rough = "".join(character if character.isascii() else "_" for character in pattern)
+        return (
+            f"({lhs_sql} {operator} AND UPPER({lhs_sql}) {operator})",
+            [*lhs_params, rough, *lhs_params, pattern.upper()],
+        )
+
+
+for _lookup in (lookups.IExact, lookups.IContains, lookups.IStartsWith, lookups.IEndsWith):
+    _unicode = type(_lookup.__name__, (UnicodeCase, _lookup), {"__module__": __name__})
+    CharField.register_lookup(_unicode)
+    TextField.register_lookup(_unicode)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    ops_class = DatabaseOperations
-    operators = {
-        **base.DatabaseWrapper.operators,
-        **dict.fromkeys(CASE_INSENSITIVE, "LIKE UPPER(%s) ESCAPE '\\'"),
-    }
-    # Django's `pattern_ops` (the right-hand side an expression rather than a value) already
-    # go through UPPER().
-
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         # Deterministic, as SQLite requires of a function in an index.
