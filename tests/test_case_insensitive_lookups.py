@@ -116,3 +116,11 @@ def test_a_value_of_ascii_letters_is_matched_by_sqlite_s_own_like_and_others_thr
         # UPPER() is a Python function on SQLite: called on the rows only when the value needs it.
         assert "UPPER(" not in str(ascii_only.query)
         assert "UPPER(" in str(lithuanian.query)
+
+
+def test_wildcards_in_a_lithuanian_value_or_in_the_other_column_are_letters():
+    OrganisationFactory(name="Šalis_A 50%", short_name="šalis_a 50%")
+    OrganisationFactory(name="ŠalisXA 50 procentų", short_name="%")
+    assert _names(Organisation.objects.filter(name__icontains="šalis_a 50%")) == {"Šalis_A 50%"}
+    assert _names(Organisation.objects.filter(name__istartswith="šalis_")) == {"Šalis_A 50%"}
+    assert _names(Organisation.objects.filter(name__iexact=F("short_name"))) == {"Šalis_A 50%"}

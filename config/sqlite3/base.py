@@ -14,6 +14,10 @@ every letter. Here:
   of ASCII characters only is matched by SQLite's own LIKE, which already folds those, and any
   other value first by LIKE with its other letters as wildcards, then, on the rows that pass, by
   UPPER() of both sides.
+
+Not covered: the few letters whose upper case is ASCII or longer (Turkish "ı", German "ß": a value
+"ss" misses "ß" here, PostgreSQL finds it), and case-insensitive lookups other than those of text
+fields (of JSON keys, or lookups used as expressions), which fold ASCII only, as on Django's backend.
 """
 
 from __future__ import annotations
@@ -39,10 +43,10 @@ class UnicodeCase:
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
         rhs_sql, rhs_params = self.process_rhs(compiler, connection)
         if not self.rhs_is_direct_value():
-            # Another column or expression: Django's patterns put it through UPPER() already,
-            # except for iexact.
+            # Another column or expression: Django's patterns put it through UPPER() (and escape
+            # its wildcards) already; iexact compares it whole, as on PostgreSQL.
             operator = (
-                f"LIKE UPPER({rhs_sql}) ESCAPE '\\'"
+                f"= UPPER({rhs_sql})"
                 if self.lookup_name == "iexact"
                 else self.get_rhs_op(connection, rhs_sql)
             )

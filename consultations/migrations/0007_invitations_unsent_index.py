@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultations', '0006_access_link_browser_key'),
-        ('crm', '0006_sqlite_case_indexes_fold_every_letter'),
+        ("consultations", "0006_access_link_browser_key"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invitation',
-            index=models.Index(condition=models.Q(('opened_at__isnull', True), ('sent_at__isnull', True)), fields=['consultation'], name='consult_invitation_unsent_idx'),
+            model_name="invitation",
+            index=models.Index(
+                condition=models.Q(("opened_at__isnull", True), ("sent_at__isnull", True)),
+                fields=["consultation"],
+                name="consult_invitation_unsent_idx",
+            ),
         ),
     ]
