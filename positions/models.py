@@ -466,21 +466,30 @@ class PaperProposal(models.Model):
         return self.provision or self.proposed_wording[:60]
 
 
-class PaperSupporter(models.Model):
+class OrganisationListed(models.Model):
+    """A row of a sent paper's record of organisations, kept while the paper is sent
+    (`cascade_unless_sent`). The tables and columns are those of the many-to-many tables these
+    models took over (migration 0010)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=cascade_unless_sent,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class PaperSupporter(OrganisationListed):
     """An organisation in a paper's annex. Kept while the paper is sent (`cascade_unless_sent`)."""
 
-    # The table and columns of the many-to-many table this model took over (migration 0010).
     paper = models.ForeignKey(
         PositionPaper,
         verbose_name=_("position paper"),
         on_delete=models.CASCADE,
         db_column="positionpaper_id",
-        related_name="+",
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=cascade_unless_sent,
         related_name="+",
     )
 
@@ -495,22 +504,15 @@ class PaperSupporter(models.Model):
         return f"{self.paper} — {self.organisation}"
 
 
-class ProposalSupporter(models.Model):
+class ProposalSupporter(OrganisationListed):
     """An organisation that proposed a line of a paper's proposals table. Kept while the paper is
     sent (`cascade_unless_sent`)."""
 
-    # The table and columns of the many-to-many table this model took over (migration 0010).
     proposal = models.ForeignKey(
         PaperProposal,
         verbose_name=_("proposal"),
         on_delete=models.CASCADE,
         db_column="paperproposal_id",
-        related_name="+",
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=cascade_unless_sent,
         related_name="+",
     )
 
