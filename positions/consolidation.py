@@ -36,10 +36,11 @@ from consultations.answers import entry_display
 from consultations.models import Answer, Consultation, ProposalRow, Question, Response, ResponseVersion
 from crm.models import Organisation
 from positions import services
-from positions.letter import Attributions
+from positions.letter import Attributions, alphabetical
 from positions.models import (
     GeneratedSection,
     IssuerSettings,
+    PaperAttribution,
     PaperProposal,
     PaperSection,
     PositionPaper,
@@ -224,7 +225,10 @@ def _section_for(
         )
     else:
         parts.append("\n".join(_counts_lines(question, [s.entries[question.pk] for s in answering], total)))
-    # Quotes: text answers, and the "other" texts of choice questions.
+    # Quotes: text answers, and the "other" texts of choice questions. In the order the paper
+    # lists organisations (`Attributions.names`): the named ones alphabetically, then the
+    # anonymous ones, so that an anonymous quote's place gives nothing away.
+    quotes: list[tuple[bool, tuple[str, str, str], str, str]] = []
     for submission in answering:
         entry = submission.entries[question.pk]
         if question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
@@ -235,7 +239,9 @@ def _section_for(
             continue
         names = attributions.names([submission.organisation])
         if names and text.strip():
-            parts.append(_quote(text, names[0]))
+            anonymous = attributions.mode(submission.organisation) == PaperAttribution.Mode.ANONYMOUS
+            quotes.append((anonymous, alphabetical(names[0]), text, names[0]))
+    parts += [_quote(text, name) for _anonymous, _key, text, name in sorted(quotes)]
     draft.body = "\n\n".join(part for part in parts if part)
     return draft
 
@@ -247,6 +253,7 @@ def _section_for(
 class GroupDraft:
     key: str
     provision: str
+    question: Question | None = None
     entries: list[dict[str, Any]] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
@@ -260,20 +267,25 @@ def consultation_proposal_groups(
     (`proposal_group_key`): by provision, written alike ("5 str. 2 d.", "5 straipsnio 2 dalis"),
     in the provisions' order ("5 straipsnis" before "12 straipsnis"); a group lists who proposed
     it. A proposal naming no provision is a group of its own, shared only with the proposals of
-    the same wording; these groups come last, in the order they were submitted."""
+    the same wording; these groups come last, in the order they were submitted. The proposals of
+    each proposals question (a consultation may ask one for each of several draft acts) are grouped
+    apart, question by question, as on the answers page."""
     if submissions is None:
         submissions = consultation_submissions(consultation=consultation)
     # A provision is written as the organisation that submitted first wrote it.
     submissions = sorted(submissions, key=lambda s: (s.submitted_at, s.organisation.name))
     questions = consultation.questions.filter(kind=Question.Kind.PROPOSALS).order_by("position", "id")
-    groups: dict[str, GroupDraft] = {}
+    groups: dict[tuple[int, str], GroupDraft] = {}
+    order: dict[int, int] = {}
     for question in questions:
+        order[question.pk] = len(order)
         for submission in submissions:
             working = submission.rows.get(question.pk, [])
             for row in _snapshot_rows(submission.entries.get(question.pk)):
                 key = proposal_group_key(provision=row["provision"], proposed_wording=row["proposed_wording"])
                 group = groups.setdefault(
-                    key, GroupDraft(key=key, provision=" ".join(row["provision"].split()))
+                    (question.pk, key),
+                    GroupDraft(key=key, provision=" ".join(row["provision"].split()), question=question),
                 )
                 group.entries.append({"organisation_id": submission.organisation.pk, **row})
                 if submission.organisation not in group.organisations:
@@ -292,7 +304,11 @@ def consultation_proposal_groups(
     # Sorting is stable: the groups without a provision keep the order they were first proposed in.
     return sorted(
         groups.values(),
-        key=lambda group: (not group.provision, _natural_key(group.key) if group.provision else []),
+        key=lambda group: (
+            order[group.question.pk],
+            not group.provision,
+            _natural_key(group.key) if group.provision else [],
+        ),
     )
 
 
@@ -360,6 +376,7 @@ def paper_draft_from_consultation(
         ProposalGroup(
             paper=paper,
             position=position,
+            question=group.question,
             key=group.key,
             provision=group.provision[:255],
             entries=group.entries,
@@ -550,9 +567,11 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
         raise ValidationError(_("This paper was not drafted from a consultation."), code="no_consultation")
     groups = list(
         ProposalGroup.objects.filter(paper=paper)
-        .select_related("proposal")
+        .select_related("proposal", "question")
         .prefetch_related("organisations", "source_rows", "source_answers")
     )
+    # Proposals on several draft acts (a proposals question each): each line names its act.
+    several_acts = len({group.question_id for group in groups}) > 1
     result = ConsolidationApplied(paper=paper)
     position = PaperProposal.objects.filter(paper=paper).aggregate(last=Max("position"))["last"] or 0
     remembered = ["proposal", "generated_provision", "generated_wording", "generated_justification"]
@@ -585,6 +604,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             line = PaperProposal.objects.create(
                 paper=paper,
                 position=position,
+                act=group.question.text[:255] if several_acts and group.question else "",
                 provision=provision,
                 proposed_wording=wording,
                 justification=justification,
@@ -613,7 +633,7 @@ def paper_proposal_groups(*, paper: PositionPaper) -> QuerySet[ProposalGroup]:
     """The paper's grouped proposals with who proposed them and the line each became."""
     return (
         ProposalGroup.objects.filter(paper=paper)
-        .select_related("proposal", "decided_by")
+        .select_related("proposal", "decided_by", "question")
         .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
     )
 

@@ -140,6 +140,8 @@ class Section:
 @dataclass(frozen=True)
 class ProposalLine:
     number: int
+    # The draft act, when the paper's proposals are on several: printed above its lines.
+    act: str
     provision: str
     proposed_wording: str
     justification: str
@@ -283,6 +285,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             proposals=[
                 ProposalLine(
                     number=index,
+                    act=proposal.act,
                     provision=proposal.provision,
                     proposed_wording=proposal.proposed_wording,
                     justification=proposal.justification,

@@ -428,6 +428,15 @@ class PaperProposal(models.Model):
         PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="proposals"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    act = models.CharField(
+        _("draft act"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "When the paper comments on more than one draft act: which one this proposal is about. "
+            "The table prints the lines of each act under its name."
+        ),
+    )
     provision = models.CharField(
         _("provision of the draft"), max_length=255, blank=True, help_text=_("Article, part, point.")
     )
@@ -639,11 +648,13 @@ class Dispatch(models.Model):
 
 
 class ProposalGroup(models.Model):
-    """The amendment proposals members made on one provision of the draft (provisions written
-    alike, as "5 str. 2 d." and "5 straipsnio 2 dalis", are one group; a proposal naming no
-    provision is one only with the proposals of the same wording: `proposal_group_key` in
-    `consultations.analysis`, as on the consultation's answers page), and staff's decision on it:
-    adopt it as the members wrote it, merge it into one wording, or drop it — with the reason."""
+    """The amendment proposals members made on one provision of the draft, in answer to one
+    proposals question (provisions written alike, as "5 str. 2 d." and "5 straipsnio 2 dalis", are
+    one group; a proposal naming no provision is one only with the proposals of the same wording:
+    `proposal_group_key` in `consultations.analysis`, as on the consultation's answers page; a
+    consultation with a proposals question for each of several draft acts keeps their provisions
+    apart), and staff's decision on it: adopt it as the members wrote it, merge it into one
+    wording, or drop it — with the reason."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Not decided")
@@ -658,6 +669,17 @@ class ProposalGroup(models.Model):
         related_name="proposal_groups",
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The proposals question the members answered (each may be about a draft act of its own); empty
+    # for groups drafted before groups were kept apart by question, or whose question was deleted.
+    question = models.ForeignKey(
+        "consultations.Question",
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     key = models.CharField(_("provision, normalised"), max_length=255, editable=False)
     provision = models.CharField(_("provision of the draft"), max_length=255, blank=True)
     entries = models.JSONField(
@@ -714,7 +736,16 @@ class ProposalGroup(models.Model):
         verbose_name = _("grouped proposal")
         verbose_name_plural = _("grouped proposals")
         constraints = [
-            models.UniqueConstraint(fields=["paper", "key"], name="positions_proposalgroup_key_unique"),
+            models.UniqueConstraint(
+                fields=["paper", "question", "key"],
+                condition=Q(question__isnull=False),
+                name="positions_proposalgroup_question_key_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["paper", "key"],
+                condition=Q(question__isnull=True),
+                name="positions_proposalgroup_key_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(decision__in=["pending", "adopt", "merge", "drop"]),
                 name="positions_proposalgroup_decision_valid",

@@ -4,13 +4,16 @@ and a stored PDF read back with its hash checked."""
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from consultations.markdown import render_markdown
 from crm.models import Organisation
 from positions.models import PaperAttribution, PaperProposal, PositionPaper, Rendering
 
@@ -82,6 +85,13 @@ def _comparable(text: str) -> str:
     return " ".join(_QUOTES.sub(" ", text).casefold().split())
 
 
+def _printed(markdown: str) -> str:
+    """A section's text as the letter prints it: its Markdown rendered, without the markup. A
+    section written from the answers escapes the members' text ("Info\\-Tech" prints
+    "Info-Tech"), so a name is looked for in what is printed, not in what is stored."""
+    return html.unescape(strip_tags(render_markdown(markdown, link_rel=None)))
+
+
 @dataclass(frozen=True)
 class AttributionLeak:
     """A part of the paper's text that names an organisation whose attribution withholds its name."""
@@ -110,7 +120,10 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
         return []
     places = [(str(_("subject")), paper.subject)]
     places += [
-        (f"{_('section')} {section.position}: {section.heading}", f"{section.heading}\n{section.body}")
+        (
+            f"{_('section')} {section.position}: {section.heading}",
+            f"{section.heading}\n{_printed(section.body)}",
+        )
         for section in paper.sections.all()
     ]
     places += [

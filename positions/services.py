@@ -610,6 +610,7 @@ def paper_new_version(*, paper: PositionPaper, user: AbstractBaseUser) -> Positi
         copy = PaperProposal.objects.create(
             paper=draft,
             position=proposal.position,
+            act=proposal.act,
             provision=proposal.provision,
             proposed_wording=proposal.proposed_wording,
             justification=proposal.justification,
@@ -637,6 +638,7 @@ def _copy_consolidation(
         copy = ProposalGroup.objects.create(
             paper=draft,
             position=group.position,
+            question_id=group.question_id,
             key=group.key,
             provision=group.provision,
             entries=group.entries,

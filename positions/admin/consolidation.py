@@ -169,6 +169,8 @@ class ConsolidationAdminMixin:
             "original": paper,
             "title": _("Consolidation of member proposals"),
             "rows": rows,
+            # Proposals on several draft acts (a proposals question each): each group names its own.
+            "several_acts": len({group.question_id for group in groups}) > 1,
             "editable": editable,
             "change_url": reverse("admin:positions_positionpaper_change", args=[paper.pk]),
         }

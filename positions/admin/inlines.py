@@ -117,6 +117,7 @@ class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline)
     extra = 0
     fields = [
         "position",
+        "act",
         "provision",
         "proposed_wording",
         "justification",

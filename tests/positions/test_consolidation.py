@@ -758,6 +758,73 @@ def test_a_section_edited_by_hand_is_kept_and_approval_refuses_a_withheld_name(c
     assert services.paper_approve(paper=paper, user=policy_officer).registration_number
 
 
+def test_approval_finds_a_withheld_name_that_the_draft_escaped_for_markdown(policy_officer):
+    """A name with Markdown's special characters ("-", ".", "(", "&") is stored escaped in a
+    section written from the answers ("Info\\-Tech"): the check reads the section as printed."""
+    issuer_with_requisites()
+    organisations = [
+        member_organisation(name=name)
+        for name in ("Baltic Info-Tech klasteris", "Klasteris „Sveikata & Co.“ (Kaunas)")
+    ]
+    consultation = ConsultationFactory(
+        organisations=organisations, requesting_institution=PublicInstitutionFactory()
+    )
+    question = QuestionFactory(consultation=consultation, kind=Question.Kind.LONG_TEXT, text="Pastabos")
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    for organisation in organisations:
+        _submit(consultation, organisation, {question.pk: AnswerValue(text="Siūlome ilgesnį laikotarpį.")})
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    section = paper.sections.get()
+    assert "Info\\-Tech" in section.body
+    section.body += "\n\nAsociacija šiam siūlymui pritaria."
+    section.save()
+    for organisation in organisations:
+        PaperAttribution.objects.create(paper=paper, organisation=organisation, mode="anonymous")
+    assert consolidation.paper_attributions_refresh(paper=paper, user=policy_officer).kept == [section]
+
+    leaks = selectors.paper_attribution_leaks(paper=paper)
+
+    assert {leak.organisation for leak in leaks} == set(organisations)
+    with pytest.raises(ValidationError) as refused:
+        services.paper_approve(paper=paper, user=policy_officer)
+    assert "Baltic Info-Tech klasteris" in " ".join(refused.value.messages)
+    # What the check reads is what the letter prints.
+    letter_text = pdf_reading.full_text(pdf.letter_pdf(paper_letter(paper_for_document(paper_id=paper.pk))))
+    assert "Baltic Info-Tech klasteris" in letter_text
+
+
+def test_anonymous_quotes_come_after_the_named_ones(policy_officer):
+    """The quotes follow the order the paper lists organisations in: named alphabetically, then
+    the anonymous ones, whose place then gives nothing of their name away."""
+    organisations = [
+        member_organisation(name=name, sectors=("ict",))
+        for name in ("Alytaus klasteris", "Biržų klasteris", "Zarasų klasteris", "Ąžuolo klasteris")
+    ]
+    consultation = ConsultationFactory(
+        organisations=organisations, requesting_institution=PublicInstitutionFactory()
+    )
+    question = QuestionFactory(consultation=consultation, kind=Question.Kind.LONG_TEXT, text="Pastabos")
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    for organisation in organisations:
+        _submit(consultation, organisation, {question.pk: AnswerValue(text=f"Nuomonė: {organisation.name}")})
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+
+    def signatures() -> list[str]:
+        body = paper.sections.get().body.replace("\\", "")
+        return [line.removeprefix("> — ").strip("*") for line in body.splitlines() if line.startswith("> — ")]
+
+    # Lithuanian alphabetical order: "Ą" right after "A".
+    assert signatures() == ["Alytaus klasteris", "Ąžuolo klasteris", "Biržų klasteris", "Zarasų klasteris"]
+    PaperAttribution.objects.create(paper=paper, organisation=organisations[1], mode="anonymous")
+    consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+
+    with translation.override("lt"):
+        described = anonymous_description(Organisation.objects.get(pk=organisations[1].pk))
+    assert signatures() == ["Alytaus klasteris", "Ąžuolo klasteris", "Zarasų klasteris", described]
+
+
 def test_saving_changed_attributions_in_the_admin_rewrites_the_sections(closed, policy_officer):
     paper = _draft(closed, policy_officer)
     client = _client(policy_officer)

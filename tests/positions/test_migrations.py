@@ -82,3 +82,42 @@ def test_only_drafts_still_listing_the_consultation_s_respondents_get_the_partic
     assert list(restored.get(pk=narrowed.pk).supporting_organisations.values_list("pk", flat=True)) == [
         alfa.pk
     ]
+
+
+def test_existing_groups_get_the_question_of_the_answers_behind_them(back_to_latest):
+    """Migration 0011: a group whose answers all answer one proposals question gets it; a group
+    that mixed two questions' proposals (as drafts made before could) keeps none."""
+    old = migrate([("positions", "0010_supporters_of_sent_papers_kept")])
+    Consultation = old.get_model("consultations", "Consultation")
+    Question = old.get_model("consultations", "Question")
+    Organisation = old.get_model("crm", "Organisation")
+    Response = old.get_model("consultations", "Response")
+    Answer = old.get_model("consultations", "Answer")
+    Paper = old.get_model("positions", "PositionPaper")
+    Group = old.get_model("positions", "ProposalGroup")
+    consultation = Consultation.objects.create(title="Dėl dviejų projektų")
+    law, order = (
+        Question.objects.create(consultation=consultation, position=position, kind="proposals", text=text)
+        for position, text in ((1, "Dėl įstatymo"), (2, "Dėl įsakymo"))
+    )
+    response = Response.objects.create(
+        consultation=consultation, organisation=Organisation.objects.create(name="Saulės klasteris")
+    )
+    on_law, on_order = (Answer.objects.create(response=response, question=q) for q in (law, order))
+    paper = Paper.objects.create(subject="Dėl projektų", source_consultation=consultation)
+    only_law = Group.objects.create(paper=paper, position=1, key="7 str", provision="7 straipsnis")
+    only_law.source_answers.set([on_law])
+    mixed = Group.objects.create(paper=paper, position=2, key="5 str", provision="5 straipsnis")
+    mixed.source_answers.set([on_law, on_order])
+    by_hand = Group.objects.create(paper=paper, position=3, key="9 str", provision="9 straipsnis")
+
+    new = migrate([("positions", "0011_proposals_kept_apart_by_question")])
+
+    groups = new.get_model("positions", "ProposalGroup").objects
+    assert dict(groups.values_list("pk", "question_id")) == {
+        only_law.pk: law.pk,
+        mixed.pk: None,
+        by_hand.pk: None,
+    }
+    lines = new.get_model("positions", "PaperProposal").objects
+    assert lines.create(paper_id=paper.pk, provision="7 straipsnis").act == ""

@@ -262,6 +262,7 @@ def test_a_new_version_copies_the_groups_their_decisions_and_the_generated_secti
             original.merged_wording,
         )
         assert (group.decided_by, group.decided_at) == (original.decided_by, original.decided_at)
+        assert group.question_id == original.question_id == closed.proposals.pk
         assert set(group.organisations.all()) == set(original.organisations.all())
         assert set(group.source_rows.all()) == set(original.source_rows.all())
         assert set(group.source_answers.all()) == set(original.source_answers.all())
