@@ -27,8 +27,9 @@ from crm.models import Organisation, Person, Sector
 
 
 class Progress:
-    """Where an invited organisation is with its response. `NOT_REACHABLE`: its invitation was
-    never sent, as it had no contact who receives consultations (`selectors.invitation_reached`)."""
+    """Where an invited organisation is with its response. `NOT_REACHABLE`: no invitation e-mail
+    has gone out (`selectors.invitation_reached`): mostly because it had no contact who receives
+    consultations, else because its e-mails failed or still wait for the task worker."""
 
     NOT_REACHABLE = "not_reachable"
     NOT_OPENED = "not_opened"
@@ -42,11 +43,12 @@ class StatusCounts:
     """How many organisations were invited, and how many of them have opened the consultation,
     saved a draft, submitted; apart, how many could not be reached.
 
-    `invited` counts the invitations that reached someone (sent, or opened); an organisation
-    with no contact who receives consultations got an invitation nobody was sent, counted in
-    `not_reachable` only, so that the rates (over `invited`) are those of the organisations
-    actually asked. The other counts nest: a submitted organisation has also opened it, and
-    `draft` counts those that saved answers but have not submitted."""
+    `invited` counts the invitations that reached someone (an invitation e-mail went out, or it
+    was opened); an organisation with no contact who receives consultations, or whose e-mails
+    failed, got an invitation nobody was sent, counted in `not_reachable` only, so that the rates
+    (over `invited`) are those of the organisations actually asked. The other counts nest: a
+    submitted organisation has also opened it, and `draft` counts those that saved answers but
+    have not submitted."""
 
     invited: int = 0
     not_reachable: int = 0

@@ -218,7 +218,9 @@ def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationRepor
 
 
 def _invitation_emails_queue(*, consultation: Consultation) -> int:
-    """Queue the invitation e-mail of every active link that has not had one yet."""
+    """Queue the invitation e-mail of every active link that has not had one yet (`invited_at`
+    empty: never queued, or its e-mail failed). The invitation's `sent_at` is set only when an
+    e-mail has really gone out (`access_link_email_deliver`)."""
     now = timezone.now()
     links = list(
         AccessLink.objects.select_for_update()
@@ -228,11 +230,9 @@ def _invitation_emails_queue(*, consultation: Consultation) -> int:
     if not links:
         return 0
     # Marked before queueing, in the same transaction: with the database task backend the
-    # marks and the queued tasks commit together, so nobody is invited twice.
+    # marks and the queued tasks commit together, so nobody is queued twice. (The immediate
+    # backend runs each task here, inside this transaction; a failed one clears its mark.)
     AccessLink.objects.filter(pk__in=[link.pk for link in links]).update(invited_at=now)
-    Invitation.objects.filter(pk__in={link.invitation_id for link in links}, sent_at__isnull=True).update(
-        sent_at=now
-    )
     for link in links:
         tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=emails.INVITATION)
     return len(links)
@@ -273,7 +273,9 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
         selectors.invitations_not_submitted(consultation=locked)
         .select_for_update()
         .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=today))
-        .filter(Q(sent_at__isnull=True) | Q(sent_at__lt=today))
+        # Only invitations whose e-mail went out before today: an invitation not sent yet (its
+        # e-mail failed or waits for the worker) gets its invitation first, not a reminder.
+        .filter(sent_at__lt=today)
         .order_by("pk")
     )
     links = list(
@@ -308,7 +310,9 @@ def access_link_revoke(*, access_link: AccessLink, user: AbstractBaseUser) -> bo
 @transaction.atomic
 def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> AccessLink:
     """Give the link's person a new link to the same response and e-mail it; the person's
-    previous links stop working. Only while the consultation is open."""
+    previous links stop working. Only while the consultation is open. The new link is marked as
+    queued; the invitation counts as sent once the e-mail has gone out (see
+    `access_link_email_deliver`, which also leaves the link for "Invite new contacts" if it fails)."""
     _require_permission(user, "consultations.change_accesslink")
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -332,9 +336,6 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
     new_link = AccessLink.objects.create(
         invitation=invitation, person_id=access_link.person_id, invited_at=now
     )
-    if invitation.sent_at is None:
-        invitation.sent_at = now
-        invitation.save(update_fields=["sent_at"])
     tasks.access_link_email_send.enqueue(access_link_id=new_link.pk, kind=emails.INVITATION)
     access_link.refresh_from_db(fields=["revoked_at"])
     return new_link
@@ -352,19 +353,45 @@ def access_link_use(*, access_token: AccessToken) -> None:
     Invitation.objects.filter(pk=link.invitation_id, opened_at__isnull=True).update(opened_at=now)
 
 
-@transaction.atomic
 def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     """Issue a new token for the link and e-mail it to the link's person (run by the e-mail task).
 
     The raw token exists only here and in the e-mail; the database keeps its SHA-256 hash. Tokens
     mailed earlier keep working: every token of a link works until the link is revoked or the
     consultation stops being open. Nothing is sent for a revoked link, a consultation that is no
-    longer open, a person without an e-mail address or who no longer agrees to consultation mail,
-    or a reminder to an organisation that has submitted meanwhile or to someone who has left it
-    (no current affiliation). If sending fails, no token is issued.
+    longer open, a person without an e-mail address, who no longer agrees to consultation mail or
+    who has left the organisation (no current affiliation: the link opens nothing), or a reminder
+    to an organisation that has submitted meanwhile or on a link that no e-mail has reached yet
+    (its invitation comes first). An invitation e-mail that goes out marks the invitation as sent.
+
+    If sending fails, nothing of the attempt is kept (no token, no sent time) and the error is
+    raised again, so that the task fails where it can be seen. A failed invitation e-mail also
+    leaves its link to be queued again by "Invite new contacts", unless an e-mail reached that
+    link before.
     """
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
+    try:
+        return _access_link_email_send(access_link_id=access_link_id, kind=kind)
+    except Exception:
+        if kind == emails.INVITATION:
+            _access_link_invitation_unmark(access_link_id=access_link_id)
+        raise
+
+
+@transaction.atomic
+def _access_link_invitation_unmark(*, access_link_id: int) -> None:
+    """After a failed invitation e-mail, in a transaction of its own (the attempt's was rolled
+    back): clear the link's queued mark, so that "Invite new contacts" queues it again. Not for a
+    link that an e-mail has reached before: it has a working token already."""
+    AccessLink.objects.filter(pk=access_link_id, last_sent_at__isnull=True, tokens__isnull=True).update(
+        invited_at=None
+    )
+
+
+@transaction.atomic
+def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
+    """One attempt of `access_link_email_deliver`, in one transaction."""
     link = (
         AccessLink.objects.select_for_update(of=("self",))
         .select_related(
@@ -386,15 +413,20 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     invitation = link.invitation
     if invitation.consultation.status != Consultation.Status.OPEN:
         return False
+    # Someone who has left the organisation gets nothing: their link opens nothing any more.
+    if (
+        not selectors.affiliations_current_on(day=timezone.localdate())
+        .filter(person_id=link.person_id, organisation_id=invitation.organisation_id)
+        .exists()
+    ):
+        return False
     if kind == emails.REMINDER and (
-        Response.objects.filter(
+        link.last_sent_at is None
+        or Response.objects.filter(
             consultation_id=invitation.consultation_id,
             organisation_id=invitation.organisation_id,
             status=Response.Status.SUBMITTED,
         ).exists()
-        or not selectors.affiliations_current_on(day=timezone.localdate())
-        .filter(person_id=link.person_id, organisation_id=invitation.organisation_id)
-        .exists()
     ):
         return False
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -403,7 +435,12 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
         access_link=link, token_hash=AccessToken.hash_token(token), kind=kind, issued_at=now
     )
     AccessLink.objects.filter(pk=link.pk).update(last_sent_at=now)
-    # Sent last: when sending fails, the transaction (and the token) is rolled back.
+    if kind == emails.INVITATION:
+        # Marked as queued already, unless the mark was cleared meanwhile (an earlier attempt
+        # failed, and this is a task run again by hand): "Invite new contacts" must not queue it.
+        AccessLink.objects.filter(pk=link.pk, invited_at__isnull=True).update(invited_at=now)
+        Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
+    # Sent last: when sending fails, the transaction (the token, the sent times) is rolled back.
     emails.access_link_message(link=link, token=token, kind=kind).send()
     return True
 
@@ -527,6 +564,27 @@ class ResponseConflict(ValidationError):
         )
 
 
+class ResponseAlreadySaved(ValidationError):
+    """A save based on an older version that only repeats what the same person has saved since:
+    a double-clicked button, a form sent again. Nothing is written and nothing is sent; there is
+    no conflict to report either. `version` is the submitted version that already holds the
+    answer, for a repeated submission (None for a repeated draft save)."""
+
+    def __init__(self, *, version: ResponseVersion | None) -> None:
+        self.version = version
+        if version is None:
+            super().__init__(
+                _("This answer was already saved as it is on the page; it was not saved again."),
+                code="already_saved",
+            )
+        else:
+            super().__init__(
+                _("This answer was already submitted as version %(number)d; it was not submitted again."),
+                code="already_submitted",
+                params={"number": version.number},
+            )
+
+
 @dataclass(frozen=True)
 class DraftSaved:
     """What a draft save did: the response (None when nothing was ever saved) and the ids of
@@ -621,6 +679,55 @@ def _answers_write(
         )
 
 
+def _answers_after_save(
+    *, questions: dict[int, Question], data: Mapping[int, AnswerValue], stored: dict[int, AnswerValue]
+) -> dict[int, AnswerValue]:
+    """The answers a save leaves, by question id: those posted, and the stored ones of questions
+    not posted; each as its question's kind keeps it."""
+    empty = AnswerValue()
+    return {
+        pk: data.get(pk, stored.get(pk, empty)).for_kind(question.kind) for pk, question in questions.items()
+    }
+
+
+def _snapshot(*, questions: dict[int, Question], values: dict[int, AnswerValue]) -> list[dict[str, Any]]:
+    """The answers as a submitted version keeps them (`ResponseVersion.answers`)."""
+    return [snapshot_entry(question=question, value=values[pk]) for pk, question in questions.items()]
+
+
+def _repeated_save_check(
+    *,
+    response: Response,
+    person: Person,
+    expected_version: int,
+    edits: list[ResponseEdit],
+    questions: dict[int, Question],
+    data: Mapping[int, AnswerValue],
+    stored: dict[int, AnswerValue],
+    submitting: bool,
+) -> None:
+    """Raise `ResponseAlreadySaved` when a save based on an older version only repeats what is
+    stored: every save since that version (`edits`) was this person's, the answers posted equal
+    the stored ones (`stored`, read under the response's lock) and, for a submission, the latest
+    submitted version holds them too. Otherwise the caller reports a conflict: a colleague saved
+    meanwhile, or what is posted differs from what was saved."""
+    if (
+        not edits
+        or len(edits) != response.version - expected_version
+        or any(edit.person_id != person.pk for edit in edits)
+    ):
+        return
+    empty = AnswerValue()
+    values = _answers_after_save(questions=questions, data=data, stored=stored)
+    if any(value != stored.get(pk, empty).for_kind(questions[pk].kind) for pk, value in values.items()):
+        return
+    if not submitting:
+        raise ResponseAlreadySaved(version=None)
+    latest = response.versions.order_by("-number").first()
+    if latest is not None and latest.answers == _snapshot(questions=questions, values=values):
+        raise ResponseAlreadySaved(version=latest)
+
+
 def _response_save(
     *,
     invitation: Invitation,
@@ -634,7 +741,8 @@ def _response_save(
     consultation = Consultation.objects.get(pk=invitation.consultation_id)
     now = timezone.now()
     response_editable_check(consultation=consultation, now=now)
-    if not AccessLink.objects.filter(invitation=invitation, person=person, revoked_at__isnull=True).exists():
+    # An active link whose person is still with the organisation (as every member page checks).
+    if not selectors.access_link_usable(invitation=invitation, person=person):
         raise PermissionDenied
 
     questions = {question.pk: question for question in consultation.questions.order_by("position", "id")}
@@ -655,6 +763,17 @@ def _response_save(
         edits = (
             selectors.response_edits_since(response=response, version=expected_version) if response else []
         )
+        if response is not None:
+            _repeated_save_check(
+                response=response,
+                person=person,
+                expected_version=expected_version,
+                edits=edits,
+                questions=questions,
+                data=data,
+                stored=stored,
+                submitting=submitting,
+            )
         changed_ids = {question_id for edit in edits for question_id in edit.changed_questions}
         raise ResponseConflict(
             current_version=current_version,
@@ -664,9 +783,7 @@ def _response_save(
         )
 
     empty = AnswerValue()
-    values = {
-        pk: data.get(pk, stored.get(pk, empty)).for_kind(question.kind) for pk, question in questions.items()
-    }
+    values = _answers_after_save(questions=questions, data=data, stored=stored)
     errors = {
         str(pk): found
         for pk, question in questions.items()
@@ -686,11 +803,21 @@ def _response_save(
         )
         response = Response.objects.select_for_update().get(pk=response.pk)
         if response.version != expected_version:
+            # So does the second request of a double-clicked first save, which only repeats it.
+            edits = selectors.response_edits_since(response=response, version=expected_version)
+            current = selectors.answer_values(response=response)
+            _repeated_save_check(
+                response=response,
+                person=person,
+                expected_version=expected_version,
+                edits=edits,
+                questions=questions,
+                data=data,
+                stored=current,
+                submitting=submitting,
+            )
             raise ResponseConflict(
-                current_version=response.version,
-                edits=selectors.response_edits_since(response=response, version=expected_version),
-                questions=[],
-                current=selectors.answer_values(response=response),
+                current_version=response.version, edits=edits, questions=[], current=current
             )
 
     _answers_write(
@@ -706,7 +833,7 @@ def _response_save(
         }
     elif response.status == Response.Status.SUBMITTED:
         latest = response.versions.order_by("-number").first()
-        snapshot = [snapshot_entry(question=question, value=values[pk]) for pk, question in questions.items()]
+        snapshot = _snapshot(questions=questions, values=values)
         update["has_unsubmitted_changes"] = latest is None or latest.answers != snapshot
     # The conditional update is the last word on concurrency: it changes nothing unless the
     # version is still the one this save was based on.
@@ -740,9 +867,10 @@ def response_save_draft(
     `expected_version` (the one the person's page was loaded at).
 
     Required questions may stay unanswered; limits and choices are checked. A save based on an
-    older version is refused with `ResponseConflict` (nothing is written). A save that changes
-    nothing writes nothing. After a submission, a draft save keeps the submitted version as the
-    organisation's answer and marks the response as changed since.
+    older version is refused with `ResponseConflict` (nothing is written), unless it only repeats
+    what the same person has saved since (a double click): then `ResponseAlreadySaved`. A save
+    that changes nothing writes nothing. After a submission, a draft save keeps the submitted
+    version as the organisation's answer and marks the response as changed since.
     """
     response, changed, _questions, _values = _response_save(
         invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=False
@@ -759,14 +887,16 @@ def response_submit(
     Like a draft save, and besides: every required question must be answered; the answers are
     copied into a new numbered version (earlier ones are kept); the submitting person gets a
     receipt with the copy; on an amendment, the organisation's other invited contacts get a
-    notice. Refused when nothing changed since the last submission.
+    notice. Refused when nothing changed since the last submission. A submission based on an
+    older version that only repeats the same person's submission since (a double click) raises
+    `ResponseAlreadySaved`: no new version, no second receipt.
     """
     response, _changed, questions, values = _response_save(
         invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=True
     )
     assert response is not None  # noqa: S101 - _response_save creates it when submitting
     previous = response.versions.order_by("-number").first()
-    snapshot = [snapshot_entry(question=question, value=values[pk]) for pk, question in questions.items()]
+    snapshot = _snapshot(questions=questions, values=values)
     if previous is not None and previous.answers == snapshot:
         raise ValidationError(
             _("Nothing has changed since the last submission (version %(number)d)."),

@@ -442,6 +442,11 @@ class ResponseView(MemberView):
                 services.response_save_draft(**arguments)
                 messages.info(request, error.messages[0])
                 return redirect("consultations:response", invitation_id=invitation_id)
+        except services.ResponseAlreadySaved as repeated:
+            # A double click, or a form sent again: the first one saved (or submitted) what is on
+            # the page; say so instead of reporting the person's own save as a conflict.
+            messages.info(request, repeated.messages[0])
+            return redirect("consultations:response", invitation_id=invitation_id)
         except services.ResponseConflict as conflict:
             # The page is now based on the current version: saving again replaces the colleague's
             # changes, knowingly, with what is on the page.

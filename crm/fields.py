@@ -23,11 +23,21 @@ class NormalisingCharField(models.CharField):
     gives it) unless the field is nullable.
     """
 
+    # What a person may type or paste: a code or phone with spaces, dashes or brackets is longer
+    # than its stored form ("LT 100 001 919 017", 18 characters, is stored as 14). The model's
+    # max_length still applies, to the normalised value, when the model is cleaned.
+    FORM_MAX_LENGTH = 50
+
     def get_prep_value(self, value: Any) -> Any:
         value = models.Field.get_prep_value(self, value)
         if value is None:
             return None if self.null else ""
         return str(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # Django's form field would refuse the typed value (and the page's maxlength cut a pasted
+        # one short) before the model normalises it.
+        return super().formfield(**{"max_length": max(self.FORM_MAX_LENGTH, self.max_length or 0), **kwargs})
 
 
 class PhoneField(NormalisingCharField):

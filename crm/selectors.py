@@ -27,6 +27,13 @@ def memberships_current_on(*, day: datetime.date) -> QuerySet[Membership]:
     )
 
 
+def affiliations_current_on(*, day: datetime.date) -> QuerySet[Affiliation]:
+    """Affiliations that have started (or have no start) and have not ended by `day`."""
+    return Affiliation.objects.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+
+
 def organisations_with_status(
     *, queryset: QuerySet[Organisation] | None = None, day: datetime.date | None = None
 ) -> QuerySet[Organisation]:

@@ -618,7 +618,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     contact nor receive consultations) and interactions stay. The person's simple-history records
     (and the job titles in the affiliations' history) are scrubbed the same way, and any name,
     e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
-    entries, in any other log entry naming them, and in the interactions they took part in.
+    entries, in any other log entry naming them, and in the interactions they took part in, those
+    of the organisations they are or were affiliated with, and any other interaction naming them.
     Logged with a LogEntry that holds no erased data.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -668,7 +669,20 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         _save_with_history(affiliation, user=user, reason=gettext("Personal data erased"))
     affiliation_history.update(job_title="")
 
-    for interaction in person.interactions.all():
+    # An interaction can name the person without listing them among the people involved: most
+    # often one logged on the page of an organisation they are (or were: the affiliation may be
+    # deleted since) a contact of, but any interaction that names them is scrubbed too.
+    terms = {term for term in identifying if term}
+    naming = models.Q()
+    for term in terms:
+        naming |= models.Q(subject__icontains=term) | models.Q(notes__icontains=term)
+    interactions = Interaction.objects.filter(
+        models.Q(pk__in=person.interactions.values("pk"))
+        | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
+        | models.Q(organisation_id__in=affiliation_history.values("organisation_id"))
+        | naming
+    ).only("pk", "subject", "notes")
+    for interaction in interactions:
         subject = _scrub_text(shared_pattern, interaction.subject, placeholder)
         notes = _scrub_text(shared_pattern, interaction.notes, placeholder)
         if (subject, notes) != (interaction.subject, interaction.notes):
@@ -680,7 +694,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     person_type = ContentType.objects.get_for_model(Person)
     own = models.Q(content_type=person_type, object_id=str(person.pk))
     mentions = models.Q()
-    for term in {term for term in identifying if term}:
+    for term in terms:
         for spelling in {term, json.dumps(term)[1:-1]}:
             mentions |= models.Q(object_repr__icontains=spelling) | models.Q(
                 change_message__icontains=spelling

@@ -31,7 +31,7 @@ from consultations.admin import analysis
 from consultations.admin.links import not_reachable_invitations_url
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
-from consultations.models import Consultation, Invitation, Question, Response
+from consultations.models import AccessLink, Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
 from crm.admin.rows import QuickRowsMixin, status_badge
 
@@ -305,9 +305,13 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         return view
 
     def _report_invitations(self, request: HttpRequest, consultation: Consultation, report: Any) -> None:
+        # Queued, not sent: the database task backend sends them later, and any e-mail may fail.
         self.message_user(
             request,
-            _("“%(title)s”: %(invitations)d new invitations, %(emails)d e-mails with personal links sent.")
+            _(
+                "“%(title)s”: %(invitations)d new invitations, "
+                "%(emails)d e-mails with personal links queued for sending."
+            )
             % {
                 "title": consultation.title,
                 "invitations": report.invitations_created,
@@ -315,6 +319,21 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
             },
             messages.SUCCESS,
         )
+        # With the immediate task backend the e-mails have been tried already; a failed one left
+        # its link without the queued mark (`services.access_link_email_deliver`).
+        failed = AccessLink.objects.filter(
+            invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True
+        ).count()
+        if failed:
+            self.message_user(
+                request,
+                _(
+                    "“%(title)s”: %(count)d e-mails with personal links could not be sent; the error "
+                    "is logged. Press “Invite new contacts” to try again."
+                )
+                % {"title": consultation.title, "count": failed},
+                messages.ERROR,
+            )
         if report.organisations_without_contacts:
             links = format_html_join(
                 ", ",
@@ -351,7 +370,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         report = services.reminders_send(consultation=consultation)
         self.message_user(
             request,
-            _("“%(title)s”: %(organisations)d organisations reminded, %(emails)d e-mails sent.")
+            _("“%(title)s”: %(organisations)d organisations reminded, %(emails)d e-mails queued for sending.")
             % {
                 "title": consultation.title,
                 "organisations": report.organisations,

@@ -32,6 +32,12 @@ def _link_state(link: AccessLink) -> str:
             '<span style="color:#b00">{}</span>',
             _("revoked %(when)s") % {"when": timezone.localtime(link.revoked_at).strftime("%Y-%m-%d %H:%M")},
         )
+    # Annotated by `selectors.access_links_with_usability` where links are listed.
+    if getattr(link, "current_affiliation_id", 0) is None:
+        return format_html(
+            '<span style="color:#b00">{}</span>',
+            _("not usable: no current affiliation with the organisation"),
+        )
     if link.last_sent_at:
         state = _("sent %(when)s") % {
             "when": timezone.localtime(link.last_sent_at).strftime("%Y-%m-%d %H:%M")
@@ -72,7 +78,7 @@ class InvitationReachFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [
             (self.SENT, _("Sent")),
-            (self.NOT_REACHABLE, _("Not reachable: no contact who receives consultations")),
+            (self.NOT_REACHABLE, _("Not reached: no invitation e-mail has gone out")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
@@ -159,7 +165,7 @@ class AccessLinkInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AccessLink]:
-        return super().get_queryset(request).select_related("person")
+        return selectors.access_links_with_usability(super().get_queryset(request).select_related("person"))
 
     @admin.display(description=_("state"))
     def state(self, obj: AccessLink) -> str:
@@ -205,8 +211,10 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
             .prefetch_related(
                 Prefetch(
                     "access_links",
-                    queryset=AccessLink.objects.select_related("person").order_by(
-                        "revoked_at", "person__last_name"
+                    queryset=selectors.access_links_with_usability(
+                        AccessLink.objects.select_related("person").order_by(
+                            "revoked_at", "person__last_name"
+                        )
                     ),
                 )
             )
@@ -282,6 +290,9 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["revoke_links", "reissue_links"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessLink]:
+        return selectors.access_links_with_usability(super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Affiliation, Membership
+from crm import selectors
+from crm.models import Membership
 
 
 class MembershipStatusFilter(admin.SimpleListFilter):
@@ -34,6 +35,9 @@ class MembershipStatusFilter(admin.SimpleListFilter):
 
 
 class NoPrimaryContactFilter(admin.SimpleListFilter):
+    """A primary contact whose affiliation has ended (or not yet begun) is none: consultations
+    are not sent to them either."""
+
     title = _("primary contact")
     parameter_name = "primary_contact"
 
@@ -41,7 +45,8 @@ class NoPrimaryContactFilter(admin.SimpleListFilter):
         return [("yes", _("Has a primary contact")), ("no", _("No primary contact"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        has_primary = Exists(Affiliation.objects.filter(organisation=OuterRef("pk"), is_primary=True))
+        current = selectors.affiliations_current_on(day=timezone.localdate())
+        has_primary = Exists(current.filter(organisation=OuterRef("pk"), is_primary=True))
         if self.value() == "yes":
             return queryset.filter(has_primary)
         if self.value() == "no":

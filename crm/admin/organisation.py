@@ -56,13 +56,23 @@ class AffiliationFormSet(BaseInlineFormSet):
             )
 
 
+Period = tuple[datetime.date, datetime.date | None]
+
+
 def _period(start: datetime.date, end: datetime.date | None) -> str:
     # Written as Membership.clean() writes the period it clashes with.
     return f"{start} – {end or '…'}"
 
 
+def _overlap(first: Period, second: Period) -> bool:
+    # Closed periods, an open end running forever: the rule of the constraint and of clean().
+    (start_a, end_a), (start_b, end_b) = first, second
+    return (end_a is None or start_b <= end_a) and (end_b is None or start_a <= end_b)
+
+
 class MembershipFormSet(BaseInlineFormSet):
-    """Refuses membership periods that overlap each other, as they are on the page.
+    """Refuses membership periods that overlap each other, as they are on the page, and saves
+    corrected periods in an order the database accepts.
 
     Membership.clean() compares a period with the saved ones only (and with none on the add
     page): two overlapping rows posted together would reach the database's no-overlap
@@ -78,7 +88,7 @@ class MembershipFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        periods: list[tuple[datetime.date, datetime.date | None]] = []
+        periods: list[Period] = []
         if self.instance.pk is not None:
             shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
             periods += (
@@ -93,14 +103,82 @@ class MembershipFormSet(BaseInlineFormSet):
             if start is None or (end is not None and end < start):
                 continue  # already a form error
             periods.append((start, end))
-        # Closed periods, an open end running forever: the rule of the constraint and of clean().
-        for (start_a, end_a), (start_b, end_b) in combinations(periods, 2):
-            if (end_a is None or start_b <= end_a) and (end_b is None or start_a <= end_b):
+        for first, second in combinations(periods, 2):
+            if _overlap(first, second):
                 raise ValidationError(
                     _("The membership periods %(first)s and %(second)s overlap."),
                     code="membership_overlap",
-                    params={"first": _period(start_a, end_a), "second": _period(start_b, end_b)},
+                    params={"first": _period(*first), "second": _period(*second)},
                 )
+
+    def save_existing_objects(self, commit: bool = True) -> list[Membership]:
+        """Deleted rows first, then the changed ones, by `_save_in_order`.
+
+        Django saves the rows one by one in the page's order, the latest period first: moving the
+        boundary between two periods earlier stretched the later period over the earlier one's
+        stored end, and deleting a period to extend the next one over it met the deleted period
+        still stored. The database refused both (a server error) though the page, as `clean`
+        checked it, had no overlap. New rows come after these (`save_new_objects`), when every
+        stored period is already as on the page.
+        """
+        if not commit:
+            return super().save_existing_objects(commit=False)
+        self.changed_objects, self.deleted_objects = [], []
+        changed = []
+        for form in self.initial_forms:
+            membership = form.instance
+            if membership.pk is None or membership._state.adding:
+                continue  # not (or no longer) stored, as in Django's own loop
+            if form in self.deleted_forms:
+                self.deleted_objects.append(membership)
+                self.delete_existing(membership, commit=True)
+            elif form.has_changed():
+                self.changed_objects.append((membership, form.changed_data))
+                changed.append(form)
+        return self._save_in_order(changed)
+
+    def _save_in_order(self, forms: list[Any]) -> list[Membership]:
+        """Save each changed row once its new period is clear of the stored periods of the rows
+        still waiting: the only ones it can meet, as the other rows are already as on the page,
+        which has no overlap.
+
+        Periods that trade places (each moved onto another's stored one) have no such order: one
+        of them is then parked on a day before every period, which frees its stored period, until
+        its turn comes.
+        """
+        waiting = {form.instance.pk: form for form in forms}
+        new: dict[int, Period] = {
+            pk: (form.instance.start_date, form.instance.end_date) for pk, form in waiting.items()
+        }
+        stored: dict[int, Period] = {
+            pk: (start, end)
+            for pk, start, end in Membership.objects.filter(organisation=self.instance).values_list(
+                "pk", "start_date", "end_date"
+            )
+        }
+
+        def blocked(pk: int) -> bool:
+            return any(
+                other != pk and other in stored and _overlap(new[pk], stored[other]) for other in waiting
+            )
+
+        parked: set[int] = set()
+        saved = []
+        while waiting:
+            ready = next((pk for pk in waiting if not blocked(pk)), None)
+            if ready is not None:
+                form = waiting.pop(ready)
+                saved.append(self.save_existing(form, form.instance, commit=True))
+                continue
+            # Each waiting row is blocked by an unparked one: a parked row blocks nothing.
+            pk = next(pk for pk in waiting if pk not in parked)
+            parked.add(pk)
+            first_day = min(start for start, _end in [*stored.values(), *new.values()])
+            day = first_day - datetime.timedelta(days=1)
+            # A plain UPDATE, no history record: the row is saved, with its record, in its turn.
+            Membership.objects.filter(pk=pk).update(start_date=day, end_date=day)
+            stored[pk] = (day, day)
+        return saved
 
 
 class AffiliationInline(admin.TabularInline):
@@ -110,6 +188,10 @@ class AffiliationInline(admin.TabularInline):
     autocomplete_fields = ["person"]
     fields = ["person", "role", "job_title", "is_primary", "receives_consultations", "start_date", "end_date"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Affiliation]:
+        # Each row shows the affiliation's name, which reads its person and organisation.
+        return super().get_queryset(request).select_related("person", "organisation")
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -117,6 +199,10 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     fields = ["status", "start_date", "end_date", "annual_fee", "notes"]
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        # Each row shows the membership's name, which reads its organisation.
+        return super().get_queryset(request).select_related("organisation")
 
 
 class InteractionInline(admin.TabularInline):
@@ -202,7 +288,9 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
             sectors[organisation_id].append(name)
         contacts: dict[int, list[str]] = defaultdict(list)
         for organisation_id, first_name, last_name in (
-            Affiliation.objects.filter(organisation_id__in=ids, is_primary=True)
+            # A primary contact who has left is none (as for NoPrimaryContactFilter).
+            selectors.affiliations_current_on(day=timezone.localdate())
+            .filter(organisation_id__in=ids, is_primary=True)
             .order_by("person__last_name", "pk")
             .values_list("organisation_id", "person__first_name", "person__last_name")
         ):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
@@ -13,6 +15,21 @@ from crm.admin.duplicates import PersonToolsMixin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
+from crm.validators import normalise_phone
+
+# What a phone number is written with; a search word with anything else is not one (the phone
+# parser would find "861234567" in "Rūta 861234567").
+PHONE_CHARACTERS = re.compile(r"[+(]?\d[\d\s().\-/]*")
+
+
+def _as_phone(text: str) -> str:
+    """The phone number the text is, normalised as phones are stored, or "" if it is none."""
+    if not PHONE_CHARACTERS.fullmatch(text.strip()):
+        return ""
+    try:
+        return normalise_phone(text)
+    except ValidationError:
+        return ""
 
 
 class PersonAffiliationInline(admin.TabularInline):
@@ -28,6 +45,10 @@ class PersonAffiliationInline(admin.TabularInline):
         "start_date",
         "end_date",
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Affiliation]:
+        # Each row shows the affiliation's name, which reads its person and organisation.
+        return super().get_queryset(request).select_related("organisation", "person")
 
 
 @admin.register(Person)
@@ -88,8 +109,15 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Simp
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
     ) -> tuple[QuerySet[Person], bool]:
         """Every word must be found in one of the search fields or in the name of one of the
-        person's organisations (as the admin's own search does, but without duplicates)."""
-        for bit in smart_split(search_term):
+        person's organisations (as the admin's own search does, but without duplicates).
+
+        Phones are stored normalised (+37061234567): a word, or the whole search, that reads as a
+        phone number in any form people write it ("861234567", "8 612 34567") also finds the
+        person whose phone is that number, by an exact match.
+        """
+        words = Q()
+        bits = list(smart_split(search_term))
+        for bit in bits:
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
                 bit = unescape_string_literal(bit)
             if not bit:
@@ -100,8 +128,13 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Simp
             )
             for field in self.search_fields:
                 matches |= Q(**{f"{field}__icontains": bit})
-            queryset = queryset.filter(matches)
-        return queryset, False
+            if phone := _as_phone(bit):
+                matches |= Q(phone=phone)
+            words &= matches
+        # A phone written in groups is several words, each of them found in no field.
+        if len(bits) > 1 and (phone := _as_phone(search_term)):
+            words |= Q(phone=phone)
+        return queryset.filter(words), False
 
     @admin.display(description=_("organisations"))
     def organisation_list(self, obj: Person) -> str:

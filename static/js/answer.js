@@ -2,12 +2,49 @@
    - "Add a proposal" adds an empty row in place (without JavaScript the button posts the form
      and the server adds the row; nothing typed is lost).
    - After a refused save, focus moves to the message that says why, for keyboard and screen
-     reader users. */
+     reader users.
+   - Once the form is sent, its save and submit buttons stay disabled until the next page comes,
+     so that a double click sends it once. (The server also recognises a save sent twice.) */
 (function () {
   "use strict";
   var message = document.getElementById("error-summary") || document.getElementById("conflict");
   if (message) {
     message.focus();
+  }
+  var form = document.getElementById("answer-form");
+  if (form) {
+    var sendButtons = form.querySelectorAll(
+      'button[name="action"][value="save"], button[name="action"][value="submit"]'
+    );
+    var sending = false;
+    var setSending = function (on) {
+      sending = on;
+      sendButtons.forEach(function (button) {
+        button.disabled = on;
+      });
+    };
+    form.addEventListener("submit", function (event) {
+      if (sending) {
+        event.preventDefault();
+        return;
+      }
+      sending = true;
+      // Disabled only once the browser has read the form: a button disabled now would leave its
+      // own name and value ("submit") out of what is sent.
+      window.setTimeout(function () {
+        setSending(true);
+      }, 0);
+      // A request stopped or lost leaves the page here: the buttons work again after a while.
+      window.setTimeout(function () {
+        setSending(false);
+      }, 10000);
+    });
+    // A page shown again from the back-forward cache is not being sent.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) {
+        setSending(false);
+      }
+    });
   }
   document.querySelectorAll("[data-add-row]").forEach(function (button) {
     var prefix = button.getAttribute("data-add-row");

@@ -700,7 +700,7 @@ def test_dashboard_page_shows_the_invited_apart_from_those_not_reachable(
 
     assert 'id="count-invited">7<' in page
     assert 'id="count-not-reachable">3<' in page
-    assert "Not reachable: no contact who receives consultations" in page
+    assert "Not reached: no invitation e-mail has gone out" in page
     assert "57.1 % of invitations sent" in page
     assert "Submitted / sent" in page
     assert "Not sent" in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Interaction, Membership, Organisation, Payment
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
     InteractionFactory,
@@ -271,3 +273,174 @@ def test_non_staff_are_sent_to_the_login_page():
     response = Client().get(reverse("admin:crm_organisation_changelist"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+# The primary contact: only a current affiliation counts (as for consultations).
+
+
+@pytest.mark.parametrize(
+    ("moment", "current"),
+    [
+        # Her last day, 30 June, until midnight in Vilnius (21:00 UTC in summer).
+        (datetime.datetime(2026, 6, 30, 20, 59, tzinfo=datetime.UTC), True),
+        (datetime.datetime(2026, 6, 30, 21, 1, tzinfo=datetime.UTC), False),
+    ],
+)
+def test_a_primary_contact_counts_until_the_last_day_of_her_affiliation(staff_client, moment, current):
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    AffiliationFactory(
+        organisation=organisation,
+        person=PersonFactory(first_name="Rūta", last_name="Išėjusi"),
+        is_primary=True,
+        end_date=datetime.date(2026, 6, 30),
+    )
+    url = reverse("admin:crm_organisation_changelist")
+
+    with time_machine.travel(moment, tick=False):
+        listed = staff_client.get(url).content.decode()
+        with_primary = staff_client.get(url, {"primary_contact": "yes"}).context["cl"].result_count
+        without_primary = staff_client.get(url, {"primary_contact": "no"}).context["cl"].result_count
+
+    assert ("Rūta Išėjusi" in listed) is current
+    assert (with_primary, without_primary) == ((1, 0) if current else (0, 1))
+
+
+def test_a_primary_contact_whose_affiliation_starts_tomorrow_is_not_one_yet(staff_client):
+    organisation = OrganisationFactory()
+    AffiliationFactory(
+        organisation=organisation,
+        person=PersonFactory(first_name="Rūta", last_name="Naujokė"),
+        is_primary=True,
+        start_date=timezone.localdate() + datetime.timedelta(days=1),
+    )
+    url = reverse("admin:crm_organisation_changelist")
+
+    assert "Rūta Naujokė" not in staff_client.get(url).content.decode()
+    assert list(staff_client.get(url, {"primary_contact": "no"}).context["cl"].result_list) == [organisation]
+
+
+def test_organisation_list_filtered_by_primary_contact_costs_the_same_queries_for_more_rows(staff_client):
+    url = reverse("admin:crm_organisation_changelist") + "?all=&primary_contact=yes"
+    _populate(5, 0)
+    small = _count_queries(staff_client, url)
+    _populate(45, 5)
+    assert _count_queries(staff_client, url) == small
+
+
+# Change pages: a query a contact row at most, the one Django's autocomplete widget makes to show
+# the chosen person (or organisation); the rows' own names come with the rows.
+
+
+def test_organisation_change_page_costs_one_query_a_contact_row_and_none_a_membership_row(staff_client):
+    organisation = OrganisationFactory()
+    AffiliationFactory(organisation=organisation)
+    MembershipFactory(organisation=organisation, start_date=datetime.date(2000, 1, 1), end_date=None)
+    url = reverse("admin:crm_organisation_change", args=[organisation.pk])
+    _count_queries(staff_client, url)  # warms the content-type cache, process-wide
+    few = _count_queries(staff_client, url)
+    for year in range(2001, 2021):
+        AffiliationFactory(organisation=organisation)
+        MembershipFactory(
+            organisation=organisation,
+            start_date=datetime.date(year - 1000, 1, 1),
+            end_date=datetime.date(year - 1000, 12, 31),
+        )
+
+    many = _count_queries(staff_client, url)
+
+    assert (few, many) == (11, 11 + 20)
+
+
+def test_person_change_page_costs_one_query_an_affiliation_row(staff_client):
+    person = PersonFactory()
+    AffiliationFactory(person=person)
+    url = reverse("admin:crm_person_change", args=[person.pk])
+    _count_queries(staff_client, url)  # warms the content-type cache, process-wide
+    few = _count_queries(staff_client, url)
+    for _ in range(20):
+        AffiliationFactory(person=person)
+
+    many = _count_queries(staff_client, url)
+
+    assert (few, many) == (5, 5 + 20)
+
+
+# Codes and phones as people type them: the admin accepts what the import accepts.
+
+
+def test_the_admin_saves_codes_and_phones_typed_with_spaces_in_their_stored_form(staff_client):
+    url = reverse("admin:crm_organisation_add")
+    data = change_form_data(staff_client.get(url))
+    data.update(
+        name="Klasteris „Ąžuolas“",
+        legal_code="302 477 747",
+        vat_code="LT 100 001 919 017",
+        phone="+370 (612) 34 567",
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Organisation.objects.values_list("legal_code", "vat_code", "phone").get() == (
+        "302477747",
+        "LT100001919017",
+        "+37061234567",
+    )
+
+
+def test_the_admin_form_lets_a_spaced_code_be_pasted_whole(staff_client):
+    html = staff_client.get(reverse("admin:crm_organisation_add")).content.decode()
+
+    for name in ("legal_code", "vat_code", "phone"):
+        assert f'name="{name}" class="vTextField" maxlength="50"' in html
+
+
+def test_a_spaced_code_that_is_no_code_is_still_a_form_error(staff_client):
+    url = reverse("admin:crm_organisation_add")
+    data = change_form_data(staff_client.get(url))
+    data.update(name="Blogas kodas", legal_code="302 477 747 1", vat_code="LT 100 001 919 017 1")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"legal_code", "vat_code"}
+    assert not Organisation.objects.exists()
+
+
+# Person search by phone, as people write Lithuanian numbers.
+
+
+@pytest.mark.parametrize(
+    "typed", ["+37061234567", "+370 612 34567", "861234567", "8 612 34567", "8-612-34567", "(8 612) 34567"]
+)
+def test_person_search_finds_a_phone_as_people_type_it(staff_client, typed):
+    ruta = PersonFactory(first_name="Rūta", last_name="Kazlauskienė", phone="+37061234567")
+    PersonFactory(first_name="Jonas", last_name="Petraitis", phone="+37061234568")
+
+    response = staff_client.get(reverse("admin:crm_person_changelist"), {"q": typed})
+
+    assert list(response.context["cl"].result_list) == [ruta]
+
+
+def test_person_search_by_name_and_phone_needs_both(staff_client):
+    ruta = PersonFactory(first_name="Rūta", last_name="Kazlauskienė", phone="+37061234567")
+    PersonFactory(first_name="Jonas", last_name="Petraitis", phone="+37061234568")
+    url = reverse("admin:crm_person_changelist")
+
+    def found(query: str) -> list:
+        return list(staff_client.get(url, {"q": query}).context["cl"].result_list)
+
+    assert found("Rūta 861234567") == [ruta]
+    assert found("Jonas 861234567") == []
+    assert found("861234") == []  # not a whole number: searched as text only
+
+
+def test_person_search_by_phone_costs_no_more_queries_than_by_name(staff_client):
+    for n in range(5):
+        PersonFactory(first_name="Rūta", phone=f"+3706123456{n}")
+    url = reverse("admin:crm_person_changelist")
+    _count_queries(staff_client, url + "?q=Rūta")  # warms the content-type cache, process-wide
+
+    assert _count_queries(staff_client, url + "?q=8+612+34560") == _count_queries(
+        staff_client, url + "?q=Rūta"
+    )

@@ -31,3 +31,14 @@ def test_email_lookups_ignore_letter_case():
     person = PersonFactory(email="ona@klasteris.lt")
 
     assert Person.objects.get(email=" Ona@Klasteris.LT ") == person
+
+
+def test_a_form_takes_a_code_as_typed_and_the_model_keeps_it_within_its_length_once_normalised():
+    vat_code = Organisation._meta.get_field("vat_code")
+    assert vat_code.formfield().clean("LT 100 001 919 017") == "LT 100 001 919 017"  # 18 characters
+    organisation = OrganisationFactory.build(legal_code="302 477 747", vat_code="LT 100 001 919 017")
+
+    organisation.full_clean(exclude={"municipality"})
+
+    assert (organisation.legal_code, organisation.vat_code) == ("302477747", "LT100001919017")
+    assert len(organisation.vat_code) <= vat_code.max_length == 14

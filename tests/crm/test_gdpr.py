@@ -272,3 +272,61 @@ def test_a_crm_editor_cannot_erase_or_export_by_posting_the_action(jurate, crm_e
     jurate.refresh_from_db()
     assert jurate.anonymised_at is None
     assert jurate.last_name == "Žemaitytė"
+
+
+def test_erasure_scrubs_interactions_of_her_organisation_that_name_her_without_listing_her(superuser):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(
+        first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt", phone="+37061234567"
+    )
+    AffiliationFactory(person=person, organisation=organisation)
+    # Logged on the organisation's page; she is not ticked among the people involved.
+    call = InteractionFactory(
+        organisation=organisation,
+        kind=Interaction.Kind.CALL,
+        subject="Skambutis: Žemaitytė Jūratė",
+        notes="Kalbėjome su Jūratė Žemaitytė (jurate@klasteris.lt, +37061234567) ir Jonu Petraičiu.",
+    )
+    untouched = InteractionFactory(organisation=organisation, notes="Kalbėjome su Jonu Petraičiu.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.subject == "Skambutis: Anonymised person"
+    assert call.notes == (
+        "Kalbėjome su Anonymised person (Anonymised person, Anonymised person) ir Jonu Petraičiu."
+    )
+    untouched.refresh_from_db()
+    assert (untouched.subject, untouched.notes) == (
+        "Susitikimas dėl klasterių finansavimo",
+        "Kalbėjome su Jonu Petraičiu.",
+    )
+
+
+def test_erasure_scrubs_interactions_of_an_organisation_she_has_left(superuser):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    AffiliationFactory(person=person, organisation=organisation).delete()  # she left; the history stays
+    meeting = InteractionFactory(organisation=organisation, notes="Dalyvavo Jūratė Žemaitytė.")
+
+    services.person_erase(person=person, user=superuser)
+
+    meeting.refresh_from_db()
+    assert meeting.notes == "Dalyvavo Anonymised person."
+
+
+def test_erasure_scrubs_any_interaction_that_names_her(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    elsewhere = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"),
+        subject="Rekomendacija",
+        notes="Rekomendavo JURATE@klasteris.lt savininkė.",
+    )
+    namesake = InteractionFactory(notes="Dalyvavo Jūratė Kazlauskienė.")
+
+    services.person_erase(person=person, user=superuser)
+
+    elsewhere.refresh_from_db()
+    assert elsewhere.notes == "Rekomendavo Anonymised person savininkė."
+    namesake.refresh_from_db()
+    assert namesake.notes == "Dalyvavo Jūratė Kazlauskienė."

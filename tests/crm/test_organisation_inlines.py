@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from crm.models import Affiliation, Membership, Organisation
+from crm.models import Affiliation, Membership, Organisation, Payment
 from tests.admin_forms import change_form_data
 from tests.factories import AffiliationFactory, MembershipFactory, OrganisationFactory, PersonFactory
 
@@ -265,3 +265,153 @@ def test_a_membership_saved_while_the_page_was_open_counts(staff_client):
 
     _assert_refused(response, "memberships", "membership_overlap")
     assert organisation.memberships.count() == 1
+
+
+# Correcting saved periods: saved in an order the database's no-overlap rule accepts.
+
+
+def _applicant_then_active(organisation: Organisation) -> tuple[Membership, Membership]:
+    applicant = MembershipFactory(
+        organisation=organisation,
+        status=Membership.Status.APPLICANT,
+        start_date=datetime.date(2024, 1, 1),
+        end_date=datetime.date(2024, 3, 31),
+    )
+    active = MembershipFactory(organisation=organisation, start_date=datetime.date(2024, 4, 1), end_date=None)
+    return applicant, active
+
+
+def _rows(data: dict[str, object], *memberships: Membership) -> list[int]:
+    """The inline's row of each membership (the page lists the latest period first)."""
+    rows = {data[f"memberships-{i}-id"]: i for i in range(int(data["memberships-TOTAL_FORMS"]))}
+    return [rows[membership.pk] for membership in memberships]
+
+
+def _periods(organisation: Organisation) -> list[tuple[int, datetime.date, datetime.date | None]]:
+    return list(organisation.memberships.order_by("start_date").values_list("pk", "start_date", "end_date"))
+
+
+def test_moving_the_boundary_between_two_saved_periods_earlier_saves_both(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    url, data = _change(staff_client, organisation)
+    applicant_row, active_row = _rows(data, applicant, active)
+    # The board approved the membership on 1 March, not 1 April.
+    data[f"memberships-{active_row}-start_date"] = "2024-03-01"
+    data[f"memberships-{applicant_row}-end_date"] = "2024-02-29"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert _periods(organisation) == [
+        (applicant.pk, datetime.date(2024, 1, 1), datetime.date(2024, 2, 29)),
+        (active.pk, datetime.date(2024, 3, 1), None),
+    ]
+
+
+def test_moving_the_boundary_between_two_saved_periods_later_saves_both(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    url, data = _change(staff_client, organisation)
+    applicant_row, active_row = _rows(data, applicant, active)
+    data[f"memberships-{active_row}-start_date"] = "2024-05-01"
+    data[f"memberships-{applicant_row}-end_date"] = "2024-04-30"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert _periods(organisation) == [
+        (applicant.pk, datetime.date(2024, 1, 1), datetime.date(2024, 4, 30)),
+        (active.pk, datetime.date(2024, 5, 1), None),
+    ]
+
+
+def test_deleting_a_period_and_extending_the_next_one_over_it_saves(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    url, data = _change(staff_client, organisation)
+    applicant_row, active_row = _rows(data, applicant, active)
+    data[f"memberships-{applicant_row}-DELETE"] = "on"
+    data[f"memberships-{active_row}-start_date"] = "2024-01-01"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert _periods(organisation) == [(active.pk, datetime.date(2024, 1, 1), None)]
+
+
+def test_two_saved_periods_that_trade_places_keep_their_payments_and_history(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    payment = Payment.objects.create(membership=active, amount=600, paid_on=datetime.date(2024, 4, 15))
+    url, data = _change(staff_client, organisation)
+    applicant_row, active_row = _rows(data, applicant, active)
+    # Entered the wrong way round: each period takes the other's dates, its status and fee stay.
+    data[f"memberships-{applicant_row}-start_date"] = "2024-04-01"
+    data[f"memberships-{applicant_row}-end_date"] = ""
+    data[f"memberships-{active_row}-start_date"] = "2024-01-01"
+    data[f"memberships-{active_row}-end_date"] = "2024-03-31"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert _periods(organisation) == [
+        (active.pk, datetime.date(2024, 1, 1), datetime.date(2024, 3, 31)),
+        (applicant.pk, datetime.date(2024, 4, 1), None),
+    ]
+    payment.refresh_from_db()
+    assert payment.membership_id == active.pk
+    # One history record a row for the correction, with the dates as saved (none of the day a
+    # row waited on while the other took its place).
+    history = Membership.history.model.objects.filter(organisation=organisation)
+    assert sorted(history.values_list("id", "start_date", "end_date")) == sorted(
+        [
+            (applicant.pk, datetime.date(2024, 1, 1), datetime.date(2024, 3, 31)),
+            (active.pk, datetime.date(2024, 4, 1), None),
+            (active.pk, datetime.date(2024, 1, 1), datetime.date(2024, 3, 31)),
+            (applicant.pk, datetime.date(2024, 4, 1), None),
+        ]
+    )
+
+
+def test_three_saved_periods_shifted_by_a_month_in_one_save_are_saved(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    active.end_date = datetime.date(2024, 12, 31)
+    active.save()
+    later = MembershipFactory(organisation=organisation, start_date=datetime.date(2025, 1, 1), end_date=None)
+    url, data = _change(staff_client, organisation)
+    applicant_row, active_row, later_row = _rows(data, applicant, active, later)
+    data[f"memberships-{applicant_row}-end_date"] = "2024-02-29"
+    data[f"memberships-{active_row}-start_date"] = "2024-03-01"
+    data[f"memberships-{active_row}-end_date"] = "2024-11-30"
+    data[f"memberships-{later_row}-start_date"] = "2024-12-01"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert _periods(organisation) == [
+        (applicant.pk, datetime.date(2024, 1, 1), datetime.date(2024, 2, 29)),
+        (active.pk, datetime.date(2024, 3, 1), datetime.date(2024, 11, 30)),
+        (later.pk, datetime.date(2024, 12, 1), None),
+    ]
+
+
+def test_correcting_two_saved_periods_into_an_overlap_is_a_form_error_in_lithuanian(staff_client):
+    organisation = OrganisationFactory()
+    applicant, active = _applicant_then_active(organisation)
+    url, data = _change(staff_client, organisation)
+    _applicant_row, active_row = _rows(data, applicant, active)
+    data[f"memberships-{active_row}-start_date"] = "2024-03-01"  # the applicant period still ends 31 March
+
+    response = staff_client.post(url, data)
+
+    _assert_refused(response, "memberships", "membership_overlap")
+    assert (
+        "Narystės laikotarpiai 2024-03-01 – … ir 2024-01-01 – 2024-03-31 sutampa."
+        in response.content.decode()
+    )
+    assert _periods(organisation) == [
+        (applicant.pk, datetime.date(2024, 1, 1), datetime.date(2024, 3, 31)),
+        (active.pk, datetime.date(2024, 4, 1), None),
+    ]

@@ -184,6 +184,7 @@ def answered(azuolai) -> Consultation:
     )
     invitation = Invitation.objects.create(consultation=consultation, organisation=azuolai, opened_at=now)
     ruta = PersonFactory(first_name="Rūta", last_name="Šviesaitė")
+    AffiliationFactory(person=ruta, organisation=azuolai)  # a link opens only for a current contact
     AccessLinkFactory(invitation=invitation, person=ruta)
     services.response_submit(
         invitation=invitation,
