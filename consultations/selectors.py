@@ -174,6 +174,14 @@ def access_links_with_usability(
     return queryset.annotate(current_affiliation_id=_link_affiliation(day))
 
 
+def access_links_not_queued(*, consultation: Consultation) -> QuerySet[AccessLink]:
+    """The consultation's active links whose invitation e-mail is not queued (`invited_at` empty):
+    never queued, or its e-mail failed. "Invite new contacts" queues them."""
+    return AccessLink.objects.filter(
+        invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True
+    )
+
+
 def access_token_find(*, token: str) -> AccessToken | None:
     """The token, when its link is active (`access_links_usable`) and its consultation open; None
     for a wrong, revoked or expired token, or the token of someone who has left the organisation,

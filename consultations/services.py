@@ -223,9 +223,7 @@ def _invitation_emails_queue(*, consultation: Consultation) -> int:
     e-mail has really gone out (`access_link_email_deliver`)."""
     now = timezone.now()
     links = list(
-        AccessLink.objects.select_for_update()
-        .filter(invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True)
-        .order_by("pk")
+        selectors.access_links_not_queued(consultation=consultation).select_for_update().order_by("pk")
     )
     if not links:
         return 0

@@ -570,8 +570,8 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
         .select_related("proposal", "question")
         .prefetch_related("organisations", "source_rows", "source_answers")
     )
-    # Proposals on several draft acts (a proposals question each): each line names its act.
-    several_acts = len({group.question_id for group in groups}) > 1
+    # Proposals on several draft acts: each line names its act.
+    several_acts = groups_on_several_acts(groups)
     result = ConsolidationApplied(paper=paper)
     position = PaperProposal.objects.filter(paper=paper).aggregate(last=Max("position"))["last"] or 0
     remembered = ["proposal", "generated_provision", "generated_wording", "generated_justification"]
@@ -619,6 +619,11 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
         paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
     )
     return result
+
+
+def groups_on_several_acts(groups: Iterable[ProposalGroup]) -> bool:
+    """Whether the paper's groups answer more than one proposals question (a draft act each)."""
+    return len({group.question_id for group in groups}) > 1
 
 
 def _remember(group: ProposalGroup, line: tuple[str, str, str] | None) -> None:

@@ -31,7 +31,7 @@ from consultations.admin import analysis
 from consultations.admin.links import not_reachable_invitations_url
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
-from consultations.models import AccessLink, Consultation, Invitation, Question, Response
+from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
 from crm.admin.rows import QuickRowsMixin, status_badge
 
@@ -321,9 +321,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         )
         # With the immediate task backend the e-mails have been tried already; a failed one left
         # its link without the queued mark (`services.access_link_email_deliver`).
-        failed = AccessLink.objects.filter(
-            invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True
-        ).count()
+        failed = selectors.access_links_not_queued(consultation=consultation).count()
         if failed:
             self.message_user(
                 request,

@@ -169,8 +169,8 @@ class ConsolidationAdminMixin:
             "original": paper,
             "title": _("Consolidation of member proposals"),
             "rows": rows,
-            # Proposals on several draft acts (a proposals question each): each group names its own.
-            "several_acts": len({group.question_id for group in groups}) > 1,
+            # Proposals on several draft acts: each group names its own.
+            "several_acts": consolidation.groups_on_several_acts(groups),
             "editable": editable,
             "change_url": reverse("admin:positions_positionpaper_change", args=[paper.pk]),
         }
