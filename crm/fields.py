@@ -42,7 +42,8 @@ class NormalisingCharField(models.CharField):
 
 class PhoneField(NormalisingCharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
+        # E.164 is at most 16 characters; an extension (crm.validators.PHONE_EXTENSION) may follow.
+        kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value: Any) -> str:

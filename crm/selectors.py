@@ -27,11 +27,19 @@ def memberships_current_on(*, day: datetime.date) -> QuerySet[Membership]:
     )
 
 
+def affiliation_current_condition(*, day: datetime.date, through: str = "") -> Q:
+    """The rule of `affiliations_current_on` for the affiliation reached through `through` (such as
+    "person__affiliations__"). Given in the same `filter()` call as the other conditions on that
+    affiliation, it applies to the same one: a join, which costs a request less to build than a
+    subquery."""
+    started = Q(**{f"{through}start_date__isnull": True}) | Q(**{f"{through}start_date__lte": day})
+    not_ended = Q(**{f"{through}end_date__isnull": True}) | Q(**{f"{through}end_date__gte": day})
+    return started & not_ended
+
+
 def affiliations_current_on(*, day: datetime.date) -> QuerySet[Affiliation]:
     """Affiliations that have started (or have no start) and have not ended by `day`."""
-    return Affiliation.objects.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
-    )
+    return Affiliation.objects.filter(affiliation_current_condition(day=day))
 
 
 def organisations_with_status(

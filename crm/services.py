@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from crm.names import name_forms_pattern, name_prefilter_terms
 
 M = TypeVar("M", bound=models.Model)
 
@@ -53,6 +54,15 @@ def _is_blank(value: Any) -> bool:
 def _lock(model: type[M], pks: Iterable[int]) -> dict[int, M]:
     """Fresh copies of the rows, locked until the transaction ends (PostgreSQL; a no-op on SQLite)."""
     return {obj.pk: obj for obj in model.objects.select_for_update().filter(pk__in=list(pks))}
+
+
+def organisation_lock(*, organisation_id: int | None) -> None:
+    """Hold off other saves of the organisation's memberships and contacts until this transaction
+    ends, before their rules are checked against the stored rows: two people correcting the same
+    organisation at once then see each other's save (a form error) instead of meeting the
+    database's constraint (a server error). PostgreSQL only: SQLite has one writer at a time."""
+    if organisation_id is not None and transaction.get_connection().in_atomic_block:
+        list(Organisation.objects.select_for_update().filter(pk=organisation_id).values_list("pk"))
 
 
 def _check_merge_arguments(*, survivor: M, others: Sequence[M]) -> list[int]:
@@ -571,12 +581,17 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
     }
 
 
-def _scrubber(terms: Iterable[str]) -> re.Pattern[str] | None:
-    unique = sorted({term.strip() for term in terms if term and term.strip()}, key=len, reverse=True)
+def _longest_first(texts: Iterable[str]) -> list[str]:
+    return sorted(set(texts), key=lambda text: (-len(text), text))
+
+
+def _scrubber(alternatives: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive, whole-word pattern of the regular expressions given, tried in order
+    (put full names before their parts, so that a full name becomes a single placeholder)."""
+    unique = list(dict.fromkeys(alternative for alternative in alternatives if alternative))
     if not unique:
         return None
-    alternatives = "|".join(re.escape(term) for term in unique)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(unique)})(?!\w)", re.IGNORECASE)
 
 
 def _scrub_text(pattern: re.Pattern[str] | None, text: str | None, placeholder: str) -> str | None:
@@ -620,6 +635,10 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
     entries, in any other log entry naming them, and in the interactions they took part in, those
     of the organisations they are or were affiliated with, and any other interaction naming them.
+    Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
+    addresses and phones as written. Texts shared with other people (other log entries,
+    interactions) lose full names, in either order, e-mails and phones; the person's own log
+    entries and history also lose a first or last name standing alone.
     Logged with a LogEntry that holds no erased data.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -630,16 +649,34 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere. Texts
     # that also mention other people (organisations' log, interactions) lose only full names, e-mail
     # addresses and phones; the person's own log and history lose single first and last names too.
-    identifying: set[str] = set()
+    # Names are matched in any case form, each of a full name's names declined on its own.
+    full_names: set[tuple[str, str]] = set()
+    contacts: set[str] = set()
     name_parts: set[str] = set()
     for record in [person, *person_history]:
         if record.anonymised_at:  # already the placeholder (erased before)
             continue
-        first, last = record.first_name, record.last_name
-        identifying.update([f"{first} {last}", f"{last} {first}", record.email, record.phone])
-        name_parts.update([first, last])
-    shared_pattern = _scrubber(identifying)
-    pattern = _scrubber(identifying | name_parts)
+        first, last = record.first_name.strip(), record.last_name.strip()
+        if first and last:
+            full_names.add((first, last))
+        contacts.update(term.strip() for term in (record.email, record.phone) if term and term.strip())
+        name_parts.update(name for name in (first, last) if name)
+    # Full names before their parts, longer before shorter: each mention becomes one placeholder.
+    full_name_patterns = [
+        rf"{name_forms_pattern(one)}\s+{name_forms_pattern(other)}"
+        for first, last in sorted(full_names, key=lambda pair: (-len(pair[0] + pair[1]), pair))
+        for one, other in [(first, last), (last, first)]
+    ]
+    contact_patterns = [re.escape(term) for term in _longest_first(contacts)]
+    shared_pattern = _scrubber([*full_name_patterns, *contact_patterns])
+    pattern = _scrubber(
+        [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))]
+    )
+    # What the database looks for before the patterns decide: e-mails and phones as written, a
+    # full name as the stems of all its words within one text (in any order and case).
+    full_name_stems = [
+        name_prefilter_terms(first) + name_prefilter_terms(last) for first, last in sorted(full_names)
+    ]
 
     anonymous = {
         "first_name": placeholder,
@@ -672,10 +709,12 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     # An interaction can name the person without listing them among the people involved: most
     # often one logged on the page of an organisation they are (or were: the affiliation may be
     # deleted since) a contact of, but any interaction that names them is scrubbed too.
-    terms = {term for term in identifying if term}
     naming = models.Q()
-    for term in terms:
-        naming |= models.Q(subject__icontains=term) | models.Q(notes__icontains=term)
+    for field in ("subject", "notes"):
+        for term in contacts:
+            naming |= models.Q(**{f"{field}__icontains": term})
+        for stems in full_name_stems:
+            naming |= models.Q(*(models.Q(**{f"{field}__icontains": stem}) for stem in stems))
     interactions = Interaction.objects.filter(
         models.Q(pk__in=person.interactions.values("pk"))
         | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
@@ -694,10 +733,17 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     person_type = ContentType.objects.get_for_model(Person)
     own = models.Q(content_type=person_type, object_id=str(person.pk))
     mentions = models.Q()
-    for term in terms:
-        for spelling in {term, json.dumps(term)[1:-1]}:
-            mentions |= models.Q(object_repr__icontains=spelling) | models.Q(
-                change_message__icontains=spelling
+    for field in ("object_repr", "change_message"):
+        for term in contacts:
+            for spelling in {term, json.dumps(term)[1:-1]}:
+                mentions |= models.Q(**{f"{field}__icontains": spelling})
+        for stems in full_name_stems:
+            mentions |= models.Q(
+                *(
+                    models.Q(**{f"{field}__icontains": stem})
+                    | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
+                    for stem in stems
+                )
             )
     for entry in LogEntry.objects.filter(own | mentions):
         is_own = entry.content_type_id == person_type.pk and entry.object_id == str(person.pk)

@@ -6,6 +6,8 @@ Lithuanian message (source strings are English; the catalogue translates them).
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -67,11 +69,22 @@ def validate_vat_code(value: str) -> None:
     normalise_vat_code(value)
 
 
+#: An extension written the Lithuanian way: “(8 5) 212 3456, vid. 123”, “… papild. 12”.
+_LITHUANIAN_EXTENSION = re.compile(
+    r"[,;]?\s*\(?\b(?:vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?\s*(\d{1,6})\)?\s*$", re.IGNORECASE
+)
+PHONE_EXTENSION = " ext. "
+
+
 def normalise_phone(value: str) -> str:
-    """A phone number in E.164 (+370…); numbers without a country code are taken as Lithuanian."""
+    """A phone number in E.164 (+370…); numbers without a country code are taken as Lithuanian.
+
+    An extension is kept after the number, as “+37052123456 ext. 123”, which reads back the same.
+    """
     raw = str(value or "").strip()
     if not raw:
         return ""
+    raw = _LITHUANIAN_EXTENSION.sub(PHONE_EXTENSION.rstrip() + r" \1", raw)
     try:
         number = phonenumbers.parse(raw, "LT")
     except phonenumbers.NumberParseException as exc:
@@ -82,7 +95,8 @@ def normalise_phone(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a valid phone number."), code="phone", params={"value": value}
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{e164}{PHONE_EXTENSION}{number.extension}" if number.extension else e164
 
 
 def validate_phone(value: str) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
@@ -34,8 +36,9 @@ CHUNK = 2000
 
 
 def normalise_key(value: Any) -> str:
-    """How names are compared: accents count; spacing and letter case do not."""
-    return " ".join(str(value).split()).casefold()
+    """How names are compared: accents count; spacing, letter case and how the accented letters
+    are encoded do not (“ė” typed as one character or as “e” and a dot above)."""
+    return unicodedata.normalize("NFC", " ".join(str(value).split())).casefold()
 
 
 def name_key(value: Any) -> str:
@@ -133,10 +136,27 @@ class TextWidget(Widget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # a code typed into a number cell of a spreadsheet
-        return str(value).strip()
+        # Files saved on a Mac, or copied from a PDF, may spell “ė” as “e” and a combining dot:
+        # stored as one character, as typed in the admin, so that searches and names match.
+        return unicodedata.normalize("NFC", str(value).strip())
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
+
+
+class UrlWidget(TextWidget):
+    """A web address; one typed without its scheme (“klasteriai.lt”) is taken as https://, as the
+    admin's form takes it. A bad address is reported by the model's validation, in the row."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        text = super().clean(value, row, **kwargs)
+        if not text:
+            return ""
+        field = forms.URLField(assume_scheme="https")
+        try:
+            return field.clean(text)
+        except ValidationError:
+            return text  # as typed, in the row's error
 
 
 class IntegerWidget(Widget):

@@ -174,12 +174,16 @@ class Letter:
 
 
 def _display_phone(phone: str) -> str:
+    """“+370 5 212 3456”, and an extension as the letter's language writes it (“vid. 123”)."""
     try:
-        return phonenumbers.format_number(
-            phonenumbers.parse(phone, "LT"), phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        )
+        number = phonenumbers.parse(phone, "LT")
     except phonenumbers.NumberParseException:
         return phone
+    extension, number.extension = number.extension, None
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    if extension:
+        shown += ", " + _("ext. %(extension)s") % {"extension": extension}
+    return shown
 
 
 def _display_website(url: str) -> str:

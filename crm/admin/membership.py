@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -7,8 +10,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from crm import services
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Membership, Payment
+
+
+class MembershipForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        # Before the model's own validation compares the period with the stored ones.
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation")
+        services.organisation_lock(organisation_id=organisation.pk if organisation else None)
+        return cleaned
 
 
 class PaymentInline(admin.TabularInline):
@@ -19,6 +32,7 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
+    form = MembershipForm
     list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
     list_filter = ["status", ("organisation__sectors", admin.RelatedFieldListFilter), "start_date"]
     search_fields = ["organisation__name", "organisation__legal_code"]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from crm import selectors
+from crm import selectors, services
 from crm.admin.duplicates import OrganisationToolsMixin
 from crm.admin.filters import (
     LabelExpiringFilter,
@@ -24,6 +24,7 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
+from crm.admin.formfields import HTTPS_URLS
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
@@ -39,6 +40,7 @@ class AffiliationFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        services.organisation_lock(organisation_id=self.instance.pk)
         kept = [form for form in self.forms if not self._should_delete_form(form)]
         primaries = sum(1 for form in kept if form.cleaned_data.get("is_primary"))
         if self.instance.pk is not None:
@@ -88,6 +90,7 @@ class MembershipFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
+        services.organisation_lock(organisation_id=self.instance.pk)
         periods: list[Period] = []
         if self.instance.pk is not None:
             shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
@@ -220,6 +223,7 @@ class InteractionInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [OrganisationResource]
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "name",
         "kind",

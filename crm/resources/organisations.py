@@ -36,7 +36,7 @@ class OrganisationResource(CrmResource):
     sectors = Column(Organisation, "sectors", widgets.SectorsWidget(), kind=MANY)
     municipality = Column(Organisation, "municipality", widgets.MunicipalityWidget())
     address = Column(Organisation, "address", widgets.TextWidget())
-    website = Column(Organisation, "website", widgets.TextWidget())
+    website = Column(Organisation, "website", widgets.UrlWidget())
     email = Column(Organisation, "email", widgets.TextWidget())
     phone = Column(Organisation, "phone", widgets.TextWidget())
     year_founded = Column(Organisation, "year_founded", widgets.IntegerWidget())
@@ -45,7 +45,7 @@ class OrganisationResource(CrmResource):
     members_research = Column(Organisation, "members_research", widgets.IntegerWidget(default=0))
     members_public = Column(Organisation, "members_public", widgets.IntegerWidget(default=0))
     members_other = Column(Organisation, "members_other", widgets.IntegerWidget(default=0))
-    eccp_url = Column(Organisation, "eccp_url", widgets.TextWidget())
+    eccp_url = Column(Organisation, "eccp_url", widgets.UrlWidget())
     label = Column(
         Organisation, "label", widgets.ChoiceWidget(Organisation.Label, default=Organisation.Label.NONE)
     )

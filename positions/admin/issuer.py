@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin.formfields import HTTPS_URLS
 from positions.models import IssuerSettings
 
 
 @admin.register(IssuerSettings)
 class IssuerSettingsAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     fieldsets = [
         (None, {"fields": [("name", "name_en"), ("legal_form", "legal_form_en"), "legal_code", "logo"]}),
         (_("Contacts"), {"fields": ["address", "phone", "email", "website"]}),

@@ -1,0 +1,116 @@
+"""Lithuanian personal names: their case forms, for finding a name wherever a text declines it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Lithuanian names decline, so a note says "Paskambinau Jūratei Kazlauskienei" or "Petro Petraičio
+# laiškas". A name's forms are its stem (the name without its nominative ending) followed by one of
+# the case endings of its declension: an explicit list, not "any letters", so that "Jonas" does not
+# reach "Jonava" nor "Rūta" "Rūtininkas". Keyed by the nominative ending (the longest that fits is
+# taken); each list holds the singular nominative, genitive, dative, accusative, instrumental,
+# locative and vocative, then the plural (family names: "Kazlauskų", "pas Kazlauskus").
+# The first declension's -is (Petraitis, Jurgis), also taken by foreign names.
+_FIRST_DECLENSION_IS: tuple[str, ...] = (
+    *("is", "io", "iui", "į", "iu", "yje", "i"),
+    *("iai", "ių", "iams", "ius", "iais", "iuose"),
+)
+_DECLENSIONS: dict[str, tuple[str, ...]] = {
+    # Jonas, Kazlauskas, Bernardas
+    "as": ("as", "o", "ui", "ą", "u", "e", "ai", "ų", "ams", "us", "ais", "uose"),
+    # Elias (rare in names)
+    "ias": ("ias", "io", "iui", "ią", "iu", "yje", "y", "iai", "ių", "iams", "ius", "iais", "iuose"),
+    # Petraitis, Jurgis; and the third declension (Ugnis: Ugnies, Ugniai, Ugnimi, Ugnie)
+    "is": (*_FIRST_DECLENSION_IS, "ies", "imi", "ie", "ys", "ų", "ims", "imis", "yse"),
+    # Kazys, Gaidys
+    "ys": ("ys", "io", "iui", "į", "iu", "yje", "y", "iai", "ių", "iams", "ius", "iais", "iuose"),
+    # Mikalojus, Klaudijus, Jankus
+    "us": ("us", "aus", "ui", "ų", "umi", "uje", "au", "ūs", "ums", "umis", "uose"),
+    # Marius, Paulius, Julius
+    "ius": ("ius", "iaus", "iui", "ių", "iumi", "iuje", "iau", "iai", "iams", "iais", "iuose"),
+    # Rūta, Ona, Anna (and the rare masculine Jogaila)
+    "a": ("a", "os", "ai", "ą", "oje", "ų", "oms", "as", "omis", "ose"),
+    # Sofia, Lia
+    "ia": ("ia", "ios", "iai", "ią", "ioje", "ių", "ioms", "ias", "iomis", "iose"),
+    # Jūratė, Ugnė and the women's surnames: Kazlauskienė, Petraitytė, Žemaitytė, Jonaitė, Bružaitė
+    "ė": ("ė", "ės", "ei", "ę", "e", "ėje", "ių", "ėms", "es", "ėmis", "ėse"),
+    # The fifth declension (masculine -uo, as akmuo: akmens, akmeniui)
+    "uo": (
+        *("uo", "ens", "eniui", "enį", "eniu", "enyje", "enie"),
+        *("enys", "enų", "enims", "enis", "enimis", "enyse"),
+    ),
+}
+# A name in no Lithuanian form (John, Smith, Müller) takes the masculine -as or -is endings in
+# Lithuanian texts (Johnas, Johno, Smithui, Mülleriui, Müllerį); the bare name is its nominative,
+# and the only form of a woman's foreign surname.
+_FOREIGN_ENDINGS: tuple[str, ...] = ("", *_DECLENSIONS["as"], *_FIRST_DECLENSION_IS)
+# Declensions whose nominative has no "i" before a vowel while other cases have: there t and d
+# alternate with č and dž before i + a back vowel (Petraitis: Petraičio, Petraičiui, Petraičių;
+# Gaidys: Gaidžio; Žemaitytė: Žemaityčių). Elsewhere the stem already shows it (Mačius).
+_ALTERNATING = frozenset({"is", "ys", "ė"})
+_ALTERNATION = {"t": "č", "d": "dž"}
+_BACK_VOWELS = frozenset("aouąųū")
+# Shorter stems are not taken: "Lia" is Li + -a, not L + -ia.
+_MIN_STEM = 2
+
+
+def _declension(word: str) -> tuple[str, tuple[str, ...], bool]:
+    """A single word of a name split into its stem, its case endings (the stem plus any of them is
+    a form of the word) and whether the stem's last t/d alternates with č/dž before i + vowel."""
+    if len(word) < _MIN_STEM or not word[-1].isalpha():
+        return word, ("",), False  # an initial, a number: matched as written
+    lower = word.lower()
+    for nominative in sorted(_DECLENSIONS, key=len, reverse=True):
+        if lower.endswith(nominative) and len(word) - len(nominative) >= _MIN_STEM:
+            return word[: -len(nominative)], _DECLENSIONS[nominative], nominative in _ALTERNATING
+    return word, _FOREIGN_ENDINGS, False
+
+
+def _alternates(stem: str, alternating: bool) -> bool:
+    return alternating and stem[-1:].lower() in _ALTERNATION
+
+
+def _endings_pattern(endings: Iterable[str]) -> str:
+    ordered = sorted(set(endings), key=len, reverse=True)  # "" (the bare word) last
+    if ordered == [""]:
+        return ""
+    return "(?:" + "|".join(re.escape(ending) for ending in ordered) + ")"
+
+
+def _word_forms_pattern(word: str) -> str:
+    """A regular expression matching any case form of one word of a name ("Petraitis": Petraitis,
+    Petraičio, Petraičiui, Petraitį, ...). Not anchored: the caller sets the word boundaries."""
+    stem, endings, alternating = _declension(word)
+    forms = re.escape(stem) + _endings_pattern(endings)
+    if not _alternates(stem, alternating):
+        return forms
+    softened = [ending for ending in endings if ending[:1] == "i" and ending[1:2] in _BACK_VOWELS]
+    alternated = _ALTERNATION[stem[-1].lower()] + _endings_pattern(softened)
+    # The plain stem keeps all its endings: a misspelt "Petraitio" is still the name.
+    return f"{re.escape(stem[:-1])}(?:{re.escape(stem[-1])}{_endings_pattern(endings)}|{alternated})"
+
+
+def _name_words(name: str) -> list[str]:
+    return [word for word in re.split(r"[\s-]+", name) if word]
+
+
+def name_forms_pattern(name: str) -> str:
+    """A regular expression matching a first or last name in any case, each word of a name of
+    several words ("Jūratė Marija", "Petraitytė-Kazlauskienė") declined on its own and the words
+    parted by spaces or a hyphen. Matching is meant case-insensitive, between the caller's word
+    boundaries; a name with no word at all is matched as written."""
+    words = _name_words(name)
+    if not words:
+        return re.escape(name)
+    return r"(?:\s*-\s*|\s+)".join(_word_forms_pattern(word) for word in words)
+
+
+def name_prefilter_terms(name: str) -> list[str]:
+    """Fragments every case form of the name contains, for a database prefilter (icontains) that
+    lets the regular expression decide: each word's stem, without a last t/d that alternates."""
+    terms = []
+    for word in _name_words(name) or [name]:
+        stem, _endings, alternating = _declension(word)
+        terms.append(stem[:-1] if _alternates(stem, alternating) else stem)
+    return terms
