@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import forms as import_forms
@@ -94,6 +95,12 @@ class ImportExportAdminMixin(ImportExportMixin):
         ):
             context["confirm_form"] = self.create_confirm_form(request, import_form=form)
         return response
+
+    def get_export_filename(self, request: HttpRequest, queryset: QuerySet, file_format: Any) -> str:
+        """“organizacijos-2026-11-30.csv”: the records' name in the page's language, without
+        accents (a header's file name is ASCII), and the association's date, not the server's."""
+        name = slugify(str(self.model._meta.verbose_name_plural))
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def get_export_data(
         self, file_format: Any, request: HttpRequest, queryset: QuerySet, **kwargs: Any

@@ -49,6 +49,24 @@ def test_seed_demo_data_passes_model_validation():
             obj.full_clean()
 
 
+def test_seed_demo_addresses_name_a_town_and_descriptions_decline_the_sector():
+    call_command("seed_demo")
+    towns = {"Alytus", "Druskininkai", "Ignalina", "Kaunas", "Klaipėda", "Kėdainiai", "Marijampolė"}
+    towns |= {"Neringa", "Panevėžys", "Utena", "Vilnius", "Šiauliai"}
+
+    for cluster in Organisation.objects.filter(kind=Organisation.Kind.CLUSTER):
+        assert cluster.address.rsplit(", ", 1)[1] in towns, cluster.address
+        sector = cluster.description.split(" vienija ", 1)[1].split(" srities ", 1)[0]
+        assert sector in {"agroinovacijų ir maisto technologijų", "energetikos ir statybos"} | {
+            "gamybos ir inžinerijos",
+            "IRT",
+            "kūrybinių industrijų",
+            "sveikatos",
+            "transporto",
+            "turizmo",
+        }, cluster.description
+
+
 def test_demo_staff_account_only_exists_with_debug_on(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):

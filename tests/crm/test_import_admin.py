@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import openpyxl
 import pytest
 import tablib
+import time_machine
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -318,7 +320,7 @@ def test_the_csv_download_is_streamed_and_is_the_file_the_whole_export_would_be(
     rows = csv_rows(body)
     assert len(rows) == 1 + 12 + 1
     assert "'=Ąžuolas 1" in rows[2] and "'@Vienas" in rows[-1]
-    assert response["Content-Disposition"].startswith('attachment; filename="Person-')
+    assert response["Content-Disposition"].startswith('attachment; filename="asmenys-')
 
 
 def test_the_streamed_csv_comes_in_chunks_that_make_the_same_file():
@@ -330,3 +332,29 @@ def test_the_streamed_csv_comes_in_chunks_that_make_the_same_file():
 
     assert len(chunks) == 4
     assert "".join(chunks) == CSV().export_data(dataset, delimiter=";")
+
+
+def test_a_file_with_unknown_columns_says_so_without_a_traceback(crm_editor):
+    client = client_for(crm_editor)
+
+    with translation.override("lt"):
+        response = upload(client, "vardas;pavardė\nJonas;Jonaitis\n".encode())
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Traceback" not in page and "File &quot;" not in page and ".py" not in page
+    assert 'class="crm-import-file-error"' in page
+    assert str(Organisation._meta.get_field("legal_code").verbose_name) in page  # the headers to use
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "name"), [("lt", "organizacijos"), ("en", "organisations")])
+def test_the_export_file_is_named_in_the_pages_language_with_the_associations_date(
+    crm_editor, language, name
+):
+    OrganisationFactory(name="Ąžuolas")
+    # Past midnight in Vilnius, still the day before in UTC.
+    with time_machine.travel(datetime.datetime(2026, 11, 29, 22, 30, tzinfo=datetime.UTC), tick=False):
+        response = export_post(client_for(crm_editor), language=language)
+
+    assert response["Content-Disposition"] == f'attachment; filename="{name}-2026-11-30.csv"'

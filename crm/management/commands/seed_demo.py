@@ -224,6 +224,33 @@ SUBJECTS = [
     "Aptarta ES finansavimo galimybė",
     "Pristatytas naujas ECCP profilis",
 ]
+# The town of each municipality the clusters are in, for their addresses.
+TOWNS = {
+    "Alytaus miesto savivaldybė": "Alytus",
+    "Druskininkų savivaldybė": "Druskininkai",
+    "Ignalinos rajono savivaldybė": "Ignalina",
+    "Kauno miesto savivaldybė": "Kaunas",
+    "Kauno rajono savivaldybė": "Kaunas",
+    "Klaipėdos miesto savivaldybė": "Klaipėda",
+    "Kėdainių rajono savivaldybė": "Kėdainiai",
+    "Marijampolės savivaldybė": "Marijampolė",
+    "Neringos savivaldybė": "Neringa",
+    "Panevėžio rajono savivaldybė": "Panevėžys",
+    "Utenos rajono savivaldybė": "Utena",
+    "Vilniaus miesto savivaldybė": "Vilnius",
+    "Šiaulių miesto savivaldybė": "Šiauliai",
+}
+# The sectors as the clusters' descriptions name them: "… srities įmones".
+SECTOR_GENITIVES = {
+    "agrifood": "agroinovacijų ir maisto technologijų",
+    "energy": "energetikos ir statybos",
+    "manufacturing": "gamybos ir inžinerijos",
+    "ict": "IRT",
+    "creative": "kūrybinių industrijų",
+    "health": "sveikatos",
+    "transport": "transporto",
+    "tourism": "turizmo",
+}
 TAGS = ["ES projektai", "Eksportas", "Žalioji pertvarka", "Skaitmeninimas"]
 
 
@@ -274,7 +301,7 @@ class Command(BaseCommand):
                     "short_name": short_name,
                     "kind": Organisation.Kind.CLUSTER,
                     "municipality": municipalities[municipality],
-                    "address": f"Pramonės g. {index + 3}, {municipality.split()[0].removesuffix('o')}",
+                    "address": f"Pramonės g. {index + 3}, {TOWNS[municipality]}",
                     "website": f"https://www.{domain}",
                     "email": f"info@{domain}",
                     "phone": f"+3706{1000000 + index * 1379:07d}",
@@ -291,7 +318,7 @@ class Command(BaseCommand):
                     if label == "none"
                     else today + datetime.timedelta(days=rng.choice([45, 200, 500])),
                     "description": (
-                        f"{name} vienija {sectors[sector_codes[0]].name_lt.lower()} srities įmones, "
+                        f"{name} vienija {SECTOR_GENITIVES[sector_codes[0]]} srities įmones, "
                         "mokslo institucijas ir viešąjį sektorių bendriems projektams ir eksportui."
                     ),
                 },
