@@ -24,6 +24,7 @@ from crm.models import (
     Sector,
     Tag,
 )
+from crm.selectors import MUNICIPALITY_TOWNS
 from crm.validators import legal_code_check_digit
 
 # (name, short name, sector codes, municipality, label)
@@ -224,22 +225,6 @@ SUBJECTS = [
     "Aptarta ES finansavimo galimybė",
     "Pristatytas naujas ECCP profilis",
 ]
-# The town of each municipality the clusters are in, for their addresses.
-TOWNS = {
-    "Alytaus miesto savivaldybė": "Alytus",
-    "Druskininkų savivaldybė": "Druskininkai",
-    "Ignalinos rajono savivaldybė": "Ignalina",
-    "Kauno miesto savivaldybė": "Kaunas",
-    "Kauno rajono savivaldybė": "Kaunas",
-    "Klaipėdos miesto savivaldybė": "Klaipėda",
-    "Kėdainių rajono savivaldybė": "Kėdainiai",
-    "Marijampolės savivaldybė": "Marijampolė",
-    "Neringos savivaldybė": "Neringa",
-    "Panevėžio rajono savivaldybė": "Panevėžys",
-    "Utenos rajono savivaldybė": "Utena",
-    "Vilniaus miesto savivaldybė": "Vilnius",
-    "Šiaulių miesto savivaldybė": "Šiauliai",
-}
 # The sectors as the clusters' descriptions name them: "… srities įmones".
 SECTOR_GENITIVES = {
     "agrifood": "agroinovacijų ir maisto technologijų",
@@ -257,6 +242,12 @@ TAGS = ["ES projektai", "Eksportas", "Žalioji pertvarka", "Skaitmeninimas"]
 def _legal_code(n: int) -> str:
     first_eight = f"{30400000 + n * 7919:08d}"
     return first_eight + str(legal_code_check_digit(first_eight))
+
+
+def _town(municipality: str) -> str:
+    """The town a municipality is named after: "Kauno rajono savivaldybė" → "Kaunas"."""
+    genitive = next(town for town in MUNICIPALITY_TOWNS if municipality.startswith(f"{town} "))
+    return MUNICIPALITY_TOWNS[genitive][0]
 
 
 def _ascii(text: str) -> str:
@@ -301,7 +292,7 @@ class Command(BaseCommand):
                     "short_name": short_name,
                     "kind": Organisation.Kind.CLUSTER,
                     "municipality": municipalities[municipality],
-                    "address": f"Pramonės g. {index + 3}, {TOWNS[municipality]}",
+                    "address": f"Pramonės g. {index + 3}, {_town(municipality)}",
                     "website": f"https://www.{domain}",
                     "email": f"info@{domain}",
                     "phone": f"+3706{1000000 + index * 1379:07d}",
