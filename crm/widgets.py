@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -144,19 +144,23 @@ class TextWidget(Widget):
         return "" if value is None else str(value)
 
 
+_VALID_URL = URLValidator()
+
+
 class UrlWidget(TextWidget):
     """A web address; one typed without its scheme (“klasteriai.lt”) is taken as https://, as the
     admin's form takes it. A bad address is reported by the model's validation, in the row."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
         text = super().clean(value, row, **kwargs)
-        if not text:
-            return ""
-        field = forms.URLField(assume_scheme="https")
+        if not text or "://" in text:
+            return text  # the model's validation checks it
+        with_scheme = f"https://{text}"
         try:
-            return field.clean(text)
+            _VALID_URL(with_scheme)
         except ValidationError:
             return text  # as typed, in the row's error
+        return with_scheme
 
 
 class IntegerWidget(Widget):
