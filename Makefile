@@ -22,7 +22,7 @@ messages: install
 	@if command -v msgfmt >/dev/null 2>&1; then \
 		$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --verbosity 0; \
 	else \
-		$(BIN)/pybabel compile --domain django --directory locale --statistics; \
+		$(BIN)/pybabel compile --domain "django djangojs" --directory locale --statistics; \
 	fi
 
 migrate: install

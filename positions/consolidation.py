@@ -12,7 +12,9 @@ changes, `paper_attributions_refresh` writes them again (the admin calls it when
 saved), except sections staff have edited by hand, which are kept and reported. Proposals print
 their supporters through the attributions when the letter is made, so they need no rewriting.
 The proposal lines written from the groups are likewise remembered as written, so that a line
-staff reworded survives applying the consolidation again (it is kept and reported).
+staff reworded survives applying the consolidation again (it is kept and reported). A section or
+line saved from the admin comes back with the CRLF line breaks browsers send: differing only in
+them (or in spaces at either end), it still reads as written (`reads_the_same`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from positions.models import (
     PaperSection,
     PositionPaper,
     ProposalGroup,
+    normalise_newlines,
+    reads_the_same,
 )
 
 # --- reading the submitted answers ------------------------------------------------------------------
@@ -439,11 +443,13 @@ def _rewrite_sections(
         attributions = Attributions.of(paper)
         for row in generated:
             section = row.section
-            if (section.heading, section.body) != (row.generated_heading, row.generated_body):
+            if not _read_the_same(
+                (section.heading, section.body), (row.generated_heading, row.generated_body)
+            ):
                 result.kept.append(section)
                 continue
             draft = _section_for(row.question, submissions, attributions)
-            if (draft.heading, draft.body) != (section.heading, section.body):
+            if not _read_the_same((draft.heading, draft.body), (section.heading, section.body)):
                 section.heading, section.body = draft.heading, draft.body
                 section.save(update_fields=["heading", "body"])
                 row.generated_heading, row.generated_body = draft.heading, draft.body
@@ -451,6 +457,13 @@ def _rewrite_sections(
                 result.rewritten.append(section)
             section.source_answers.set(draft.answers)
     return result
+
+
+def _read_the_same(texts: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether the texts read as the others, one by one: a section or line saved from the admin
+    comes with the CRLF line breaks browsers send, and is not edited by hand for that
+    (`reads_the_same`)."""
+    return len(texts) == len(others) and all(map(reads_the_same, texts, others))
 
 
 @dataclass
@@ -497,9 +510,9 @@ def proposal_group_decide(
     services.paper_require_draft(paper=group.paper)
     group = ProposalGroup.objects.select_for_update().get(pk=group.pk)
     group.decision = decision.decision
-    group.reason = decision.reason.strip()
-    group.merged_wording = decision.merged_wording.strip()
-    group.merged_justification = decision.merged_justification.strip()
+    group.reason = normalise_newlines(decision.reason).strip()
+    group.merged_wording = normalise_newlines(decision.merged_wording).strip()
+    group.merged_justification = normalise_newlines(decision.merged_justification).strip()
     errors: dict[str, ValidationError] = {}
     if group.decision != ProposalGroup.Decision.PENDING and not group.reason:
         errors["reason"] = ValidationError(_("Give the reason for the decision."), code="reason_missing")
@@ -579,14 +592,16 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
         wanted = _line_for(group)
         line = group.proposal
         if line is not None:
-            if (line.provision, line.proposed_wording, line.justification) != group.generated_line:
+            if not _read_the_same(
+                (line.provision, line.proposed_wording, line.justification), group.generated_line
+            ):
                 result.kept.append(line)
             elif wanted is None:
                 group.proposal = None
                 _remember(group, None)
                 group.save(update_fields=remembered)
                 line.delete()
-            elif wanted != group.generated_line:
+            elif not _read_the_same(wanted, group.generated_line):
                 line.provision, line.proposed_wording, line.justification = wanted
                 line.save(update_fields=["provision", "proposed_wording", "justification"])
                 _remember(group, wanted)
@@ -596,7 +611,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             if any(group.generated_line):
                 _remember(group, None)
                 group.save(update_fields=remembered)
-        elif wanted == group.generated_line:
+        elif _read_the_same(wanted, group.generated_line):
             result.deleted.append(group)
         else:
             position += 1

@@ -31,6 +31,19 @@ prefix_validator = RegexValidator(
 LOGO_MAX_BYTES = 1024 * 1024
 
 
+def normalise_newlines(text: str) -> str:
+    """The text with its line breaks as the paper keeps them, LF: a browser sends a textarea's
+    as CRLF, which would make text that reads the same compare as different (a section written
+    from the answers would look edited by hand)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def reads_the_same(text: str, other: str) -> bool:
+    """Whether two texts read the same: line breaks sent as CRLF or kept as LF, and spaces at
+    either end (which forms strip), make no difference."""
+    return normalise_newlines(text).strip() == normalise_newlines(other).strip()
+
+
 def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
     """`on_delete` of who made a rendering: forgotten with the user, except on a PDF that was
     sent, which stays as it was sent (the database refuses to change it): the user cannot be
@@ -215,7 +228,9 @@ class PositionPaper(models.Model):
         max_length=255,
         blank=True,
         help_text=_(
-            "The institution's name as it stands on the letter (in Lithuanian, in the dative); empty: its name."
+            "The institution's name as it stands on the letter. A Lithuanian letter names it in the "
+            "dative (“…ministerijai”) and is approved only with it; an English letter left empty prints "
+            "the institution's name."
         ),
     )
     addressee_person = models.CharField(_("addressee person or department"), max_length=255, blank=True)
@@ -420,6 +435,10 @@ class PaperSection(models.Model):
     def __str__(self) -> str:
         return self.heading or self.body[:60]
 
+    def clean(self) -> None:
+        super().clean()
+        self.body = normalise_newlines(self.body)
+
 
 class PaperProposal(models.Model):
     """A row of the paper's amendment proposals table."""
@@ -473,6 +492,11 @@ class PaperProposal(models.Model):
 
     def __str__(self) -> str:
         return self.provision or self.proposed_wording[:60]
+
+    def clean(self) -> None:
+        super().clean()
+        self.proposed_wording = normalise_newlines(self.proposed_wording)
+        self.justification = normalise_newlines(self.justification)
 
 
 class OrganisationListed(models.Model):

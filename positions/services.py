@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation
@@ -147,6 +148,19 @@ def _approval_errors(paper: PositionPaper, issuer: IssuerSettings) -> list[Valid
     elif paper.addressee.kind != Organisation.Kind.PUBLIC:
         errors.append(
             ValidationError(_("The addressee must be a public institution."), code="addressee_kind")
+        )
+    if paper.language == Language.LITHUANIAN and not paper.addressee_label.strip():
+        # A Lithuanian letter names its addressee in the dative, which the institution's record
+        # (its name, in the nominative) does not give: staff write it.
+        errors.append(
+            ValidationError(
+                _(
+                    "Write the addressee as the letter names it, in the dative (for example "
+                    "“Lietuvos Respublikos žemės ūkio ministerijai”), in the field “%(field)s”."
+                ),
+                code="no_addressee_label",
+                params={"field": capfirst(PositionPaper._meta.get_field("addressee_label").verbose_name)},
+            )
         )
     if not paper.subject.strip():
         errors.append(ValidationError(_("Write the subject."), code="no_subject"))
@@ -429,10 +443,18 @@ def _finish_job(job: RenderingJob, *, error: str) -> None:
 # --- sending --------------------------------------------------------------------------------------
 
 
-def _default_recipient(paper: PositionPaper) -> str:
+def paper_default_recipient(paper: PositionPaper) -> str:
+    """Whom a dispatch of the paper goes to, unless staff say otherwise: the addressee as the
+    letter names it, else the institution's name."""
     if paper.addressee_label:
         return paper.addressee_label
     return paper.addressee.name if paper.addressee else ""
+
+
+def paper_email_address(paper: PositionPaper) -> str:
+    """Where the paper is e-mailed, unless staff say otherwise: the paper's addressee e-mail,
+    else the institution's e-mail in the CRM; empty if neither is known."""
+    return paper.addressee_email or (paper.addressee.email if paper.addressee else "")
 
 
 @transaction.atomic
@@ -478,7 +500,7 @@ def paper_mark_sent(
         raise ValidationError(
             _("The paper cannot be sent before it was registered."), code="before_registration"
         )
-    recipient = recipient.strip() or _default_recipient(locked)
+    recipient = recipient.strip() or paper_default_recipient(locked)
     if not recipient:
         raise ValidationError(_("Give the recipient."), code="no_recipient")
     # Archive only an intact file: the one whose hash was recorded when it was made.
@@ -511,7 +533,7 @@ def paper_email(
     institution's) and record the dispatch. If the e-mail cannot be sent, nothing is recorded and
     the mail server's refusal is raised as a `ValidationError`."""
     _require_permission(user, "positions.add_dispatch")
-    address = to.strip() or paper.addressee_email or (paper.addressee.email if paper.addressee else "")
+    address = to.strip() or paper_email_address(paper)
     if not address:
         raise ValidationError(_("The addressee has no e-mail address."), code="no_email")
     if paper.status == PositionPaper.Status.DRAFT:

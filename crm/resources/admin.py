@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export import forms as import_forms
@@ -39,12 +39,22 @@ class ConfirmImportForm(import_forms.ConfirmImportForm):
     skip_invalid_rows = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class ExportForm(import_forms.SelectableFieldsExportForm):
+    """import-export's choice of the columns to export, each named as its header is (“Pavadinimas”,
+    “Juridinio asmens kodas”) rather than by its field's name in English (“Legal Code”)."""
+
+    def _get_field_label(self, resource: Any, field_name: str) -> str:
+        label = getattr(resource.fields.get(field_name), "label", None)
+        return capfirst(str(label)) if label else super()._get_field_label(resource, field_name)
+
+
 class ImportExportAdminMixin(ImportExportMixin):
     """The admin side of CRM imports: CSV and XLSX only, the "skip invalid rows" checkbox."""
 
     formats = FORMATS
     import_form_class = ImportForm
     confirm_form_class = ConfirmImportForm
+    export_form_class = ExportForm
     # No encoding: import-export then reads the uploaded CSV back as bytes (CSV.get_read_mode),
     # and the format recognises UTF-8 or Windows-1257 itself. With one, it decodes the file as
     # that before the format sees it (and opening in binary mode with an encoding fails).

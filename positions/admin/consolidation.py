@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation
 from positions import consolidation
+from positions.admin.forms import MultilineTextField
 from positions.models import PaperSection, PositionPaper, ProposalGroup
 
 
@@ -36,11 +37,11 @@ class DraftFromConsultationForm(forms.Form):
 
 class GroupDecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("decision"), choices=ProposalGroup.Decision.choices)
-    reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    merged_wording = forms.CharField(
+    reason = MultilineTextField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    merged_wording = MultilineTextField(
         label=_("merged wording"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    merged_justification = forms.CharField(
+    merged_justification = MultilineTextField(
         label=_("merged justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 

@@ -8,19 +8,39 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from positions import selectors
-from positions.models import Dispatch, PositionPaper, Rendering
+from positions import selectors, services
+from positions.models import Dispatch, PositionPaper, Rendering, normalise_newlines
+
+
+class MultilineTextField(forms.CharField):
+    """A textarea's text with its line breaks as the paper keeps them (LF): browsers send them as
+    CRLF. Text posted back unchanged is then unchanged, and a section or proposal line written
+    from the members' answers does not look edited by hand for its line breaks."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return normalise_newlines(value) if isinstance(value, str) else value
 
 
 class DispatchForm(forms.Form):
-    """Recording that an approved paper was sent (or e-mailing it now)."""
+    """Recording that an approved paper was sent (or e-mailing it now). Whom it went to is a name
+    (the addressee as the letter names it); where an e-mail sent now goes, an address of its own
+    (the institution's, as the CRM has it): the page fills in both (`initial_for`)."""
 
     rendering = forms.ModelChoiceField(
         label=_("PDF sent"), queryset=Rendering.objects.none(), empty_label=None
     )
     channel = forms.ChoiceField(label=_("channel"), choices=Dispatch.Channel.choices)
     recipient = forms.CharField(
-        label=_("recipient"), max_length=255, help_text=_("For an e-mail sent now: the e-mail address.")
+        label=_("recipient"),
+        max_length=255,
+        required=False,
+        help_text=_("Whom the paper was sent to; empty: the addressee as the letter names it."),
+    )
+    email = forms.EmailField(
+        label=_("addressee's e-mail"),
+        required=False,
+        help_text=_("Where an e-mail sent now goes; the dispatch records this address as the recipient."),
     )
     sent_on = forms.DateField(label=_("sent on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("note"), max_length=255, required=False)
@@ -38,17 +58,22 @@ class DispatchForm(forms.Form):
             f"v{r.version} · {timezone.localtime(r.created_at):%Y-%m-%d %H:%M} · {r.sha256[:12]}…"
         )
 
+    @staticmethod
+    def initial_for(paper: PositionPaper) -> dict[str, Any]:
+        """The form as the page first shows it: the addressee's name and e-mail, today."""
+        return {
+            "recipient": services.paper_default_recipient(paper),
+            "email": services.paper_email_address(paper),
+            "sent_on": timezone.localdate(),
+        }
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("send_email_now"):
             if cleaned.get("channel") != Dispatch.Channel.EMAIL:
                 self.add_error("channel", _("Only the e-mail channel can send the PDF now."))
-            else:
-                recipient = cleaned.get("recipient", "")
-                try:
-                    forms.EmailField().clean(recipient)
-                except forms.ValidationError:
-                    self.add_error("recipient", _("Give an e-mail address to send the PDF to."))
+            elif not cleaned.get("email") and "email" not in self.errors:
+                self.add_error("email", _("Give an e-mail address to send the PDF to."))
         return cleaned
 
 

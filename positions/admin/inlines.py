@@ -14,13 +14,14 @@ from django.contrib.admin.widgets import (
     ManyToManyRawIdWidget,
 )
 from django.core import checks
-from django.db.models import ManyToManyField, Prefetch, QuerySet
+from django.db.models import ManyToManyField, Prefetch, QuerySet, TextField
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Answer, ProposalRow
+from positions.admin.forms import MultilineTextField
 from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSection, PositionPaper, Rendering
 
 
@@ -76,7 +77,10 @@ class SupportersFieldMixin(admin.options.BaseModelAdmin):
 
 
 class DraftOnlyInline(admin.options.InlineModelAdmin):
-    """Editable while the paper is a draft; read only once it is approved."""
+    """Editable while the paper is a draft; read only once it is approved. Its texts keep their
+    line breaks as LF, whatever the browser sends (`MultilineTextField`)."""
+
+    formfield_overrides = {TextField: {"form_class": MultilineTextField}}
 
     def _editable(self, obj: PositionPaper | None) -> bool:
         return obj is None or obj.is_draft

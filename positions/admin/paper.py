@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -365,11 +364,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
         paper = self._paper_or_404(request, object_id)
         if not request.user.has_perm("positions.add_dispatch"):
             raise PermissionDenied
-        initial = {
-            "recipient": paper.addressee_label or (paper.addressee.name if paper.addressee else ""),
-            "sent_on": timezone.localdate(),
-        }
-        form = DispatchForm(request.POST or None, paper=paper, initial=initial)
+        form = DispatchForm(request.POST or None, paper=paper, initial=DispatchForm.initial_for(paper))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -378,7 +373,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
                         paper=paper,
                         user=request.user,
                         rendering=data["rendering"],
-                        to=data["recipient"],
+                        to=data["email"],
                         note=data["note"],
                     )
                 else:

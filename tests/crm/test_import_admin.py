@@ -358,3 +358,15 @@ def test_the_export_file_is_named_in_the_pages_language_with_the_associations_da
         response = export_post(client_for(crm_editor), language=language)
 
     assert response["Content-Disposition"] == f'attachment; filename="{name}-2026-11-30.csv"'
+
+
+def test_the_export_page_names_the_columns_as_their_headers_in_the_pages_language(crm_editor):
+    client = client_for(crm_editor)
+
+    lithuanian = client.get(url("export")).content.decode()
+    english = client.get(url("export", language="en")).content.decode()
+
+    for label in ("Pavadinimas", "Juridinio asmens kodas", "ECCP profilis"):
+        assert f"{label}</label>" in lithuanian or f">{label}<" in lithuanian, label
+    assert "Legal Code" not in lithuanian and "Eccp Url" not in lithuanian
+    assert "Legal entity code" in english or "Legal code" in english

@@ -47,6 +47,16 @@ def issuer_with_requisites(**overrides: object) -> IssuerSettings:
     return issuer
 
 
+def address_in_dative(
+    paper: PositionPaper, label: str = "Ekonomikos ir inovacijų ministerijai"
+) -> PositionPaper:
+    """Write the addressee as the letter names it, in the dative, as staff do before approving a
+    Lithuanian paper (a draft from a consultation leaves it empty: the CRM has no dative)."""
+    PositionPaper.objects.filter(pk=paper.pk).update(addressee_label=label)
+    paper.addressee_label = label
+    return paper
+
+
 class PublicInstitutionFactory(OrganisationFactory):
     name = factory.Sequence(lambda n: f"Lietuvos Respublikos ekonomikos ir inovacijų ministerija {n}")
     kind = Organisation.Kind.PUBLIC

@@ -336,7 +336,8 @@ def test_emailing_from_the_send_page(staff_client, approved, superuser, mailoutb
         {
             "rendering": rendering.pk,
             "channel": "email",
-            "recipient": "rastine@eimin.lt",
+            "recipient": "Ministerijai",
+            "email": "rastine@eimin.lt",
             "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
             "send_email_now": "on",
         },
@@ -371,7 +372,7 @@ def test_emailing_with_the_note_and_a_mail_server_that_refuses(staff_client, app
     form = {
         "rendering": rendering.pk,
         "channel": "email",
-        "recipient": "rastine@eimin.lt",
+        "email": "rastine@eimin.lt",
         "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
         "send_email_now": "on",
         "note": "Su lydraščiu Nr. 5",

@@ -23,7 +23,7 @@ from positions.selectors import paper_for_document
 from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
-from tests.positions.factories import PublicInstitutionFactory, issuer_with_requisites
+from tests.positions.factories import PublicInstitutionFactory, address_in_dative, issuer_with_requisites
 
 pytestmark = pytest.mark.django_db
 
@@ -571,8 +571,7 @@ def test_users_without_the_permissions_can_neither_draft_nor_decide(closed, poli
 
 def test_decisions_are_refused_once_the_paper_is_approved(closed, policy_officer, superuser):
     issuer_with_requisites()
-    paper = _draft(closed, policy_officer)
-    from positions import services
+    paper = address_in_dative(_draft(closed, policy_officer))
 
     services.paper_approve(paper=paper, user=superuser)
     with pytest.raises(ValidationError):
@@ -735,7 +734,7 @@ def test_changing_an_attribution_rewrites_the_sections_written_from_the_answers(
 
 def test_a_section_edited_by_hand_is_kept_and_approval_refuses_a_withheld_name(closed, policy_officer):
     issuer_with_requisites()
-    paper = _draft(closed, policy_officer)
+    paper = address_in_dative(_draft(closed, policy_officer))
     section = _text_section(paper, closed)
     section.body += "\n\nPapildomai pažymime Mėnulio klasterio ir „Mėnulio klasteris“ indėlį."
     section.save()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
 
 from consultations.models import Consultation, Response
 from positions.models import PositionPaper, ProposalGroup
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +35,43 @@ def test_the_demo_shows_an_open_and_a_closed_consultation_and_a_consolidated_pap
     assert list(paper.proposals.values_list("provision", flat=True)) == ["4 punktas", "7.2 papunktis"]
     assert ProposalGroup.objects.get(paper=paper, provision="9 punktas").decision == "drop"
     assert "Pritariame su pastabomis" in paper.sections.first().body
+
+
+def test_the_demo_paper_made_anonymous_in_a_browser_is_rewritten_and_approved(settings):
+    """The browser review's steps on the demo paper: an organisation made anonymous on its page,
+    posted with a browser's CRLF line breaks, then approval."""
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("ensure_demo_staff")
+    call_command("seed_demo_papers")
+    user = get_user_model().objects.get(username=settings.DEMO_STAFF_USERNAME)
+    client = Client()
+    client.force_login(user)
+    paper = PositionPaper.objects.get()
+    # Written as staff write it: the CRM has the institution's name only in the nominative.
+    assert paper.addressee_label == "Lietuvos Respublikos ekonomikos ir inovacijų ministerijai"
+    skonis = paper.supporting_organisations.get(short_name="Skonis")
+    assert skonis.name in " ".join(paper.sections.values_list("body", flat=True)).replace("\\", "")
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = {
+        name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for name, value in change_form_data(client.get(url)).items()
+    }
+    data.update(
+        {
+            "attributions-TOTAL_FORMS": "1",
+            "attributions-0-organisation": str(skonis.pk),
+            "attributions-0-mode": "anonymous",
+            "attributions-0-paper": str(paper.pk),
+            "_continue": "1",
+        }
+    )
+
+    saved = client.post(url, data, follow=True)
+
+    messages = [str(message) for message in saved.context["messages"]]
+    assert not any("redaguoti ranka" in m or "edited by hand" in m for m in messages), messages
+    assert "Skonis" not in " ".join(paper.sections.values_list("body", flat=True))
+    approved = client.post(reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True)
+    paper.refresh_from_db()
+    assert paper.status == PositionPaper.Status.APPROVED, [str(m) for m in approved.context["messages"]]

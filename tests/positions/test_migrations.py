@@ -121,3 +121,54 @@ def test_existing_groups_get_the_question_of_the_answers_behind_them(back_to_lat
     }
     lines = new.get_model("positions", "PaperProposal").objects
     assert lines.create(paper_id=paper.pk, provision="7 straipsnis").act == ""
+
+
+def test_the_texts_of_drafts_get_lf_line_breaks_and_registered_texts_stay_as_they_are(back_to_latest):
+    """Migration 0013: text saved from the admin before came with a browser's CRLF line breaks;
+    a draft's sections, proposal lines and consolidation get LF, an approved paper's text stays as
+    it was registered."""
+    old = migrate([("positions", "0012_phone_extensions")])
+    Paper = old.get_model("positions", "PositionPaper")
+    Section = old.get_model("positions", "PaperSection")
+    Generated = old.get_model("positions", "GeneratedSection")
+    Proposal = old.get_model("positions", "PaperProposal")
+    Group = old.get_model("positions", "ProposalGroup")
+    draft = Paper.objects.create(subject="Juodraštis")
+    approved = Paper.objects.create(
+        subject="Patvirtintas",
+        status="approved",
+        registration_number="S-2026-903",
+        registration_date="2026-11-28",
+    )
+    crlf = "- Pirma.\r\n- Antra.\rTrečia."
+    lf = "- Pirma.\n- Antra.\nTrečia."
+    sections = {
+        paper.pk: Section.objects.create(paper=paper, position=1, body=crlf) for paper in (draft, approved)
+    }
+    marker = Generated.objects.create(section=sections[draft.pk], generated_body=crlf)
+    line = Proposal.objects.create(paper=draft, provision="5 str.", proposed_wording=crlf, justification=crlf)
+    registered_line = Proposal.objects.create(paper=approved, provision="5 str.", proposed_wording=crlf)
+    group = Group.objects.create(
+        paper=draft,
+        key="5 str",
+        provision="5 str.",
+        decision="merge",
+        reason=crlf,
+        merged_wording=crlf,
+        generated_wording=crlf,
+        proposal=line,
+    )
+    untouched = Section.objects.create(paper=draft, position=2, body="Viena eilutė.")
+
+    new = migrate([("positions", "0013_lf_line_breaks_addressee_in_dative")])
+
+    sections_now = new.get_model("positions", "PaperSection").objects
+    assert sections_now.get(pk=sections[draft.pk].pk).body == lf
+    assert sections_now.get(pk=sections[approved.pk].pk).body == crlf
+    assert sections_now.get(pk=untouched.pk).body == "Viena eilutė."
+    assert new.get_model("positions", "GeneratedSection").objects.get(pk=marker.pk).generated_body == lf
+    proposals = new.get_model("positions", "PaperProposal").objects
+    assert (proposals.get(pk=line.pk).proposed_wording, proposals.get(pk=line.pk).justification) == (lf, lf)
+    assert proposals.get(pk=registered_line.pk).proposed_wording == crlf
+    group_now = new.get_model("positions", "ProposalGroup").objects.get(pk=group.pk)
+    assert (group_now.reason, group_now.merged_wording, group_now.generated_wording) == (lf, lf, lf)

@@ -18,7 +18,7 @@ from positions.models import PaperProposal, PositionPaper, ProposalGroup
 from positions.selectors import paper_for_document
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
-from tests.positions.factories import PublicInstitutionFactory, issuer_with_requisites
+from tests.positions.factories import PublicInstitutionFactory, address_in_dative, issuer_with_requisites
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ def test_a_new_version_keeps_the_acts_of_its_lines(policy_officer, superuser):
     consultation, _questions = _closed(policy_officer)
     paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
     _adopt_all(paper, policy_officer)
-    services.paper_approve(paper=paper, user=superuser)
+    services.paper_approve(paper=address_in_dative(paper), user=superuser)
     rendering = services.paper_render(paper=paper, user=superuser)
     services.paper_mark_sent(paper=paper, user=superuser, rendering=rendering, channel="dvs")
 

@@ -26,7 +26,7 @@ from positions.models import (
 )
 from positions.selectors import paper_for_document
 from tests.positions import pdf_reading
-from tests.positions.factories import issuer_with_requisites
+from tests.positions.factories import address_in_dative, issuer_with_requisites
 from tests.positions.test_consolidation import (  # noqa: F401 (the fixture is used by name)
     _client,
     _draft,
@@ -49,7 +49,7 @@ def _decide(paper: PositionPaper, user, decisions: dict[str, GroupDecision]) -> 
 def _consolidated(closed, user) -> PositionPaper:  # noqa: F811
     """A draft with "5 straipsnio 2 dalis" merged, "7 straipsnis" and "9 straipsnis" adopted."""
     issuer_with_requisites()
-    paper = _draft(closed, user)
+    paper = address_in_dative(_draft(closed, user))
     _decide(
         paper,
         user,

@@ -23,13 +23,20 @@ from consultations import services as consultation_services
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, Question
 from crm.models import Organisation
-from positions import consolidation
+from positions import consolidation, services
 from positions.consolidation import GroupDecision
 from positions.models import IssuerSettings, ProposalGroup
 
 OPEN_TITLE = "Dėl Lietuvos Respublikos inovacijų įstatymo pakeitimo projekto"
 CLOSED_TITLE = "Dėl Klasterių plėtros programos 2027–2030 m. projekto"
 INSTITUTION = "Ekonomikos ir inovacijų ministerija"
+# The letter names its addressee in the dative, as staff write it (the CRM keeps the name as it is,
+# in the nominative): without it, a Lithuanian paper is not approved.
+ADDRESSEE_AS_WRITTEN = {
+    "Lietuvos Respublikos ekonomikos ir inovacijų ministerija": (
+        "Lietuvos Respublikos ekonomikos ir inovacijų ministerijai"
+    ),
+}
 
 QUESTIONS = [
     (
@@ -214,6 +221,9 @@ class Command(BaseCommand):
 
     def _paper(self, consultation: Consultation, user: Any) -> None:
         paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=user)
+        if paper.addressee is not None and paper.addressee.name in ADDRESSEE_AS_WRITTEN:
+            paper.addressee_label = ADDRESSEE_AS_WRITTEN[paper.addressee.name]
+            paper = services.paper_save(paper=paper, user=user)
         for group in ProposalGroup.objects.filter(paper=paper).order_by("position"):
             if group.key.startswith("4"):
                 decision = GroupDecision(
