@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from consultations.answers import entry_display
 from consultations.models import AccessLink, Consultation, ResponseVersion
 from crm.models import Person
+from crm.names import vocative
 
 INVITATION = "invitation"
 REMINDER = "reminder"
@@ -22,6 +23,13 @@ REMINDER = "reminder"
 def recipient_language(language: str) -> str:
     """The person's language when the site speaks it, the site's default otherwise."""
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def greeting_name(person: Person) -> str:
+    """The person's first name as an e-mail in the active language greets them: in Lithuanian in
+    the vocative ("Gerb. Mindaugai,", "Gerb. Egle,"), in another language as written."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return vocative(person.first_name) if language.split("-")[0] == "lt" else person.first_name
 
 
 def access_link_url(*, token: str) -> str:
@@ -37,6 +45,7 @@ def access_link_message(*, link: AccessLink, token: str, kind: str) -> EmailMult
         deadline = timezone.localtime(consultation.internal_deadline)
         context = {
             "person": link.person,
+            "greeting_name": greeting_name(link.person),
             "organisation": invitation.organisation,
             "consultation": consultation,
             "deadline": deadline,
@@ -89,6 +98,7 @@ def _version_context(version: ResponseVersion, person: Person) -> dict[str, obje
     consultation = response.consultation
     return {
         "person": person,
+        "greeting_name": greeting_name(person),
         "organisation": response.organisation,
         "consultation": consultation,
         "version": version,

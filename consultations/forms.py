@@ -577,10 +577,14 @@ def _alert(messages: Iterable[Any], css_class: str, role: str = "") -> str:
     return f'<div class="{css_class}"{role_attribute}>{items}</div>'
 
 
-def _proposal_row(row: forms.Form, number: int | str) -> str:
-    """One row of a proposals table (`number` is empty in the template of a new row)."""
-    names = ["provision", "proposed_wording", "justification"]
-    if "DELETE" in row.fields:
+_PROPOSAL_FIELDS = ("provision", "proposed_wording", "justification")
+
+
+def _proposal_row(row: forms.Form, number: int | str, *, removable: bool = True) -> str:
+    """One row of a proposals table (`number` is empty in the template of a new row), with its
+    "Remove this proposal" checkbox when it has one and the table is `removable`."""
+    names = list(_PROPOSAL_FIELDS)
+    if removable and "DELETE" in row.fields:
         names.append("DELETE")
     # Translated outside the f-string: makemessages does not read the expressions inside one.
     legend = _escape(gettext("Proposal"))
@@ -593,8 +597,22 @@ def _proposal_row(row: forms.Form, number: int | str) -> str:
     )
 
 
+def _holds_proposal(row: forms.Form) -> bool:
+    """Whether a proposal row holds a proposal: saved (or, on a refused post, typed) and not
+    ticked for removal. Read from the row's values, whether or not the form was validated."""
+    if "DELETE" in row.fields and row["DELETE"].value():
+        return False
+    return any(str(row[name].value() or "").strip() for name in _PROPOSAL_FIELDS)
+
+
 def _proposals(
-    *, question: Question, number: int, formset: BaseProposalFormSet, help_text: str, editable: bool
+    *,
+    question: Question,
+    number: int,
+    formset: BaseProposalFormSet,
+    help_text: str,
+    editable: bool,
+    preview: bool = False,
 ) -> str:
     """A proposals question: its rows, and while editable a button that adds one (posting the form;
     static/js/answer.js adds it in place from the <template>)."""
@@ -606,7 +624,16 @@ def _proposals(
         if management.errors
         else "".join(_widget(management[name]) for name in management.fields)
     )
-    rows = "".join(_proposal_row(row, row_number) for row_number, row in enumerate(formset, start=1))
+    if editable or preview:
+        # The preview shows the blank table as members find it (its empty row, read-only).
+        rows = "".join(_proposal_row(row, row_number) for row_number, row in enumerate(formset, start=1))
+    else:
+        # Read-only: the proposals themselves, without the empty row offered for a new one and
+        # without the checkboxes that remove a row.
+        shown = [row for row in formset if _holds_proposal(row)]
+        rows = "".join(
+            _proposal_row(row, row_number, removable=False) for row_number, row in enumerate(shown, start=1)
+        )
     if not rows and not editable:
         rows = '<p class="text-muted">—</p>'
     adding = ""
@@ -647,6 +674,7 @@ class QuestionCard(LayoutObject):
                 formset=formset,
                 help_text=conditional_escape(form.help_texts[question.pk]),
                 editable=bool(context.get("editable")),
+                preview=bool(context.get("preview")),
             )
         return mark_safe(  # noqa: S308 - every part is escaped where it is made
             f'<section id="question-{question.pk}" class="card mb-4">'

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from consultations.answers import AnswerValue
@@ -223,6 +223,191 @@ def invitations_not_submitted(*, consultation: Consultation) -> QuerySet[Invitat
         "organisation_id"
     )
     return consultation.invitations.exclude(organisation_id__in=submitted)
+
+
+@dataclass(frozen=True)
+class InvitationPlan:
+    """What sending a consultation's invitations would do now (`invitation_plan`)."""
+
+    # The audience organisations not invited yet, by name.
+    new_organisations: list[Organisation] = field(default_factory=list)
+    # The contacts to get a link, as (organisation id, person), by organisation name.
+    new_links: list[tuple[int, Person]] = field(default_factory=list)
+    # The organisations whose existing active links have had no invitation e-mail queued yet
+    # (never, or it failed: `access_links_not_queued`), by id.
+    organisations_not_queued: dict[int, int] = field(default_factory=dict)
+    # The invited organisations (and those to be) left without an active link, by name.
+    organisations_without_contacts: list[Organisation] = field(default_factory=list)
+
+    @property
+    def emails(self) -> int:
+        """The invitation e-mails to queue: one a new link and one an active link not queued yet."""
+        return len(self.new_links) + sum(self.organisations_not_queued.values())
+
+    @property
+    def organisations_mailed(self) -> int:
+        """The organisations that get at least one of these e-mails."""
+        return len(
+            {organisation_id for organisation_id, _person in self.new_links}
+            | self.organisations_not_queued.keys()
+        )
+
+
+def invitation_plan(*, consultation: Consultation, day: datetime.date | None = None) -> InvitationPlan:
+    """What opening the consultation, or inviting anew, would create and send on `day` (today): an
+    invitation for every audience organisation (`consultation_audience`) not invited yet, a link for
+    every consultation contact (`consultation_contacts`) of an invited organisation who never had
+    one (a revoked link is not replaced: that is for staff to re-issue), and the invitation e-mail
+    of every new link and every active link that has not had one queued. The services create
+    and send what it says; the admin shows it before asking to go ahead."""
+    audience = list(consultation_audience(consultation=consultation, day=day).only("pk", "name"))
+    invitations = list(consultation.invitations.select_related("organisation").order_by())
+    invited = {invitation.organisation_id for invitation in invitations}
+    new_organisations = [organisation for organisation in audience if organisation.pk not in invited]
+    organisations = sorted(
+        [*(invitation.organisation for invitation in invitations), *new_organisations],
+        key=lambda organisation: (organisation.name, organisation.pk),
+    )
+    contacts = consultation_contacts(
+        organisation_ids=[organisation.pk for organisation in organisations], day=day
+    )
+    links = AccessLink.objects.filter(invitation__consultation=consultation).order_by()
+    linked = set(links.values_list("invitation__organisation_id", "person_id"))
+    new_links = [
+        (organisation.pk, person)
+        for organisation in organisations
+        for person in contacts.get(organisation.pk, [])
+        if (organisation.pk, person.pk) not in linked
+    ]
+    with_link = set(
+        links.filter(revoked_at__isnull=True).values_list("invitation__organisation_id", flat=True)
+    )
+    with_link |= {organisation_id for organisation_id, _person in new_links}
+    not_queued: dict[int, int] = defaultdict(int)
+    for organisation_id in access_links_not_queued(consultation=consultation).values_list(
+        "invitation__organisation_id", flat=True
+    ):
+        not_queued[organisation_id] += 1
+    return InvitationPlan(
+        new_organisations=new_organisations,
+        new_links=new_links,
+        organisations_not_queued=dict(not_queued),
+        organisations_without_contacts=[
+            organisation for organisation in organisations if organisation.pk not in with_link
+        ],
+    )
+
+
+def start_of_day(day: datetime.date | None = None) -> datetime.datetime:
+    """Midnight at the start of `day` (today) in the association's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day or timezone.localdate(), datetime.time.min))
+
+
+def _reminder_due(since: datetime.datetime) -> Q:
+    # The invitation e-mail went out before the day began, and no reminder since.
+    return Q(sent_at__lt=since) & (Q(reminded_at__isnull=True) | Q(reminded_at__lt=since))
+
+
+def invitations_to_remind(
+    *, consultation: Consultation, since: datetime.datetime | None = None
+) -> QuerySet[Invitation]:
+    """The invitations a reminder may go to today (`since`: the start of today): the organisation
+    has not submitted (`invitations_not_submitted`), its invitation e-mail went out before today
+    (an invitation not sent yet gets its invitation first; an organisation invited today is not
+    reminded the same day) and it has not been reminded today. The reminder goes to the active
+    links among them (`reminder_plan` counts what is left out, and why)."""
+    return invitations_not_submitted(consultation=consultation).filter(_reminder_due(since or start_of_day()))
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """The organisations that have not submitted their answer, by what a reminder now does for
+    them (`reminder_plan`); each is counted once."""
+
+    # Reminded: the invitation e-mail went out before today, no reminder today, an active link.
+    organisations: int = 0
+    # The reminders' e-mails: the active links of those.
+    emails: int = 0
+    # Left out: the invitation e-mail first went out today (reminded from tomorrow) ...
+    invited_today: int = 0
+    # ... a reminder went out today already ...
+    reminded_today: int = 0
+    # ... no invitation e-mail has gone out yet, though someone opened or answered it (its
+    # e-mail waits to be sent, or failed) ...
+    not_sent: int = 0
+    # ... every link of the invitation has been revoked since it was sent ...
+    without_link: int = 0
+    # ... or it reached nobody (`invitations_not_reachable`: no consultation contact).
+    not_reachable: int = 0
+
+    @property
+    def left_out(self) -> int:
+        """The organisations not reminded (those not reachable among them)."""
+        return (
+            self.invited_today + self.reminded_today + self.not_sent + self.without_link + self.not_reachable
+        )
+
+
+def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None = None) -> ReminderPlan:
+    """Whom reminding the organisations that have not submitted would reach today (`since`: the
+    start of today), and why the others would be left out: the rule of `invitations_to_remind`,
+    each organisation that has not submitted counted under one reason. Two queries."""
+    since = since or start_of_day()
+    due = _reminder_due(since)
+    sent_today = Q(sent_at__gte=since)
+    never_sent = Q(sent_at__isnull=True)
+    counts = (
+        invitations_not_submitted(consultation=consultation)
+        .order_by()
+        .alias(
+            linked=Exists(AccessLink.objects.filter(invitation_id=OuterRef("pk"), revoked_at__isnull=True)),
+            answered=Exists(
+                Response.objects.filter(
+                    consultation_id=OuterRef("consultation_id"), organisation_id=OuterRef("organisation_id")
+                )
+            ),
+        )
+        .aggregate(
+            organisations=Count("pk", filter=due & Q(linked=True)),
+            without_link=Count("pk", filter=due & Q(linked=False)),
+            reminded_today=Count("pk", filter=Q(sent_at__lt=since, reminded_at__gte=since)),
+            invited_today=Count("pk", filter=sent_today),
+            not_sent=Count("pk", filter=never_sent & (Q(opened_at__isnull=False) | Q(answered=True))),
+            not_reachable=Count("pk", filter=never_sent & Q(opened_at__isnull=True, answered=False)),
+        )
+    )
+    emails = AccessLink.objects.filter(
+        invitation__in=invitations_to_remind(consultation=consultation, since=since), revoked_at__isnull=True
+    ).count()
+    return ReminderPlan(emails=emails, **counts)
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    """How far the invited organisations have got with their answers (`answer_counts`)."""
+
+    invited: int = 0
+    submitted: int = 0
+    # Not submitted, with a draft saved.
+    drafts: int = 0
+    # Submitted, then changed and saved without submitting again.
+    changed_since_submission: int = 0
+
+    @property
+    def not_submitted(self) -> int:
+        return self.invited - self.submitted
+
+
+def answer_counts(*, consultation: Consultation) -> AnswerCounts:
+    """The consultation's invitations and its organisations' responses, counted. Two queries."""
+    responses = Response.objects.filter(consultation=consultation).order_by()
+    submitted = Q(status=Response.Status.SUBMITTED)
+    counts = responses.aggregate(
+        submitted=Count("pk", filter=submitted),
+        drafts=Count("pk", filter=~submitted),
+        changed_since_submission=Count("pk", filter=submitted & Q(has_unsubmitted_changes=True)),
+    )
+    return AnswerCounts(invited=consultation.invitations.count(), **counts)
 
 
 # Browsers holding a link keep showing the answer (read-only) after the consultation closes.

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +57,12 @@ class InvitationReport:
 
 @dataclass(frozen=True)
 class ReminderReport:
+    """What sending reminders did, and the plan it followed: which organisations that have not
+    submitted were left out, and why."""
+
     organisations: int = 0
     emails_queued: int = 0
+    plan: selectors.ReminderPlan = field(default_factory=selectors.ReminderPlan)
 
 
 def _require_permission(user: AbstractBaseUser, permission: str) -> None:
@@ -70,10 +74,6 @@ def _lock_consultation(consultation: Consultation) -> Consultation:
     """A fresh copy of the consultation's row, locked until the transaction ends (PostgreSQL;
     SQLite's immediate transactions serialise writers anyway)."""
     return Consultation.objects.select_for_update().get(pk=consultation.pk)
-
-
-def _start_of_today() -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
 
 
 # --- transitions ----------------------------------------------------------------------------------
@@ -170,50 +170,31 @@ def consultation_archive(*, consultation: Consultation, user: AbstractBaseUser) 
 
 def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationReport:
     """Create what is missing (invitations for audience organisations, links for their contacts)
-    and queue the invitation e-mail of every link that has not had one. Idempotent; the caller
-    holds the consultation's lock."""
-    audience = list(selectors.consultation_audience(consultation=consultation).only("pk", "name"))
-    invited = set(consultation.invitations.values_list("organisation_id", flat=True))
-    new_invitations = [
-        Invitation(consultation=consultation, organisation=organisation)
-        for organisation in audience
-        if organisation.pk not in invited
-    ]
-    Invitation.objects.bulk_create(new_invitations)
-
-    invitations = list(consultation.invitations.select_related("organisation"))
-    contacts = selectors.consultation_contacts(
-        organisation_ids=[invitation.organisation_id for invitation in invitations]
+    and queue the invitation e-mail of every link that has not had one: what
+    `selectors.invitation_plan` says, which the admin showed before. Idempotent; the caller holds
+    the consultation's lock."""
+    plan = selectors.invitation_plan(consultation=consultation)
+    Invitation.objects.bulk_create(
+        [
+            Invitation(consultation=consultation, organisation=organisation)
+            for organisation in plan.new_organisations
+        ]
     )
     # A person who ever had a link (even a revoked one) does not get a new one here: revoking
     # is a decision of staff, undone only by re-issuing.
-    linked = set(
-        AccessLink.objects.filter(invitation__consultation=consultation).values_list(
-            "invitation_id", "person_id"
-        )
+    invitation_ids = dict(consultation.invitations.order_by().values_list("organisation_id", "pk"))
+    AccessLink.objects.bulk_create(
+        [
+            AccessLink(invitation_id=invitation_ids[organisation_id], person=person)
+            for organisation_id, person in plan.new_links
+        ]
     )
-    new_links = [
-        AccessLink(invitation=invitation, person=person)
-        for invitation in invitations
-        for person in contacts.get(invitation.organisation_id, [])
-        if (invitation.pk, person.pk) not in linked
-    ]
-    AccessLink.objects.bulk_create(new_links)
-
-    with_active_link = set(
-        AccessLink.objects.filter(invitation__consultation=consultation, revoked_at__isnull=True).values_list(
-            "invitation_id", flat=True
-        )
-    )
-    without_contacts = [
-        invitation.organisation for invitation in invitations if invitation.pk not in with_active_link
-    ]
     queued = _invitation_emails_queue(consultation=consultation)
     return InvitationReport(
-        invitations_created=len(new_invitations),
-        links_created=len(new_links),
+        invitations_created=len(plan.new_organisations),
+        links_created=len(plan.new_links),
         emails_queued=queued,
-        organisations_without_contacts=sorted(without_contacts, key=lambda o: o.name),
+        organisations_without_contacts=plan.organisations_without_contacts,
     )
 
 
@@ -266,16 +247,14 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
             _("The internal deadline has passed; no reminders are sent."), code="deadline_passed"
         )
 
-    today = _start_of_today()
+    today = selectors.start_of_day()
+    # Only invitations whose e-mail went out before today: an invitation not sent yet (its
+    # e-mail failed or waits for the worker) gets its invitation first, not a reminder.
     invitations = list(
-        selectors.invitations_not_submitted(consultation=locked)
-        .select_for_update()
-        .filter(Q(reminded_at__isnull=True) | Q(reminded_at__lt=today))
-        # Only invitations whose e-mail went out before today: an invitation not sent yet (its
-        # e-mail failed or waits for the worker) gets its invitation first, not a reminder.
-        .filter(sent_at__lt=today)
-        .order_by("pk")
+        selectors.invitations_to_remind(consultation=locked, since=today).select_for_update().order_by("pk")
     )
+    # Counted before the reminders are marked: who is reminded, and why the others are not.
+    plan = selectors.reminder_plan(consultation=locked, since=today)
     links = list(
         AccessLink.objects.filter(invitation__in=invitations, revoked_at__isnull=True).order_by("pk")
     )
@@ -290,7 +269,7 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
     )
     for link in links:
         tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=emails.REMINDER)
-    return ReminderReport(organisations=len(reminded), emails_queued=len(links))
+    return ReminderReport(organisations=len(reminded), emails_queued=len(links), plan=plan)
 
 
 @transaction.atomic

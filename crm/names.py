@@ -114,3 +114,61 @@ def name_prefilter_terms(name: str) -> list[str]:
         stem, _endings, alternating = _declension(word)
         terms.append(stem[:-1] if _alternates(stem, alternating) else stem)
     return terms
+
+
+# --- the vocative: how a letter addresses a person ("Gerb. Mindaugai", "Gerb. Egle") ----------------
+
+# The vocative singular ending of each declension of `_DECLENSIONS`, by its nominative ending: one
+# of the endings listed there (the lists leave out a form equal to one listed before it, so the
+# vocative is named here rather than found by its place).
+_VOCATIVE_ENDINGS: dict[str, str] = {
+    "as": "ai",  # Mindaugas: Mindaugai
+    "ias": "y",  # kelias: kely (a name takes -iau, below)
+    "is": "i",  # Jurgis, Kęstutis: Jurgi, Kęstuti
+    "ys": "y",  # Kazys: Kazy
+    "us": "au",  # Mikalojus, Jankus: Mikalojau, Jankau
+    "ius": "iau",  # Darius, Marius: Dariau, Mariau
+    "a": "a",  # Rūta, Jogaila: as the nominative
+    "ia": "ia",  # Sofia: as the nominative
+    "ė": "e",  # Eglė, Jūratė: Egle, Jūrate
+    "uo": "enie",  # the fifth declension
+}
+# Where personal names part from the common nouns of their declension:
+# - a name whose stem ends in j takes -au, as "vėjas: vėjau" does (Tobijas, Elijas, Matijas:
+#   Tobijau, Elijau, Matijau), and so does the rare -ias (Elias: Eliau), never the -y of "kely";
+_SOFT_STEM_VOCATIVES: dict[str, str] = {"as": "au", "ias": "iau"}
+# - the few women's names of the third declension take its -ie (Ugnis: Ugnie), not the -i of the
+#   men's -is (Jurgis: Jurgi).
+_THIRD_DECLENSION_NAMES = frozenset({"ugnis", "viltis", "smiltis"})
+_THIRD_DECLENSION_VOCATIVE = "ie"
+# A word with a letter that Lithuanian does not write (John, Lewis, Alexis, Jānis, Müller) is a
+# foreign name, addressed as written.
+_LITHUANIAN_LETTERS = frozenset("aąbcčdeęėfghiįyjklmnoprsštuųūvzž")
+
+
+def _word_vocative(word: str) -> str:
+    if not set(word.lower()) <= _LITHUANIAN_LETTERS:
+        return word
+    stem, endings, _alternating = _declension(word)
+    nominative = endings[0]  # each list opens with the nominative; "" for a foreign name, an initial
+    if not nominative:
+        return word
+    if word.lower() in _THIRD_DECLENSION_NAMES:
+        ending = _THIRD_DECLENSION_VOCATIVE
+    elif nominative == "ias" or (nominative == "as" and stem[-1:].lower() == "j"):
+        ending = _SOFT_STEM_VOCATIVES[nominative]
+    else:
+        ending = _VOCATIVE_ENDINGS[nominative]
+    # The ending in the letter case of the one it replaces (MINDAUGAS: MINDAUGAI).
+    return stem + (ending.upper() if word[len(stem) :].isupper() else ending)
+
+
+def vocative(first_name: str) -> str:
+    """A first name in the Lithuanian vocative, the case of addressing its bearer ("Gerb.
+    Mindaugai,", "Gerb. Egle,"): each word of a name of several words on its own ("Jūratė Marija":
+    Jūrate Marija), the spaces and hyphens between them kept; an initial, a name with no Lithuanian
+    ending (John) or in a foreign spelling (Lewis) as written."""
+    return "".join(
+        _word_vocative(part) if part and not part.isspace() and part != "-" else part
+        for part in re.split(r"(\s+|-)", first_name)
+    )

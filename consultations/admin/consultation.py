@@ -1,13 +1,16 @@
 """Consultations in the admin: the change page with its questions and documents, and the
-transitions (open, invite, remind, close, archive) as buttons and list actions calling services."""
+transitions (open, invite, remind, close, archive) as buttons and list actions calling services,
+each asking first on a page that says what it will do."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +25,8 @@ from django.http import (
 )
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import formats, timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -42,6 +47,63 @@ STATUS_COLOURS = {
     Consultation.Status.CLOSED: "#9a6700",
     Consultation.Status.ARCHIVED: "#555",
 }
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A step of a consultation's life run from the admin: a button on the change page (whose
+    address shows what it will do and asks to go ahead; posting runs it) and a list action (which
+    asks the same before running it on the chosen consultations)."""
+
+    label: str | Promise
+    # The status a consultation must have for it.
+    source: str
+    # The list action that runs it.
+    action: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "open": Transition(_("Open and send the invitations"), Consultation.Status.DRAFT, "open_selected"),
+    "invite": Transition(_("Invite new contacts"), Consultation.Status.OPEN, "send_invitations"),
+    "remind": Transition(_("Send reminders"), Consultation.Status.OPEN, "send_reminders"),
+    "close": Transition(_("Close"), Consultation.Status.OPEN, "close_selected"),
+    "archive": Transition(_("Archive"), Consultation.Status.CLOSED, "archive_selected"),
+}
+
+TRANSITION_CONFIRMATION_TEMPLATE = "consultations/admin/transition_confirmation.html"
+
+
+def _datetime(value: Any) -> str:
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+def _titled(consultation: Consultation, message: str) -> str:
+    """A message about one of several consultations, headed by its title."""
+    return _("“%(title)s”: %(message)s") % {"title": consultation.title, "message": message}
+
+
+def reminder_left_out(plan: selectors.ReminderPlan) -> list[str]:
+    """Why organisations that have not submitted get no reminder now, a sentence a reason
+    (`selectors.reminder_plan`); those nobody could be sent an invitation apart."""
+    reasons = [
+        (
+            plan.invited_today,
+            _("Organisations invited today get no reminder before tomorrow: %(count)d."),
+        ),
+        (
+            plan.reminded_today,
+            _("Organisations already reminded today get no second reminder today: %(count)d."),
+        ),
+        (
+            plan.not_sent,
+            _("Organisations whose invitation e-mail has not gone out yet get no reminder: %(count)d."),
+        ),
+        (
+            plan.without_link,
+            _("Organisations whose personal links are all revoked get no reminder: %(count)d."),
+        ),
+    ]
+    return [message % {"count": count} for count, message in reasons if count]
 
 
 def _count_of(rows: QuerySet[Any]) -> Subquery:
@@ -219,13 +281,6 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
     # Transitions: buttons on the change page and actions on the list, both calling services.
 
     def get_urls(self) -> list[URLPattern]:
-        transitions = [
-            ("open", self._open),
-            ("invite", self._invite),
-            ("remind", self._remind),
-            ("close", self._close),
-            ("archive", self._archive),
-        ]
         previews = [
             path(
                 "<path:object_id>/preview/",
@@ -244,10 +299,10 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
             + [
                 path(
                     f"<path:object_id>/{name}/",
-                    self.admin_site.admin_view(self._transition_view(handler)),
+                    self.admin_site.admin_view(self._transition_view(name)),
                     name=f"consultations_consultation_{name}",
                 )
-                for name, handler in transitions
+                for name in TRANSITIONS
             ]
             + super().get_urls()
         )
@@ -284,27 +339,177 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
             document.file.open("rb"), as_attachment=True, filename=PurePath(document.file.name).name
         )
 
-    def _transition_view(
-        self, handler: Callable[[HttpRequest, Consultation], None]
-    ) -> Callable[[HttpRequest, str], HttpResponse]:
+    def _handler(self, name: str) -> Callable[[HttpRequest, Consultation], None]:
+        return getattr(self, f"_{name}")
+
+    def _transition_view(self, name: str) -> Callable[[HttpRequest, str], HttpResponse]:
+        """The address of a transition's button: a GET shows what it will do and asks to go ahead
+        (as the admin's delete page does), a POST from that page runs it."""
+
         def view(request: HttpRequest, object_id: str) -> HttpResponse:
-            if request.method != "POST":
-                return HttpResponseNotAllowed(["POST"])
+            if request.method not in ("GET", "HEAD", "POST"):
+                return HttpResponseNotAllowed(["GET", "POST"])
             consultation = self.get_object(request, unquote(object_id))
             if consultation is None:
                 raise Http404
             if not self.has_change_permission(request, consultation):
                 raise PermissionDenied
+            change_url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+            if request.method != "POST":
+                return self._confirmation_page(request, name, [consultation], cancel_url=change_url)
             try:
-                handler(request, consultation)
+                self._handler(name)(request, consultation)
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(
-                reverse("admin:consultations_consultation_change", args=[consultation.pk])
-            )
+            return HttpResponseRedirect(change_url)
 
         return view
+
+    def _confirmation_page(
+        self,
+        request: HttpRequest,
+        name: str,
+        consultations: list[Consultation],
+        *,
+        cancel_url: str,
+        action: bool = False,
+    ) -> TemplateResponse:
+        """What the transition will do to each consultation, and the button that runs it: posted to
+        the transition's address, or (`action`) to the list with the chosen consultations."""
+        transition = TRANSITIONS[name]
+        items = [self._confirmation_item(name, consultation) for consultation in consultations]
+        single = consultations[0] if len(consultations) == 1 else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": transition.label,
+            "subtitle": single.title if single else None,
+            "original": single,
+            "items": items,
+            "label": transition.label,
+            "runnable": any(item["runnable"] for item in items),
+            "cancel_url": cancel_url,
+            "action_name": transition.action if action else "",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, TRANSITION_CONFIRMATION_TEMPLATE, context)
+
+    def _confirmation_item(self, name: str, consultation: Consultation) -> dict[str, Any]:
+        """What the confirmation page says of one consultation: sentences, and the organisations
+        that will be left without a link."""
+        item: dict[str, Any] = {
+            "consultation": consultation,
+            "runnable": consultation.status == TRANSITIONS[name].source,
+            "lines": [],
+            "organisations": [],
+        }
+        lines = item["lines"]
+        if not item["runnable"]:
+            lines.append(
+                _("Nothing to do: this consultation is “%(status)s”.")
+                % {"status": consultation.get_status_display()}
+            )
+        elif name in ("open", "invite"):
+            plan = selectors.invitation_plan(consultation=consultation)
+            if name == "open":
+                lines.append(
+                    _(
+                        "The consultation opens now and its personal links are sent by e-mail at "
+                        "once. Opening cannot be undone."
+                    )
+                )
+            else:
+                lines.append(
+                    _(
+                        "Personal links go to the organisations added to the audience and the contacts "
+                        "added since the consultation opened, and again to the links whose invitation "
+                        "e-mail failed. Nobody gets a second invitation."
+                    )
+                )
+            lines.append(
+                _("Organisations that get personal links: %(organisations)d; e-mails: %(emails)d.")
+                % {"organisations": plan.organisations_mailed, "emails": plan.emails}
+            )
+            if name == "open" and consultation.internal_deadline:
+                lines.append(
+                    _("Until %(deadline)s members can answer through their links.")
+                    % {"deadline": _datetime(consultation.internal_deadline)}
+                )
+            item["organisations"] = plan.organisations_without_contacts
+            item["organisations_heading"] = _(
+                "Organisations without a contact who receives consultations, which get no link until "
+                "one is added: %(count)d."
+            ) % {"count": len(plan.organisations_without_contacts)}
+        elif name == "remind":
+            plan = selectors.reminder_plan(consultation=consultation)
+            lines.append(
+                _(
+                    "A reminder with a new personal link goes to every contact of the invited "
+                    "organisations that have not submitted their answer."
+                )
+            )
+            lines.append(
+                _(
+                    "Organisations that have not submitted: %(not_submitted)d; reminded now: "
+                    "%(organisations)d, e-mails: %(emails)d."
+                )
+                % {
+                    "not_submitted": plan.organisations + plan.left_out,
+                    "organisations": plan.organisations,
+                    "emails": plan.emails,
+                }
+            )
+            lines.extend(reminder_left_out(plan))
+            if plan.not_reachable:
+                lines.append(
+                    _(
+                        "Organisations without a contact who receives consultations get no reminder: %(count)d."
+                    )
+                    % {"count": plan.not_reachable}
+                )
+        elif name == "close":
+            counts = selectors.answer_counts(consultation=consultation)
+            lines.append(
+                _(
+                    "Members' personal links stop accepting answers at once: nothing more can be saved "
+                    "or submitted, and members can only read their answers. Closing cannot be undone."
+                )
+            )
+            lines.append(
+                _(
+                    "Invited organisations: %(invited)d; submitted: %(submitted)d; not submitted: "
+                    "%(not_submitted)d, of which with a saved draft: %(drafts)d."
+                )
+                % {
+                    "invited": counts.invited,
+                    "submitted": counts.submitted,
+                    "not_submitted": counts.not_submitted,
+                    "drafts": counts.drafts,
+                }
+            )
+            if counts.changed_since_submission:
+                lines.append(
+                    _(
+                        "Organisations that changed their submitted answer without submitting it "
+                        "again, whose changes stay unsubmitted: %(count)d."
+                    )
+                    % {"count": counts.changed_since_submission}
+                )
+            deadline = consultation.internal_deadline
+            if deadline and deadline > timezone.now():
+                lines.append(
+                    _("The internal deadline, %(deadline)s, has not passed yet.")
+                    % {"deadline": _datetime(deadline)}
+                )
+        else:  # archive
+            lines.append(
+                _(
+                    "The consultation becomes a record that can only be read; members' pages of it "
+                    "stop opening. Archiving cannot be undone."
+                )
+            )
+        return item
 
     def _report_invitations(self, request: HttpRequest, consultation: Consultation, report: Any) -> None:
         # Queued, not sent: the database task backend sends them later, and any e-mail may fail.
@@ -378,11 +583,12 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
             },
             messages.SUCCESS,
         )
+        # Why the others that have not submitted were not reminded (the reminders' own rules).
+        for reason in reminder_left_out(report.plan):
+            self.message_user(request, _titled(consultation, reason), messages.WARNING)
         # Reminders go through the links that invitations were sent with: an organisation whose
         # invitation nobody could be sent is not reminded either.
-        not_reachable = selectors.invitations_not_reachable(
-            invitations=consultation.invitations.all()
-        ).count()
+        not_reachable = report.plan.not_reachable
         if not_reachable:
             self.message_user(
                 request,
@@ -421,24 +627,50 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                 handler(request, consultation)
             except ValidationError as error:
                 for message in error.messages:
-                    self.message_user(request, f"“{consultation.title}”: {message}", messages.ERROR)
+                    self.message_user(request, _titled(consultation, message), messages.ERROR)
+
+    def _confirm_then_run(
+        self, request: HttpRequest, queryset: QuerySet[Consultation], name: str
+    ) -> TemplateResponse | None:
+        """A list action as the admin's "delete selected" runs: first a page of what it will do to
+        the chosen consultations, then, posted from that page, the transition on each."""
+        if request.POST.get("post") == "yes":
+            self._run_for_each(request, queryset, self._handler(name))
+            return None
+        return self._confirmation_page(
+            request,
+            name,
+            list(queryset),
+            cancel_url=reverse("admin:consultations_consultation_changelist"),
+            action=True,
+        )
 
     @admin.action(description=_("Open and send the invitations"), permissions=["change"])
-    def open_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
-        self._run_for_each(request, queryset, self._open)
+    def open_selected(
+        self, request: HttpRequest, queryset: QuerySet[Consultation]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(request, queryset, "open")
 
     @admin.action(description=_("Invite new contacts"), permissions=["change"])
-    def send_invitations(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
-        self._run_for_each(request, queryset, self._invite)
+    def send_invitations(
+        self, request: HttpRequest, queryset: QuerySet[Consultation]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(request, queryset, "invite")
 
     @admin.action(description=_("Send reminders to those who have not submitted"), permissions=["change"])
-    def send_reminders(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
-        self._run_for_each(request, queryset, self._remind)
+    def send_reminders(
+        self, request: HttpRequest, queryset: QuerySet[Consultation]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(request, queryset, "remind")
 
     @admin.action(description=_("Close"), permissions=["change"])
-    def close_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
-        self._run_for_each(request, queryset, self._close)
+    def close_selected(
+        self, request: HttpRequest, queryset: QuerySet[Consultation]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(request, queryset, "close")
 
     @admin.action(description=_("Archive"), permissions=["change"])
-    def archive_selected(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> None:
-        self._run_for_each(request, queryset, self._archive)
+    def archive_selected(
+        self, request: HttpRequest, queryset: QuerySet[Consultation]
+    ) -> TemplateResponse | None:
+        return self._confirm_then_run(request, queryset, "archive")

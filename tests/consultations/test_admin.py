@@ -269,13 +269,20 @@ def test_open_button_refusal_is_shown_and_nothing_changes(staff_client):
     assert consultation.status == Consultation.Status.DRAFT
 
 
-def test_transitions_are_not_run_by_get(staff_client):
+def test_transitions_are_not_run_by_get_but_ask_first(staff_client):
     consultation = ConsultationFactory(sectors=["ict"])
     QuestionFactory(consultation=consultation)
     member_organisation()
-    assert staff_client.get(_transition_url(consultation, "open")).status_code == 405
+
+    page = staff_client.get(_transition_url(consultation, "open"))
+
+    assert page.status_code == 200
+    assert page.templates[0].name == "consultations/admin/transition_confirmation.html"
     consultation.refresh_from_db()
     assert consultation.status == Consultation.Status.DRAFT
+    assert not consultation.invitations.exists()
+    assert mail.outbox == []
+    assert staff_client.put(_transition_url(consultation, "open")).status_code == 405
 
 
 def test_reminder_close_and_archive_buttons(staff_client, superuser):
@@ -313,11 +320,26 @@ def test_list_actions_open_and_close_several_consultations(staff_client):
     QuestionFactory(consultation=second)
     url = reverse("admin:consultations_consultation_changelist")
 
-    staff_client.post(url, {"action": "open_selected", "_selected_action": [first.pk, second.pk]})
+    # As the admin's "delete selected": the action first shows what it will do, changing nothing ...
+    asked = staff_client.post(url, {"action": "open_selected", "_selected_action": [first.pk, second.pk]})
+    assert asked.status_code == 200
+    assert set(Consultation.objects.values_list("status", flat=True)) == {"draft"}
+    assert mail.outbox == []
+    content = asked.content.decode()
+    assert first.title in content and second.title in content
+    assert '<input type="hidden" name="post" value="yes">' in content
+
+    # ... and runs, posted from that page.
+    staff_client.post(
+        url, {"action": "open_selected", "_selected_action": [first.pk, second.pk], "post": "yes"}
+    )
     assert set(Consultation.objects.values_list("status", flat=True)) == {"open"}
     assert len(mail.outbox) == 2
 
     staff_client.post(url, {"action": "close_selected", "_selected_action": [first.pk]})
+    first.refresh_from_db()
+    assert first.status == Consultation.Status.OPEN
+    staff_client.post(url, {"action": "close_selected", "_selected_action": [first.pk], "post": "yes"})
     first.refresh_from_db()
     assert first.status == Consultation.Status.CLOSED
 

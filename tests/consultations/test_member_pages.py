@@ -434,6 +434,98 @@ def test_after_the_deadline_the_page_is_read_only_and_late_saves_are_refused(ope
     assert Response.objects.get().version == 1
 
 
+def _proposal_legends(content: str) -> list[str]:
+    """The numbers of the proposal rows on the page, as their legends show them."""
+    return re.findall(r"(?:Pasiūlymas|Proposal) <span data-row-number>(\d*)</span>", content)
+
+
+def test_after_the_deadline_the_page_shows_only_the_saved_proposals_without_removing_them(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    prefix = f"q{opened.questions['proposals'].pk}"
+    deadline = opened.consultation.internal_deadline
+    rows = [("1 str.", "Nauja redakcija", "Aiškiau"), ("2 str.", "Kita redakcija", "")]
+    with time_machine.travel(deadline - datetime.timedelta(minutes=5), tick=False):
+        client.post(ruta.url, {**answer_form(opened, rows=rows), "action": "save"})
+        editable = _text(client.get(ruta.lt_url))
+    # While the answer can be changed: the saved rows with their checkboxes, and an empty row.
+    assert _proposal_legends(editable) == ["1", "2", "3", ""]  # the last: the new row's <template>
+    assert f'name="{prefix}-0-DELETE"' in editable
+    assert "Pašalinti šį pasiūlymą" in editable
+
+    with time_machine.travel(deadline, tick=False):
+        page = client.get(ruta.lt_url)
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert "Terminas pasibaigė. Atsakymą galima skaityti, bet nebegalima keisti." in content
+    assert _proposal_legends(content) == ["1", "2"]  # no empty "Pasiūlymas 3"
+    assert "Nauja redakcija" in content and "Kita redakcija" in content
+    assert "DELETE" not in content
+    assert "Pašalinti šį pasiūlymą" not in content
+    assert f'name="{prefix}-2-provision"' not in content
+    assert 'value="add-row-' not in content and f'id="{prefix}-empty"' not in content
+
+
+def test_a_refused_late_post_shows_the_typed_proposals_without_an_empty_row_or_removing(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    deadline = opened.consultation.internal_deadline
+    saved = [("1 str.", "Nauja redakcija", ""), ("2 str.", "Šalintina redakcija", "")]
+    with time_machine.travel(deadline - datetime.timedelta(minutes=5), tick=False):
+        client.post(ruta.url, {**answer_form(opened, rows=saved), "action": "save"})
+    typed = answer_form(
+        opened,
+        version=1,
+        saved_rows=2,
+        rows=[
+            ("1 str.", "Pavėluota redakcija", ""),
+            ("2 str.", "Šalintina redakcija", "", True),
+            ("", "", ""),
+        ],
+    )
+
+    with time_machine.travel(deadline, tick=False):
+        late = client.post(ruta.url, {**typed, "action": "save"})
+
+    content = _text(late)
+    assert late.status_code == 409
+    assert _proposal_legends(content) == ["1"]
+    assert "Pavėluota redakcija" in content
+    assert "Šalintina redakcija" not in content  # ticked for removal
+    assert "DELETE" not in content and "Remove this proposal" not in content
+    assert Response.objects.get().version == 1
+
+
+def test_a_closed_consultation_shows_the_submitted_proposals_only(opened, policy_officer):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+    services.consultation_close(consultation=opened.consultation, user=policy_officer)
+
+    content = _text(client.get(ruta.lt_url))
+
+    assert "Konsultacija uždaryta. Atsakymą galima skaityti, bet nebegalima keisti." in content
+    assert _proposal_legends(content) == ["1"]
+    assert "Išbraukti žodį „tik“." in content
+    assert "DELETE" not in content and "Pašalinti šį pasiūlymą" not in content
+
+
+def test_a_read_only_page_without_proposals_shows_a_dash_not_an_empty_row(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    with time_machine.travel(
+        opened.consultation.internal_deadline - datetime.timedelta(minutes=5), tick=False
+    ):
+        client.post(ruta.url, {**answer_form(opened, rows=[]), "action": "save"})
+
+    with time_machine.travel(opened.consultation.internal_deadline, tick=False):
+        content = _text(client.get(ruta.url))
+
+    assert _proposal_legends(content) == []
+    assert '<p class="text-muted">—</p>' in content
+
+
 def test_after_closing_a_session_still_reads_the_answer_but_an_archived_one_is_gone(opened, policy_officer):
     ruta = opened.members["ruta"]
     client = ruta.client()

@@ -79,6 +79,19 @@ def test_staff_preview_shows_the_member_page_read_only_without_an_invitation(
     assert Response.objects.count() == 0
 
 
+def test_the_preview_shows_the_blank_proposals_table_members_find_without_removing(staff_client):
+    consultation = ConsultationFactory()
+    question = QuestionFactory(consultation=consultation, kind="proposals", text="Pasiūlymai")
+
+    content = staff_client.get(_preview_url(consultation)).content.decode()
+
+    # The one empty row a member starts from, read-only; nothing to add or remove.
+    assert content.count("Pasiūlymas <span data-row-number>1</span>") == 1
+    assert f'name="q{question.pk}-0-provision"' in content
+    assert "DELETE" not in content and "Pašalinti šį pasiūlymą" not in content
+    assert 'value="add-row-' not in content
+
+
 def test_the_preview_is_for_staff_who_may_see_consultations_only(read_only_user):
     consultation = ConsultationFactory()
     QuestionFactory(consultation=consultation, text="Klausimas")

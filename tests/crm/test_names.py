@@ -1,0 +1,123 @@
+"""Lithuanian first names in the vocative, as the consultation e-mails address their readers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from crm import names
+from crm.names import vocative
+
+
+@pytest.mark.parametrize(
+    ("name", "addressed"),
+    [
+        # Men: -as, -is, -ys, -us, -ius.
+        ("Mindaugas", "Mindaugai"),
+        ("Jonas", "Jonai"),
+        ("Tomas", "Tomai"),
+        ("Petras", "Petrai"),
+        ("Jurgis", "Jurgi"),
+        ("Kęstutis", "Kęstuti"),
+        ("Algis", "Algi"),
+        ("Kazys", "Kazy"),
+        ("Mikalojus", "Mikalojau"),
+        ("Aurelijus", "Aurelijau"),
+        ("Darius", "Dariau"),
+        ("Marius", "Mariau"),
+        ("Andrius", "Andriau"),
+        # A stem in j takes -au ("vėjas: vėjau"), and so does the rare -ias.
+        ("Tobijas", "Tobijau"),
+        ("Matijas", "Matijau"),
+        ("Elias", "Eliau"),
+        # The rare masculine -a, and the fifth declension.
+        ("Jogaila", "Jogaila"),
+        ("Šimkuo", "Šimkenie"),
+        # Women: -a, -ia, -ė, and the third declension's -is.
+        ("Rūta", "Rūta"),
+        ("Ona", "Ona"),
+        ("Sofia", "Sofia"),
+        ("Lia", "Lia"),
+        ("Eglė", "Egle"),
+        ("Jūratė", "Jūrate"),
+        ("Gintarė", "Gintare"),
+        ("Ugnė", "Ugne"),
+        ("Ugnis", "Ugnie"),
+    ],
+)
+def test_a_lithuanian_first_name_is_put_in_the_vocative(name, addressed):
+    assert vocative(name) == addressed
+
+
+@pytest.mark.parametrize(
+    ("name", "addressed"),
+    [
+        # No Lithuanian ending: as written.
+        ("John", "John"),
+        ("Agnes", "Agnes"),
+        ("Sarah", "Sarah"),
+        # A Lithuanian ending keeps its case form: -a and -ia are their own vocative.
+        ("Anna", "Anna"),
+        ("Maria", "Maria"),
+        # Letters Lithuanian does not write: a foreign spelling, as written.
+        ("Lewis", "Lewis"),
+        ("Alexis", "Alexis"),
+        ("Jānis", "Jānis"),
+        ("Jürgen", "Jürgen"),
+    ],
+)
+def test_a_foreign_first_name_is_addressed_as_written(name, addressed):
+    assert vocative(name) == addressed
+
+
+@pytest.mark.parametrize(
+    ("name", "addressed"),
+    [
+        ("Jūratė Marija", "Jūrate Marija"),
+        ("Jonas Mindaugas", "Jonai Mindaugai"),
+        ("Eglė Ugnė", "Egle Ugne"),
+        ("Jonas-Petras", "Jonai-Petrai"),
+        ("Darius  Kazys", "Dariau  Kazy"),
+        ("Jonas J.", "Jonai J."),
+        ("J. Mindaugas", "J. Mindaugai"),
+        ("Mindaugas John", "Mindaugai John"),
+    ],
+)
+def test_each_word_of_a_name_of_several_words_is_declined_on_its_own(name, addressed):
+    assert vocative(name) == addressed
+
+
+@pytest.mark.parametrize(
+    ("name", "addressed"),
+    [
+        ("MINDAUGAS", "MINDAUGAI"),
+        ("mindaugas", "mindaugai"),
+        ("EGLĖ", "EGLE"),
+        ("eglė", "egle"),
+        ("DARIUS", "DARIAU"),
+        ("KAZYS", "KAZY"),
+        ("ŠARŪNAS", "ŠARŪNAI"),
+        ("Žygimantas", "Žygimantai"),
+    ],
+)
+def test_the_letter_case_of_the_name_is_kept(name, addressed):
+    assert vocative(name) == addressed
+
+
+@pytest.mark.parametrize("name", ["", " ", "J", "J.", "Al", "Ed", "3"])
+def test_an_initial_a_short_word_or_nothing_stays_as_written(name):
+    assert vocative(name) == name
+
+
+def test_every_declension_names_its_vocative_among_its_endings():
+    assert names._VOCATIVE_ENDINGS.keys() == names._DECLENSIONS.keys()
+    for nominative, ending in names._VOCATIVE_ENDINGS.items():
+        assert ending in names._DECLENSIONS[nominative], nominative
+
+
+@pytest.mark.parametrize(
+    "name", ["Mindaugas", "Jurgis", "Kazys", "Mikalojus", "Darius", "Rūta", "Sofia", "Eglė"]
+)
+def test_the_vocative_is_a_form_that_gdpr_erasure_finds(name):
+    assert re.fullmatch(names.name_forms_pattern(name), vocative(name), flags=re.IGNORECASE)
