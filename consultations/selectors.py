@@ -9,7 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from consultations.answers import AnswerValue
@@ -354,26 +364,21 @@ def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None
     each organisation that has not submitted counted under one reason. Two queries."""
     since = since or start_of_day()
     due = _reminder_due(since)
-    sent_today = Q(sent_at__gte=since)
-    never_sent = Q(sent_at__isnull=True)
     counts = (
         invitations_not_submitted(consultation=consultation)
         .order_by()
         .alias(
             linked=Exists(AccessLink.objects.filter(invitation_id=OuterRef("pk"), revoked_at__isnull=True)),
-            answered=Exists(
-                Response.objects.filter(
-                    consultation_id=OuterRef("consultation_id"), organisation_id=OuterRef("organisation_id")
-                )
-            ),
+            # The rule of `invitations_not_reachable`.
+            unreachable=ExpressionWrapper(_not_reachable(), output_field=BooleanField()),
         )
         .aggregate(
             organisations=Count("pk", filter=due & Q(linked=True)),
             without_link=Count("pk", filter=due & Q(linked=False)),
             reminded_today=Count("pk", filter=Q(sent_at__lt=since, reminded_at__gte=since)),
-            invited_today=Count("pk", filter=sent_today),
-            not_sent=Count("pk", filter=never_sent & (Q(opened_at__isnull=False) | Q(answered=True))),
-            not_reachable=Count("pk", filter=never_sent & Q(opened_at__isnull=True, answered=False)),
+            invited_today=Count("pk", filter=Q(sent_at__gte=since)),
+            not_sent=Count("pk", filter=Q(sent_at__isnull=True, unreachable=False)),
+            not_reachable=Count("pk", filter=Q(unreachable=True)),
         )
     )
     emails = AccessLink.objects.filter(
