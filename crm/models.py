@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from crm.collation import LITHUANIAN
 from crm.fields import LegalCodeField, LowercaseEmailField, PhoneField, VatCodeField
 
 
@@ -42,7 +43,7 @@ class Sector(models.Model):
 class Municipality(models.Model):
     """One of the 60 Lithuanian municipalities (seeded by a migration)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, db_collation=LITHUANIAN)
 
     class Meta:
         ordering = ["name"]
@@ -54,7 +55,7 @@ class Municipality(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, db_collation=LITHUANIAN)
 
     class Meta:
         ordering = ["name"]
@@ -85,7 +86,8 @@ class Organisation(models.Model):
         SILVER = "silver", _("Silver")
         GOLD = "gold", _("Gold")
 
-    name = models.CharField(_("name"), max_length=255)
+    # Names sort in Lithuanian alphabetical order (crm/collation.py), here and in every list.
+    name = models.CharField(_("name"), max_length=255, db_collation=LITHUANIAN)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CLUSTER)
     legal_code = LegalCodeField(
@@ -284,8 +286,8 @@ class Person(models.Model):
         IMPORT = "import", _("Imported record")
         OTHER = "other", _("Other")
 
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, db_collation=LITHUANIAN)
+    last_name = models.CharField(_("last name"), max_length=100, db_collation=LITHUANIAN)
     email = LowercaseEmailField(_("e-mail"), blank=True)
     phone = PhoneField(_("phone"), blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.LT)

@@ -36,9 +36,10 @@ from django.utils.translation import gettext_lazy as _
 from consultations.analysis import proposal_group_key
 from consultations.answers import entry_display
 from consultations.models import Answer, Consultation, ProposalRow, Question, Response, ResponseVersion
+from crm.collation import alphabetical
 from crm.models import Organisation
 from positions import services
-from positions.letter import Attributions, alphabetical
+from positions.letter import Attributions
 from positions.models import (
     GeneratedSection,
     IssuerSettings,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import datetime
 import mimetypes
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from consultations.markdown import render_markdown
+from crm.collation import alphabetical
 from crm.models import Organisation
 from positions.models import IssuerSettings, Language, PaperAttribution, PositionPaper
 
@@ -71,26 +71,6 @@ def anonymous_description(organisation: Organisation) -> str:
         first = min(sectors, key=lambda sector: (sector.position, sector.code))
         return str(ANONYMOUS_IN_SECTOR[kind]) % {"sector": first.name}
     return str(ANONYMOUS_WITHOUT_SECTOR[kind])
-
-
-# Letters that are letters of their own in the Lithuanian alphabet, after their base letter (Č after
-# C, Š after S, Ž after Z); the others with marks (Ą, Ę, Ė, Į, Ų, Ū) sort as their base letter, and
-# Y as I, each after it when the words are otherwise equal (the Unicode collation's Lithuanian
-# rules, CLDR).
-_LITHUANIAN_OWN_LETTERS = {"č": "c\U0010ffff", "š": "s\U0010ffff", "ž": "z\U0010ffff", "y": "i"}
-
-
-def alphabetical(text: str) -> tuple[str, str, str]:
-    """A sort key putting names in Lithuanian alphabetical order: Alytaus, Čiurlionio,
-    Druskininkų, Šiaulių, Tauragės (`sorted(key=str.casefold)` puts Č, Š and Ž after Z)."""
-    folded = text.casefold()
-    primary = []
-    for char in folded:
-        own = _LITHUANIAN_OWN_LETTERS.get(char)
-        if own is None:
-            own = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-        primary.append(own)
-    return "".join(primary), folded, text
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ every letter. Here:
   other value first by LIKE with its other letters as wildcards, then, on the rows that pass, by
   UPPER() of both sides.
 
+The columns of names sort in Lithuanian alphabetical order: the connection has the collation they
+are declared with (crm/collation.py).
+
 Not covered: the few letters whose upper case is ASCII or longer (Turkish "ı", German "ß": a value
 "ss" misses "ß" here, PostgreSQL finds it), and case-insensitive lookups other than those of text
 fields (of JSON keys, or lookups used as expressions), which fold ASCII only, as on Django's backend.
@@ -26,6 +29,8 @@ from typing import Any
 
 from django.db.backends.sqlite3 import base
 from django.db.models import CharField, TextField, lookups
+
+from crm import collation
 
 
 def _upper(value: Any) -> Any:
@@ -75,4 +80,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Deterministic, as SQLite requires of a function in an index.
         connection.create_function("UPPER", 1, _upper, deterministic=True)
         connection.create_function("LOWER", 1, _lower, deterministic=True)
+        # The names' Lithuanian alphabetical order, which PostgreSQL has from ICU (crm/collation.py).
+        connection.create_collation(collation.LITHUANIAN, collation.compare)
         return connection
