@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Lithuanian names decline, so a note says "Paskambinau Jūratei Kazlauskienei" or "Petro Petraičio
 # laiškas". A name's forms are its stem (the name without its nominative ending) followed by one of
 # the case endings of its declension: an explicit list, not "any letters", so that "Jonas" does not
 # reach "Jonava" nor "Rūta" "Rūtininkas". Keyed by the nominative ending (the longest that fits is
 # taken); each list holds the singular nominative, genitive, dative, accusative, instrumental,
-# locative and vocative, then the plural (family names: "Kazlauskų", "pas Kazlauskus").
+# locative and vocative, then the plural (family names: "Kazlauskų", "pas Kazlauskus"). Names are
+# also found typed without their diacritics ("Jurates Kazlauskienes", "Zemaitytei"), below.
 # The first declension's -is (Petraitis, Jurgis), also taken by foreign names.
 _FIRST_DECLENSION_IS: tuple[str, ...] = (
     *("is", "io", "iui", "į", "iu", "yje", "i"),
@@ -19,8 +22,13 @@ _FIRST_DECLENSION_IS: tuple[str, ...] = (
 _DECLENSIONS: dict[str, tuple[str, ...]] = {
     # Jonas, Kazlauskas, Bernardas
     "as": ("as", "o", "ui", "ą", "u", "e", "ai", "ų", "ams", "us", "ais", "uose"),
-    # Elias (rare in names)
-    "ias": ("ias", "io", "iui", "ią", "iu", "yje", "y", "iai", "ių", "iams", "ius", "iais", "iuose"),
+    # Tobijas, Matijas, Andrėjas: a stem in j declines as "vėjas" (vėjyje, vėjau), not as "Jonas"
+    "jas": (
+        *("jas", "jo", "jui", "ją", "ju", "jyje", "jau"),
+        *("jai", "jų", "jams", "jus", "jais", "juose"),
+    ),
+    # Elias (rare in names: the common nouns' vocative is -y, "kely", a name's -iau, "Eliau")
+    "ias": ("ias", "io", "iui", "ią", "iu", "yje", "iau", "iai", "ių", "iams", "ius", "iais", "iuose"),
     # Petraitis, Jurgis; and the third declension (Ugnis: Ugnies, Ugniai, Ugnimi, Ugnie)
     "is": (*_FIRST_DECLENSION_IS, "ies", "imi", "ie", "ys", "ų", "ims", "imis", "yse"),
     # Kazys, Gaidys
@@ -55,6 +63,28 @@ _BACK_VOWELS = frozenset("aouąųū")
 _MIN_STEM = 2
 
 
+# Letters with diacritics are also found typed without them, on a keyboard without Lithuanian (or
+# German, French, ...) letters: "ū" as "u", "Ž" as "Z", "é" as "e". Letters of their own with no
+# base letter to fall back to ("ø", "ß", "ł") are matched as written.
+@lru_cache(maxsize=256)
+def base_letter(character: str) -> str | None:
+    """The ASCII letter that a letter with diacritics is typed as without them ("ū": "u", "Ž":
+    "Z"), None for any other character (an ASCII letter, "ø", a digit)."""
+    if character.isascii():
+        return None
+    base = unicodedata.normalize("NFD", character)[0]
+    return base if base.isascii() and base.isalpha() else None
+
+
+def _letters_pattern(text: str) -> str:
+    """A regular expression matching the text as written or with any of its letters' diacritics
+    left out ("Jūratė": Jūratė, Jurate, Jūrate)."""
+    return "".join(
+        f"[{character}{base}]" if (base := base_letter(character)) else re.escape(character)
+        for character in text
+    )
+
+
 def _declension(word: str) -> tuple[str, tuple[str, ...], bool]:
     """A single word of a name split into its stem, its case endings (the stem plus any of them is
     a form of the word) and whether the stem's last t/d alternates with č/dž before i + vowel."""
@@ -75,20 +105,22 @@ def _endings_pattern(endings: Iterable[str]) -> str:
     ordered = sorted(set(endings), key=len, reverse=True)  # "" (the bare word) last
     if ordered == [""]:
         return ""
-    return "(?:" + "|".join(re.escape(ending) for ending in ordered) + ")"
+    return "(?:" + "|".join(_letters_pattern(ending) for ending in ordered) + ")"
 
 
 def _word_forms_pattern(word: str) -> str:
     """A regular expression matching any case form of one word of a name ("Petraitis": Petraitis,
-    Petraičio, Petraičiui, Petraitį, ...). Not anchored: the caller sets the word boundaries."""
+    Petraičio, Petraičiui, Petraitį, ...), with or without its diacritics (Petraicio, Petraiti).
+    Not anchored: the caller sets the word boundaries."""
     stem, endings, alternating = _declension(word)
-    forms = re.escape(stem) + _endings_pattern(endings)
+    forms = _letters_pattern(stem) + _endings_pattern(endings)
     if not _alternates(stem, alternating):
         return forms
     softened = [ending for ending in endings if ending[:1] == "i" and ending[1:2] in _BACK_VOWELS]
-    alternated = _ALTERNATION[stem[-1].lower()] + _endings_pattern(softened)
+    alternated = _letters_pattern(_ALTERNATION[stem[-1].lower()]) + _endings_pattern(softened)
     # The plain stem keeps all its endings: a misspelt "Petraitio" is still the name.
-    return f"{re.escape(stem[:-1])}(?:{re.escape(stem[-1])}{_endings_pattern(endings)}|{alternated})"
+    last = _letters_pattern(stem[-1])
+    return f"{_letters_pattern(stem[:-1])}(?:{last}{_endings_pattern(endings)}|{alternated})"
 
 
 def _name_words(name: str) -> list[str]:
@@ -98,7 +130,8 @@ def _name_words(name: str) -> list[str]:
 def name_forms_pattern(name: str) -> str:
     """A regular expression matching a first or last name in any case, each word of a name of
     several words ("Jūratė Marija", "Petraitytė-Kazlauskienė") declined on its own and the words
-    parted by spaces or a hyphen. Matching is meant case-insensitive, between the caller's word
+    parted by spaces or a hyphen, its letters with diacritics also typed without them
+    ("Jurates Kazlauskienes"). Matching is meant case-insensitive, between the caller's word
     boundaries; a name with no word at all is matched as written."""
     words = _name_words(name)
     if not words:
@@ -108,7 +141,9 @@ def name_forms_pattern(name: str) -> str:
 
 def name_prefilter_terms(name: str) -> list[str]:
     """Fragments every case form of the name contains, for a database prefilter (icontains) that
-    lets the regular expression decide: each word's stem, without a last t/d that alternates."""
+    lets the regular expression decide: each word's stem, without a last t/d that alternates. A
+    form typed without diacritics holds the stem with those letters typed as their `base_letter`
+    ("Jurat" for "Jūrat"), so the prefilter must take either letter at their place."""
     terms = []
     for word in _name_words(name) or [name]:
         stem, _endings, alternating = _declension(word)
@@ -123,7 +158,8 @@ def name_prefilter_terms(name: str) -> list[str]:
 # vocative is named here rather than found by its place).
 _VOCATIVE_ENDINGS: dict[str, str] = {
     "as": "ai",  # Mindaugas: Mindaugai
-    "ias": "y",  # kelias: kely (a name takes -iau, below)
+    "jas": "jau",  # Tobijas, Matijas: Tobijau, Matijau (as "vėjas: vėjau")
+    "ias": "iau",  # Elias: Eliau
     "is": "i",  # Jurgis, Kęstutis: Jurgi, Kęstuti
     "ys": "y",  # Kazys: Kazy
     "us": "au",  # Mikalojus, Jankus: Mikalojau, Jankau
@@ -133,12 +169,8 @@ _VOCATIVE_ENDINGS: dict[str, str] = {
     "ė": "e",  # Eglė, Jūratė: Egle, Jūrate
     "uo": "enie",  # the fifth declension
 }
-# Where personal names part from the common nouns of their declension:
-# - a name whose stem ends in j takes -au, as "vėjas: vėjau" does (Tobijas, Elijas, Matijas:
-#   Tobijau, Elijau, Matijau), and so does the rare -ias (Elias: Eliau), never the -y of "kely";
-_SOFT_STEM_VOCATIVES: dict[str, str] = {"as": "au", "ias": "iau"}
-# - the few women's names of the third declension take its -ie (Ugnis: Ugnie), not the -i of the
-#   men's -is (Jurgis: Jurgi).
+# The few women's names of the third declension take its -ie (Ugnis: Ugnie), not the -i of the
+# men's -is (Jurgis: Jurgi).
 _THIRD_DECLENSION_NAMES = frozenset({"ugnis", "viltis", "smiltis"})
 _THIRD_DECLENSION_VOCATIVE = "ie"
 # A word with a letter that Lithuanian does not write (John, Lewis, Alexis, Jānis, Müller) is a
@@ -155,8 +187,6 @@ def _word_vocative(word: str) -> str:
         return word
     if word.lower() in _THIRD_DECLENSION_NAMES:
         ending = _THIRD_DECLENSION_VOCATIVE
-    elif nominative == "ias" or (nominative == "as" and stem[-1:].lower() == "j"):
-        ending = _SOFT_STEM_VOCATIVES[nominative]
     else:
         ending = _VOCATIVE_ENDINGS[nominative]
     # The ending in the letter case of the one it replaces (MINDAUGAS: MINDAUGAI).

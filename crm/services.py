@@ -15,11 +15,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import lookups
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
-from crm.names import name_forms_pattern, name_prefilter_terms
+from crm.names import base_letter, name_forms_pattern, name_prefilter_terms
 
 M = TypeVar("M", bound=models.Model)
 
@@ -623,6 +624,28 @@ def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeho
     return json.dumps(scrub(data))
 
 
+class _ContainsWithoutDiacritics(lookups.IContains):
+    """`icontains` that also finds the text typed without its diacritics: each letter with them
+    becomes LIKE's "_" (any one character), so "Jūrat" finds "Jurat" as well. Only for a text whose
+    other characters are ASCII, which both databases' LIKE folds to either case on its own."""
+
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        rhs, params = lookups.Lookup.process_rhs(self, compiler, connection)
+        pattern = "".join(
+            "_" if base_letter(character) else connection.ops.prep_for_like_query(character)
+            for character in params[0]
+        )
+        return rhs, [f"%{pattern}%"]
+
+
+def _contains_stem(field: str, stem: str) -> models.Q:
+    """The field contains the stem in either letter case, as written or typed without diacritics."""
+    if not stem.isascii() and all(character.isascii() or base_letter(character) for character in stem):
+        return models.Q(_ContainsWithoutDiacritics(models.F(field), stem))
+    # ASCII only; or letters of their own ("ø", Cyrillic), which the database must fold itself.
+    return models.Q(**{f"{field}__icontains": stem})
+
+
 @transaction.atomic
 def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
@@ -673,7 +696,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))]
     )
     # What the database looks for before the patterns decide: e-mails and phones as written, a
-    # full name as the stems of all its words within one text (in any order and case).
+    # full name as the stems of all its words within one text (in any order and case, with or
+    # without diacritics).
     full_name_stems = [
         name_prefilter_terms(first) + name_prefilter_terms(last) for first, last in sorted(full_names)
     ]
@@ -714,7 +738,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         for term in contacts:
             naming |= models.Q(**{f"{field}__icontains": term})
         for stems in full_name_stems:
-            naming |= models.Q(*(models.Q(**{f"{field}__icontains": stem}) for stem in stems))
+            naming |= models.Q(*(_contains_stem(field, stem) for stem in stems))
     interactions = Interaction.objects.filter(
         models.Q(pk__in=person.interactions.values("pk"))
         | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
@@ -729,7 +753,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
 
     # The admin log: the person's own entries, and any other entry that names them (an affiliation
     # added inline on an organisation, links of other apps, ...). The admin stores JSON messages
-    # with non-ASCII characters escaped, so both spellings are looked for.
+    # with non-ASCII characters escaped, so that spelling is looked for too.
     person_type = ContentType.objects.get_for_model(Person)
     own = models.Q(content_type=person_type, object_id=str(person.pk))
     mentions = models.Q()
@@ -740,8 +764,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         for stems in full_name_stems:
             mentions |= models.Q(
                 *(
-                    models.Q(**{f"{field}__icontains": stem})
-                    | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
+                    _contains_stem(field, stem) | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
                     for stem in stems
                 )
             )

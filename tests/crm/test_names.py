@@ -16,6 +16,7 @@ from crm.names import vocative
         # Men: -as, -is, -ys, -us, -ius.
         ("Mindaugas", "Mindaugai"),
         ("Jonas", "Jonai"),
+        ("Mykolas", "Mykolai"),
         ("Tomas", "Tomai"),
         ("Petras", "Petrai"),
         ("Jurgis", "Jurgi"),
@@ -30,6 +31,8 @@ from crm.names import vocative
         # A stem in j takes -au ("vėjas: vėjau"), and so does the rare -ias.
         ("Tobijas", "Tobijau"),
         ("Matijas", "Matijau"),
+        ("Andrėjas", "Andrėjau"),
+        ("Nikolajas", "Nikolajau"),
         ("Elias", "Eliau"),
         # The rare masculine -a, and the fifth declension.
         ("Jogaila", "Jogaila"),
@@ -98,6 +101,7 @@ def test_each_word_of_a_name_of_several_words_is_declined_on_its_own(name, addre
         ("DARIUS", "DARIAU"),
         ("KAZYS", "KAZY"),
         ("ŠARŪNAS", "ŠARŪNAI"),
+        ("TOBIJAS", "TOBIJAU"),
         ("Žygimantas", "Žygimantai"),
     ],
 )
@@ -117,7 +121,90 @@ def test_every_declension_names_its_vocative_among_its_endings():
 
 
 @pytest.mark.parametrize(
-    "name", ["Mindaugas", "Jurgis", "Kazys", "Mikalojus", "Darius", "Rūta", "Sofia", "Eglė"]
+    "name",
+    [
+        *("Mindaugas", "Jurgis", "Kazys", "Mikalojus", "Darius", "Rūta", "Sofia", "Eglė"),
+        *("Tobijas", "Matijas", "Elias", "Ugnis", "Šimkuo"),
+    ],
 )
 def test_the_vocative_is_a_form_that_gdpr_erasure_finds(name):
     assert re.fullmatch(names.name_forms_pattern(name), vocative(name), flags=re.IGNORECASE)
+
+
+def _is_form(name: str, text: str) -> bool:
+    return re.fullmatch(names.name_forms_pattern(name), text, flags=re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("Tobijas", "Tobijo"),
+        ("Tobijas", "Tobijui"),
+        ("Tobijas", "Tobiją"),
+        ("Tobijas", "Tobiju"),
+        ("Tobijas", "Tobijyje"),
+        ("Tobijas", "Tobijau"),
+        ("Tobijas", "Tobijų"),
+        ("Matijas", "Matijams"),
+    ],
+)
+def test_a_name_with_a_stem_in_j_is_found_in_each_case(name, form):
+    assert _is_form(name, form)
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("Jūratė", "Juratei"),
+        ("Jūratė", "Jurates"),
+        ("Jūratė", "Jūrate"),
+        ("Kazlauskienė", "Kazlauskienei"),
+        ("Kazlauskienė", "Kazlauskienes"),
+        ("Kazlauskienė", "Kazlauskiene"),
+        ("Kazlauskienė", "Kazlauskieniu"),
+        ("Žemaitytė", "Zemaityte"),
+        ("Žemaitytė", "ZEMAITYTEI"),
+        ("Žemaitytė", "Zemaityciu"),
+        ("Petraitis", "Petraicio"),
+        ("Petraitis", "Petraiti"),
+        ("Gaidys", "Gaidziui"),
+        ("Šarūnas", "Sarunui"),
+        ("Šarūnas", "Saruna"),
+        ("Mikalojus", "Mikaloju"),
+        ("Tobijas", "Tobija"),
+        ("Müller", "Mulleriui"),
+    ],
+)
+def test_a_form_typed_without_diacritics_is_found(name, form):
+    assert _is_form(name, form)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Jonas", "Jonava"),
+        ("Jonas", "Jonavoje"),
+        ("Jonas", "Joniskis"),
+        ("Rūta", "Rutininkas"),
+        ("Rūta", "Rutine"),
+        ("Jūratė", "Jurgita"),
+        ("Kazlauskienė", "Kazlauskas"),
+        ("Žemaitytė", "Zemaitis"),
+        ("Søren", "Soren"),
+    ],
+)
+def test_look_alike_words_without_diacritics_are_not_forms_of_the_name(name, text):
+    assert not _is_form(name, text)
+
+
+@pytest.mark.parametrize(
+    ("character", "typed"),
+    [("ū", "u"), ("Ž", "Z"), ("č", "c"), ("ę", "e"), ("é", "e"), ("ü", "u")],
+)
+def test_a_letter_with_diacritics_is_typed_as_its_base_letter(character, typed):
+    assert names.base_letter(character) == typed
+
+
+@pytest.mark.parametrize("character", ["a", "Z", "ø", "ß", "ł", "ж", "1", "-"])
+def test_other_characters_have_no_base_letter(character):
+    assert names.base_letter(character) is None
