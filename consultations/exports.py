@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -171,5 +171,9 @@ def answers_csv(
 
 
 def export_filename(*, consultation: Consultation, extension: str) -> str:
-    """A plain ASCII file name: the consultation's id and today's date."""
-    return f"consultation-{consultation.pk}-answers-{timezone.localdate():%Y-%m-%d}.{extension}"
+    """The file name in the page's language: the consultation's id and today's date."""
+    name = pgettext("file name", "consultation-%(id)s-answers-%(date)s") % {
+        "id": consultation.pk,
+        "date": f"{timezone.localdate():%Y-%m-%d}",
+    }
+    return f"{name}.{extension}"

@@ -612,7 +612,6 @@ def _proposals(
     formset: BaseProposalFormSet,
     help_text: str,
     editable: bool,
-    preview: bool = False,
 ) -> str:
     """A proposals question: its rows, and while editable a button that adds one (posting the form;
     static/js/answer.js adds it in place from the <template>)."""
@@ -624,12 +623,11 @@ def _proposals(
         if management.errors
         else "".join(_widget(management[name]) for name in management.fields)
     )
-    if editable or preview:
-        # The preview shows the blank table as members find it (its empty row, read-only).
+    if editable:
         rows = "".join(_proposal_row(row, row_number) for row_number, row in enumerate(formset, start=1))
     else:
-        # Read-only: the proposals themselves, without the empty row offered for a new one and
-        # without the checkboxes that remove a row.
+        # Read-only (after the deadline, and the staff preview): the proposals themselves, without
+        # the empty row offered for a new one and without the checkboxes that remove a row.
         shown = [row for row in formset if _holds_proposal(row)]
         rows = "".join(
             _proposal_row(row, row_number, removable=False) for row_number, row in enumerate(shown, start=1)
@@ -674,7 +672,6 @@ class QuestionCard(LayoutObject):
                 formset=formset,
                 help_text=conditional_escape(form.help_texts[question.pk]),
                 editable=bool(context.get("editable")),
-                preview=bool(context.get("preview")),
             )
         return mark_safe(  # noqa: S308 - every part is escaped where it is made
             f'<section id="question-{question.pk}" class="card mb-4">'

@@ -35,6 +35,7 @@ from consultations.models import (
     ResponseVersion,
 )
 from crm import selectors as crm_selectors
+from crm.collation import alphabetical
 from crm.models import Affiliation, Organisation, Person
 
 
@@ -276,7 +277,7 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
     new_organisations = [organisation for organisation in audience if organisation.pk not in invited]
     organisations = sorted(
         [*(invitation.organisation for invitation in invitations), *new_organisations],
-        key=lambda organisation: (organisation.name, organisation.pk),
+        key=lambda organisation: (alphabetical(organisation.name), organisation.pk),
     )
     contacts = consultation_contacts(
         organisation_ids=[organisation.pk for organisation in organisations], day=day

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from consultations import analysis, exports
@@ -88,7 +89,7 @@ def export_xlsx_view(model_admin: ModelAdmin, request: HttpRequest, object_id: s
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     filename = exports.export_filename(consultation=consultation, extension="xlsx")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 
@@ -102,7 +103,7 @@ def export_csv_view(model_admin: ModelAdmin, request: HttpRequest, object_id: st
         content_type="text/csv; charset=utf-8",
     )
     filename = exports.export_filename(consultation=consultation, extension="csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consultations import services
@@ -33,9 +34,9 @@ class ChoicesField(forms.CharField):
 
 
 class QuestionForm(forms.ModelForm):
-    choices = ChoicesField(label=_("choices"), required=False, help_text=_("One per line."))
+    choices = ChoicesField(label=capfirst(_("choices")), required=False, help_text=_("One per line."))
     confirm_wording_fix = forms.BooleanField(
-        label=_("wording fix"),
+        label=capfirst(_("wording fix")),
         required=False,
         help_text=_("Tick to confirm that the change only corrects the wording of an answered question."),
     )

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import Organisation
@@ -36,13 +37,15 @@ class DraftFromConsultationForm(forms.Form):
 
 
 class GroupDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("decision"), choices=ProposalGroup.Decision.choices)
-    reason = MultilineTextField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    decision = forms.ChoiceField(label=capfirst(_("decision")), choices=ProposalGroup.Decision.choices)
+    reason = MultilineTextField(
+        label=capfirst(_("reason")), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     merged_wording = MultilineTextField(
-        label=_("merged wording"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=capfirst(_("merged wording")), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     merged_justification = MultilineTextField(
-        label=_("merged justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=capfirst(_("merged justification")), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

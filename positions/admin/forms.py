@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from positions import selectors, services
@@ -30,22 +31,22 @@ class DispatchForm(forms.Form):
     rendering = forms.ModelChoiceField(
         label=_("PDF sent"), queryset=Rendering.objects.none(), empty_label=None
     )
-    channel = forms.ChoiceField(label=_("channel"), choices=Dispatch.Channel.choices)
+    channel = forms.ChoiceField(label=capfirst(_("channel")), choices=Dispatch.Channel.choices)
     recipient = forms.CharField(
-        label=_("recipient"),
+        label=capfirst(_("recipient")),
         max_length=255,
         required=False,
         help_text=_("Whom the paper was sent to; empty: the addressee as the letter names it."),
     )
     email = forms.EmailField(
-        label=_("addressee's e-mail"),
+        label=capfirst(_("addressee's e-mail")),
         required=False,
         help_text=_("Where an e-mail sent now goes; the dispatch records this address as the recipient."),
     )
-    sent_on = forms.DateField(label=_("sent on"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("note"), max_length=255, required=False)
+    sent_on = forms.DateField(label=capfirst(_("sent on")), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=capfirst(_("note")), max_length=255, required=False)
     send_email_now = forms.BooleanField(
-        label=_("send the PDF by e-mail now"),
+        label=capfirst(_("send the PDF by e-mail now")),
         required=False,
         help_text=_("With the e-mail channel: the system sends the PDF to the recipient's address."),
     )
@@ -81,7 +82,7 @@ class WithdrawApprovalForm(forms.Form):
     """Taking an approved, unsent paper back to draft: the reason is kept with the cancelled number."""
 
     reason = forms.CharField(
-        label=_("reason"),
+        label=capfirst(_("reason")),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why the approval is withdrawn; kept in the journal with the cancelled number."),
     )

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Answer, ProposalRow
+from crm.collation import alphabetical
 from positions.admin.forms import MultilineTextField
 from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSection, PositionPaper, Rendering
 
@@ -112,7 +113,9 @@ class SectionInline(DraftOnlyInline, admin.StackedInline):
 
     @admin.display(description=_("which members back this text?"))
     def member_answers(self, obj: PaperSection) -> str:
-        organisations = sorted({answer.response.organisation.name for answer in obj.source_answers.all()})
+        organisations = sorted(
+            {answer.response.organisation.name for answer in obj.source_answers.all()}, key=alphabetical
+        )
         return ", ".join(organisations) or "—"
 
 
@@ -157,7 +160,7 @@ class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline)
         ]
         organisations = {answer.response.organisation.name for answer in obj.source_answers.all()}
         organisations -= {name for name, _provision, _wording in lines}
-        lines += [(name, "", "") for name in sorted(organisations)]
+        lines += [(name, "", "") for name in sorted(organisations, key=alphabetical)]
         if not lines:
             return "—"
         return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong> {} {}</li>", lines))

@@ -4,6 +4,7 @@ the registration journal with its cancelled numbers, and the PDF generations."""
 from __future__ import annotations
 
 import logging
+from pathlib import PurePath
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -12,13 +13,33 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from crm.admin.rows import QuickRowsMixin
 from positions import selectors
-from positions.models import Dispatch, RegistrationCancellation, RegistrationJournal, Rendering, RenderingJob
+from positions.models import (
+    Dispatch,
+    PositionPaper,
+    RegistrationCancellation,
+    RegistrationJournal,
+    Rendering,
+    RenderingJob,
+)
 
 logger = logging.getLogger(__name__)
+
+
+def _download_name(rendering: Rendering) -> str:
+    """The PDF's file name for whoever downloads it: a draft's in the page's language (the stored
+    name is fixed when the PDF is made), a registered paper's as stored, after its number."""
+    if rendering.paper_status == PositionPaper.Status.DRAFT:
+        return pgettext("file name", "paper-%(paper)s-draft-v%(version)s.pdf") % {
+            "paper": rendering.paper_id,
+            "version": rendering.version,
+        }
+    return PurePath(rendering.file.name).name
 
 
 class ReadOnlyAdmin(QuickRowsMixin, admin.ModelAdmin):
@@ -101,8 +122,9 @@ class RenderingAdmin(ReadOnlyAdmin):
                 reverse("admin:positions_positionpaper_change", args=[rendering.paper_id])
             )
         response = HttpResponse(content, content_type="application/pdf")
-        filename = rendering.file.name.rsplit("/", 1)[-1]
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=_download_name(rendering)
+        )
         response["X-Content-SHA256"] = rendering.sha256
         return response
 

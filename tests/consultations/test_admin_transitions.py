@@ -451,3 +451,18 @@ def test_the_reminder_plan_counts_each_organisation_that_has_not_submitted_once(
     assert to_remind == {due.pk, two_contacts.pk, revoked.pk}  # the revoked one has no link to remind
     assert (report.organisations, report.emails_queued, report.plan) == (2, 3, plan)
     assert len(mail.outbox) == 3
+
+
+def test_the_invitation_plan_lists_organisations_in_lithuanian_alphabetical_order():
+    for name in ["Žalgirio klasteris", "Zarasų klasteris", "Šiaulių klasteris", "Tauragės klasteris"]:
+        member_organisation(contacts=0, name=name)
+    consultation = _draft()
+
+    plan = selectors.invitation_plan(consultation=consultation)
+
+    assert [organisation.name for organisation in plan.organisations_without_contacts] == [
+        "Šiaulių klasteris",
+        "Tauragės klasteris",
+        "Zarasų klasteris",
+        "Žalgirio klasteris",
+    ]

@@ -79,15 +79,18 @@ def test_staff_preview_shows_the_member_page_read_only_without_an_invitation(
     assert Response.objects.count() == 0
 
 
-def test_the_preview_shows_the_blank_proposals_table_members_find_without_removing(staff_client):
+def test_the_preview_shows_no_proposal_rows_as_it_has_no_saved_proposals(staff_client):
     consultation = ConsultationFactory()
     question = QuestionFactory(consultation=consultation, kind="proposals", text="Pasiūlymai")
 
     content = staff_client.get(_preview_url(consultation)).content.decode()
 
-    # The one empty row a member starts from, read-only; nothing to add or remove.
-    assert content.count("Pasiūlymas <span data-row-number>1</span>") == 1
-    assert f'name="q{question.pk}-0-provision"' in content
+    # As the read-only page after the deadline: saved proposals only, not the blank row members
+    # start from; nothing to add or remove.
+    assert "Pasiūlymai" in content
+    assert "data-row-number" not in content
+    assert f'name="q{question.pk}-0-provision"' not in content
+    assert '<p class="text-muted">—</p>' in content
     assert "DELETE" not in content and "Pašalinti šį pasiūlymą" not in content
     assert 'value="add-row-' not in content
 
