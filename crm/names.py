@@ -76,13 +76,34 @@ def base_letter(character: str) -> str | None:
     return base if base.isascii() and base.isalpha() else None
 
 
-def _letters_pattern(text: str) -> str:
+# And the other way round: a name kept in the CRM without its Lithuanian letters ("Jurate
+# Kazlauskiene", imported from a system without them) is found where a text writes them
+# ("Jūratei Kazlauskienei"). Only Lithuanian letters: "u" is looked for as "ų" and "ū", not as
+# every letter of every alphabet that an "u" carries marks in.
+_LITHUANIAN_MARKED = {"a": "ą", "c": "č", "e": "ęė", "i": "į", "s": "š", "u": "ųū", "z": "ž"}
+
+
+def marked_forms(character: str) -> str:
+    """The Lithuanian letters with diacritics that `character` may stand for when typed without
+    them ("u": "ųū", "U": "ŲŪ"); "" for any other character."""
+    forms = _LITHUANIAN_MARKED.get(character.lower(), "")
+    return forms.upper() if character.isupper() else forms
+
+
+def _letters_pattern(text: str, *, marks_put_in: bool = False) -> str:
     """A regular expression matching the text as written or with any of its letters' diacritics
-    left out ("Jūratė": Jūratė, Jurate, Jūrate)."""
-    return "".join(
-        f"[{character}{base}]" if (base := base_letter(character)) else re.escape(character)
-        for character in text
-    )
+    left out ("Jūratė": Jūratė, Jurate, Jūrate); with `marks_put_in`, also with the Lithuanian ones
+    put in ("Jurate": Jūratė, Jūrate): for a name as kept in the CRM, not for the case endings,
+    which are written here with their marks ("Šarūne" is not "Šarūnė")."""
+    parts = []
+    for character in text:
+        if base := base_letter(character):
+            parts.append(f"[{character}{base}]")
+        elif marks_put_in and (marked := marked_forms(character)):
+            parts.append(f"[{character}{marked}]")
+        else:
+            parts.append(re.escape(character))
+    return "".join(parts)
 
 
 def _declension(word: str) -> tuple[str, tuple[str, ...], bool]:
@@ -94,6 +115,10 @@ def _declension(word: str) -> tuple[str, tuple[str, ...], bool]:
     for nominative in sorted(_DECLENSIONS, key=len, reverse=True):
         if lower.endswith(nominative) and len(word) - len(nominative) >= _MIN_STEM:
             return word[: -len(nominative)], _DECLENSIONS[nominative], nominative in _ALTERNATING
+    if lower.endswith("e") and len(word) - 1 >= _MIN_STEM:
+        # An -ė typed without its dot ("Jurate", "Kazlauskiene"), or a foreign name's -e (Marie),
+        # whose forms are the name and the foreign endings after it.
+        return word[:-1], (*_DECLENSIONS["ė"], *(f"e{ending}" for ending in _FOREIGN_ENDINGS)), True
     return word, _FOREIGN_ENDINGS, False
 
 
@@ -113,14 +138,16 @@ def _word_forms_pattern(word: str) -> str:
     Petraičio, Petraičiui, Petraitį, ...), with or without its diacritics (Petraicio, Petraiti).
     Not anchored: the caller sets the word boundaries."""
     stem, endings, alternating = _declension(word)
-    forms = _letters_pattern(stem) + _endings_pattern(endings)
+    forms = _letters_pattern(stem, marks_put_in=True) + _endings_pattern(endings)
     if not _alternates(stem, alternating):
         return forms
     softened = [ending for ending in endings if ending[:1] == "i" and ending[1:2] in _BACK_VOWELS]
     alternated = _letters_pattern(_ALTERNATION[stem[-1].lower()]) + _endings_pattern(softened)
     # The plain stem keeps all its endings: a misspelt "Petraitio" is still the name.
-    last = _letters_pattern(stem[-1])
-    return f"{_letters_pattern(stem[:-1])}(?:{last}{_endings_pattern(endings)}|{alternated})"
+    last = _letters_pattern(stem[-1], marks_put_in=True)
+    return (
+        f"{_letters_pattern(stem[:-1], marks_put_in=True)}(?:{last}{_endings_pattern(endings)}|{alternated})"
+    )
 
 
 def _name_words(name: str) -> list[str]:
@@ -143,7 +170,8 @@ def name_prefilter_terms(name: str) -> list[str]:
     """Fragments every case form of the name contains, for a database prefilter (icontains) that
     lets the regular expression decide: each word's stem, without a last t/d that alternates. A
     form typed without diacritics holds the stem with those letters typed as their `base_letter`
-    ("Jurat" for "Jūrat"), so the prefilter must take either letter at their place."""
+    ("Jurat" for "Jūrat"), and a name kept without them is written with them (`marked_forms`:
+    "Jūrat" for "Jurat"), so the prefilter must take either letter at their place."""
     terms = []
     for word in _name_words(name) or [name]:
         stem, _endings, alternating = _declension(word)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
-from crm.names import base_letter, name_forms_pattern, name_prefilter_terms
+from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
 M = TypeVar("M", bound=models.Model)
 
@@ -598,7 +599,11 @@ def _scrubber(alternatives: Iterable[str]) -> re.Pattern[str] | None:
 def _scrub_text(pattern: re.Pattern[str] | None, text: str | None, placeholder: str) -> str | None:
     if not text or pattern is None:
         return text
-    return pattern.sub(placeholder, text)
+    # Looked for in the composed form: a text pasted from some PDFs or Mac programs holds "ū" as
+    # "u" and a combining macron. A text with nothing to scrub is kept as it is.
+    composed = unicodedata.normalize("NFC", text)
+    scrubbed = pattern.sub(placeholder, composed)
+    return text if scrubbed == composed else scrubbed
 
 
 def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeholder: str) -> str:
@@ -610,11 +615,11 @@ def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeho
     except ValueError:
         data = None
     if data is None:
-        return pattern.sub(placeholder, message)
+        return _scrub_text(pattern, message, placeholder) or message
 
     def scrub(value: Any) -> Any:
         if isinstance(value, str):
-            return pattern.sub(placeholder, value)
+            return _scrub_text(pattern, value, placeholder)
         if isinstance(value, list):
             return [scrub(item) for item in value]
         if isinstance(value, dict):
@@ -624,25 +629,36 @@ def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeho
     return json.dumps(scrub(data))
 
 
+def _either_form(character: str) -> bool:
+    """A letter found in a text with or without its diacritics: one with them, or a letter that
+    stands for a Lithuanian one without them ("u" for "ų" and "ū")."""
+    return bool(base_letter(character) or marked_forms(character))
+
+
 class _ContainsWithoutDiacritics(lookups.IContains):
-    """`icontains` that also finds the text typed without its diacritics: each letter with them
-    becomes LIKE's "_" (any one character), so "Jūrat" finds "Jurat" as well. Only for a text whose
-    other characters are ASCII, which both databases' LIKE folds to either case on its own."""
+    """`icontains` that also finds the text with its letters' diacritics left out or put in: each
+    such letter becomes LIKE's "_" (any one character), so "Jūrat" finds "Jurat" and "Jurat" finds
+    "Jūrat". Only for a text whose other characters are ASCII, which both databases' LIKE folds to
+    either case on its own."""
 
     def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         rhs, params = lookups.Lookup.process_rhs(self, compiler, connection)
         pattern = "".join(
-            "_" if base_letter(character) else connection.ops.prep_for_like_query(character)
+            "_" if _either_form(character) else connection.ops.prep_for_like_query(character)
             for character in params[0]
         )
         return rhs, [f"%{pattern}%"]
 
 
 def _contains_stem(field: str, stem: str) -> models.Q:
-    """The field contains the stem in either letter case, as written or typed without diacritics."""
-    if not stem.isascii() and all(character.isascii() or base_letter(character) for character in stem):
+    """The field contains the stem in either letter case, as written or with its diacritics left
+    out or put in."""
+    if any(map(_either_form, stem)) and all(
+        character.isascii() or base_letter(character) for character in stem
+    ):
         return models.Q(_ContainsWithoutDiacritics(models.F(field), stem))
-    # ASCII only; or letters of their own ("ø", Cyrillic), which the database must fold itself.
+    # No letter with another form; or letters of their own ("ø", Cyrillic), which the database
+    # must fold itself.
     return models.Q(**{f"{field}__icontains": stem})
 
 
@@ -679,7 +695,9 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     for record in [person, *person_history]:
         if record.anonymised_at:  # already the placeholder (erased before)
             continue
-        first, last = record.first_name.strip(), record.last_name.strip()
+        first, last = (
+            unicodedata.normalize("NFC", name.strip()) for name in (record.first_name, record.last_name)
+        )
         if first and last:
             full_names.add((first, last))
         contacts.update(term.strip() for term in (record.email, record.phone) if term and term.strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 
 import pytest
@@ -105,6 +106,12 @@ def erase(superuser) -> Erase:
         ("Petras", "Petraitis", "Petro Petraicio"),
         ("Kazys", "Gaidys", "Kaziui Gaidziui"),
         ("Šarūnas", "Žukauskas", "Sarunui Zukauskui"),
+        # Kept in the CRM without diacritics, written with them; or part kept so.
+        ("Jurate", "Kazlauskiene", "Jūratei Kazlauskienei"),
+        ("Jurate", "Kazlauskiene", "Jūratės Kazlauskienės"),
+        ("Sarunas", "Zukauskas", "Šarūnui Žukauskui"),
+        ("Sofia", "Zemaityte", "Sofiai Žemaitytei"),
+        ("Jūratė", "Kazlauskiene", "Jūratę Kazlauskienę"),
     ],
 )
 def test_an_inflected_full_name_in_her_organisations_interaction_is_scrubbed(
@@ -306,6 +313,38 @@ def test_look_alike_words_typed_without_diacritics_are_not_scrubbed(erase, super
     assert erase(jonas, shared) == [f"Su {GONE} Jonavoje; Jonava Petraiciams patiko, Joniskis — ne."]
     messages = set(LogEntry.objects.values_list("change_message", flat=True))
     assert f"{GONE} persikele i Jonava; Petraitiene liko Joniskyje." in messages
+
+
+def test_a_name_kept_without_diacritics_is_found_written_with_them_anywhere(erase, superuser):
+    """The prefilter takes either letter where a Lithuanian one may be written ("Jurat" finds
+    "Jūrat"): an interaction of an organisation she never belonged to and other objects' log."""
+    jurate = _contact("Jurate", "Kazlauskiene")
+    elsewhere = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"),
+        subject="Skambutis Jūratei Kazlauskienei",
+        notes="Jūratės Kazlauskienės laiškas; Jūra ir Jurgita Kazlauskaitė — ne.",
+    )
+    _log(superuser, elsewhere, "Pridėta Jūratės Kazlauskienės pastaba.")
+
+    assert erase(jurate, elsewhere) == [f"{GONE} laiškas; Jūra ir Jurgita Kazlauskaitė — ne."]
+
+    assert elsewhere.subject == f"Skambutis {GONE}"
+    entry = LogEntry.objects.get(object_id=str(elsewhere.pk), content_type__model="interaction")
+    assert entry.change_message == f"Pridėta {GONE} pastaba."
+
+
+def test_a_text_with_decomposed_letters_is_scrubbed_and_other_texts_keep_their_form(erase):
+    """ "ū" may come as "u" and a combining macron (pasted from a PDF): such a mention is found; a
+    text naming nobody keeps its characters as they were."""
+    person = _contact("Jūratė", "Kazlauskienė")
+    decomposed = unicodedata.normalize("NFD", "Jūratei Kazlauskienei išsiųsta.")
+    mention = _organisation_note(person, decomposed)
+    untouched = _organisation_note(person, unicodedata.normalize("NFD", "Jūra išsiųsta."))
+
+    assert erase(person, mention, untouched) == [
+        f"{GONE} išsiųsta.",
+        unicodedata.normalize("NFD", "Jūra išsiųsta."),
+    ]
 
 
 def test_e_mails_and_phones_stay_exact(erase):

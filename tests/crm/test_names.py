@@ -180,6 +180,54 @@ def test_a_form_typed_without_diacritics_is_found(name, form):
 
 
 @pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        # A name kept without its Lithuanian letters, written with them: -e declines as -ė.
+        ("Jurate", "Jūratė"),
+        ("Jurate", "Jūratei"),
+        ("Jurate", "Jūratės"),
+        ("Kazlauskiene", "Kazlauskienei"),
+        ("Kazlauskiene", "Kazlauskienę"),
+        ("Zemaityte", "Žemaitytei"),
+        ("Zemaityte", "Žemaityčių"),
+        ("Sarunas", "Šarūnui"),
+        ("Zukauskas", "Žukauską"),
+        ("Petraitis", "Petraičio"),
+        ("Kazys", "Kaziui"),
+        # Part of a name kept so, part not.
+        ("Jūrate", "Jūratės"),
+        # A foreign name in -e keeps its own form.
+        ("Marie", "Marie"),
+        ("MARIE", "marie"),
+    ],
+)
+def test_a_name_kept_without_diacritics_is_found_written_with_them(name, form):
+    assert _is_form(name, form)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Jurate", "Jūra"),
+        ("Jurate", "Jurgitai"),
+        ("Kazlauskiene", "Kazlauskas"),
+        ("Jonas", "Jonavą"),
+        ("Sarunas", "Šarūnė"),
+    ],
+)
+def test_look_alike_words_with_diacritics_are_not_forms_of_a_name_kept_without(name, text):
+    assert not _is_form(name, text)
+
+
+@pytest.mark.parametrize(
+    ("character", "forms"),
+    [("u", "ųū"), ("U", "ŲŪ"), ("e", "ęė"), ("z", "ž"), ("o", ""), ("ū", ""), ("1", "")],
+)
+def test_a_letter_stands_for_the_lithuanian_letters_with_diacritics_typed_as_it(character, forms):
+    assert names.marked_forms(character) == forms
+
+
+@pytest.mark.parametrize(
     ("name", "text"),
     [
         ("Jonas", "Jonava"),
