@@ -652,14 +652,19 @@ class _ContainsWithoutDiacritics(lookups.IContains):
 
 def _contains_stem(field: str, stem: str) -> models.Q:
     """The field contains the stem in either letter case, as written or with its diacritics left
-    out or put in."""
+    out or put in, or with its letters decomposed ("u" and a combining macron for "ū")."""
     if any(map(_either_form, stem)) and all(
         character.isascii() or base_letter(character) for character in stem
     ):
-        return models.Q(_ContainsWithoutDiacritics(models.F(field), stem))
-    # No letter with another form; or letters of their own ("ø", Cyrillic), which the database
-    # must fold itself.
-    return models.Q(**{f"{field}__icontains": stem})
+        found = models.Q(_ContainsWithoutDiacritics(models.F(field), stem))
+    else:
+        # No letter with another form; or letters of their own ("ø", Cyrillic), which the database
+        # must fold itself.
+        found = models.Q(**{f"{field}__icontains": stem})
+    decomposed = unicodedata.normalize("NFD", stem)
+    if decomposed != stem:
+        found |= models.Q(**{f"{field}__icontains": decomposed})
+    return found
 
 
 @transaction.atomic

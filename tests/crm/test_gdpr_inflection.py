@@ -340,10 +340,16 @@ def test_a_text_with_decomposed_letters_is_scrubbed_and_other_texts_keep_their_f
     decomposed = unicodedata.normalize("NFD", "Jūratei Kazlauskienei išsiųsta.")
     mention = _organisation_note(person, decomposed)
     untouched = _organisation_note(person, unicodedata.normalize("NFD", "Jūra išsiųsta."))
+    # Of an organisation she never belonged to: found by the database's prefilter.
+    elsewhere = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"),
+        notes=unicodedata.normalize("NFD", "Jūratės Kazlauskienės laiškas."),
+    )
 
-    assert erase(person, mention, untouched) == [
+    assert erase(person, mention, untouched, elsewhere) == [
         f"{GONE} išsiųsta.",
         unicodedata.normalize("NFD", "Jūra išsiųsta."),
+        f"{GONE} laiškas.",
     ]
 
 
