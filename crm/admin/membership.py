@@ -7,10 +7,12 @@ from django.contrib import admin
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm import services
+from crm.admin.formfields import LOCALIZED_DECIMALS
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Membership, Payment
 
@@ -27,12 +29,14 @@ class MembershipForm(forms.ModelForm):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
+    formfield_overrides = LOCALIZED_DECIMALS
     fields = ["amount", "paid_on", "reference"]
 
 
 @admin.register(Membership)
 class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
     form = MembershipForm
+    formfield_overrides = LOCALIZED_DECIMALS
     list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
     list_filter = ["status", ("organisation__sectors", admin.RelatedFieldListFilter), "start_date"]
     search_fields = ["organisation__name", "organisation__legal_code"]
@@ -62,7 +66,8 @@ class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("paid, EUR"), ordering="paid_sum")
     def paid_total(self, obj: Membership) -> str:
-        return f"{obj.paid_sum:.2f}"
+        # As the fee beside it: two decimals, in the page language's format ("600,00").
+        return formats.number_format(obj.paid_sum, 2)
 
 
 @admin.register(Affiliation)

@@ -24,7 +24,7 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
-from crm.admin.formfields import HTTPS_URLS
+from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
@@ -202,6 +202,7 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     fields = ["status", "start_date", "end_date", "annual_fee", "notes"]
     show_change_link = True
+    formfield_overrides = LOCALIZED_DECIMALS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         # Each row shows the membership's name, which reads its organisation.

@@ -62,6 +62,41 @@ def test_changelist_query_count_does_not_grow_with_rows(staff_client, url_name):
     assert large <= 14
 
 
+def test_membership_list_shows_the_paid_sum_as_the_fee_in_the_page_language(staff_client):
+    membership = MembershipFactory(annual_fee=600)
+    Payment.objects.create(membership=membership, amount="450.5", paid_on=datetime.date(2026, 2, 1))
+    MembershipFactory()  # nothing paid
+
+    content = staff_client.get(reverse("admin:crm_membership_changelist")).content.decode()
+
+    assert '<td class="field-paid_total">450,50</td>' in content
+    assert '<td class="field-paid_total">0,00</td>' in content
+    assert "600,00" in content
+    assert "450.50" not in content
+
+
+def test_sums_of_money_are_shown_and_typed_with_a_decimal_comma(staff_client):
+    membership = MembershipFactory(annual_fee="600.00")
+    Payment.objects.create(membership=membership, amount="120.25", paid_on=datetime.date(2026, 2, 1))
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+    page = staff_client.get(url)
+    assert 'name="annual_fee" value="600,00"' in page.content.decode()
+    assert 'value="120,25"' in page.content.decode()
+
+    data = change_form_data(page) | {"annual_fee": "750,50", "payments-0-amount": "99,9"}
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert str(membership.annual_fee) == "750.50"
+    assert str(membership.payments.get().amount) == "99.90"
+    # The organisation's page edits the fee with the same format.
+    organisation_page = staff_client.get(
+        reverse("admin:crm_organisation_change", args=[membership.organisation_id])
+    ).content.decode()
+    assert 'value="750,50"' in organisation_page
+
+
 def test_organisation_changelist_shows_status_sectors_and_primary_contact(staff_client):
     organisation = OrganisationFactory(name="Klasteris „Ąžuolynas“", sectors=["energy"])
     AffiliationFactory(

@@ -1,0 +1,31 @@
+"""The admin site lists its apps and models in the page language's alphabetical order."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from config.admin import AdminSite
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_project_admin_site_is_the_default_one():
+    assert isinstance(admin.site, AdminSite)
+
+
+def test_the_index_and_the_side_menu_list_models_in_lithuanian_alphabetical_order(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    crm = next(app for app in response.context["app_list"] if app["app_label"] == "crm")
+    names = [str(model["name"]) for model in crm["models"]]
+    # Code points would put "Sąveikos" after "Sektoriai"; in Lithuanian "ą" sorts as "a".
+    assert names.index("Sąveikos") < names.index("Savivaldybės") < names.index("Sektoriai")
+    assert [str(app["name"]) for app in response.context["app_list"]] == sorted(
+        (str(app["name"]) for app in response.context["app_list"]),
+        key=lambda name: name.casefold().replace("ą", "a"),
+    )
+    page = staff_client.get(reverse("admin:crm_organisation_changelist")).content.decode()
+    menu = page[page.index('id="nav-sidebar"') :]
+    assert menu.index("Sąveikos") < menu.index("Savivaldybės") < menu.index("Sektoriai")
