@@ -28,13 +28,16 @@ messages: install
 migrate: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 
+# Links in the demo's e-mails lead to the address served (`make run PORT=8001` included).
+DEMO_ENV := DEBUG=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
 demo: migrate messages
-	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py ensure_demo_staff --url http://$(HOST):$(PORT)
-	DEBUG=true $(BIN)/python manage.py seed_demo_papers
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py ensure_demo_staff --url http://$(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo_papers
 
 run: demo
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install messages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
