@@ -64,6 +64,17 @@ def _help_text(question: Question) -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 - every part is escaped above
 
 
+def _summary_line(question: Question, message: Any) -> str:
+    """A line of the error summary: the question, then the message. A question that ends in its
+    own punctuation ("Ar pritariate projektui?") takes a dash instead of a second one ("?:")."""
+    text = str(question).rstrip()
+    if text.endswith(":"):
+        return f"{text} {message}"
+    if text.endswith(("?", "!", ".", "…")):
+        return f"{text} — {message}"
+    return f"{text}: {message}"
+
+
 class ProposalRowForm(forms.Form):
     """One row of the amendment proposals table; `limit` is the question's character limit."""
 
@@ -276,11 +287,15 @@ class ResponseForm(forms.Form):
                 )
             fields[name] = field
             if question.allow_other:
+                # The help text holds without JavaScript too: answer.js ticks "Other" as the
+                # member types (`data-other-for`), and `clean` takes text typed without it ticked
+                # as "Other" wherever that leaves no doubt.
                 other = AnswerTextField(
                     label=_("Other: your answer"),
                     required=False,
                     max_length=question.max_length or 1000,
-                    help_text=_("Typing here chooses “Other”."),
+                    help_text=_("If you choose “Other”, write your answer here."),
+                    widget=forms.TextInput(attrs={"data-other-for": name}),
                 )
                 other.initial = answer.other_text
                 fields[f"{name}_other"] = other
@@ -320,6 +335,13 @@ class ResponseForm(forms.Form):
             if question.kind not in Question.CHOICE_KINDS or not question.allow_other:
                 continue
             chosen, other_text = cleaned.get(name), cleaned.get(f"{name}_other")
+            if other_text and name in cleaned:
+                # Text typed for "Other" without ticking it (without JavaScript nothing ticks it):
+                # "Other" is chosen, beside the options ticked, or as the one choice when none is.
+                if question.kind == Question.Kind.MULTIPLE_CHOICE and OTHER not in chosen:
+                    chosen = cleaned[name] = [*chosen, OTHER]
+                elif question.kind == Question.Kind.SINGLE_CHOICE and not chosen:
+                    chosen = cleaned[name] = OTHER
             if OTHER in ([chosen] if isinstance(chosen, str) else chosen or []) and not other_text:
                 # "Other" is kept as its text: ticked without one, it would be lost.
                 self.add_error(
@@ -387,7 +409,9 @@ class ResponseForm(forms.Form):
             if question.kind == Question.Kind.PROPOSALS:
                 formset = self.formsets[question.pk]
                 anchor = f"question-{question.pk}"
-                summary.extend((anchor, f"{question}: {message}") for message in formset.non_form_errors())
+                summary.extend(
+                    (anchor, _summary_line(question, message)) for message in formset.non_form_errors()
+                )
                 for number, form in enumerate(formset.forms, start=1):
                     for field_name, messages in form.errors.items():
                         target = f"id_{form.prefix}-{field_name}" if field_name != "__all__" else anchor
@@ -397,7 +421,9 @@ class ResponseForm(forms.Form):
                 if name in self.errors:
                     # The input itself when there is one (radio and checkbox lists have no single one).
                     anchor = self[name].id_for_label or f"question-{question.pk}"
-                    summary.extend((anchor, f"{question}: {message}") for message in self.errors[name])
+                    summary.extend(
+                        (anchor, _summary_line(question, message)) for message in self.errors[name]
+                    )
         return summary
 
     def make_read_only(self) -> None:
@@ -612,9 +638,11 @@ def _proposals(
     formset: BaseProposalFormSet,
     help_text: str,
     editable: bool,
+    preview: bool = False,
 ) -> str:
     """A proposals question: its rows, and while editable a button that adds one (posting the form;
-    static/js/answer.js adds it in place from the <template>)."""
+    static/js/answer.js adds it in place from the <template>). The staff `preview` shows the table
+    as a member finds it, read-only: its empty row and the button, disabled."""
     prefix = _escape(formset.prefix)
     management = formset.management_form
     # Its hidden inputs; Django's own rendering only when a tampered post left it with errors to list.
@@ -623,11 +651,14 @@ def _proposals(
         if management.errors
         else "".join(_widget(management[name]) for name in management.fields)
     )
-    if editable:
-        rows = "".join(_proposal_row(row, row_number) for row_number, row in enumerate(formset, start=1))
+    if editable or preview:
+        rows = "".join(
+            _proposal_row(row, row_number, removable=editable)
+            for row_number, row in enumerate(formset, start=1)
+        )
     else:
-        # Read-only (after the deadline, and the staff preview): the proposals themselves, without
-        # the empty row offered for a new one and without the checkboxes that remove a row.
+        # Read-only (after the deadline): the proposals themselves, without the empty row offered
+        # for a new one and without the checkboxes that remove a row.
         shown = [row for row in formset if _holds_proposal(row)]
         rows = "".join(
             _proposal_row(row, row_number, removable=False) for row_number, row in enumerate(shown, start=1)
@@ -642,6 +673,9 @@ def _proposals(
             f'<button type="submit" name="action" value="add-row-{question.pk}" '
             f'class="btn btn-outline-secondary btn-sm" data-add-row="{prefix}">{label}</button>'
         )
+    elif preview:
+        label = _escape(gettext("Add a proposal"))
+        adding = f'<button type="button" class="btn btn-outline-secondary btn-sm" disabled>{label}</button>'
     help_html = f'<div class="form-text mb-2">{help_text}</div>' if help_text else ""
     return (
         f"<fieldset><legend>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>{help_html}"
@@ -672,6 +706,7 @@ class QuestionCard(LayoutObject):
                 formset=formset,
                 help_text=conditional_escape(form.help_texts[question.pk]),
                 editable=bool(context.get("editable")),
+                preview=bool(context.get("preview")),
             )
         return mark_safe(  # noqa: S308 - every part is escaped where it is made
             f'<section id="question-{question.pk}" class="card mb-4">'

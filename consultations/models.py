@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consultations.validators import validate_document
 from crm.models import Organisation, Person, Sector
@@ -597,8 +598,10 @@ class ResponseEdit(models.Model):
     """Who saved or submitted a response, and when."""
 
     class Action(models.TextChoices):
-        SAVED = "saved", _("Saved a draft")
-        SUBMITTED = "submitted", _("Submitted")
+        # Verbs of a history ("Eglė · Submitted · 12:00"), apart from the response's status
+        # "Submitted", which Lithuanian words differently ("Pateikė", not "Pateiktas").
+        SAVED = "saved", pgettext_lazy("response history", "Saved a draft")
+        SUBMITTED = "submitted", pgettext_lazy("response history", "Submitted")
 
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="edits"

@@ -3,6 +3,9 @@
      and the server adds the row; nothing typed is lost).
    - After a refused save, focus moves to the message that says why, for keyboard and screen
      reader users.
+   - Typing in the text of "Other" chooses "Other": its radio button is checked (instead of the
+     option chosen before) or its checkbox ticked (beside the others). Without JavaScript the
+     server takes such text as "Other" when no other single choice stands against it.
    - Once the form is sent, its save and submit buttons stay disabled until the next page comes,
      so that a double click sends it once. (The server also recognises a save sent twice.) */
 (function () {
@@ -46,6 +49,25 @@
       }
     });
   }
+  document.querySelectorAll("input[data-other-for]").forEach(function (input) {
+    var name = input.getAttribute("data-other-for");
+    var other = null;
+    document.getElementsByName(name).forEach(function (choice) {
+      if (choice.value === "other" && (choice.type === "radio" || choice.type === "checkbox")) {
+        other = choice;
+      }
+    });
+    if (!other) {
+      return;
+    }
+    input.addEventListener("input", function () {
+      // Only typing chooses it: emptying the text leaves the choice to the member.
+      if (input.value.trim() && !other.checked && !other.disabled) {
+        other.checked = true;
+        other.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
   document.querySelectorAll("[data-add-row]").forEach(function (button) {
     var prefix = button.getAttribute("data-add-row");
     var template = document.getElementById(prefix + "-empty");

@@ -137,3 +137,28 @@ def test_other_widgets_are_left_to_crispy_forms():
     field = Other()["when"]
 
     assert render_field(field) == as_crispy_field(Other()["when"])
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Ar pritariate projektui?", "Ar pritariate projektui? — {message}"),
+        ("Pritarkite!", "Pritarkite! — {message}"),
+        ("Įvertinkite projektą.", "Įvertinkite projektą. — {message}"),
+        ("Jūsų pastabos:", "Jūsų pastabos: {message}"),
+        ("Jūsų pozicija", "Jūsų pozicija: {message}"),
+        ("Ž" * 100, "Ž" * 79 + "… — {message}"),
+    ],
+)
+def test_the_error_summary_joins_the_question_and_the_message_with_one_mark(text, line):
+    question = QuestionFactory(
+        consultation=ConsultationFactory(), kind=Question.Kind.SHORT_TEXT, text=text, max_length=10
+    )
+    form = ResponseForm(
+        {"version": "0", f"q{question.pk}": "x" * 11}, questions=[question], answers={}, version=0
+    )
+
+    assert not form.is_valid()
+
+    (message,) = form.errors[f"q{question.pk}"]
+    assert form.error_summary() == [(f"id_q{question.pk}", line.format(message=message))]

@@ -15,7 +15,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
-from consultations.models import ProposalRow, Response, ResponseVersion
+from consultations.models import Answer, ProposalRow, Response, ResponseVersion
 
 # Playwright's sync API runs an event loop in this thread; the test still talks to the database.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -128,3 +128,51 @@ def test_a_member_answers_every_kind_of_question_saves_a_draft_and_submits(
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "consultation-answer.png"), full_page=True)
+
+
+def test_typing_the_text_of_other_chooses_other_and_the_answer_is_submitted(
+    live_server, opened, browser_page, settings
+):
+    settings.SITE_URL = live_server.url
+    page, outside_requests = browser_page
+    ruta = opened.members["ruta"]
+    q = {key: question.pk for key, question in opened.questions.items()}
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
+    page.goto(live_server.url + access_path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{ruta.lt_url}")
+    page.fill(f"#id_q{q['short']}", "Pritariame")
+    page.check(f"#id_q{q['scale']}_3")
+    page.fill(f"#id_q{q['proposals']}-0-provision", "3 str.")
+    single_other = f"#id_q{q['single']}_3"  # after the three options of the list
+    multiple_other = f"#id_q{q['multiple']}_3"
+
+    # A single choice: the radio button moves from the option chosen to "Other".
+    page.check(f"#id_q{q['single']}_1")
+    page.type(f"#id_q{q['single']}_other", "Pritariame iš dalies")
+    assert page.is_checked(single_other)
+    assert not page.is_checked(f"#id_q{q['single']}_1")
+    # A multiple choice: "Other" is ticked beside the options already ticked.
+    page.check(f"#id_q{q['multiple']}_0")
+    page.type(f"#id_q{q['multiple']}_other", "Kultūra")
+    assert page.is_checked(multiple_other) and page.is_checked(f"#id_q{q['multiple']}_0")
+    # Emptying the text leaves the choice as it is.
+    page.fill(f"#id_q{q['multiple']}_other", "")
+    assert page.is_checked(multiple_other)
+    page.fill(f"#id_q{q['multiple']}_other", "Kultūra")
+
+    page.click("button.btn-primary[value=submit]")
+    page.wait_for_selector("#answer-state.alert-success")
+
+    assert page.locator("#error-summary").count() == 0
+    version = ResponseVersion.objects.get()
+    assert version.submitted_by == ruta.person
+    answers = {answer.question_id: answer for answer in Answer.objects.all()}
+    assert (answers[q["single"]].choice_indexes, answers[q["single"]].other_text) == (
+        [],
+        "Pritariame iš dalies",
+    )
+    assert (answers[q["multiple"]].choice_indexes, answers[q["multiple"]].other_text) == ([0], "Kultūra")
+    assert page.is_checked(single_other) and page.is_checked(multiple_other)
+    assert outside_requests == []

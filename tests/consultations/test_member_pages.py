@@ -883,3 +883,134 @@ def test_a_changed_background_and_a_wording_fix_show_on_the_page_at_once(opened)
     assert "3. Ar pritariate pataisytam projektui?" in content
     assert "Pasirinkite vieną." in content
     assert "Pritariame su išlygomis" in content and "Pritariame su pastabomis" not in content
+
+
+# --- "Other", the error summary and the history of the answer -----------------------------------------
+
+
+def _checked_values(content: str, name: str) -> list[str]:
+    """The values of the radio buttons or checkboxes named `name` that the page shows checked."""
+    inputs = re.findall(rf'<input type="(?:radio|checkbox)"[^>]*\bname="{name}"[^>]*>', content)
+    return [re.search(r'value="([^"]*)"', tag).group(1) for tag in inputs if re.search(r"\bchecked\b", tag)]
+
+
+def test_the_other_text_says_what_it_is_for_without_promising_what_only_the_script_does(opened):
+    ruta = opened.members["ruta"]
+    q = opened.questions
+
+    content = _text(ruta.client().get(ruta.url))
+
+    for key in ("single", "multiple"):
+        assert re.search(
+            rf'<input type="text" name="q{q[key].pk}_other"[^>]*data-other-for="q{q[key].pk}"', content
+        )
+    assert content.count("If you choose “Other”, write your answer here.") == 2
+    assert "Typing here chooses" not in content
+
+
+def test_text_typed_for_other_without_ticking_it_ticks_other_beside_the_options_chosen(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    question = opened.questions["multiple"]
+
+    saved = client.post(
+        ruta.url, {**answer_form(opened, multiple=["0"], multiple_other="Kultūra"), "action": "save"}
+    )
+
+    assert saved.status_code == 302
+    answer = Answer.objects.get(question=question)
+    assert (answer.choice_indexes, answer.other_text) == ([0], "Kultūra")
+    assert _checked_values(_text(client.get(ruta.url)), f"q{question.pk}") == ["0", "other"]
+
+
+def test_text_typed_for_other_with_no_option_chosen_answers_other_in_a_single_choice(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    question = opened.questions["single"]
+
+    submitted = client.post(
+        ruta.url,
+        {**answer_form(opened, single=None, single_other="Pritariame iš dalies"), "action": "submit"},
+    )
+
+    assert submitted.status_code == 302
+    assert ResponseVersion.objects.count() == 1
+    answer = Answer.objects.get(question=question)
+    assert (answer.choice_indexes, answer.other_text) == ([], "Pritariame iš dalies")
+    assert _checked_values(_text(client.get(ruta.url)), f"q{question.pk}") == ["other"]
+
+
+def test_text_typed_for_other_beside_another_single_choice_is_refused_and_both_are_kept(opened):
+    ruta = opened.members["ruta"]
+    question = opened.questions["single"]
+
+    page = ruta.client().post(
+        ruta.url, {**answer_form(opened, single="1", single_other="Pritariame iš dalies"), "action": "save"}
+    )
+
+    content = _text(page)
+    assert page.status_code == 200
+    assert "Choose one option: either one of the list or “Other” with your text." in content
+    assert _checked_values(content, f"q{question.pk}") == ["1"]
+    assert 'value="Pritariame iš dalies"' in content
+    assert not Response.objects.exists()
+
+
+def test_the_error_summary_puts_no_colon_after_a_question_ending_in_a_question_mark(opened):
+    ruta = opened.members["ruta"]
+
+    page = ruta.client().post(ruta.url, {**answer_form(opened, single=None), "action": "submit"})
+
+    content = _text(page)
+    summary = content[
+        content.index('id="error-summary"') : content.index("</ul>", content.index('id="error-summary"'))
+    ]
+    assert "Ar pritariate projektui? — This question must be answered before submitting." in summary
+    assert "?:" not in summary
+
+
+def test_the_error_summary_keeps_the_colon_after_a_question_without_final_punctuation(opened):
+    ruta = opened.members["ruta"]
+
+    page = ruta.client().post(ruta.url, {**answer_form(opened, short=""), "action": "submit"})
+
+    content = _text(page)
+    assert "Jūsų organizacijos pozicija trumpai: This question must be answered before submitting." in content
+
+
+def test_the_history_of_the_answer_names_each_action_with_a_verb(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "save"})
+    client.post(ruta.url, {**answer_form(opened, version=1, short="Pritariame"), "action": "submit"})
+
+    english = _text(client.get(ruta.url))
+    lithuanian = _text(client.get(ruta.lt_url))
+
+    history = english[english.index('id="edits-heading"') :]
+    assert re.findall(r"<li>Rūta Rutkauskienė · ([^·]+) · ", history) == ["Submitted", "Saved a draft"]
+    # In Lithuanian the response's status reads "Pateiktas"; the history says who did what.
+    assert "Rūta Rutkauskienė · Pateiktas ·" not in lithuanian
+    assert "Rūta Rutkauskienė · Pateikė ·" in lithuanian
+    assert "Rūta Rutkauskienė · Išsaugojo juodraštį ·" in lithuanian
+    with translation.override("lt"):
+        assert str(ResponseEdit.Action.SUBMITTED.label) != str(Response.Status.SUBMITTED.label)
+        assert str(ResponseEdit.objects.filter(action="submitted").get()).split(" · ")[1] == str(
+            ResponseEdit.Action.SUBMITTED.label
+        )
+
+
+def test_the_admin_shows_the_same_action_labels_as_the_member_page(opened, staff_client):
+    ruta = opened.members["ruta"]
+    ruta.client().post(ruta.url, {**answer_form(opened), "action": "submit"})
+    response = Response.objects.get()
+
+    with translation.override("lt"):
+        label = str(ResponseEdit.Action.SUBMITTED.label)
+        status = str(Response.Status.SUBMITTED.label)
+        page = staff_client.get(reverse("admin:consultations_response_change", args=[response.pk]))
+
+    content = _text(page)
+    inline = content[content.index('id="edits-group"') :]
+    assert re.search(rf'<td class="field-action">\s*<p>{re.escape(label)}</p>', inline)
+    assert not re.search(rf'<td class="field-action">\s*<p>{re.escape(status)}</p>', inline)

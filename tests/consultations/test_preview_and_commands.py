@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -79,20 +80,36 @@ def test_staff_preview_shows_the_member_page_read_only_without_an_invitation(
     assert Response.objects.count() == 0
 
 
-def test_the_preview_shows_no_proposal_rows_as_it_has_no_saved_proposals(staff_client):
+def test_the_preview_shows_the_proposals_table_as_members_find_it_read_only(staff_client):
     consultation = ConsultationFactory()
-    question = QuestionFactory(consultation=consultation, kind="proposals", text="Pasiūlymai")
+    question = QuestionFactory(
+        consultation=consultation, kind="proposals", text="Pasiūlymai dėl straipsnių", position=2
+    )
+    choice = QuestionFactory(consultation=consultation, kind="single_choice", choices=["A", "B"], position=1)
 
     content = staff_client.get(_preview_url(consultation)).content.decode()
 
-    # As the read-only page after the deadline: saved proposals only, not the blank row members
-    # start from; nothing to add or remove.
-    assert "Pasiūlymai" in content
-    assert "data-row-number" not in content
-    assert f'name="q{question.pk}-0-provision"' not in content
-    assert '<p class="text-muted">—</p>' in content
+    # The empty row a member starts from, with its three fields, read-only as the other questions.
+    assert "Pasiūlymai dėl straipsnių" in content
+    assert content.count("Pasiūlymas <span data-row-number>1</span>") == 1
+    for field, label in [
+        ("provision", "Nuostata (straipsnis, dalis, punktas)"),
+        ("proposed_wording", "Siūloma formuluotė"),
+        ("justification", "Pagrindimas"),
+    ]:
+        assert label in content
+        assert re.search(rf'name="q{question.pk}-0-{field}"[^>]*\breadonly\b', content)
+    assert re.search(rf'name="q{choice.pk}"[^>]*\bdisabled\b', content)
+    assert '<p class="text-muted">—</p>' not in content
+    # The button members use to add a row is there, disabled; nothing can be added or removed.
+    assert (
+        '<button type="button" class="btn btn-outline-secondary btn-sm" disabled>Pridėti pasiūlymą</button>'
+        in content
+    )
+    assert 'value="add-row-' not in content and "data-add-row" not in content
+    assert "<template" not in content
     assert "DELETE" not in content and "Pašalinti šį pasiūlymą" not in content
-    assert 'value="add-row-' not in content
+    assert 'name="action"' not in content
 
 
 def test_the_preview_is_for_staff_who_may_see_consultations_only(read_only_user):
