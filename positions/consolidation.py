@@ -222,8 +222,8 @@ def _section_for(
     elif question.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
         parts.append(
             ngettext(
-                "%(count)d of %(total)d responding organisation answered.",
-                "%(count)d of %(total)d responding organisations answered.",
+                "Answered by %(count)d of the %(total)d organisation that took part in the consultation.",
+                "Answered by %(count)d of the %(total)d organisations that took part in the consultation.",
                 total,
             )
             % {"count": len(answering), "total": total}

@@ -227,18 +227,26 @@ def _request_line(paper: PositionPaper) -> str:
     return pgettext("letter reference", "Ref. %(date)s") % {"date": paper.request_date.isoformat()}
 
 
-def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) -> Letter:
-    """The letter's text. Expects `paper` from `selectors.paper_for_document` (prefetched)."""
-    issuer = issuer or IssuerSettings.load()
-    language = paper.language
-    with translation.override(language):
-        attributions = Attributions.of(paper)
+def letter_heading(paper: PositionPaper) -> tuple[list[str], str]:
+    """The addressee's lines and the title ("Dėl …", which the letter prints in capitals), in the
+    paper's language."""
+    with translation.override(paper.language):
         addressee_lines = []
         if paper.addressee_label or paper.addressee_id:
             addressee_lines.append(paper.addressee_label or paper.addressee.name)
         if paper.addressee_person:
             addressee_lines.append(paper.addressee_person)
         title = pgettext("letter title", "ON %(subject)s") % {"subject": paper.subject.strip()}
+        return addressee_lines, title
+
+
+def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) -> Letter:
+    """The letter's text. Expects `paper` from `selectors.paper_for_document` (prefetched)."""
+    issuer = issuer or IssuerSettings.load()
+    language = paper.language
+    with translation.override(language):
+        attributions = Attributions.of(paper)
+        addressee_lines, title = letter_heading(paper)
         number = paper.registration_number
         if number and paper.registration_date:
             annex_heading = _("Annex to the letter of %(date)s No. %(number)s") % {

@@ -189,6 +189,11 @@ class RegistrationJournal(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last_number}"
 
+    @staticmethod
+    def number(*, prefix: str, year: int, number: int) -> str:
+        """The registration number written on a letter, e.g. `S-2026-014`."""
+        return f"{prefix}-{year}-{number:03d}"
+
 
 class PositionPaper(models.Model):
     """The association's position on a draft act, addressed to a public institution."""

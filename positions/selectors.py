@@ -3,6 +3,7 @@ and a stored PDF read back with its hash checked."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import re
@@ -10,12 +11,22 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consultations.markdown import render_markdown
 from crm.models import Organisation
-from positions.models import PaperAttribution, PaperProposal, PositionPaper, Rendering
+from positions.models import (
+    IssuerSettings,
+    Language,
+    PaperAttribution,
+    PaperProposal,
+    PositionPaper,
+    RegistrationJournal,
+    Rendering,
+)
 
 
 class RenderingTampered(ValidationError):
@@ -142,3 +153,94 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
             if name in comparable
         ]
     return leaks
+
+
+def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> list[ValidationError]:
+    """What keeps a draft from being approved: missing requisites, addressee, subject, signatory or
+    text, and names its attributions withhold. Empty when it can be approved."""
+    errors: list[ValidationError] = []
+    if not issuer.name:
+        errors.append(
+            ValidationError(
+                _("Fill in the association's requisites (issuer settings) first."), code="no_issuer"
+            )
+        )
+    if paper.addressee is None:
+        errors.append(ValidationError(_("Choose the addressee."), code="no_addressee"))
+    elif paper.addressee.kind != Organisation.Kind.PUBLIC:
+        errors.append(
+            ValidationError(_("The addressee must be a public institution."), code="addressee_kind")
+        )
+    if paper.language == Language.LITHUANIAN and not paper.addressee_label.strip():
+        # A Lithuanian letter names its addressee in the dative, which the institution's record
+        # (its name, in the nominative) does not give: staff write it.
+        errors.append(
+            ValidationError(
+                _(
+                    "Write the addressee as the letter names it, in the dative (for example "
+                    "“Lietuvos Respublikos žemės ūkio ministerijai”), in the field “%(field)s”."
+                ),
+                code="no_addressee_label",
+                params={"field": capfirst(PositionPaper._meta.get_field("addressee_label").verbose_name)},
+            )
+        )
+    if not paper.subject.strip():
+        errors.append(ValidationError(_("Write the subject."), code="no_subject"))
+    if not (paper.signatory_name.strip() and paper.signatory_position.strip()):
+        errors.append(ValidationError(_("Give the signatory's name and position."), code="no_signatory"))
+    # A section counts for its text: an empty one (a heading at most) says nothing to the addressee.
+    has_text = any(body.strip() for body in paper.sections.values_list("body", flat=True))
+    if not (has_text or paper.proposals.exists()):
+        errors.append(ValidationError(_("The paper has neither text nor proposals."), code="empty"))
+    errors += [
+        ValidationError(
+            _("%(place)s names %(organisation)s, whose attribution on this paper is “%(mode)s”."),
+            code="attribution_leak",
+            params={
+                "place": leak.place,
+                "organisation": leak.organisation.name,
+                "mode": leak.mode_label,
+            },
+        )
+        for leak in paper_attribution_leaks(paper=paper)
+    ]
+    return errors
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What approving a paper now would do, for the page that asks to confirm it."""
+
+    registration_number: str
+    registration_date: datetime.date
+    problems: list[str]
+
+
+def paper_approval_preview(*, paper: PositionPaper) -> ApprovalPreview:
+    """The number and date approving the paper now would give it, and what keeps it from being
+    approved (`problems`, empty when nothing does). The number is the journal's next one: read,
+    not taken, so a paper approved meanwhile takes it and this one gets the following."""
+    issuer = IssuerSettings.load()
+    today = timezone.localdate()
+    last = (
+        RegistrationJournal.objects.filter(prefix=issuer.registration_prefix, year=today.year)
+        .values_list("last_number", flat=True)
+        .first()
+    )
+    if paper.is_draft:
+        problems = [
+            message
+            for error in paper_approval_errors(paper=paper, issuer=issuer)
+            for message in error.messages
+        ]
+    else:
+        problems = [
+            str(_("This paper is already registered as %(number)s.") % {"number": paper.registration_number})
+        ]
+    return ApprovalPreview(
+        registration_number=RegistrationJournal.number(
+            prefix=issuer.registration_prefix, year=today.year, number=(last or 0) + 1
+        ),
+        registration_date=today,
+        problems=problems,
+    )

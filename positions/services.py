@@ -20,10 +20,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Organisation
 from positions import selectors, tasks
 from positions.letter import paper_letter
 from positions.models import (
@@ -132,57 +130,7 @@ def registration_number_issue(*, prefix: str, year: int) -> str:
     journal = RegistrationJournal.objects.select_for_update().get(prefix=prefix, year=year)
     journal.last_number += 1
     journal.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{journal.last_number:03d}"
-
-
-def _approval_errors(paper: PositionPaper, issuer: IssuerSettings) -> list[ValidationError]:
-    errors = []
-    if not issuer.name:
-        errors.append(
-            ValidationError(
-                _("Fill in the association's requisites (issuer settings) first."), code="no_issuer"
-            )
-        )
-    if paper.addressee is None:
-        errors.append(ValidationError(_("Choose the addressee."), code="no_addressee"))
-    elif paper.addressee.kind != Organisation.Kind.PUBLIC:
-        errors.append(
-            ValidationError(_("The addressee must be a public institution."), code="addressee_kind")
-        )
-    if paper.language == Language.LITHUANIAN and not paper.addressee_label.strip():
-        # A Lithuanian letter names its addressee in the dative, which the institution's record
-        # (its name, in the nominative) does not give: staff write it.
-        errors.append(
-            ValidationError(
-                _(
-                    "Write the addressee as the letter names it, in the dative (for example "
-                    "“Lietuvos Respublikos žemės ūkio ministerijai”), in the field “%(field)s”."
-                ),
-                code="no_addressee_label",
-                params={"field": capfirst(PositionPaper._meta.get_field("addressee_label").verbose_name)},
-            )
-        )
-    if not paper.subject.strip():
-        errors.append(ValidationError(_("Write the subject."), code="no_subject"))
-    if not (paper.signatory_name.strip() and paper.signatory_position.strip()):
-        errors.append(ValidationError(_("Give the signatory's name and position."), code="no_signatory"))
-    # A section counts for its text: an empty one (a heading at most) says nothing to the addressee.
-    has_text = any(body.strip() for body in paper.sections.values_list("body", flat=True))
-    if not (has_text or paper.proposals.exists()):
-        errors.append(ValidationError(_("The paper has neither text nor proposals."), code="empty"))
-    errors += [
-        ValidationError(
-            _("%(place)s names %(organisation)s, whose attribution on this paper is “%(mode)s”."),
-            code="attribution_leak",
-            params={
-                "place": leak.place,
-                "organisation": leak.organisation.name,
-                "mode": leak.mode_label,
-            },
-        )
-        for leak in selectors.paper_attribution_leaks(paper=paper)
-    ]
-    return errors
+    return RegistrationJournal.number(prefix=prefix, year=year, number=journal.last_number)
 
 
 @transaction.atomic
@@ -193,7 +141,7 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPa
     locked = _lock_paper(paper)
     _require_draft(locked)
     issuer = IssuerSettings.load()
-    errors = _approval_errors(locked, issuer)
+    errors = selectors.paper_approval_errors(paper=locked, issuer=issuer)
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

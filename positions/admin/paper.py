@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -31,7 +32,7 @@ from positions.admin.inlines import (
     SectionInline,
     SupportersFieldMixin,
 )
-from positions.letter import letter_html, paper_letter
+from positions.letter import letter_heading, letter_html, paper_letter
 from positions.models import IssuerSettings, PaperAttribution, PositionPaper, Rendering, RenderingJob
 
 # How often the PDF progress page reloads itself while the PDF is being generated.
@@ -212,7 +213,6 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
     def get_urls(self) -> list[URLPattern]:
         posts = [
             ("render", self._render),
-            ("approve", self._approve),
             ("new-version", self._new_version),
         ]
         return [
@@ -225,6 +225,11 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
                 "<path:object_id>/send/",
                 self.admin_site.admin_view(self.send_view),
                 name="positions_positionpaper_send",
+            ),
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="positions_positionpaper_approve",
             ),
             path(
                 "<path:object_id>/withdraw/",
@@ -343,14 +348,40 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
         }
         return render(request, "positions/admin/positionpaper_withdraw.html", context)
 
-    def _approve(self, request: HttpRequest, paper: PositionPaper) -> None:
-        services.paper_approve(paper=paper, user=request.user)
-        self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
-        self.message_user(
-            request,
-            _("Approved and registered as %(number)s.") % {"number": paper.registration_number},
-            messages.SUCCESS,
-        )
+    def approve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Approving gives the paper a number that is never taken back: a GET shows what will
+        happen (as the admin's delete page does), a POST from that page approves."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        paper = self._paper_or_404(request, object_id)
+        if not request.user.has_perm("positions.approve_positionpaper"):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                services.paper_approve(paper=paper, user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.message_user(
+                    request,
+                    _("Approved and registered as %(number)s.") % {"number": paper.registration_number},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(self._change_url(paper))
+        addressee_lines, letter_title = letter_heading(paper)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": paper,
+            "title": _("Approve and register"),
+            "subject_label": capfirst(PositionPaper._meta.get_field("subject").verbose_name),
+            "letter_title": letter_title.upper(),
+            "addressee_lines": addressee_lines,
+            "preview": selectors.paper_approval_preview(paper=paper),
+        }
+        return render(request, "positions/admin/positionpaper_approve.html", context)
 
     def _new_version(self, request: HttpRequest, paper: PositionPaper) -> HttpResponse:
         draft = services.paper_new_version(paper=paper, user=request.user)
