@@ -7,7 +7,10 @@
      option chosen before) or its checkbox ticked (beside the others). Without JavaScript the
      server takes such text as "Other" when no other single choice stands against it.
    - Once the form is sent, its save and submit buttons stay disabled until the next page comes,
-     so that a double click sends it once. (The server also recognises a save sent twice.) */
+     so that a double click sends it once. (The server also recognises a save sent twice.)
+   - Leaving the page (another address, the language switch, closing the tab) after typing
+     something not yet saved asks first, with the browser's own question; saving or submitting
+     does not. The consultation's documents download without leaving the page. */
 (function () {
   "use strict";
   var message = document.getElementById("error-summary") || document.getElementById("conflict");
@@ -46,6 +49,19 @@
     window.addEventListener("pageshow", function (event) {
       if (event.persisted) {
         setSending(false);
+      }
+    });
+    // A refused save or a conflict shows what was typed, not yet saved.
+    var changed = Boolean(message);
+    var touched = function () {
+      changed = true;
+    };
+    form.addEventListener("input", touched);
+    form.addEventListener("change", touched);
+    window.addEventListener("beforeunload", function (event) {
+      if (changed && !sending) {
+        event.preventDefault();
+        event.returnValue = "";  // browsers that ask only when a value is set
       }
     });
   }

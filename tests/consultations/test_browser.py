@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
-from consultations.models import Answer, ProposalRow, Response, ResponseVersion
+from consultations.models import Answer, ConsultationDocument, ProposalRow, Response, ResponseVersion
 
 # Playwright's sync API runs an event loop in this thread; the test still talks to the database.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -175,4 +176,56 @@ def test_typing_the_text_of_other_chooses_other_and_the_answer_is_submitted(
     )
     assert (answers[q["multiple"]].choice_indexes, answers[q["multiple"]].other_text) == ([0], "Kultūra")
     assert page.is_checked(single_other) and page.is_checked(multiple_other)
+    assert outside_requests == []
+
+
+def test_leaving_with_answers_not_saved_asks_first_and_saving_or_downloading_does_not(
+    live_server, opened, browser_page, settings, tmp_path
+):
+    settings.SITE_URL = live_server.url
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Įstatymo projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7 projektas"))
+    page, outside_requests = browser_page
+    ruta = opened.members["ruta"]
+    long = f"#id_q{opened.questions['long'].pk}"
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
+    page.goto(live_server.url + access_path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{ruta.lt_url}")
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # "stay on the page"
+
+    page.on("dialog", answer)
+
+    # Nothing typed yet: the language switch leaves at once.
+    page.click("header a[hreflang=en]")
+    page.wait_for_url(f"**{ruta.url}")
+    assert dialogs == []
+
+    # Typed, not saved: leaving asks, and staying keeps the text.
+    page.fill(long, "Pastaba, kurios negalima prarasti.")
+    page.click("header a[hreflang=lt]", no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith(ruta.url)
+    assert page.input_value(long) == "Pastaba, kurios negalima prarasti."
+
+    # The consultation's document downloads without leaving the page, and without asking.
+    with page.expect_download() as download:
+        page.click("text=Įstatymo projektas")  # the English page keeps the document's title
+    assert download.value.suggested_filename == "projektas.pdf"
+    assert dialogs == ["beforeunload"]
+
+    # Saving does not ask; once saved, leaving does not either.
+    page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+    assert Answer.objects.get(question=opened.questions["long"]).text == "Pastaba, kurios negalima prarasti."
+    page.click("header a[hreflang=lt]")
+    page.wait_for_url(f"**{ruta.lt_url}")
+    assert dialogs == ["beforeunload"]
     assert outside_requests == []

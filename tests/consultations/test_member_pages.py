@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 
 import pytest
 import time_machine
@@ -1014,3 +1015,23 @@ def test_the_admin_shows_the_same_action_labels_as_the_member_page(opened, staff
     inline = content[content.index('id="edits-group"') :]
     assert re.search(rf'<td class="field-action">\s*<p>{re.escape(label)}</p>', inline)
     assert not re.search(rf'<td class="field-action">\s*<p>{re.escape(status)}</p>', inline)
+
+
+def test_answers_typed_in_decomposed_form_are_stored_composed(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    typed = "Siūlome išbraukti žodį „tik“; ąčęėįšųūž."
+    decomposed = unicodedata.normalize("NFD", typed)
+    assert decomposed != typed
+
+    saved = client.post(
+        ruta.url,
+        {
+            **answer_form(opened, long=decomposed, rows=[("3 str.", decomposed, "")]),
+            "action": "save",
+        },
+    )
+
+    assert saved.status_code == 302
+    assert Answer.objects.get(question=opened.questions["long"]).text == typed
+    assert ProposalRow.objects.get().proposed_wording == typed
