@@ -23,6 +23,9 @@ EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 # inside the member's request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ROOT_URLCONF = "bench.urls"
+# The benchmark's own key, shared by the gunicorn it starts and the load generator (which signs
+# the members' link cookies): not a secret, never used outside a benchmark.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "bench-only-key-1f0c9d5e8a7b6c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 if os.environ.get("BENCH_MEDIA_ROOT"):
     MEDIA_ROOT = os.environ["BENCH_MEDIA_ROOT"]

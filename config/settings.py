@@ -14,8 +14,10 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Production is the default: DEBUG must be switched on explicitly (make run does).
 DEBUG = env.bool("DEBUG", default=False)
-# The development key is refused by `manage.py check --deploy` (it starts "django-insecure").
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-key-do-not-use-in-production")
+# The development key is refused by `manage.py check --deploy` (it starts "django-insecure"), and
+# the WSGI application (config/wsgi.py) does not start with it unless DEBUG is on.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105 (public on purpose)
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

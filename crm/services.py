@@ -20,6 +20,7 @@ from django.db.models import lookups
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from crm import signals
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
 from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
@@ -802,4 +803,5 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
             )
 
     _log_change(user=user, obj=person, message=gettext("Personal data erased (GDPR)."))
+    signals.person_erased.send(sender=Person, person=person)
     return person

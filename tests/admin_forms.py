@@ -17,7 +17,7 @@ def change_form_data(response: Any) -> dict[str, object]:
             data[bound.html_name] = "on" if value is True else value
 
     add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):  # none on a past version's page
         formset = inline.formset
         for field in formset.management_form:
             data[field.html_name] = field.value()

@@ -41,11 +41,11 @@ from consultations.views import answer_page_context
 from crm.admin.formfields import HTTPS_URLS
 from crm.admin.rows import QuickRowsMixin, status_badge
 
-STATUS_COLOURS = {
-    Consultation.Status.DRAFT: "#666",
-    Consultation.Status.OPEN: "#1a7f37",
-    Consultation.Status.CLOSED: "#9a6700",
-    Consultation.Status.ARCHIVED: "#555",
+STATUS_TONES = {
+    Consultation.Status.DRAFT: "quiet",
+    Consultation.Status.OPEN: "ok",
+    Consultation.Status.CLOSED: "warning",
+    Consultation.Status.ARCHIVED: "quiet",
 }
 
 
@@ -233,7 +233,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Consultation) -> str:
-        return status_badge(obj, STATUS_COLOURS)
+        return status_badge(obj, STATUS_TONES)
 
     @admin.display(description=_("questions"), ordering="question_total")
     def question_count(self, obj: Consultation) -> int:
@@ -246,7 +246,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         if not obj.not_reachable_total:
             return format_html("{}", invited)
         return format_html(
-            '{} <a href="{}" style="color:#b00">({})</a>',
+            '{} <a href="{}" class="kl-error">({})</a>',
             invited,
             not_reachable_invitations_url(consultation=obj),
             _("not reachable: %(count)d") % {"count": obj.not_reachable_total},
@@ -271,7 +271,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
         if not obj.not_reachable_total:
             return summary
         return format_html(
-            '{}; <a href="{}" style="color:#b00">{}</a>',
+            '{}; <a href="{}" class="kl-error">{}</a>',
             summary,
             not_reachable_invitations_url(consultation=obj),
             _("not reachable, no contact who receives consultations: %(count)d")

@@ -29,13 +29,13 @@ from crm.admin.rows import QuickRowsMixin
 def _link_state(link: AccessLink) -> str:
     if link.revoked_at:
         return format_html(
-            '<span style="color:#b00">{}</span>',
+            '<span class="kl-error">{}</span>',
             _("revoked %(when)s") % {"when": timezone.localtime(link.revoked_at).strftime("%Y-%m-%d %H:%M")},
         )
     # Annotated by `selectors.access_links_with_usability` where links are listed.
     if getattr(link, "current_affiliation_id", 0) is None:
         return format_html(
-            '<span style="color:#b00">{}</span>',
+            '<span class="kl-error">{}</span>',
             _("not usable: no current affiliation with the organisation"),
         )
     if link.last_sent_at:
@@ -44,10 +44,10 @@ def _link_state(link: AccessLink) -> str:
         }
         if link.opened_at:
             state = _("%(sent)s, opened") % {"sent": state}
-        return format_html('<span style="color:#1a7f37">{}</span>', state)
+        return format_html('<span class="kl-ok">{}</span>', state)
     if link.invited_at:
         return format_html("{}", _("queued"))
-    return format_html('<span style="color:#9a6700">{}</span>', _("not sent"))
+    return format_html('<span class="kl-warning">{}</span>', _("not sent"))
 
 
 class LinkStateFilter(admin.SimpleListFilter):
@@ -250,7 +250,7 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
     def links(self, obj: Invitation) -> str:
         links = list(obj.access_links.all())
         if not links:
-            return format_html('<span style="color:#b00">{}</span>', _("no contact"))
+            return format_html('<span class="kl-error">{}</span>', _("no contact"))
         return format_html_join(
             mark_safe("<br>"),
             "{}: {}",

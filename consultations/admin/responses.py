@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from consultations.models import Response, ResponseEdit
 from crm.admin.rows import QuickRowsMixin, status_badge
 
-STATUS_COLOURS = {
-    Response.Status.DRAFT: "#9a6700",
-    Response.Status.SUBMITTED: "#1a7f37",
+STATUS_TONES = {
+    Response.Status.DRAFT: "warning",
+    Response.Status.SUBMITTED: "ok",
 }
 
 
@@ -97,7 +97,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Response) -> str:
-        return status_badge(obj, STATUS_COLOURS)
+        return status_badge(obj, STATUS_TONES)
 
     @admin.display(description=_("last saved by"))
     def last_saved_by(self, obj: Response) -> str:

@@ -9,10 +9,10 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from crm import services
 from crm.admin.formfields import LOCALIZED_DECIMALS
+from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Membership, Payment
 
@@ -34,7 +34,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
+class MembershipAdmin(QuickRowsMixin, HistoryAdmin):
     form = MembershipForm
     formfield_overrides = LOCALIZED_DECIMALS
     list_display = ["organisation", "status", "start_date", "end_date", "annual_fee", "paid_total"]
@@ -71,7 +71,7 @@ class MembershipAdmin(QuickRowsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(QuickRowsMixin, SimpleHistoryAdmin):
+class AffiliationAdmin(QuickRowsMixin, HistoryAdmin):
     list_display = ["person", "organisation", "role", "job_title", "is_primary", "receives_consultations"]
     list_filter = ["role", "is_primary", "receives_consultations"]
     search_fields = ["person__first_name", "person__last_name", "person__email", "organisation__name"]

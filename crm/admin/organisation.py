@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from crm import selectors, services
 from crm.admin.duplicates import OrganisationToolsMixin
@@ -25,6 +24,7 @@ from crm.admin.filters import (
     label_expiry_window,
 )
 from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS
+from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
@@ -222,7 +222,7 @@ class InteractionInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdminMixin, HistoryAdmin):
     resource_classes = [OrganisationResource]
     formfield_overrides = HTTPS_URLS
     list_display = [
@@ -317,7 +317,7 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
     @admin.display(description=_("primary contact"))
     def primary_contact(self, obj: Organisation) -> str:
         return format_html_join(", ", "{}", ((name,) for name in obj.primary_contact_names)) or format_html(
-            '<span style="color:#b00">{}</span>', _("none")
+            '<span class="kl-error">{}</span>', _("none")
         )
 
     @admin.display(description=_("label"), ordering="label")
@@ -329,9 +329,9 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
             return label
         today, horizon = label_expiry_window()
         if obj.label_valid_until < today:
-            return format_html('{} <span style="color:#b00">({})</span>', label, _("expired"))
+            return format_html('{} <span class="kl-error">({})</span>', label, _("expired"))
         if obj.label_valid_until <= horizon:
             days = (obj.label_valid_until - timezone.localdate()).days
             warning = ngettext("expires in %(days)d day", "expires in %(days)d days", days) % {"days": days}
-            return format_html('{} <span style="color:#b60">⚠ {}</span>', label, warning)
+            return format_html('{} <span class="kl-warning">⚠ {}</span>', label, warning)
         return label

@@ -9,9 +9,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from crm.admin.duplicates import PersonToolsMixin
+from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
@@ -52,7 +52,7 @@ class PersonAffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, SimpleHistoryAdmin):
+class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, HistoryAdmin):
     resource_classes = [PersonResource]
     list_display = [
         "last_name",

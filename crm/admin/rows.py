@@ -83,11 +83,14 @@ class QuickRowsMixin:
         )
 
 
-def status_badge(obj: Any, colours: Mapping[str, str]) -> SafeString:
-    """An object's status label in its colour (`colours` by status value), for admin lists and
-    pages."""
+def status_badge(obj: Any, tones: Mapping[str, str]) -> SafeString:
+    """An object's status label in its tone (`tones` by status value: "ok", "warning", "error",
+    "quiet"; colours of static/css/admin.css, light and dark), for admin lists and pages."""
     label = _status_labels(type(obj)).get(obj.status, obj.status)
-    return format_html('<strong style="color:{}">{}</strong>', colours.get(obj.status, "#000"), label)
+    tone = tones.get(obj.status)
+    if tone is None:
+        return format_html("<strong>{}</strong>", label)
+    return format_html('<strong class="kl-{}">{}</strong>', tone, label)
 
 
 @functools.cache

@@ -38,10 +38,10 @@ from positions.models import IssuerSettings, PaperAttribution, PositionPaper, Re
 # How often the PDF progress page reloads itself while the PDF is being generated.
 PROGRESS_REFRESH_SECONDS = 2
 
-STATUS_COLOURS = {
-    PositionPaper.Status.DRAFT: "#666",
-    PositionPaper.Status.APPROVED: "#9a6700",
-    PositionPaper.Status.SENT: "#1a7f37",
+STATUS_TONES = {
+    PositionPaper.Status.DRAFT: "quiet",
+    PositionPaper.Status.APPROVED: "warning",
+    PositionPaper.Status.SENT: "ok",
 }
 
 # The preview is a document built from staff and member text: it may load the site's own
@@ -160,7 +160,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: PositionPaper) -> str:
-        return status_badge(obj, STATUS_COLOURS)
+        return status_badge(obj, STATUS_TONES)
 
     @admin.display(description=_("PDFs"), ordering="rendering_total")
     def rendering_count(self, obj: PositionPaper) -> int:

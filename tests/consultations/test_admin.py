@@ -98,7 +98,7 @@ def test_consultation_list_shows_status_and_counts(staff_client, superuser):
     ConsultationFactory(title="Dar ruošiama")
     content = staff_client.get(reverse("admin:consultations_consultation_changelist")).content.decode()
     assert "Dar ruošiama" in content
-    assert "#1a7f37" in content  # the open one's status colour
+    assert '<strong class="kl-ok">Atvira</strong>' in content  # the open one's status, in its tone
 
 
 def test_consultation_list_counts_as_invited_only_the_invitations_sent(staff_client, superuser):
@@ -175,7 +175,7 @@ def test_invitation_list_filters_the_invitations_nobody_could_be_sent(
 def test_invitation_list_shows_each_links_state(staff_client, superuser):
     _populate(1, superuser)
     content = staff_client.get(reverse("admin:consultations_invitation_changelist")).content.decode()
-    assert content.count("#b00") >= 1  # one revoked link
+    assert content.count('class="kl-error"') >= 1  # one revoked link
     revoked = AccessLink.objects.get(revoked_at__isnull=False)
     assert revoked.person.full_name in content
 
@@ -224,7 +224,7 @@ def test_change_page_counts_the_invited_apart_from_those_not_reachable(staff_cli
         unreachable_url = escape(not_reachable_invitations_url(consultation=consultation))
 
     assert "1 organisation invited" in page
-    assert f'<a href="{unreachable_url}" style="color:#b00">' in page
+    assert f'<a href="{unreachable_url}" class="kl-error">' in page
     assert "not reachable, no contact who receives consultations: 1" in page
 
 

@@ -121,7 +121,7 @@ def test_the_list_shows_status_version_and_who_saved_last(opened, english, staff
     assert "Jonas Jonaitis" in content and "Eglė Eglaitė" in content
     assert "Rūta Rutkauskienė" not in content  # she submitted, but Jonas saved after her
     assert content.count(opened.consultation.title) >= 2
-    assert "#1a7f37" in content and "#9a6700" in content  # the submitted and draft colours
+    assert 'class="kl-ok"' in content and 'class="kl-warning"' in content  # the submitted and draft tones
 
 
 def test_the_list_filters_by_consultation_and_status_and_searches_organisations(staff_client):

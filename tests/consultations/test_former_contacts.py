@@ -21,6 +21,7 @@ from django.utils import timezone
 from consultations import selectors, services
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, ConsultationDocument, Response, ResponseVersion
+from crm import services as crm_services
 from crm.models import Affiliation
 from tests.consultations.factories import member_organisation
 from tests.consultations.test_member_pages import answer_form
@@ -246,3 +247,23 @@ def test_staff_see_the_link_of_a_contact_who_has_left_as_not_usable(opened, staf
     for page in (links, invitations, invitation):
         assert page.count(not_usable) == 1
     assert "Jonas Jonaitis: <span" in invitations
+
+
+def test_the_links_of_an_erased_person_stop_working_at_once(opened, administrator):
+    """A GDPR erasure anonymises the person; their links, their e-mailed token and the browsers
+    that opened them open nothing after it, and nobody can submit under the anonymous record."""
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    client = ruta.client()
+    assert client.get(ruta.url).status_code == 200  # and the page is now in the cache
+
+    crm_services.person_erase(person=ruta.person, user=administrator)
+
+    assert AccessLink.objects.get(pk=ruta.link.pk).revoked_at is not None
+    assert _not_valid(client.get(ruta.url))
+    submit = client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+    assert submit.status_code == 404
+    assert not Response.objects.exists()
+    access = reverse("consultations:access", kwargs={"token": ruta.token})
+    assert _not_valid(Client().post(access))
+    # The organisation's other contact goes on answering.
+    assert jonas.client().get(jonas.url).status_code == 200

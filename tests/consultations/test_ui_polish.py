@@ -271,3 +271,64 @@ def test_the_english_receipt_and_amendment_notice_end_no_sentence_with_a_time_an
     for message in to_jonas:
         assert "a.m.." not in message.body
         assert "a.m.." not in message.alternatives[0][0]
+
+
+SCROLLING_BOXES = ".inline-group .tabular, .analysis-chart, #pending, .analysis-choices, .analysis-texts, .analysis-proposals"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_box_that_scrolls_sideways_can_be_focused_and_one_that_fits_is_left_alone(
+    live_server, opened, superuser, settings
+):
+    """Keyboard users scroll a wide table with the arrow keys once it has focus (WCAG 2.1.1): a
+    table that scrolls on its own can be focused, an inline's box is a region named after the
+    inline's heading, and a box that fits adds no stop when tabbing."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    organisation = opened.members["ruta"].organisation
+    pages = [
+        _url("admin:consultations_consultation_dashboard", opened.consultation.pk),
+        _url("admin:crm_organisation_change", organisation.pk),
+    ]
+    seen: dict[int, list[dict]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(live_server.url + _url("admin:login"))
+            page.fill("#id_username", superuser.username)
+            page.fill("#id_password", "slaptažodis-2026")
+            page.click("input[type=submit]")
+            for width in (390, 2400):
+                page.set_viewport_size({"width": width, "height": 900})
+                for url in pages:
+                    page.goto(live_server.url + url)
+                    seen.setdefault(width, []).extend(
+                        page.eval_on_selector_all(
+                            SCROLLING_BOXES,
+                            """boxes => boxes.map(box => ({
+                                scrolls: box.scrollWidth > box.clientWidth + 1,
+                                focusable: box.getAttribute("tabindex") === "0",
+                                table: box.tagName === "TABLE",
+                                role: box.getAttribute("role"),
+                                label: box.getAttribute("aria-labelledby") &&
+                                    document.getElementById(box.getAttribute("aria-labelledby")).textContent.trim(),
+                            }))""",
+                        )
+                    )
+            browser.close()
+    finally:
+        connections.close_all()
+
+    for boxes in seen.values():
+        for box in boxes:
+            assert box["focusable"] == box["scrolls"], box
+            if box["scrolls"] and not box["table"]:
+                assert box["role"] == "region" and box["label"], box
+    assert any(box["scrolls"] and box["table"] for box in seen[390])  # the analysis tables on a phone
+    assert any(box["scrolls"] and not box["table"] for box in seen[390])  # an inline's table
+    assert any(not box["scrolls"] for box in seen[2400])
