@@ -14,22 +14,19 @@ def _is_secret(key: str) -> bool:
 
 
 def _composed(data: QueryDict) -> QueryDict | None:
-    """A copy of `data` with every value's letters in composed form (NFC), or None if they all
-    are already."""
+    """A copy of `data` (a query string or a form, whose values are text; files are apart) with
+    every value's letters in composed form (NFC), or None if they all are already."""
     if all(
         unicodedata.is_normalized("NFC", value)
         for key, values in data.lists()
         if not _is_secret(key)
         for value in values
-        if isinstance(value, str)
     ):
         return None
     composed = data.copy()
     for key, values in data.lists():
         if not _is_secret(key):
-            composed.setlist(
-                key, [unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in values]
-            )
+            composed.setlist(key, [unicodedata.normalize("NFC", value) for value in values])
     composed._mutable = False
     return composed
 
