@@ -28,7 +28,7 @@ from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations.answers import PROVISION_MAX_LENGTH, AnswerValue, ProposalValue, normalise_text
-from consultations.models import Question
+from consultations.models import Question, content_lang
 
 OTHER = "other"
 YES = "yes"
@@ -51,7 +51,9 @@ def _help_text(question: Question) -> SafeString:
     """The question's help text, escaped here because crispy-forms prints help texts unescaped."""
     parts: list[str] = []
     if question.help_text:
-        parts.append(linebreaks(conditional_escape(question.help_text)))
+        lang = content_lang()
+        text = linebreaks(conditional_escape(question.help_text))
+        parts.append(format_html('<div lang="{}">{}</div>', lang, text) if lang else text)
     if question.required:
         parts.append(format_html("<span>{}</span>", _("Required on submission.")))
     if question.max_length:
@@ -204,6 +206,9 @@ class ResponseForm(forms.Form):
         self.questions = questions
         self.formsets: dict[int, BaseProposalFormSet] = {}
         self.help_texts = {question.pk: _help_text(question) for question in questions}
+        # What staff wrote (a question, a choice question's choices) is marked with its language
+        # when the page is in another one; the product's own labels (the scale, "Other") are not.
+        lang = content_lang()
         for number, question in enumerate(questions, start=1):
             answer = answers.get(question.pk, AnswerValue())
             if question.kind == Question.Kind.PROPOSALS:
@@ -211,8 +216,11 @@ class ResponseForm(forms.Form):
                     question=question, rows=answer.rows, data=data, add_row=add_row_for == question.pk
                 )
                 continue
-            for name, field in self._fields_for(question, number, answer).items():
-                self.fields[name] = field
+            fields = self._fields_for(question, number, answer)
+            fields[self.field_name(question)].content_lang = lang
+            if question.kind in Question.CHOICE_KINDS:
+                fields[self.field_name(question)].choices_lang = lang
+            self.fields.update(fields)
         # `{% crispy form %}` renders the questions, one card each; the page around them (the
         # <form> tag, the version, the buttons, the error summary) is the page template's.
         self.helper = FormHelper()
@@ -493,6 +501,9 @@ def _widget(bound: BoundField, css_class: str = "") -> str:
 
 def _label(bound: BoundField) -> str:
     label = conditional_escape(bound.label)
+    lang = getattr(bound.field, "content_lang", "")
+    if lang:
+        label = f'<span lang="{_escape(lang)}">{label}</span>'
     return f'{label}<span class="asteriskField">*</span>' if bound.field.required else label
 
 
@@ -558,6 +569,7 @@ def _choice_field(bound: BoundField) -> str:
     invalid = " is-invalid" if bound.errors else ""
     name = _escape(bound.html_name)
     last = groups[-1][1][-1] if groups and groups[-1][1] else None
+    choices_lang = getattr(bound.field, "choices_lang", "")
     options = []
     for group, group_options, _index in groups:
         if group:
@@ -565,7 +577,8 @@ def _choice_field(bound: BoundField) -> str:
         options.extend(
             f'<div class="form-check"><input type="{option["type"]}" class="form-check-input{invalid}"'
             f'  name="{name}" value="{_escape(option["value"])}" {_attributes(option["attrs"])}>'
-            f'<label for="{_escape(option["attrs"].get("id", ""))}" class="form-check-label">'
+            f'<label for="{_escape(option["attrs"].get("id", ""))}" class="form-check-label"'
+            f"{_choice_lang(option, choices_lang)}>"
             f"{_escape(option['label'])}</label>{_errors(bound, auto_id) if option is last else ''}</div>"
             for option in group_options
         )
@@ -580,6 +593,11 @@ def _choice_field(bound: BoundField) -> str:
             f"{_label(bound)}</legend>{content}</fieldset>"
         )
     return _wrapper(bound, auto_id, "mb-3", content)
+
+
+def _choice_lang(option: dict[str, Any], lang: str) -> str:
+    """The `lang` attribute of a choice written by staff; "Other (please specify)" is the product's."""
+    return f' lang="{lang}"' if lang and option["value"] != OTHER else ""
 
 
 def render_field(bound: BoundField) -> SafeString:
@@ -677,8 +695,11 @@ def _proposals(
         label = _escape(gettext("Add a proposal"))
         adding = f'<button type="button" class="btn btn-outline-secondary btn-sm" disabled>{label}</button>'
     help_html = f'<div class="form-text mb-2">{help_text}</div>' if help_text else ""
+    lang = content_lang()
+    lang_attribute = f' lang="{lang}"' if lang else ""
     return (
-        f"<fieldset><legend>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>{help_html}"
+        f"<fieldset><legend{lang_attribute}>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>"
+        f"{help_html}"
         f"{_alert(formset.non_form_errors(), 'alert alert-danger py-2', role='alert')}"
         f"{hidden}"
         f'<div data-proposal-rows="{prefix}">{rows}</div>{adding}</fieldset>'

@@ -17,11 +17,21 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from consultations.validators import validate_document
 from crm.models import Organisation, Person, Sector
+
+
+def content_lang() -> str:
+    """The language of what staff write (titles, background, questions, their choices) when the
+    page or e-mail is in another one, for its `lang` attribute: screen readers then read that text
+    in Lithuanian (WCAG 3.1.2). Empty in the site's own language, where the page's `lang` holds."""
+    site = settings.LANGUAGE_CODE
+    current = translation.get_language() or site
+    return "" if current.split("-")[0] == site.split("-")[0] else site
 
 
 class Consultation(models.Model):

@@ -8,11 +8,13 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from consultations.answers import entry_display
 from consultations.markdown import render_markdown
+from consultations.models import content_lang
 
 register = template.Library()
 
@@ -104,3 +106,11 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.simple_tag
+def content_lang_attribute() -> SafeString:
+    """` lang="lt"` on an element holding what staff wrote, when the page is in another language
+    (see `consultations.models.content_lang`); nothing otherwise."""
+    lang = content_lang()
+    return format_html(' lang="{}"', lang) if lang else SafeString("")
