@@ -19,6 +19,9 @@ from consultations.models import Answer, ProposalRow, Question
 
 # The proposal row's provision is a CharField of this length, whatever the question's limit.
 PROVISION_MAX_LENGTH = 255
+# A text answer's limit where its question sets none (about twenty pages): the answer page's form
+# stays well under what the server takes in one request (DATA_UPLOAD_MAX_MEMORY_SIZE).
+TEXT_MAX_LENGTH = 50_000
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,9 @@ def answer_errors(*, question: Question, value: AnswerValue, submitting: bool) -
     """
     errors: list[ValidationError] = []
     kind = question.kind
-    limit = question.max_length
+    limit = question.max_length or TEXT_MAX_LENGTH
     if kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
-        if limit and len(value.text) > limit:
+        if len(value.text) > limit:
             errors.append(_length_error(limit, len(value.text)))
     elif kind in Question.CHOICE_KINDS:
         count = len(question.choices or [])
@@ -158,13 +161,13 @@ def answer_errors(*, question: Question, value: AnswerValue, submitting: bool) -
                 (
                     gettext("Provision"),
                     row.provision,
-                    min(limit or PROVISION_MAX_LENGTH, PROVISION_MAX_LENGTH),
+                    min(limit, PROVISION_MAX_LENGTH),
                 ),
                 (gettext("Proposed wording"), row.proposed_wording, limit),
                 (gettext("Justification"), row.justification, limit),
             )
             for label, text, field_limit in fields:
-                if field_limit and len(text) > field_limit:
+                if len(text) > field_limit:
                     what = gettext("Proposal %(number)d, %(field)s") % {
                         "number": number,
                         "field": label.lower(),

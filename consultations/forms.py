@@ -27,7 +27,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from consultations.answers import PROVISION_MAX_LENGTH, AnswerValue, ProposalValue, normalise_text
+from consultations.answers import (
+    PROVISION_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    AnswerValue,
+    ProposalValue,
+    normalise_text,
+)
 from consultations.models import Question, content_lang
 
 OTHER = "other"
@@ -41,7 +47,18 @@ PROPOSAL_MAX_ROWS = 200
 
 
 class AnswerTextField(forms.CharField):
-    """Text as the member typed it, with line breaks counted as one character each."""
+    """Text as the member typed it, with line breaks counted as one character each.
+
+    Its limit is checked on the server and shown by static/js/answer.js as the member nears it
+    (`data-limit`), not enforced by the browser's `maxlength`: a browser cuts pasted text at the
+    limit without a word, and counts a letter pasted in decomposed form (e and a dot above) twice.
+    """
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        if attrs.pop("maxlength", None) is not None:
+            attrs["data-limit"] = str(self.max_length)
+        return attrs
 
     def to_python(self, value: Any) -> str:
         return normalise_text(super().to_python(value))
@@ -87,6 +104,7 @@ class ProposalRowForm(forms.Form):
             required=False,
             max_length=min(limit or PROVISION_MAX_LENGTH, PROVISION_MAX_LENGTH),
         )
+        limit = limit or TEXT_MAX_LENGTH
         self.fields["proposed_wording"] = AnswerTextField(
             label=_("Proposed wording"),
             required=False,
@@ -258,7 +276,7 @@ class ResponseForm(forms.Form):
             field = AnswerTextField(
                 label=label,
                 required=False,
-                max_length=question.max_length,
+                max_length=question.max_length or TEXT_MAX_LENGTH,
                 widget=widget,
                 help_text=help_text,
             )

@@ -10,7 +10,11 @@
      so that a double click sends it once. (The server also recognises a save sent twice.)
    - Leaving the page (another address, the language switch, closing the tab) after typing
      something not yet saved asks first, with the browser's own question; saving or submitting
-     does not. The consultation's documents download without leaving the page. */
+     does not. The consultation's documents download without leaving the page.
+   - A text with a character limit (`data-limit`) shows its count beside it once it nears the
+     limit ("46 / 50"), in red past it. The browser does not cut the text at the limit (no
+     `maxlength`): the server checks it and keeps what was typed. Counted as the server counts:
+     letters composed, a line break as one character, spaces at the ends left out. */
 (function () {
   "use strict";
   var message = document.getElementById("error-summary") || document.getElementById("conflict");
@@ -84,6 +88,34 @@
       }
     });
   });
+  var count = function (field) {
+    var limit = parseInt(field.getAttribute("data-limit"), 10);
+    if (!limit) {
+      return;
+    }
+    var length = Array.from(field.value.normalize("NFC").trim()).length;
+    var counter = field.nextElementSibling;
+    if (!counter || !counter.hasAttribute("data-count")) {
+      if (length < limit * 0.8) {
+        return;
+      }
+      counter = document.createElement("div");
+      counter.setAttribute("data-count", "");
+      counter.className = "form-text";
+      field.insertAdjacentElement("afterend", counter);
+    }
+    counter.hidden = length < limit * 0.8;
+    counter.classList.toggle("text-danger", length > limit);
+    counter.textContent = length + " / " + limit;
+  };
+  if (form) {
+    form.querySelectorAll("[data-limit]").forEach(count);
+    form.addEventListener("input", function (event) {
+      if (event.target.hasAttribute && event.target.hasAttribute("data-limit")) {
+        count(event.target);
+      }
+    });
+  }
   document.querySelectorAll("[data-add-row]").forEach(function (button) {
     var prefix = button.getAttribute("data-add-row");
     var template = document.getElementById(prefix + "-empty");

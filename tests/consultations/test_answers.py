@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from consultations import selectors, services
-from consultations.answers import AnswerValue, ProposalValue
+from consultations.answers import TEXT_MAX_LENGTH, AnswerValue, ProposalValue
 from consultations.models import Answer, Invitation, ProposalRow, Response, ResponseEdit, ResponseVersion
 from tests.consultations.factories import QuestionFactory
 from tests.factories import PersonFactory
@@ -127,6 +127,34 @@ def test_a_draft_still_keeps_to_limits_and_choices(opened):
     assert "name the provision or give the proposed wording" in errors[str(questions["proposals"].pk)][0]
     assert not Response.objects.exists()
     assert not ResponseEdit.objects.exists()
+
+
+def test_a_text_whose_question_sets_no_limit_keeps_to_the_products_own(opened):
+    # Far beyond any answer; it keeps the page's form under what the server takes in one request.
+    ruta = opened.members["ruta"]
+    questions = opened.questions
+    assert questions["long"].max_length == 2000
+    questions["long"].max_length = None
+    questions["long"].save(update_fields=["max_length"])
+    questions["proposals"].max_length = None
+    questions["proposals"].save(update_fields=["max_length"])
+    too_long = "ą" * (TEXT_MAX_LENGTH + 1)
+    with pytest.raises(ValidationError) as refused:
+        _save(
+            ruta,
+            {
+                questions["long"].pk: AnswerValue(text=too_long),
+                questions["proposals"].pk: AnswerValue(
+                    rows=(ProposalValue(provision="1 str.", proposed_wording=too_long),)
+                ),
+            },
+        )
+    errors = _errors(refused)
+    assert errors[str(questions["long"].pk)] == [f"At most 50000 characters (now {TEXT_MAX_LENGTH + 1})."]
+    (proposal,) = errors[str(questions["proposals"].pk)]
+    assert proposal.endswith(f": at most 50000 characters (now {TEXT_MAX_LENGTH + 1}).")
+    saved = _save(ruta, {questions["long"].pk: AnswerValue(text=too_long[1:])})
+    assert len(Answer.objects.get(response=saved.response).text) == TEXT_MAX_LENGTH
 
 
 def test_emptying_an_answer_removes_it_and_a_save_that_changes_nothing_writes_nothing(opened):

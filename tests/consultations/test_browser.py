@@ -7,6 +7,7 @@ test-artifacts/ at the top of the repository.
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,43 @@ def test_typing_the_text_of_other_chooses_other_and_the_answer_is_submitted(
     )
     assert (answers[q["multiple"]].choice_indexes, answers[q["multiple"]].other_text) == ([0], "Kultūra")
     assert page.is_checked(single_other) and page.is_checked(multiple_other)
+    assert outside_requests == []
+
+
+def test_a_pasted_text_is_kept_whole_and_counted_as_the_server_counts(
+    live_server, opened, browser_page, settings
+):
+    """Text pasted from a PDF or a Mac often comes in decomposed form, two code points a letter
+    with a diacritic: the browser does not cut it at the limit, the page counts its letters, and
+    the server stores it composed."""
+    settings.SITE_URL = live_server.url
+    page, outside_requests = browser_page
+    ruta = opened.members["ruta"]
+    short = f"#id_q{opened.questions['short'].pk}"  # at most 100 characters
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
+    page.goto(live_server.url + access_path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{ruta.lt_url}")
+    letters = unicodedata.normalize("NFD", "ąčęėįšųūž" * 10)  # 90 letters, 180 code points
+    assert len(letters) == 180
+
+    page.focus(short)
+    page.keyboard.insert_text(letters[:100])  # 50 letters: no count yet
+    assert page.locator(f"{short} + [data-count]").count() == 0
+    page.keyboard.insert_text(letters[100:])
+    assert page.input_value(short) == letters
+    assert page.text_content(f"{short} + [data-count]") == "90 / 100"
+    page.keyboard.insert_text("x" * 11)
+    assert page.text_content(f"{short} + [data-count]") == "101 / 100"
+    assert "text-danger" in page.get_attribute(f"{short} + [data-count]", "class")
+    page.keyboard.press("Backspace")
+    page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+
+    answer = Answer.objects.get(question=opened.questions["short"])
+    assert answer.text == unicodedata.normalize("NFC", letters) + "x" * 10
+    assert len(answer.text) == 100
     assert outside_requests == []
 
 
