@@ -194,6 +194,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 # (consultations.forms.PROPOSAL_MAX_ROWS): Django's default of 1,000 fields refused long tables
 # with a bare "Bad Request" and lost what was typed.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# And up to 50,000 characters a text answer (consultations.answers.TEXT_MAX_LENGTH), six bytes
+# a Lithuanian letter once form-encoded: Django's default of 2.5 MB refused a few long answers.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from consultations import services, views
+from consultations.answers import TEXT_MAX_LENGTH
 from consultations.models import (
     AccessLink,
     AccessToken,
@@ -342,6 +343,24 @@ def test_a_long_proposals_table_is_saved_and_one_too_long_is_refused_with_what_w
     assert ProposalRow.objects.count() == 200
 
 
+def test_long_answers_in_lithuanian_are_taken_in_one_request(opened):
+    # Each text at the product's own limit, all of it Lithuanian letters: six bytes a letter once
+    # form-encoded, some 2.7 MB in all, past Django's default of 2.5 MB a request.
+    ruta = opened.members["ruta"]
+    for key in ("long", "proposals"):
+        opened.questions[key].max_length = None
+        opened.questions[key].save(update_fields=["max_length"])
+    text = "ąčęėįšųūž" * (TEXT_MAX_LENGTH // 9)
+    rows = [(f"{n} str.", text, text) for n in range(1, 5)]
+    data = {**answer_form(opened, long=text, rows=rows), "action": "save"}
+
+    saved = ruta.client().post(ruta.url, data)
+
+    assert saved.status_code == 302
+    assert Answer.objects.get(question=opened.questions["long"]).text == text
+    assert [row.justification == text for row in ProposalRow.objects.all()] == [True] * 4
+
+
 def test_proposal_rows_are_added_without_javascript_and_removed_with_their_checkbox(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
@@ -393,6 +412,8 @@ def test_a_stale_save_is_refused_with_what_changed_and_keeps_what_was_typed(open
     content = _text(refused)
     assert refused.status_code == 409
     assert 'id="conflict"' in content
+    # The heading holds whoever saved it, a colleague or the same person in another window.
+    assert "The answer was saved again while you were editing" in content
     assert "Jonas Jonaitis" in content
     assert opened.questions["short"].text in content
     assert "Jono pozicija" in content
