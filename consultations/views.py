@@ -9,6 +9,7 @@ wrong, revoked or expired, and an address that keeps trying wrong tokens is made
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import PurePath
 from typing import Any
@@ -103,8 +104,31 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# The answer page's text fields: an answer, an "Other" text, a proposal row's texts.
+TYPED_FIELD = re.compile(r"q\d+(_other|-\d+-(provision|proposed_wording|justification))?")
+# The values of its other fields: a choice, a point of the scale, yes or no, a ticked box.
+CHOSEN_VALUE = re.compile(r"\d+|yes|no|other|on")
+
+
+def typed_texts(request: HttpRequest) -> list[str]:
+    """The texts a refused answer page posted, in its order: shown back for the member to copy.
+    Only what the browser itself sent, so nothing of the consultation is shown to a link that
+    no longer opens it."""
+    if request.method != "POST":
+        return []
+    return [
+        value.strip()
+        for name, values in request.POST.lists()
+        if TYPED_FIELD.fullmatch(name)
+        for value in values
+        if value.strip() and not CHOSEN_VALUE.fullmatch(value.strip())
+    ]
+
+
 def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
-    return _private(render(request, "consultations/link_not_valid.html", status=status))
+    # A save refused here (the link was revoked or sent again, its person left) keeps what was typed.
+    context = {"typed": typed_texts(request)}
+    return _private(render(request, "consultations/link_not_valid.html", context, status=status))
 
 
 def held_links(request: HttpRequest) -> list[selectors.HeldLink]:

@@ -14,7 +14,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consultations import services, views
 from consultations.answers import TEXT_MAX_LENGTH
@@ -426,6 +426,49 @@ def test_a_stale_save_is_refused_with_what_changed_and_keeps_what_was_typed(open
     )
     assert again.status_code == 302
     assert Answer.objects.get(question=opened.questions["long"]).text == "Rūtos nauja pastraipa"
+
+
+def test_a_save_after_the_link_was_sent_again_is_refused_and_gives_back_what_was_typed(
+    opened, policy_officer
+):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.get(ruta.url)
+    # Staff send Rūta a new link while she types: the one her browser holds stops working.
+    services.access_link_reissue(access_link=ruta.link, user=policy_officer)
+    data = answer_form(
+        opened,
+        long="Mūsų pastabos <script>alert(1)</script>",
+        rows=[("3 str. 2 d.", "Nauja „redakcija“", "")],
+    )
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 404
+    assert "This link does not work" in content
+    assert "What you typed was not saved" in content
+    texts = re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", content, re.S)
+    assert texts == [
+        "Pritariame iš esmės",
+        "Mūsų pastabos &lt;script&gt;alert(1)&lt;/script&gt;",
+        "Kultūra",
+        "3 str. 2 d.",
+        "Nauja „redakcija“",
+    ]
+    # Only what the browser sent: nothing of the consultation, which the link no longer opens.
+    assert opened.consultation.title not in content
+    assert opened.questions["long"].text not in content
+    assert not Answer.objects.exists()
+
+
+def test_a_refused_link_without_a_save_shows_no_typed_texts(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    ruta.link.revoked_at = timezone.now()
+    ruta.link.save(update_fields=["revoked_at"])
+
+    assert "What you typed" not in _text(client.get(ruta.url))
 
 
 # --- deadline and closing -----------------------------------------------------------------------------
