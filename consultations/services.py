@@ -425,6 +425,10 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
 # --- questions ------------------------------------------------------------------------------------
 
 
+def _option_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
 def question_changes_check(
     *,
     question: Question,
@@ -469,6 +473,23 @@ def question_changes_check(
             params={
                 "fields": ", ".join(str(Question._meta.get_field(name).verbose_name) for name in changed)
             },
+        )
+    # Answers hold an option by its place: an option moved to another place would take the answers
+    # of the one there ("Nepritariame" read where members chose "Pritariame").
+    places = {_option_key(text): index for index, text in enumerate(original.choices or [])}
+    moved = [
+        text
+        for index, text in enumerate(question.choices or [])
+        if places.get(_option_key(text), index) != index
+    ]
+    if moved:
+        raise ValidationError(
+            _(
+                "Members have already answered, and their answers keep each option's place: an "
+                "option cannot move to another place (%(options)s). Correct its wording where it is."
+            ),
+            code="answered_choice_moved",
+            params={"options": ", ".join(f"“{text}”" for text in moved)},
         )
     reworded = (
         any(getattr(question, name) != getattr(original, name) for name in QUESTION_WORDING_FIELDS)

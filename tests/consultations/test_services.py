@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consultations import selectors, services
 from consultations.models import AccessLink, AccessToken, Consultation, Invitation, Question, Response
@@ -558,6 +558,28 @@ def test_answered_questions_take_wording_fixes_only_when_staff_confirm_them():
     services.question_save(question=question, wording_fix_confirmed=True)
     stored = Question.objects.get()
     assert (stored.text, stored.choices) == ("Ar pritariate projektui?", ["Taip", "Ne, nepritariame"])
+
+
+def test_the_options_of_an_answered_question_cannot_change_places():
+    # The answer holds its option by place (0: "Taip"): swapped, it would read "Ne".
+    question = _answered()
+    question.choices = ["Ne", "Taip"]
+
+    with pytest.raises(ValidationError) as refused:
+        services.question_save(question=question, wording_fix_confirmed=True)
+
+    assert refused.value.code == "answered_choice_moved"
+    with translation.override("en"):
+        assert "cannot move to another place (“Ne”, “Taip”)" in refused.value.messages[0]
+    assert Question.objects.get().choices == ["Taip", "Ne"]
+    # One moved onto the other's place, in other letters too.
+    question.choices = ["taip", "TAIP "]
+    with pytest.raises(ValidationError):
+        services.question_save(question=question, wording_fix_confirmed=True)
+    # Corrected where it stands, it is a wording fix.
+    question.choices = ["Taip, pritariame", "Ne"]
+    services.question_save(question=question, wording_fix_confirmed=True)
+    assert Question.objects.get().choices == ["Taip, pritariame", "Ne"]
 
 
 def test_questions_of_a_closed_consultation_cannot_change(policy_officer):
