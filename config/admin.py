@@ -1,4 +1,5 @@
-"""The admin site: Django's, with its apps and models listed in Lithuanian alphabetical order."""
+"""The admin site: Django's, with its apps and models listed in Lithuanian alphabetical order and
+its "View site" link in the page's language."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 
 from crm.collation import alphabetical
 
@@ -20,3 +22,9 @@ class AdminSite(admin.AdminSite):
         for app in app_list:
             app["models"].sort(key=lambda model: alphabetical(str(model["name"])))
         return app_list
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context = super().each_context(request)
+        # Django links "/", the Lithuanian site, from the English admin too.
+        context["site_url"] = reverse("home")
+        return context

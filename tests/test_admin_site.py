@@ -1,4 +1,5 @@
-"""The admin site lists its apps and models in the page language's alphabetical order."""
+"""The admin site lists its apps and models in the page language's alphabetical order, and its
+"View site" leads to the site in the same language."""
 
 from __future__ import annotations
 
@@ -29,3 +30,11 @@ def test_the_index_and_the_side_menu_list_models_in_lithuanian_alphabetical_orde
     page = staff_client.get(reverse("admin:crm_organisation_changelist")).content.decode()
     menu = page[page.index('id="nav-sidebar"') :]
     assert menu.index("Sąveikos") < menu.index("Savivaldybės") < menu.index("Sektoriai")
+
+
+@pytest.mark.parametrize(("admin_path", "site"), [("/admin/", "/"), ("/en/admin/", "/en/")])
+def test_view_site_leads_to_the_site_in_the_admins_language(staff_client, admin_path, site):
+    page = staff_client.get(admin_path).content.decode()
+
+    assert f'<a href="{site}">' in page
+    assert staff_client.get(site).url == ("/en/nariai/" if site == "/en/" else "/nariai/")

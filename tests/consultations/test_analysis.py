@@ -693,6 +693,21 @@ def test_dashboard_page_shows_counts_bars_and_pending_contacts(staff_client, con
     assert "<script" not in page.split("</head>")[1]
 
 
+def test_a_closed_consultations_dashboard_counts_no_days_to_its_deadline(
+    staff_client, consultation, answered
+):
+    # Closed before its deadline: the days left are no longer the members'.
+    Consultation.objects.filter(pk=consultation.pk).update(
+        status=Consultation.Status.CLOSED, closed_at=timezone.now()
+    )
+
+    page = staff_client.get(_url("dashboard", consultation)).content.decode()
+
+    deadline = page.split('id="days-to-deadline">')[1].split("</strong>")[0]
+    assert deadline.strip() == "Closed"
+    assert "days left" not in page
+
+
 def test_dashboard_page_shows_the_invited_apart_from_those_not_reachable(
     staff_client, consultation, answered, unreachable
 ):
