@@ -476,7 +476,9 @@ def question_changes_check(
         )
     # Answers hold an option by its place: an option moved to another place would take the answers
     # of the one there ("Nepritariame" read where members chose "Pritariame").
-    places = {_option_key(text): index for index, text in enumerate(original.choices or [])}
+    # (An option written twice has no one place to keep.)
+    keys = [_option_key(text) for text in original.choices or []]
+    places = {key: index for index, key in enumerate(keys) if keys.count(key) == 1}
     moved = [
         text
         for index, text in enumerate(question.choices or [])

@@ -580,6 +580,11 @@ def test_the_options_of_an_answered_question_cannot_change_places():
     question.choices = ["Taip, pritariame", "Ne"]
     services.question_save(question=question, wording_fix_confirmed=True)
     assert Question.objects.get().choices == ["Taip, pritariame", "Ne"]
+    # An option written twice has no one place to keep: either may be corrected.
+    Question.objects.filter(pk=question.pk).update(choices=["Ne", "Ne"])
+    question.choices = ["Ne", "Ne."]
+    services.question_save(question=question, wording_fix_confirmed=True)
+    assert Question.objects.get().choices == ["Ne", "Ne."]
 
 
 def test_questions_of_a_closed_consultation_cannot_change(policy_officer):
