@@ -64,11 +64,11 @@ class AnswerTextField(forms.CharField):
         return normalise_text(super().to_python(value))
 
 
-def _help_text(question: Question) -> SafeString:
-    """The question's help text, escaped here because crispy-forms prints help texts unescaped."""
+def _help_text(question: Question, lang: str) -> SafeString:
+    """The question's help text, escaped here because crispy-forms prints help texts unescaped;
+    what staff wrote in it is marked with `lang` (see `consultations.models.content_lang`)."""
     parts: list[str] = []
     if question.help_text:
-        lang = content_lang()
         text = linebreaks(conditional_escape(question.help_text))
         parts.append(format_html('<div lang="{}">{}</div>', lang, text) if lang else text)
     if question.required:
@@ -223,10 +223,10 @@ class ResponseForm(forms.Form):
         super().__init__(data, initial={"version": version}, use_required_attribute=False, **kwargs)
         self.questions = questions
         self.formsets: dict[int, BaseProposalFormSet] = {}
-        self.help_texts = {question.pk: _help_text(question) for question in questions}
-        # What staff wrote (a question, a choice question's choices) is marked with its language
-        # when the page is in another one; the product's own labels (the scale, "Other") are not.
+        # What staff wrote (a question, its help, a choice question's choices) is marked with its
+        # language when the page is in another one; the product's own labels (the scale, "Other") are not.
         lang = content_lang()
+        self.help_texts = {question.pk: _help_text(question, lang) for question in questions}
         for number, question in enumerate(questions, start=1):
             answer = answers.get(question.pk, AnswerValue())
             if question.kind == Question.Kind.PROPOSALS:
@@ -517,11 +517,16 @@ def _widget(bound: BoundField, css_class: str = "") -> str:
     return f'<input type="{widget.input_type}" name="{name}"{value_attribute}{attributes}>'
 
 
+def _lang_attribute(lang: str) -> str:
+    """` lang="lt"` on what staff wrote, when the page is in another language; "" otherwise."""
+    return f' lang="{_escape(lang)}"' if lang else ""
+
+
 def _label(bound: BoundField) -> str:
     label = conditional_escape(bound.label)
     lang = getattr(bound.field, "content_lang", "")
     if lang:
-        label = f'<span lang="{_escape(lang)}">{label}</span>'
+        label = f"<span{_lang_attribute(lang)}>{label}</span>"
     return f'{label}<span class="asteriskField">*</span>' if bound.field.required else label
 
 
@@ -615,7 +620,7 @@ def _choice_field(bound: BoundField) -> str:
 
 def _choice_lang(option: dict[str, Any], lang: str) -> str:
     """The `lang` attribute of a choice written by staff; "Other (please specify)" is the product's."""
-    return f' lang="{lang}"' if lang and option["value"] != OTHER else ""
+    return _lang_attribute(lang) if option["value"] != OTHER else ""
 
 
 def render_field(bound: BoundField) -> SafeString:
@@ -713,10 +718,8 @@ def _proposals(
         label = _escape(gettext("Add a proposal"))
         adding = f'<button type="button" class="btn btn-outline-secondary btn-sm" disabled>{label}</button>'
     help_html = f'<div class="form-text mb-2">{help_text}</div>' if help_text else ""
-    lang = content_lang()
-    lang_attribute = f' lang="{lang}"' if lang else ""
     return (
-        f"<fieldset><legend{lang_attribute}>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>"
+        f"<fieldset><legend{_lang_attribute(content_lang())}>{number}. {linebreaksbr(question.text, autoescape=True)}</legend>"
         f"{help_html}"
         f"{_alert(formset.non_form_errors(), 'alert alert-danger py-2', role='alert')}"
         f"{hidden}"

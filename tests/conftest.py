@@ -4,7 +4,9 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import translation
 from pytest_django.live_server_helper import LiveServer
 
@@ -90,3 +92,31 @@ def back_to_latest():
     """For tests that migrate the database back: it leaves them fully migrated, whatever happened."""
     yield
     migrate_to_latest()
+
+
+@pytest.fixture
+def staff_browser_page(live_server, superuser, settings):
+    """A Chromium page (1280 × 900) logged in to the admin as `superuser`, for browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test still talks to the database.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    with translation.override("lt"):
+        login = reverse("admin:login")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(live_server.url + login)
+            page.fill("#id_username", superuser.username)
+            page.fill("#id_password", "slaptažodis-2026")
+            page.click("input[type=submit]")
+            page.wait_for_selector("#user-tools")
+            yield page
+            browser.close()
+    finally:
+        # Playwright's greenlet holds its own database connection: close it before the test
+        # database is flushed or dropped.
+        connections.close_all()

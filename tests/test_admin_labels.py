@@ -1,15 +1,13 @@
 """Every input of the admin has a name a screen reader can say (WCAG 1.3.1, 4.1.2), where
-Django's own markup gives none: the inputs of a tabular inline (named by their column), the time
-halves of a date-and-time field, and the autocomplete boxes (`static/js/admin_labels.js`)."""
+Django's own markup gives none: the inputs of a tabular inline (named by their column), the date
+and the time of a date-and-time field, and the autocomplete boxes (`static/js/admin_labels.js`)."""
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,7 +23,6 @@ from tests.positions.factories import PaperFactory, ProposalFactory, SectionFact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 FIELDS = "input:not([type=hidden]), select, textarea"
 
 
@@ -35,28 +32,13 @@ def _url(name: str, *args: object) -> str:
 
 
 @pytest.fixture
-def staff_page(live_server, superuser, settings):
-    """A Chromium page logged in to the admin as a superuser."""
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
-        page.goto(live_server.url + _url("admin:login"))
-        page.fill("#id_username", superuser.username)
-        page.fill("#id_password", "slaptažodis-2026")
-        page.click("input[type=submit]")
-        page.wait_for_selector("#user-tools")
-        yield page
-        browser.close()
-    connections.close_all()
+def staff_page(staff_browser_page):
+    staff_browser_page.set_viewport_size({"width": 1600, "height": 900})
+    return staff_browser_page
 
 
 def _names(page, selector: str) -> list[dict[str, str]]:
-    """Each visible input under `selector`: its id and its accessible name as Chromium computes it."""
+    """Each visible input under `selector` (not hidden from screen readers): its id and its locator."""
     found = []
     for input_ in page.locator(selector).all():
         if not input_.is_visible() or input_.get_attribute("aria-hidden") == "true":
@@ -64,7 +46,6 @@ def _names(page, selector: str) -> list[dict[str, str]]:
         found.append(
             {
                 "id": input_.get_attribute("id") or input_.get_attribute("class") or "",
-                "name": input_.evaluate("element => element.getAttribute('aria-label') || ''"),
                 "node": input_,
             }
         )
@@ -72,7 +53,7 @@ def _names(page, selector: str) -> list[dict[str, str]]:
 
 
 def _accessible_name(input_) -> str:
-    # Playwright's role query computes names as browsers do; `aria_snapshot` prints them.
+    # The name Chromium computes, as Playwright's `aria_snapshot` prints it: `- textbox "Pareigos"`.
     snapshot = input_.aria_snapshot()
     match = re.search(r'"([^"]*)"', snapshot)
     return match.group(1) if match else ""

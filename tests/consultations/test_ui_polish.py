@@ -4,14 +4,12 @@ filter heading, the admin layout, the labels of forms and full stops after a tim
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import zoneinfo
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connections
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -213,14 +211,7 @@ def _overlap(one: dict[str, float], other: dict[str, float]) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_buttons_leave_the_headings_free_and_the_figures_have_no_bullets(
-    live_server, superuser, settings
-):
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def test_the_buttons_leave_the_headings_free_and_the_figures_have_no_bullets(live_server, staff_browser_page):
     now = timezone.now()
     consultation = ConsultationFactory(
         title="Dėl Lietuvos Respublikos inovacijų įstatymo pakeitimo projekto",
@@ -228,28 +219,16 @@ def test_the_buttons_leave_the_headings_free_and_the_figures_have_no_bullets(
         opens_at=now - datetime.timedelta(days=1),
         internal_deadline=now + datetime.timedelta(days=10),
     )
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(live_server.url + _url("admin:login"))
-            page.fill("#id_username", superuser.username)
-            page.fill("#id_password", "slaptažodis-2026")
-            page.click("input[type=submit]")
-            for name in ("change", "dashboard"):
-                page.goto(live_server.url + _url(f"admin:consultations_consultation_{name}", consultation.pk))
-                tools = page.locator("ul.object-tools").bounding_box()
-                for heading in ("#content > h1", "#content > h2"):
-                    assert not _overlap(tools, page.locator(heading).bounding_box()), (name, heading)
-            bullets = page.eval_on_selector_all(
-                ".analysis-figures li", "items => items.map(li => getComputedStyle(li).listStyleType)"
-            )
-            assert bullets and set(bullets) == {"none"}
-            browser.close()
-    finally:
-        # Playwright's greenlet holds its own database connection: close it before the test
-        # database is flushed or dropped.
-        connections.close_all()
+    page = staff_browser_page
+    for name in ("change", "dashboard"):
+        page.goto(live_server.url + _url(f"admin:consultations_consultation_{name}", consultation.pk))
+        tools = page.locator("ul.object-tools").bounding_box()
+        for heading in ("#content > h1", "#content > h2"):
+            assert not _overlap(tools, page.locator(heading).bounding_box()), (name, heading)
+    bullets = page.eval_on_selector_all(
+        ".analysis-figures li", "items => items.map(li => getComputedStyle(li).listStyleType)"
+    )
+    assert bullets and set(bullets) == {"none"}
 
 
 def test_the_english_receipt_and_amendment_notice_end_no_sentence_with_a_time_and_a_full_stop(opened):
@@ -279,50 +258,35 @@ SCROLLING_BOXES = ".inline-group .tabular, .analysis-chart, #pending, .analysis-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_box_that_scrolls_sideways_can_be_focused_and_one_that_fits_is_left_alone(
-    live_server, opened, superuser, settings
+    live_server, opened, staff_browser_page
 ):
     """Keyboard users scroll a wide table with the arrow keys once it has focus (WCAG 2.1.1): a
     table that scrolls on its own can be focused, an inline's box is a region named after the
     inline's heading, and a box that fits adds no stop when tabbing."""
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
     organisation = opened.members["ruta"].organisation
     pages = [
         _url("admin:consultations_consultation_dashboard", opened.consultation.pk),
         _url("admin:crm_organisation_change", organisation.pk),
     ]
     seen: dict[int, list[dict]] = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(live_server.url + _url("admin:login"))
-            page.fill("#id_username", superuser.username)
-            page.fill("#id_password", "slaptažodis-2026")
-            page.click("input[type=submit]")
-            for width in (390, 2400):
-                page.set_viewport_size({"width": width, "height": 900})
-                for url in pages:
-                    page.goto(live_server.url + url)
-                    seen.setdefault(width, []).extend(
-                        page.eval_on_selector_all(
-                            SCROLLING_BOXES,
-                            """boxes => boxes.map(box => ({
-                                scrolls: box.scrollWidth > box.clientWidth + 1,
-                                focusable: box.getAttribute("tabindex") === "0",
-                                table: box.tagName === "TABLE",
-                                role: box.getAttribute("role"),
-                                label: box.getAttribute("aria-labelledby") &&
-                                    document.getElementById(box.getAttribute("aria-labelledby")).textContent.trim(),
-                            }))""",
-                        )
-                    )
-            browser.close()
-    finally:
-        connections.close_all()
+    page = staff_browser_page
+    for width in (390, 2400):
+        page.set_viewport_size({"width": width, "height": 900})
+        for url in pages:
+            page.goto(live_server.url + url)
+            seen.setdefault(width, []).extend(
+                page.eval_on_selector_all(
+                    SCROLLING_BOXES,
+                    """boxes => boxes.map(box => ({
+                        scrolls: box.scrollWidth > box.clientWidth + 1,
+                        focusable: box.getAttribute("tabindex") === "0",
+                        table: box.tagName === "TABLE",
+                        role: box.getAttribute("role"),
+                        label: box.getAttribute("aria-labelledby") &&
+                            document.getElementById(box.getAttribute("aria-labelledby")).textContent.trim(),
+                    }))""",
+                )
+            )
 
     for boxes in seen.values():
         for box in boxes:
