@@ -50,41 +50,57 @@ class QuestionForm(forms.ModelForm):
         }
 
 
+#: `services.question_changes_check` refusals that no correction of the form's other fields lifts
+REFUSED_AS_A_WHOLE = {"consultation_closed", "answered_add", "answered_structure"}
+
+
 class QuestionFormSet(BaseInlineFormSet):
     """Checks every added, changed or removed question against the answers already given."""
 
     def clean(self) -> None:
-        super().clean()
         consultation = self.instance
         if consultation.pk is None:
+            super().clean()
             return
         consultation.refresh_from_db(fields=["status"])
-        refusals: list[ValidationError] = []
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.is_valid():
-                continue
-            deleting = self.can_delete and self._should_delete_form(form)
-            question = form.instance
-            if question.pk is None and (deleting or not form.has_changed()):
-                continue
-            if question.pk is not None and not deleting and not form.has_changed():
-                continue
-            question.consultation = consultation
-            original = Question.objects.filter(pk=question.pk).first() if question.pk else None
-            try:
-                services.question_changes_check(
-                    question=question,
-                    original=original,
-                    delete=deleting,
-                    wording_fix_confirmed=form.cleaned_data.get("confirm_wording_fix", False),
-                )
-            except ValidationError as error:
-                if deleting:
-                    refusals.append(error)
-                else:
-                    form.add_error(None, error)
+        # Removals first: the admin's own check would list every answer that holds the question
+        # ("would require deleting the following protected related objects: …") instead of why.
+        refusals = [error for form in self.forms if (error := self.refusal(form, deleting=True))]
         if refusals:
             raise ValidationError(refusals)
+        super().clean()
+        for form in self.forms:
+            # Checked on forms with errors too: a kind changed on an answered question is refused
+            # for that reason alone, not for what the new kind would not allow ("Only choice
+            # questions have choices"); a change refused as a whole has nothing else to correct.
+            if error := self.refusal(form, deleting=False):
+                if error.code in REFUSED_AS_A_WHOLE:
+                    form.errors.clear()
+                form.add_error(None, error)
+
+    def refusal(self, form: forms.ModelForm, *, deleting: bool) -> ValidationError | None:
+        """Why the form's question may not be added, changed or removed, if it may not."""
+        if not hasattr(form, "cleaned_data"):
+            return None
+        if deleting != (self.can_delete and self._should_delete_form(form)):
+            return None
+        question = form.instance
+        if question.pk is None and (deleting or not form.has_changed()):
+            return None
+        if question.pk is not None and not deleting and not form.has_changed():
+            return None
+        question.consultation = self.instance
+        original = Question.objects.filter(pk=question.pk).first() if question.pk else None
+        try:
+            services.question_changes_check(
+                question=question,
+                original=original,
+                delete=deleting,
+                wording_fix_confirmed=form.cleaned_data.get("confirm_wording_fix", False),
+            )
+        except ValidationError as error:
+            return error
+        return None
 
 
 class QuestionInline(admin.StackedInline):
