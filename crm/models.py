@@ -134,7 +134,9 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("organisation history entry"), verbose_name_plural=_("organisation history entries")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -205,7 +207,9 @@ class Membership(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("membership history entry"), verbose_name_plural=_("membership history entries")
+    )
 
     class Meta:
         ordering = ["organisation__name", "-start_date"]
@@ -306,7 +310,9 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("person history entry"), verbose_name_plural=_("person history entries")
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -379,7 +385,9 @@ class Affiliation(models.Model):
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        verbose_name=_("affiliation history entry"), verbose_name_plural=_("affiliation history entries")
+    )
 
     class Meta:
         ordering = ["organisation__name", "-is_primary", "person__last_name"]

@@ -13,6 +13,9 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.models import Organisation
@@ -251,3 +254,40 @@ def test_the_lists_count_is_declined_by_its_number(staff_client, count, phrase):
 
     paginator = content.split('<p class="paginator">', 1)[1].split("</p>", 1)[0]
     assert phrase in paginator
+
+
+# Permissions, which Django stores in English ("Can add organisation")
+
+
+def _permission_options(client, url: str) -> list[str]:
+    options = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page(client.get(url)))
+    return [html.unescape(text) for text in options if " | " in text]  # the user's page lists groups too
+
+
+@pytest.mark.parametrize("form", ["group", "user"])
+def test_permissions_are_named_in_the_pages_language(staff_client, superuser, form):
+    url = {
+        "group": reverse("admin:auth_group_add"),
+        "user": reverse("admin:auth_user_change", args=[superuser.pk]),
+    }[form]
+    lithuanian = _permission_options(staff_client, url)
+    english = _permission_options(staff_client, "/en" + url)
+
+    assert "Nariai (CRM) | organizacija | Gali pridėti" in lithuanian
+    assert "Nariai (CRM) | organizacija | Gali importuoti organizacijas" in lithuanian
+    assert "Nariai (CRM) | organizacijos istorijos įrašas | Gali peržiūrėti" in lithuanian
+    assert "Pozicijos dokumentai | pozicijos dokumentas | Gali tvirtinti pozicijos dokumentus" in lithuanian
+    assert not [label for label in lithuanian if "Can " in label or "historical" in label]
+    assert "Members (CRM) | organisation | Can add" in english
+    assert "Members (CRM) | organisation history entry | Can view" in english
+    assert len(lithuanian) == len(english) == Permission.objects.count()
+
+
+def test_the_group_page_reads_the_permissions_in_constant_queries(staff_client):
+    url = reverse("admin:auth_group_add")
+    staff_client.get(url)  # the session and the content types' cache
+    with CaptureQueriesContext(connection) as queries:
+        staff_client.get(url)
+    # The session, the user, the permissions with their content types, the groups: not one a
+    # permission.
+    assert len(queries) <= 5, [query["sql"] for query in queries]
