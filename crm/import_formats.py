@@ -121,8 +121,20 @@ def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
     rows). Blank rows in the middle stay so that row numbers match the spreadsheet."""
     while headers and headers[-1] in (None, ""):
         headers.pop()
+    if not headers and rows:
+        # A blank first row: the columns stay, unnamed, for the import to say where headers go.
+        headers = [None] * max(len(row) for row in rows)
     width = len(headers)
     names = ["" if h is None else str(h) for h in headers]
+    # A header written twice names its second column "… (2)": import-export reads a row as a dict
+    # by header, where the second column's cell would replace the first's, though the import
+    # reads the first and lists the second as ignored.
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name:
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                names[index] = f"{name} ({seen[name]})"
     while rows and all(cell in (None, "") for cell in rows[-1]):
         rows.pop()
     padded = (row[:width] + [""] * (width - len(row)) if len(row) != width else row for row in rows)

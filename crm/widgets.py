@@ -29,16 +29,22 @@ from crm.selectors import municipality_from_text, municipality_names
 LANGUAGES = ("lt", "en")
 LIST_SEPARATORS = re.compile(r"[;,]")
 LIST_JOINER = "; "
-WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0+)?")
+WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0{1,2})?")  # "12.0" and "12,00": a spreadsheet's 12
+GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+")  # "1,000": a thousand, or one?
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
 CHUNK = 2000
 
 
+#: Lithuanian „…“, English “…” and ‘…’, «…», and the straight quotes a spreadsheet types.
+QUOTES = str.maketrans(dict.fromkeys("„“”‟«»‚‘’‛'`", '"'))
+
+
 def normalise_key(value: Any) -> str:
-    """How names are compared: accents count; spacing, letter case and how the accented letters
-    are encoded do not (“ė” typed as one character or as “e” and a dot above)."""
-    return unicodedata.normalize("NFC", " ".join(str(value).split())).casefold()
+    """How names are compared: accents count; spacing, letter case, the kind of quotation marks
+    (Klasteris "Šilas" names Klasteris „Šilas“) and how the accented letters are encoded do not
+    (“ė” typed as one character or as “e” and a dot above)."""
+    return unicodedata.normalize("NFC", " ".join(str(value).split())).casefold().translate(QUOTES)
 
 
 def name_key(value: Any) -> str:
@@ -178,6 +184,11 @@ class IntegerWidget(Widget):
         if isinstance(value, float) and value.is_integer():
             return int(value)
         text = SPACES.sub("", str(value))
+        if GROUPED_NUMBER.fullmatch(text):
+            raise ValueError(
+                gettext("“%(value)s”: write whole numbers without thousands separators, such as 1000.")
+                % {"value": value}
+            )
         if not WHOLE_NUMBER.fullmatch(text):
             raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value})
         return int(re.split(r"[.,]", text)[0])
@@ -189,8 +200,9 @@ class IntegerWidget(Widget):
 
 
 class BooleanWidget(Widget):
-    TRUE = {"1", "true", "yes", "taip", "t", "y", "x", "✓", "✔"}
-    FALSE = {"0", "false", "no", "ne", "f", "n"}
+    # "tiesa"/"netiesa": what a Lithuanian Excel writes for TRUE and FALSE.
+    TRUE = {"1", "true", "yes", "taip", "tiesa", "t", "y", "x", "✓", "✔"}
+    FALSE = {"0", "false", "no", "ne", "netiesa", "f", "n"}
 
     def __init__(self, *, default: bool = False) -> None:
         super().__init__()

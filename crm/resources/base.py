@@ -219,11 +219,21 @@ class CrmResource(resources.ModelResource):
     def _check_import_id_fields(self, headers: Any) -> None:
         if not self.bound:
             self.fatal = True
+            known = ", ".join(column.header() for column in self.fields.values())
+            if not any(not is_blank(header) for header in headers or []):
+                raise FieldError(
+                    gettext(
+                        "The first row of the file is empty. The column headers go in the first row, "
+                        "as an export writes them, such as: %(headers)s."
+                    )
+                    % {"headers": known}
+                )
             raise FieldError(
                 gettext(
-                    "None of the file's columns is known. Use the headers of an export, such as: %(headers)s."
+                    "None of the file's columns is known. The first row holds the column headers; use "
+                    "those of an export, such as: %(headers)s."
                 )
-                % {"headers": ", ".join(column.header() for column in self.fields.values())}
+                % {"headers": known}
             )
         if self.identity_columns and not any(
             all(name in self.bound for name in group) for group in self.identity_columns
@@ -491,12 +501,17 @@ class CrmResource(resources.ModelResource):
     ) -> None:
         """`Model.full_clean()` for what the cells did not already check. Uniqueness and the
         database constraints are checked against the loaded records instead of per row."""
-        errors = dict(import_validation_errors or {})
+        cell_errors = import_validation_errors or {}
+        errors = dict(cell_errors)
         exclude = self.checked_fields | set(errors) if errors else self.checked_fields
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+            for name, found in exc.update_error_dict({}).items():
+                # A cell that could not be read was left unset: what the model's rules then say of
+                # its field ("Record how the consent was given") is not so; the cell's error is.
+                if name not in cell_errors:
+                    errors.setdefault(name, []).extend(found)
         self.check_instance(instance, errors)
         if errors:
             raise ValidationError(errors)

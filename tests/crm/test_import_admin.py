@@ -348,6 +348,65 @@ def test_a_file_with_unknown_columns_says_so_without_a_traceback(crm_editor):
     assert not Organisation.objects.exists()
 
 
+def _workbook(rows: list[list[object]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+def test_a_file_whose_first_row_is_empty_is_told_where_the_headers_go(crm_editor, file_format):
+    # A blank line above the headers, or a sheet whose headers start in its second row.
+    rows = [[], ["pavadinimas", "juridinio asmens kodas"], ["Klasteris „Šilas“", valid_legal_code(1)]]
+    if file_format == CSV_FORMAT:
+        content = "\n".join(";".join(row) for row in rows).encode()
+    else:
+        content = _workbook(rows)
+
+    response = upload(client_for(crm_editor), content, name="nariai.xlsx", file_format=file_format)
+
+    assert response.status_code == 200
+    errors = [str(error.error) for error in response.context["result"].base_errors]
+    assert len(errors) == 1 and errors[0].startswith("Pirmoji failo eilutė tuščia."), errors
+    assert "confirm_form" not in response.context
+    assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
+def test_a_header_written_twice_reads_the_first_column_and_ignores_the_second(crm_editor, file_format):
+    organisation = OrganisationFactory(name="Klasteris „Šilas“", legal_code=valid_legal_code(1))
+    rows = [
+        ["juridinio asmens kodas", "pavadinimas", "juridinio asmens kodas", "pavadinimas"],
+        [valid_legal_code(1), "Klasteris „Šilas“", "", "Kitas pavadinimas"],
+    ]
+    if file_format == CSV_FORMAT:
+        content = "\n".join(";".join(row) for row in rows).encode()
+    else:
+        content = _workbook(rows)
+
+    response = upload(client_for(crm_editor), content, name="nariai.xlsx", file_format=file_format)
+
+    result = response.context["result"]
+    assert result.unknown_headers == ["juridinio asmens kodas (2)", "pavadinimas (2)"]
+    assert "juridinio asmens kodas (2)" in response.content.decode()  # listed as ignored
+    assert dict(result.totals)["skip"] == 1 and dict(result.totals)["update"] == 0
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.legal_code) == ("Klasteris „Šilas“", valid_legal_code(1))
+
+
+def test_a_title_above_the_headers_is_told_that_the_headers_go_in_the_first_row(crm_editor):
+    content = _workbook([["Narių sąrašas, 2026 m."], ["pavadinimas"], ["Klasteris „Šilas“"]])
+
+    response = upload(client_for(crm_editor), content, name="nariai.xlsx", file_format=XLSX_FORMAT)
+
+    errors = [str(error.error) for error in response.context["result"].base_errors]
+    assert "Pirmoje eilutėje turi būti stulpelių antraštės" in errors[0], errors
+    assert not Organisation.objects.exists()
+
+
 @pytest.mark.parametrize(("language", "name"), [("lt", "organizacijos"), ("en", "organisations")])
 def test_the_export_file_is_named_in_the_pages_language_with_the_associations_date(
     crm_editor, language, name

@@ -929,3 +929,70 @@ def test_an_xlsx_file_with_a_dtd_is_refused():
 
     with pytest.raises(UnsafeXML):
         XLSX().create_dataset(excel_file({**EXCEL_PARTS, "xl/worksheets/sheet2.xml": bomb}))
+
+
+def test_a_number_with_thousands_separators_is_refused_not_read_as_its_first_group(db):
+    # "1,000" reads as a thousand to some and as 1,000 (one) to others: it was imported as 1.
+    dataset = tablib.Dataset(
+        *[
+            [name, valid_legal_code(number), typed]
+            for number, (name, typed) in enumerate(
+                [
+                    ("A", "1,000"),
+                    ("B", "1.000"),
+                    ("C", "12 000"),
+                    ("D", "12,0"),
+                    ("E", "7.00"),
+                    ("F", "2.500"),
+                ],
+                start=1,
+            )
+        ],
+        headers=["name", "legal_code", "members_sme"],
+    )
+
+    with translation.override("lt"):
+        result = OrganisationResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=False
+        )
+        errors = errors_of(result)
+
+    assert sorted(errors) == [2, 3, 7]
+    assert errors[2]["members_sme"] == [
+        "„1,000“: sveikuosius skaičius rašykite be tūkstančių skyriklių, pavyzdžiui, 1000."
+    ]
+    assert dict(Organisation.objects.values_list("name", "members_sme")) == {"C": 12000, "D": 12, "E": 7}
+
+
+def test_lithuanian_excels_tiesa_and_netiesa_are_yes_and_no(db):
+    dataset = tablib.Dataset(
+        ["A", valid_legal_code(1), "TIESA"],
+        ["B", valid_legal_code(2), "NETIESA"],
+        headers=["name", "legal_code", "show_in_directory"],
+    )
+
+    result = OrganisationResource().import_data(dataset, dry_run=False)
+
+    assert not result.has_validation_errors(), errors_of(result)
+    assert dict(Organisation.objects.values_list("name", "show_in_directory")) == {"A": True, "B": False}
+
+
+def test_a_name_in_straight_quotes_names_the_organisation_stored_with_lithuanian_ones(db):
+    # Spreadsheets type "…"; the admin stores „…“ as typed there.
+    organisation = OrganisationFactory(name="Klasteris „Šilas“", legal_code="", phone="")
+    organisations = tablib.Dataset(['Klasteris "Šilas"', "+370 612 34567"], headers=["name", "phone"])
+    persons = tablib.Dataset(
+        ["jurgita@silas.lt", "Jurgita", "Kazlauskienė", "Klasteris «Šilas»"],
+        headers=["email", "first_name", "last_name", "organisation"],
+    )
+
+    result = OrganisationResource().import_data(organisations, dry_run=False)
+    assert dict(result.totals)["update"] == 1 and dict(result.totals)["new"] == 0, errors_of(result)
+    result = PersonResource().import_data(persons, dry_run=False)
+    assert dict(result.totals)["new"] == 1, errors_of(result)
+
+    organisation.refresh_from_db()
+    assert organisation.name == "Klasteris „Šilas“"  # the stored spelling stays
+    assert organisation.phone == "+37061234567"
+    assert Organisation.objects.count() == 1
+    assert Affiliation.objects.get().organisation == organisation
