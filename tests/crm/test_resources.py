@@ -996,3 +996,27 @@ def test_a_name_in_straight_quotes_names_the_organisation_stored_with_lithuanian
     assert organisation.phone == "+37061234567"
     assert Organisation.objects.count() == 1
     assert Affiliation.objects.get().organisation == organisation
+
+
+def test_a_cell_that_cannot_be_read_gets_its_own_message_only(db):
+    # The unread cell leaves its field empty; the model's rule for an empty source does not apply.
+    dataset = tablib.Dataset(
+        ["a@silas.lt", "Jurgita", "Kazlauskienė", "taip", "2025-05-01 10:00", "el. laiškas"],
+        headers=[
+            "email",
+            "first_name",
+            "last_name",
+            "consent_consultations",
+            "consent_consultations_at",
+            "consent_consultations_source",
+        ],
+    )
+
+    with translation.override("lt"):
+        result = PersonResource().import_data(dataset, dry_run=True)
+        errors = errors_of(result)
+
+    assert list(errors) == [2]
+    assert len(errors[2]["consent_consultations_source"]) == 1, errors
+    assert "el. laiškas" in errors[2]["consent_consultations_source"][0]
+    assert not Person.objects.exists()
