@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +59,7 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
     list_display = [
         "last_name",
         "first_name",
-        "email",
-        "phone",
+        "contacts",
         "organisation_list",
         "consent_consultations",
         "consent_newsletter",
@@ -135,6 +136,21 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         if len(bits) > 1 and (phone := _as_phone(search_term)):
             words |= Q(phone=phone)
         return queryset.filter(words), False
+
+    @admin.display(description=_("e-mail and phone"), ordering="email")
+    def contacts(self, obj: Person) -> SafeString:
+        """The e-mail with the phone below it: one column instead of two, and the e-mail may break
+        after its "@" and dots, so that the list fits a laptop's window beside the filters."""
+        lines = []
+        if obj.email:
+            lines.append(
+                format_html_join(
+                    mark_safe("<wbr>"), "{}", ((part,) for part in re.split(r"(?<=[@.])", obj.email))
+                )
+            )
+        if obj.phone:
+            lines.append(obj.phone)
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
     @admin.display(description=_("organisations"))
     def organisation_list(self, obj: Person) -> str:
