@@ -61,12 +61,14 @@ class SheetRowsResult(Result):
 class Column(fields.Field):
     """A resource field that knows its headers in every language."""
 
-    def __init__(self, model: type[Model], name: str, widget: Any, *, kind: str = MODEL) -> None:
+    def __init__(
+        self, model: type[Model], name: str, widget: Any, *, kind: str = MODEL, label: Any = None
+    ) -> None:
         attribute = f"_export_affiliation__{name}" if kind == AFFILIATION else name
         super().__init__(attribute=attribute, column_name=name, widget=widget)
         self.name = name
         self.kind = kind
-        self.label = model._meta.get_field(name).verbose_name
+        self.label = label or model._meta.get_field(name).verbose_name
 
     def header(self) -> str:
         """The header exports write: the Lithuanian name in Lithuanian, the field name otherwise."""

@@ -55,6 +55,17 @@ class PersonResource(CrmResource):
     receives_consultations = Column(
         Affiliation, "receives_consultations", widgets.BooleanWidget(), kind=AFFILIATION
     )
+    # A contact who has left keeps the row, with the date: without it the row read as current.
+    start_date = Column(
+        Affiliation,
+        "start_date",
+        widgets.DateWidget(),
+        kind=AFFILIATION,
+        label=_("in the organisation since"),
+    )
+    end_date = Column(
+        Affiliation, "end_date", widgets.DateWidget(), kind=AFFILIATION, label=_("in the organisation until")
+    )
 
     identity_columns = (("email",), ("first_name", "last_name"))
     # Found by their name (surnames are often in capitals in documents): the stored spelling stays.
@@ -81,6 +92,8 @@ class PersonResource(CrmResource):
             "job_title",
             "is_primary",
             "receives_consultations",
+            "start_date",
+            "end_date",
         ]
         export_order = fields
         import_id_fields = ["email"]
@@ -191,16 +204,24 @@ class PersonResource(CrmResource):
             errors.setdefault("organisation", []).append(
                 gettext("Row %(row)s already links this person to this organisation.") % {"row": earlier}
             )
+        start = change.values.get("start_date", getattr(change.existing, "start_date", None))
+        end = change.values.get("end_date", getattr(change.existing, "end_date", None))
+        if start and end and end < start:
+            errors.setdefault("end_date", []).append(
+                self.constraint_message("crm_affiliation_end_after_start")
+            )
         if change.values.get("is_primary"):
             holder = self.primary_holder.get(organisation_id)
             if holder is not None and holder != identity:
-                constraint = next(
-                    c
-                    for c in Affiliation._meta.constraints
-                    if c.name == "crm_affiliation_one_primary_contact"
+                errors.setdefault("is_primary", []).append(
+                    self.constraint_message("crm_affiliation_one_primary_contact")
                 )
-                errors.setdefault("is_primary", []).append(str(constraint.violation_error_message))
         return change
+
+    @staticmethod
+    def constraint_message(name: str) -> str:
+        """The message of the affiliations' constraint, checked here before the database would."""
+        return str(next(c for c in Affiliation._meta.constraints if c.name == name).violation_error_message)
 
     def relation_unchanged(self, instance: Model, relation: AffiliationChange | None) -> bool:
         return relation is None or relation.unchanged()

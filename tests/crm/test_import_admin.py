@@ -292,12 +292,59 @@ def test_a_confirmation_that_meets_new_errors_imports_nothing_and_says_so(crm_ed
 def test_persons_export_one_row_per_affiliation(crm_editor):
     person = PersonFactory(first_name="Rūta", email="ruta@klasteris.lt")
     AffiliationFactory(person=person, organisation=OrganisationFactory(name="Pirmas"), is_primary=True)
-    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Antras"))
+    AffiliationFactory(
+        person=person,
+        organisation=OrganisationFactory(name="Antras"),
+        start_date=datetime.date(2019, 1, 1),
+        end_date=datetime.date(2022, 12, 31),
+    )
 
     rows = csv_rows(export_post(client_for(crm_editor), model="person", language="en"))
 
-    assert rows[0][-5:] == ["organisation", "role", "job_title", "is_primary", "receives_consultations"]
-    assert [(row[0], row[-5]) for row in rows[1:]] == [("Rūta", "Pirmas"), ("Rūta", "Antras")]
+    assert rows[0][-7:] == [
+        "organisation",
+        "role",
+        "job_title",
+        "is_primary",
+        "receives_consultations",
+        "start_date",
+        "end_date",
+    ]
+    # A contact who has left is told from a current one.
+    assert [(row[0], row[-7], row[-2], row[-1]) for row in rows[1:]] == [
+        ("Rūta", "Pirmas", "", ""),
+        ("Rūta", "Antras", "2019-01-01", "2022-12-31"),
+    ]
+
+
+def test_an_import_records_when_a_contact_left_and_refuses_an_end_before_the_start(crm_editor):
+    person = PersonFactory(first_name="Rūta", last_name="Žilinskienė", email="ruta@klasteris.lt")
+    organisation = OrganisationFactory(name="Klasteris „Šilas“")
+    affiliation = AffiliationFactory(
+        person=person, organisation=organisation, start_date=datetime.date(2020, 3, 1)
+    )
+    client = client_for(crm_editor)
+    # Without the start's column, the start stays as stored.
+    header = "el. paštas;organizacija;organizacijoje iki\n"
+
+    refused = upload(
+        client, (header + "ruta@klasteris.lt;Klasteris „Šilas“;2019-12-31\n").encode(), model="person"
+    )
+    errors = {row.number: row.error_dict for row in refused.context["result"].invalid_rows}
+    assert errors == {
+        2: {"organizacijoje iki": ["Ryšys su organizacija negali baigtis anksčiau, nei prasideda."]}
+    }
+
+    preview = upload(
+        client, (header + "ruta@klasteris.lt;Klasteris „Šilas“;2025-06-30\n").encode(), model="person"
+    )
+    assert dict(preview.context["result"].totals)["update"] == 1
+    confirm(client, preview, model="person")
+    affiliation.refresh_from_db()
+    assert (affiliation.start_date, affiliation.end_date) == (
+        datetime.date(2020, 3, 1),
+        datetime.date(2025, 6, 30),
+    )
 
 
 def test_the_csv_download_is_streamed_and_is_the_file_the_whole_export_would_be(
