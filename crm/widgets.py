@@ -363,10 +363,11 @@ class SectorsWidget(LookupWidget):
         for part in split_list(value):
             sector = self.lookups.sectors.get(normalise_key(part))
             if sector is None:
-                codes = ", ".join(s.code for s in self.lookups.sectors_by_id.values())
+                # Named in the page's language: the codes ("agrifood") say little to staff.
+                names = LIST_JOINER.join(s.name for s in self.lookups.sectors_by_id.values())
                 raise ValueError(
-                    gettext("There is no sector “%(value)s”; give a sector's name or code (%(codes)s).")
-                    % {"value": part, "codes": codes}
+                    gettext("There is no sector “%(value)s”; give one of these: %(names)s.")
+                    % {"value": part, "names": names}
                 )
             ids.add(sector.pk)
         return frozenset(ids)

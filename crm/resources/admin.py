@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from import_export import forms as import_forms
 from import_export.admin import ImportExportMixin
 from import_export.results import Result, RowResult
 from import_export.signals import post_export
+from openpyxl.utils.exceptions import InvalidFileException
 
 from crm.import_formats import CSV, FORMATS, export_delimiter
 
@@ -68,6 +70,16 @@ class ImportExportAdminMixin(ImportExportMixin):
                 _(
                     "The file could not be read as text. If it is a CSV file, save it in Excel as "
                     "“CSV UTF-8” and upload it again; if it is an Excel workbook, choose the XLSX format."
+                ),
+            )
+            return
+        if isinstance(e, zipfile.BadZipFile | InvalidFileException):
+            form.add_error(
+                "import_file",
+                _(
+                    "The file is not an Excel workbook (.xlsx). Save a workbook of an older Excel "
+                    "(.xls) as “Excel Workbook (*.xlsx)” and upload it again; for a CSV file, choose "
+                    "the CSV format."
                 ),
             )
             return

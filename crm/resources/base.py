@@ -43,6 +43,26 @@ def sheet_row(number: int) -> int:
     return number + FIRST_DATA_ROW - 1
 
 
+def column_letter(index: int) -> str:
+    """The spreadsheet's name of the column at `index` (0 → "A", 26 → "AA")."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def unnamed_columns(dataset: tablib.Dataset) -> list[str]:
+    """The columns with cells but no header (under a merged header cell, say), which the import
+    cannot read: named by their letter, to be listed with the other ignored columns."""
+    found = []
+    for index, header in enumerate(dataset.headers or []):
+        if is_blank(header) and any(not is_blank(cell) for cell in dataset.get_col(index)):
+            found.append(gettext("column %(letter)s, without a header") % {"letter": column_letter(index)})
+    return found
+
+
 class SheetRowsResult(Result):
     """import-export's result, its invalid and failed rows numbered as the spreadsheet numbers them
     (the import page, the admin's messages and the project's own errors all show these numbers)."""
@@ -270,6 +290,7 @@ class CrmResource(resources.ModelResource):
         self.writer = HistoryWriter(user=self.user, reason=self.change_reason)
         self.fatal = False
         self.bind_columns(dataset.headers or [])
+        self.unknown_headers += unnamed_columns(dataset)
         with gc_paused():
             result = super().import_data(
                 dataset,

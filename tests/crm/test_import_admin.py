@@ -444,6 +444,23 @@ def test_a_header_written_twice_reads_the_first_column_and_ignores_the_second(cr
     assert (organisation.name, organisation.legal_code) == ("Klasteris „Šilas“", valid_legal_code(1))
 
 
+def test_a_column_without_a_header_is_listed_as_ignored_by_its_letter(crm_editor):
+    # "Pavadinimas" merged over two cells: the second column's cells have no header to go by.
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["pavadinimas", None, "juridinio asmens kodas"])
+    sheet.append(["Klasteris", "„Ąžuolas“", valid_legal_code(1)])
+    sheet.merge_cells("A1:B1")
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    response = upload(client_for(crm_editor), stream.getvalue(), name="nariai.xlsx", file_format=XLSX_FORMAT)
+
+    assert response.context["result"].unknown_headers == ["stulpelis B be antraštės"]
+    assert "stulpelis B be antraštės" in response.content.decode()
+    assert dict(response.context["result"].totals)["new"] == 1
+
+
 def test_a_title_above_the_headers_is_told_that_the_headers_go_in_the_first_row(crm_editor):
     content = _workbook([["Narių sąrašas, 2026 m."], ["pavadinimas"], ["Klasteris „Šilas“"]])
 

@@ -232,6 +232,27 @@ def test_a_file_that_is_not_text_is_refused_with_advice_to_save_it_as_csv_utf8(c
     assert not Organisation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),  # an older Excel's .xls (OLE2)
+        f"name,legal_code\nKlasteris,{valid_legal_code(1)}\n".encode(),  # a CSV file
+    ],
+)
+def test_a_file_that_is_not_a_workbook_uploaded_as_xlsx_is_refused_with_advice(crm_editor, content):
+    response = upload(client_for(crm_editor), content, file_format=XLSX_FORMAT)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"] == [
+        lithuanian(
+            "The file is not an Excel workbook (.xlsx). Save a workbook of an older Excel (.xls) as "
+            "“Excel Workbook (*.xlsx)” and upload it again; for a CSV file, choose the CSV format."
+        )
+    ]
+    assert "BadZipFile" not in response.content.decode()
+    assert not Organisation.objects.exists()
+
+
 # Row numbers ------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from import_export.exceptions import ImportError
 from crm.import_formats import CSV, XLSX
 from crm.models import Affiliation, Municipality, Organisation, Person, Sector, Tag
 from crm.resources import OrganisationResource, PersonResource
+from crm.resources.base import column_letter
 from tests.factories import (
     AffiliationFactory,
     OrganisationFactory,
@@ -1020,3 +1021,23 @@ def test_a_cell_that_cannot_be_read_gets_its_own_message_only(db):
     assert len(errors[2]["consent_consultations_source"]) == 1, errors
     assert "el. laiškas" in errors[2]["consent_consultations_source"][0]
     assert not Person.objects.exists()
+
+
+def test_an_unknown_sector_is_answered_with_the_sectors_names_in_the_pages_language(db):
+    dataset = tablib.Dataset(
+        ["A", valid_legal_code(1), "Kosmosas"], headers=["name", "legal_code", "sectors"]
+    )
+
+    with translation.override("lt"):
+        message = errors_of(OrganisationResource().import_data(dataset, dry_run=True))[2]["sectors"][0]
+
+    names = "; ".join(Sector.objects.order_by("position", "code").values_list("name_lt", flat=True))
+    assert message == f"Sektoriaus „Kosmosas“ nėra; nurodykite vieną iš šių: {names}."
+    assert "Sveikata" in names and "health" not in message
+
+
+@pytest.mark.parametrize(
+    ("index", "letter"), [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ"), (702, "AAA")]
+)
+def test_columns_are_named_by_the_spreadsheets_letters(index, letter):
+    assert column_letter(index) == letter
