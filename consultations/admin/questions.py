@@ -63,6 +63,8 @@ class QuestionFormSet(BaseInlineFormSet):
             super().clean()
             return
         consultation.refresh_from_db(fields=["status"])
+        # The questions as stored, read once for every form.
+        self.originals = {question.pk: question for question in consultation.questions.all()}
         # Removals first: the admin's own check would list every answer that holds the question
         # ("would require deleting the following protected related objects: …") instead of why.
         refusals = [error for form in self.forms if (error := self.refusal(form, deleting=True))]
@@ -90,7 +92,7 @@ class QuestionFormSet(BaseInlineFormSet):
         if question.pk is not None and not deleting and not form.has_changed():
             return None
         question.consultation = self.instance
-        original = Question.objects.filter(pk=question.pk).first() if question.pk else None
+        original = self.originals.get(question.pk) if question.pk else None
         try:
             services.question_changes_check(
                 question=question,

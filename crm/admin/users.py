@@ -14,14 +14,14 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission, User
 from django.db.models import ManyToManyField
 from django.http import HttpRequest
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext_lazy
 
 # The permissions every model gets (django.contrib.auth.management._get_builtin_permissions).
 BUILTIN_ACTIONS = {
-    "add": lambda: pgettext("permission", "Can add"),
-    "change": lambda: pgettext("permission", "Can change"),
-    "delete": lambda: pgettext("permission", "Can delete"),
-    "view": lambda: pgettext("permission", "Can view"),
+    "add": pgettext_lazy("permission", "Can add"),
+    "change": pgettext_lazy("permission", "Can change"),
+    "delete": pgettext_lazy("permission", "Can delete"),
+    "view": pgettext_lazy("permission", "Can view"),
 }
 
 
@@ -31,7 +31,7 @@ def permission_label(permission: Permission) -> str:
     content_type = permission.content_type
     action, _, model_name = permission.codename.partition("_")
     if model_name == content_type.model and action in BUILTIN_ACTIONS:
-        name = BUILTIN_ACTIONS[action]()
+        name = BUILTIN_ACTIONS[action]
     else:
         # Declared in a model's Meta with a translatable name, which the catalogue knows.
         name = gettext(permission.name)

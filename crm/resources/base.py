@@ -43,6 +43,12 @@ def sheet_row(number: int) -> int:
     return number + FIRST_DATA_ROW - 1
 
 
+def constraint_message(model: type[Model], name: str) -> str:
+    """The message of the model's constraint `name`, for a rule the import checks in memory
+    before the database would."""
+    return str(next(c for c in model._meta.constraints if c.name == name).violation_error_message)
+
+
 def column_letter(index: int) -> str:
     """The spreadsheet's name of the column at `index` (0 → "A", 26 → "AA")."""
     letters = ""

@@ -19,6 +19,7 @@ from crm.resources.base import (
     CrmResource,
     Key,
     KeyedInstanceLoader,
+    constraint_message,
     sheet_row,
 )
 from crm.validators import normalise_legal_code
@@ -213,10 +214,9 @@ class OrganisationResource(CrmResource):
     def check_instance(self, instance: Model, errors: dict[str, list]) -> None:
         awarded, valid_until = instance.label_awarded_on, instance.label_valid_until
         if awarded and valid_until and valid_until < awarded and "label_valid_until" not in errors:
-            constraint = next(
-                c for c in Organisation._meta.constraints if c.name == "crm_organisation_label_dates_ordered"
-            )
-            errors["label_valid_until"] = [str(constraint.violation_error_message)]
+            errors["label_valid_until"] = [
+                constraint_message(Organisation, "crm_organisation_label_dates_ordered")
+            ]
 
     def accept(
         self, instance: Model, key: Key | None, relation: Any, *, new: bool, changed: bool, **kwargs: Any

@@ -22,6 +22,7 @@ from crm.resources.base import (
     CrmResource,
     Key,
     KeyedInstanceLoader,
+    constraint_message,
 )
 from crm.widgets import chunked, is_blank, normalise_key
 
@@ -208,20 +209,15 @@ class PersonResource(CrmResource):
         end = change.values.get("end_date", getattr(change.existing, "end_date", None))
         if start and end and end < start:
             errors.setdefault("end_date", []).append(
-                self.constraint_message("crm_affiliation_end_after_start")
+                constraint_message(Affiliation, "crm_affiliation_end_after_start")
             )
         if change.values.get("is_primary"):
             holder = self.primary_holder.get(organisation_id)
             if holder is not None and holder != identity:
                 errors.setdefault("is_primary", []).append(
-                    self.constraint_message("crm_affiliation_one_primary_contact")
+                    constraint_message(Affiliation, "crm_affiliation_one_primary_contact")
                 )
         return change
-
-    @staticmethod
-    def constraint_message(name: str) -> str:
-        """The message of the affiliations' constraint, checked here before the database would."""
-        return str(next(c for c in Affiliation._meta.constraints if c.name == name).violation_error_message)
 
     def relation_unchanged(self, instance: Model, relation: AffiliationChange | None) -> bool:
         return relation is None or relation.unchanged()
