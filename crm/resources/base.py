@@ -29,8 +29,12 @@ from crm.resources.writes import HistoryWriter
 from crm.widgets import chunked, in_every_language, is_blank, normalise_key
 
 MODEL, MANY, AFFILIATION = "model", "many", "affiliation"
+#: the record's ID (its primary key): exports write it, imports find the record by it
+IDENTITY = "identity"
 EXPORT_CHUNK_SIZE = 2000
-Key = tuple[str, ...]
+Key = tuple[Any, ...]
+#: the key of a row whose ID cannot be read (with the message)
+BAD_ID = "bad-id"
 #: The spreadsheet row of a file's first record: its headers are row 1.
 FIRST_DATA_ROW = 2
 
@@ -67,6 +71,10 @@ def unnamed_columns(dataset: tablib.Dataset) -> list[str]:
         if is_blank(header) and any(not is_blank(cell) for cell in dataset.get_col(index)):
             found.append(gettext("column %(letter)s, without a header") % {"letter": column_letter(index)})
     return found
+
+
+class FileRefused(Exception):
+    """An error of the whole file, told by its message alone on the import page."""
 
 
 class SheetRowsResult(Result):
@@ -183,6 +191,8 @@ class CrmResource(resources.ModelResource):
         self.claims: dict[Key, Claim] = {}
         self.pending = Pending()
         self._blank_values: dict[str, Any] | bool | None = None
+        #: the spreadsheet row being imported (`sheet_row`)
+        self.line = 0
 
     # Columns -----------------------------------------------------------------------
 
@@ -325,13 +335,68 @@ class CrmResource(resources.ModelResource):
         self.existing, self.keys_by_row, self.claims, self.pending = {}, [], {}, Pending()
 
     def load_existing(self, dataset: tablib.Dataset) -> None:
-        """Work out every row's key, then load the records they name (`load_records`)."""
+        """Work out every row's key, load the records rows give by their ID, then those they name
+        otherwise (`load_records`)."""
         names = [name for group in self.identity_columns for name in group if name in self.bound]
         columns = [self.cells(dataset, name) for name in names]
         self.keys_by_row = [
-            self.row_key(dict(zip(names, cells, strict=True))) for cells in zip(*columns, strict=True)
+            self.identity_key(dict(zip(names, cells, strict=True))) for cells in zip(*columns, strict=True)
         ]
-        self.load_records(dataset, {key for key in self.keys_by_row if key is not None})
+        keys = {key for key in self.keys_by_row if key is not None}
+        by_id = [key[1] for key in keys if key[0] == "pk"]
+        for batch in chunked(by_id):
+            for record in self.records().filter(pk__in=batch):
+                self.existing[("pk", record.pk)] = record
+        self.load_records(dataset, keys)
+
+    def identity_key(self, values: dict[str, Any]) -> Key | None:
+        """The row's key: its record's ID when it gives one (`("pk", id)`), else `row_key`'s."""
+        raw = values.get("id")
+        if is_blank(raw):
+            return self.row_key(values)
+        try:
+            pk = widgets.IntegerWidget().clean(raw)
+        except ValueError as exc:
+            return (BAD_ID, str(exc))
+        if pk is None or pk < 1:
+            return (BAD_ID, gettext("“%(value)s” is not a record's ID.") % {"value": raw})
+        return ("pk", pk)
+
+    def records(self) -> QuerySet:
+        """The records an import may update, with what a row compares (`load_records`)."""
+        return self._meta.model.objects.all()
+
+    def loaded(self) -> dict[int, Model]:
+        """The records loaded so far, by primary key: a record a row gives by its ID and another row
+        by its code is one instance."""
+        return {record.pk: record for record in self.existing.values() if record is not None}
+
+    def cells_of_rows_with_id(self, dataset: tablib.Dataset, name: str) -> list[Any]:
+        """The column's cells in the rows that give their record's ID."""
+        cells = self.cells(dataset, name)
+        return [cell for cell, key in zip(cells, self.keys_by_row, strict=False) if key and key[0] == "pk"]
+
+    #: the column of the value no two records share (a legal entity code, an e-mail address)
+    unique_column = ""
+
+    def unique_key(self, instance: Model) -> Key | None:
+        """The key of the record's unique value (`unique_column`), as `row_key` makes it; None
+        when the record has none."""
+        return None
+
+    def check_unique(self, instance: Model, held: Key, errors: dict[str, list]) -> None:
+        """A row given by its ID that changes its record's unique value (fills in a missing legal
+        entity code, corrects an e-mail address) may not take one that another record has, or that
+        an earlier row of the file gave."""
+        claim = self.claims.get(held)
+        if claim is not None and claim.instance is not instance:
+            message = gettext("Row %(row)s already gives this value to another record.")
+            errors[self.unique_column] = [message % {"row": claim.row}]
+            return
+        owner = self.existing.get(held)
+        if owner is not None and owner is not instance:
+            message = gettext("Another record has this value: %(record)s (ID %(id)s).")
+            errors[self.unique_column] = [message % {"record": owner, "id": owner.pk}]
 
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
         """Fill `self.existing` (key → instance, None when several records match)."""
@@ -374,6 +439,7 @@ class CrmResource(resources.ModelResource):
     def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
         number = kwargs.get("row_number") or 0  # import-export's: 1 for the row under the headers
         line = sheet_row(number)  # the number staff read in the messages
+        self.line = line
         row_result = self.get_row_result_class()()
         row_result.import_type = RowResult.IMPORT_TYPE_SKIP
         values = {
@@ -391,7 +457,11 @@ class CrmResource(resources.ModelResource):
             before = self.state(instance)
             restore = None if new else before
             shown_before = self.render_cells(instance) if number <= self.preview_rows and not new else None
+            held_before = None if new else self.unique_key(instance)
             errors = self.import_instance(instance, values, new=new, key=key)
+            held = self.unique_key(instance)
+            if held is not None and held != held_before and self.unique_column not in errors:
+                self.check_unique(instance, held, errors)
             relation = self.import_relations(instance, key, values, errors, new=new)
             changed = new or self.state(instance) != before
             if claim is not None and changed and not errors:
@@ -404,6 +474,11 @@ class CrmResource(resources.ModelResource):
                 row_result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
             if key is not None and claim is None:
                 self.claims[key] = Claim(instance, line)
+                # The record by its ID and by its code as well: a later row finding it by another
+                # key is a repeat of this one.
+                for other in (("pk", instance.pk) if instance.pk else None, held):
+                    if other is not None:
+                        self.claims.setdefault(other, self.claims[key])
             row_result.add_instance_info(instance)
             if self._meta.store_instance or kwargs.get("retain_instance_in_row_result"):
                 row_result.instance = instance
@@ -427,9 +502,22 @@ class CrmResource(resources.ModelResource):
             claim = self.claims[key]
             self.check_repeat(key, claim)
             return claim.instance, False, claim
+        if key is not None and key[0] == BAD_ID:
+            raise ValidationError({"id": [key[1]]})
         instance = self.existing.get(key) if key is not None else None
         if instance is not None:
+            # Found by another key than the one an earlier row used for it (its ID, say).
+            claim = self.claims.get(("pk", instance.pk))
+            if claim is not None:
+                self.check_repeat(("pk", instance.pk), claim)
+                return claim.instance, False, claim
             return instance, False, None
+        if key is not None and key[0] == "pk":
+            message = gettext(
+                "No record has the ID %(id)s: it may have been deleted or merged into another. Leave "
+                "the ID empty to add the row as a new record."
+            )
+            raise ValidationError({"id": [message % {"id": key[1]}]})
         if key is not None and key in self.existing:  # several records match: refuse to guess
             raise ValidationError({NON_FIELD_ERRORS: [self.ambiguous_error(key)]})
         return self.new_instance(), True, None
@@ -577,10 +665,13 @@ class CrmResource(resources.ModelResource):
     # Preview ------------------------------------------------------------------------
 
     def render_cells(self, instance: Model) -> dict[str, str]:
-        return {
+        cells = {
             name: str(self.fields[name].widget.render(getattr(instance, name)) or "")
             for name in self.model_columns
         }
+        if "id" in self.bound:
+            cells["id"] = str(instance.pk or "")
+        return cells
 
     def render_relations(self, instance: Model, relation: Any, *, before: bool) -> dict[str, str]:
         return {}

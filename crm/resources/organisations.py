@@ -1,11 +1,12 @@
-"""Import and export of organisations, matched by legal entity code or else by name."""
+"""Import and export of organisations, matched by their ID (exports write it), else by legal entity
+code, else by name."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import widgets
 from crm.models import Organisation, Tag
 from crm.resources.base import (
+    IDENTITY,
     MANY,
     Claim,
     Column,
@@ -27,6 +29,7 @@ from crm.widgets import chunked, is_blank, name_key, normalise_key
 
 
 class OrganisationResource(CrmResource):
+    id = Column(Organisation, "id", widgets.IntegerWidget(), kind=IDENTITY, label=_("record ID"))
     name = Column(Organisation, "name", widgets.TextWidget())
     short_name = Column(Organisation, "short_name", widgets.TextWidget())
     kind = Column(
@@ -56,7 +59,8 @@ class OrganisationResource(CrmResource):
     tags = Column(Organisation, "tags", widgets.TagsWidget(), kind=MANY)
     show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
 
-    identity_columns = (("legal_code",), ("name",))
+    identity_columns = (("id",), ("legal_code",), ("name",))
+    unique_column = "legal_code"
     # Found by its name: the stored spelling stays, and so does the legal entity code the row leaves
     # blank.
     kept_when_found_by_name = ("name", "legal_code")
@@ -66,6 +70,7 @@ class OrganisationResource(CrmResource):
         name = _("Organisations")
         # Listed, so that a new model field is not imported before it gets its column here.
         fields = [
+            "id",
             "name",
             "short_name",
             "kind",
@@ -111,12 +116,24 @@ class OrganisationResource(CrmResource):
         name = values.get("name")
         return None if is_blank(name) else ("name", name_key(name))
 
+    def records(self) -> QuerySet[Organisation]:
+        return Organisation.objects.select_related("municipality")
+
+    def unique_key(self, instance: Model) -> Key | None:
+        return ("code", instance.legal_code) if instance.legal_code else None
+
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
-        codes = [k[1] for k in keys if k[0] == "code"]
-        queryset = Organisation.objects.select_related("municipality")
-        for batch in chunked(codes):
+        codes = {k[1] for k in keys if k[0] == "code"}
+        # The codes that rows given by their ID write: another organisation may have one.
+        for cell in self.cells_of_rows_with_id(dataset, "legal_code"):
+            key = self.row_key({"legal_code": cell})
+            if key is not None and key[0] == "code":
+                codes.add(key[1])
+        queryset = self.records()
+        loaded = self.loaded()
+        for batch in chunked(sorted(codes)):
             for organisation in queryset.filter(legal_code__in=batch):
-                self.existing[("code", organisation.legal_code)] = organisation
+                self.existing[("code", organisation.legal_code)] = loaded.get(organisation.pk, organisation)
         names = {k for k in keys if k[0] == "name"}
         # With a code or without: a row without one may name an organisation that has one.
         self.load_by_name(
@@ -184,6 +201,9 @@ class OrganisationResource(CrmResource):
             raise ValidationError({"name": [message % {"name": name, "row": row}]})
 
     def check_repeat(self, key: Key, claim: Claim) -> None:
+        if key[0] == "pk":
+            message = gettext("This organisation is already in row %(row)s.")
+            raise ValidationError({NON_FIELD_ERRORS: [message % {"row": claim.row}]})
         if key[0] == "code":
             message = gettext("The legal entity code %(code)s is already in row %(row)s.")
             column, shown = "legal_code", key[1]

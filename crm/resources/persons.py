@@ -1,4 +1,5 @@
-"""Import and export of persons with their affiliations, matched by e-mail or else by name."""
+"""Import and export of persons with their affiliations, matched by their ID (exports write it), else
+by e-mail, else by name."""
 
 from __future__ import annotations
 
@@ -16,18 +17,22 @@ from crm.models import Affiliation, Person
 from crm.resources.base import (
     AFFILIATION,
     EXPORT_CHUNK_SIZE,
+    IDENTITY,
     AffiliationChange,
     Claim,
     Column,
     CrmResource,
+    FileRefused,
     Key,
     KeyedInstanceLoader,
     constraint_message,
+    sheet_row,
 )
 from crm.widgets import chunked, is_blank, normalise_key
 
 
 class PersonResource(CrmResource):
+    id = Column(Person, "id", widgets.IntegerWidget(), kind=IDENTITY, label=_("record ID"))
     first_name = Column(Person, "first_name", widgets.TextWidget())
     last_name = Column(Person, "last_name", widgets.TextWidget())
     email = Column(Person, "email", widgets.TextWidget())
@@ -68,7 +73,8 @@ class PersonResource(CrmResource):
         Affiliation, "end_date", widgets.DateWidget(), kind=AFFILIATION, label=_("in the organisation until")
     )
 
-    identity_columns = (("email",), ("first_name", "last_name"))
+    identity_columns = (("id",), ("email",), ("first_name", "last_name"))
+    unique_column = "email"
     # Found by their name (surnames are often in capitals in documents): the stored spelling stays.
     kept_when_found_by_name = ("first_name", "last_name")
 
@@ -76,6 +82,7 @@ class PersonResource(CrmResource):
         model = Person
         name = _("Persons with their affiliations")
         fields = [
+            "id",
             "first_name",
             "last_name",
             "email",
@@ -115,11 +122,20 @@ class PersonResource(CrmResource):
             return None
         return ("name", normalise_key(first or ""), normalise_key(last or ""))
 
+    def unique_key(self, instance: Model) -> Key | None:
+        return ("email", instance.email.lower()) if instance.email else None
+
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
-        emails = [k[1] for k in keys if k[0] == "email"]
-        for batch in chunked(emails):
+        emails = {k[1] for k in keys if k[0] == "email"}
+        # The addresses that rows given by their ID write: another person may have one.
+        for cell in self.cells_of_rows_with_id(dataset, "email"):
+            key = self.row_key({"email": cell})
+            if key is not None and key[0] == "email":
+                emails.add(key[1])
+        loaded = self.loaded()
+        for batch in chunked(sorted(emails)):
             for person in Person.objects.filter(email__in=batch):
-                self.existing[("email", person.email)] = person
+                self.existing[("email", person.email)] = loaded.get(person.pk, person)
         # Only persons without an e-mail address are found by their name ("JONAS ŽUKAUSKAS" is
         # Jonas Žukauskas).
         self.load_by_name(
@@ -144,6 +160,35 @@ class PersonResource(CrmResource):
                 self.primary_holder[organisation_id] = ("pk", person_id)
         # The spreadsheet row that linked a person to an organisation, by both.
         self.affiliation_rows: dict[tuple[Key, int], int] = {}
+        self.releases = self.primary_releases(dataset)
+        # Organisation → (the row that took its primary contact over, the holder who is to let go).
+        self.handovers: dict[int, tuple[int, Key]] = {}
+
+    def primary_releases(self, dataset: tablib.Dataset) -> dict[int, int]:
+        """The rows where an organisation's primary contact lets go (the row of that person and
+        organisation says no, or nothing, under "primary contact"), by organisation: a row above it
+        may make another person the primary contact (a handover, in whichever order the rows come)."""
+        if "is_primary" not in self.affiliation_columns or not self.primary_holder:
+            return {}
+        held: dict[Key, set[int]] = {}  # a person may be the primary contact of several
+        for organisation, holder in self.primary_holder.items():
+            held.setdefault(holder, set()).add(organisation)
+        flags, organisations = self.cells(dataset, "is_primary"), self.cells(dataset, "organisation")
+        releases: dict[int, int] = {}
+        for index, key in enumerate(self.keys_by_row):
+            person = self.existing.get(key) if key is not None else None
+            theirs = held.get(("pk", person.pk), set()) if person is not None else set()
+            if not theirs:
+                continue
+            try:
+                if self.fields["is_primary"].widget.clean(flags[index]):
+                    continue
+                named = theirs.intersection(self.fields["organisation"].widget.clean(organisations[index]))
+            except ValueError:
+                continue  # the row fails on it
+            for organisation in named:
+                releases.setdefault(organisation, sheet_row(index + 1))
+        return releases
 
     def repeat_error(self, key: Key, claim: Claim) -> str:
         return gettext(
@@ -213,7 +258,11 @@ class PersonResource(CrmResource):
             )
         if change.values.get("is_primary"):
             holder = self.primary_holder.get(organisation_id)
-            if holder is not None and holder != identity:
+            # The holder may let go in a row further down (`primary_releases`), once.
+            handed_over = (
+                organisation_id not in self.handovers and self.releases.get(organisation_id, 0) > self.line
+            )
+            if holder is not None and holder != identity and not handed_over:
                 errors.setdefault("is_primary", []).append(
                     constraint_message(Affiliation, "crm_affiliation_one_primary_contact")
                 )
@@ -229,14 +278,37 @@ class PersonResource(CrmResource):
             identity = self.identity(instance, key)
             self.affiliation_rows[(identity, relation.organisation_id)] = kwargs["line"]
             if "is_primary" in relation.values:
-                holder = self.primary_holder.get(relation.organisation_id)
+                organisation_id = relation.organisation_id
+                holder = self.primary_holder.get(organisation_id)
                 if relation.values["is_primary"]:
-                    self.primary_holder[relation.organisation_id] = identity
+                    if holder is not None and holder != identity:
+                        self.handovers[organisation_id] = (kwargs["line"], holder)
+                    self.primary_holder[organisation_id] = identity
                 elif holder == identity:
-                    del self.primary_holder[relation.organisation_id]
+                    del self.primary_holder[organisation_id]
+                elif self.handovers.get(organisation_id, (0, None))[1] == identity:
+                    del self.handovers[organisation_id]  # the former holder let go
             if not relation.unchanged():
                 self.pending.affiliations.append((instance, relation))
         super().accept(instance, key, relation, new=new, changed=changed, **kwargs)
+
+    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        # A handover whose release row was not imported (it has errors, and the valid rows are
+        # imported without it) would leave the organisation with two primary contacts.
+        for organisation_id, (row, _holder) in self.handovers.items():
+            if self.fatal or self.rollback_on_invalid or result.has_errors():
+                break
+            message = gettext(
+                "Row %(row)s makes its person the primary contact of %(organisation)s, but row "
+                "%(release)s, where the present primary contact lets go, has errors. Correct row "
+                "%(release)s and import the file again."
+            )
+            organisation = self.lookups.organisation_names.get(organisation_id, "")
+            raise FileRefused(
+                message
+                % {"row": row, "organisation": organisation, "release": self.releases[organisation_id]}
+            )
+        super().after_import(dataset, result, **kwargs)
 
     def write_relations(self) -> None:
         demoted, updated, created = [], [], []

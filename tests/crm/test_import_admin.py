@@ -239,8 +239,8 @@ def test_the_export_respects_the_admin_filters(crm_editor):
     assert response.status_code == 200
     rows = csv_rows(response)
     with translation.override("lt"):
-        assert rows[0][0] == str(Organisation._meta.get_field("name").verbose_name)
-    assert [row[0] for row in rows[1:]] == ["Įmonė"]
+        assert rows[0][:2] == ["įrašo ID", str(Organisation._meta.get_field("name").verbose_name)]
+    assert [row[1] for row in rows[1:]] == ["Įmonė"]
 
 
 def test_the_export_in_english_writes_field_names_and_imports_back(crm_editor):
@@ -249,7 +249,7 @@ def test_the_export_in_english_writes_field_names_and_imports_back(crm_editor):
     body = csv_body(export_post(client_for(crm_editor), language="en"))
     rows = csv_rows(body)
 
-    assert rows[0][:4] == ["name", "short_name", "kind", "legal_code"]
+    assert rows[0][:5] == ["id", "name", "short_name", "kind", "legal_code"]
     preview = upload(client_for(crm_editor), body)
     assert preview.context["result"].totals["skip"] == 1
 
@@ -311,9 +311,10 @@ def test_persons_export_one_row_per_affiliation(crm_editor):
         "end_date",
     ]
     # A contact who has left is told from a current one.
-    assert [(row[0], row[-7], row[-2], row[-1]) for row in rows[1:]] == [
-        ("Rūta", "Pirmas", "", ""),
-        ("Rūta", "Antras", "2019-01-01", "2022-12-31"),
+    # Each row gives the person's ID: an import finds the person by it.
+    assert [(row[0], row[1], row[-7], row[-2], row[-1]) for row in rows[1:]] == [
+        (str(person.pk), "Rūta", "Pirmas", "", ""),
+        (str(person.pk), "Rūta", "Antras", "2019-01-01", "2022-12-31"),
     ]
 
 
