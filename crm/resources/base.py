@@ -825,12 +825,19 @@ def _rendered_once(column: fields.Field, *, native: bool) -> Any:
 
 
 def equivalent(old: Any, new: Any) -> bool:
-    """Whether an imported value means what is stored: times to the second (exports drop the
-    microseconds) and text up to its line endings (uploads turn CRLF into LF)."""
+    """Whether an imported value means what is stored: text up to its line endings (uploads turn
+    CRLF into LF), and times as exports write them, the site's clock time to the second. So a time
+    in the hour the clocks repeat in autumn, which the file cannot tell from the same time an hour
+    before, is the stored one; and so is a time to the minute, as a spreadsheet program shows it
+    and writes it back, when the stored one falls in that minute."""
     if old == new:
         return True
     if isinstance(old, datetime.datetime) and isinstance(new, datetime.datetime):
-        return new.microsecond == 0 and old.replace(microsecond=0) == new
+        if new.microsecond:
+            return False
+        stored = timezone.localtime(old).replace(microsecond=0, tzinfo=None)
+        given = timezone.localtime(new).replace(tzinfo=None)  # naive times compare without their fold
+        return stored == given or (given.second == 0 and stored.replace(second=0) == given)
     if isinstance(old, str) and isinstance(new, str):
         return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
     return False

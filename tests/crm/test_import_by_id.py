@@ -3,6 +3,8 @@ legal entity code or e-mail address, or correct one, without creating the record
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import tablib
 from django.db import connection
@@ -352,3 +354,60 @@ def test_the_primary_contact_of_two_organisations_hands_both_over(holder):
         "Klasteris": "nauja@klasteris.lt",
         "Antras klasteris": "kita@klasteris.lt",
     }
+
+
+# Times as files give them back ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "cell"),
+    [
+        # 03:30:15 in Vilnius on 2026-10-25 happens twice (the clocks go back at 04:00 summer time).
+        (datetime.datetime(2026, 10, 25, 0, 30, 15, tzinfo=datetime.UTC), "2026-10-25 03:30:15"),
+        (datetime.datetime(2026, 10, 25, 1, 30, 15, tzinfo=datetime.UTC), "2026-10-25 03:30:15"),
+        # A spreadsheet program writes the time back to the minute.
+        (datetime.datetime(2026, 3, 2, 8, 15, 37, tzinfo=datetime.UTC), "2026-03-02 10:15"),
+    ],
+    ids=["repeated-hour-first", "repeated-hour-second", "to-the-minute"],
+)
+def test_a_consent_time_given_back_as_the_export_or_a_spreadsheet_wrote_it_is_unchanged(stored, cell):
+    person = PersonFactory(
+        email="ona@klasteris.lt",
+        consent_consultations=True,
+        consent_consultations_at=stored,
+        consent_consultations_source=Person.ConsentSource.FORM,
+    )
+    written = read_back(CSV, export(PersonResource(), CSV, "en")).dict[0]["consent_consultations_at"]
+    assert written.startswith(cell)
+    headers = [
+        "id",
+        "email",
+        "consent_consultations",
+        "consent_consultations_at",
+        "consent_consultations_source",
+    ]
+    content = csv_bytes(headers, [[person.pk, "ona@klasteris.lt", "yes", cell, "form"]])
+
+    result = import_csv(PersonResource(), content)
+
+    assert result.totals["skip"] == 1 and not result.has_validation_errors(), errors_of(result)
+    person.refresh_from_db()
+    assert person.consent_consultations_at == stored
+
+
+def test_a_consent_time_changed_in_the_file_is_still_imported():
+    stored = datetime.datetime(2026, 3, 2, 8, 15, 37, tzinfo=datetime.UTC)
+    person = PersonFactory(
+        email="ona@klasteris.lt",
+        consent_consultations=True,
+        consent_consultations_at=stored,
+        consent_consultations_source=Person.ConsentSource.FORM,
+    )
+    headers = ["id", "email", "consent_consultations_at"]
+    content = csv_bytes(headers, [[person.pk, "ona@klasteris.lt", "2026-03-02 10:16"]])
+
+    result = import_csv(PersonResource(), content)
+
+    assert result.totals["update"] == 1, errors_of(result)
+    person.refresh_from_db()
+    assert person.consent_consultations_at == datetime.datetime(2026, 3, 2, 8, 16, tzinfo=datetime.UTC)
