@@ -225,27 +225,32 @@ class CSV(base_formats.CSV):
 
 
 class XLSX(base_formats.XLSX):
-    """Excel workbooks: the active sheet is read, its first row holds the column headers."""
+    """Excel workbooks: the active sheet is read (the one open when the workbook was saved, as
+    import-export reads it), its first row holds the column headers. The dataset's `sheets` names
+    the workbook's sheets and its title the one read, for the import to tell staff."""
 
     def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
         try:
             with gc_paused():
                 rows = xlsx_rows(in_stream)
+            active, sheets = xlsx_sheets(in_stream)
         except UnsafeXML:
             raise
         except Exception:  # anything unusual: openpyxl knows more kinds of workbook, slowly
-            rows = self._openpyxl_rows(in_stream)
-        if not rows:
-            return tablib.Dataset()
-        return _rectangular(rows[0], rows[1:])
+            rows, active, sheets = self._openpyxl_rows(in_stream)
+        dataset = _rectangular(rows[0], rows[1:]) if rows else tablib.Dataset()
+        dataset.title = active
+        dataset.sheets = sheets
+        return dataset
 
     @staticmethod
-    def _openpyxl_rows(in_stream: bytes) -> list[list[Any]]:
+    def _openpyxl_rows(in_stream: bytes) -> tuple[list[list[Any]], str, list[str]]:
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         try:
-            return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+            sheet = workbook.active
+            return [list(row) for row in sheet.iter_rows(values_only=True)], sheet.title, workbook.sheetnames
         finally:
             workbook.close()
 
@@ -311,6 +316,22 @@ def _iterparse(data: bytes) -> Iterator[tuple[str, ElementTree.Element]]:
 OFFICE_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
+def _active_sheet(workbook: ElementTree.Element) -> tuple[ElementTree.Element, list[ElementTree.Element]]:
+    """The active sheet's entry in workbook.xml (the one open when the workbook was saved), and
+    every sheet's."""
+    view = workbook.find(f"{MAIN}bookViews/{MAIN}workbookView")
+    active = int(view.get("activeTab", 0)) if view is not None else 0
+    sheets = workbook.findall(f"{MAIN}sheets/{MAIN}sheet")
+    return sheets[active], sheets
+
+
+def xlsx_sheets(data: bytes) -> tuple[str, list[str]]:
+    """The name of the active sheet of an XLSX file, and the names of all its sheets in order."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        active, sheets = _active_sheet(_parse(_xml(archive, "xl/workbook.xml")))
+    return active.get("name", ""), [sheet.get("name", "") for sheet in sheets]
+
+
 def xlsx_rows(data: bytes) -> list[list[Any]]:
     """The rows of the active sheet of an XLSX file, as lists of cell values."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
@@ -319,9 +340,7 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         workbook = _parse(_xml(archive, "xl/workbook.xml"))
         properties = workbook.find(f"{MAIN}workbookPr")
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        view = workbook.find(f"{MAIN}bookViews/{MAIN}workbookView")
-        active = int(view.get("activeTab", 0)) if view is not None else 0
-        relation = workbook.findall(f"{MAIN}sheets/{MAIN}sheet")[active].get(OFFICE_REL)
+        relation = _active_sheet(workbook)[0].get(OFFICE_REL)
         relations = _parse(_xml(archive, "xl/_rels/workbook.xml.rels"))
         target = next(r.get("Target") for r in relations if r.get("Id") == relation)
         path = (

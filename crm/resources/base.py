@@ -193,6 +193,8 @@ class CrmResource(resources.ModelResource):
         self._blank_values: dict[str, Any] | bool | None = None
         #: the spreadsheet row being imported (`sheet_row`)
         self.line = 0
+        #: which sheet of a workbook of several was read (empty for one sheet, or a CSV file)
+        self.sheet_note = ""
 
     # Columns -----------------------------------------------------------------------
 
@@ -255,6 +257,13 @@ class CrmResource(resources.ModelResource):
         return list(self.fields.values())
 
     def _check_import_id_fields(self, headers: Any) -> None:
+        try:
+            self._check_columns(headers)
+        except FieldError as error:
+            # Another sheet than the one meant, perhaps.
+            raise FieldError(f"{error} {self.sheet_note}".strip()) from None
+
+    def _check_columns(self, headers: Any) -> None:
         if not self.bound:
             self.fatal = True
             known = ", ".join(column.header() for column in self.fields.values())
@@ -305,6 +314,16 @@ class CrmResource(resources.ModelResource):
         self.change_reason = reason[:100]
         self.writer = HistoryWriter(user=self.user, reason=self.change_reason)
         self.fatal = False
+        sheets = getattr(dataset, "sheets", None) or []
+        self.sheet_note = (
+            gettext(
+                "The workbook has several sheets (%(names)s); the import read “%(name)s”, the one open "
+                "when the workbook was saved."
+            )
+            % {"names": ", ".join(sheets), "name": dataset.title}
+            if len(sheets) > 1
+            else ""
+        )
         self.bind_columns(dataset.headers or [])
         self.unknown_headers += unnamed_columns(dataset)
         with gc_paused():
@@ -319,6 +338,7 @@ class CrmResource(resources.ModelResource):
             )
         # Read by the import page (templates/admin/import_export/import.html) and the admin.
         result.unknown_headers = self.unknown_headers
+        result.sheet_note = self.sheet_note
         result.preview_rows = self.preview_rows
         result.rolled_back = (
             dry_run

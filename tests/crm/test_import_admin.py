@@ -494,3 +494,50 @@ def test_the_export_page_names_the_columns_as_their_headers_in_the_pages_languag
         assert f"{label}</label>" in lithuanian or f">{label}<" in lithuanian, label
     assert "Legal Code" not in lithuanian and "Eccp Url" not in lithuanian
     assert "Legal entity code" in english or "Legal code" in english
+
+
+def _two_sheets(*, notes_open: bool) -> bytes:
+    """A workbook of an export's sheet and a sheet of notes, saved while one of them was open."""
+    workbook = openpyxl.Workbook()
+    members = workbook.active
+    members.title = "Nariai"
+    members.append(["pavadinimas", "juridinio asmens kodas"])
+    members.append(["Klasteris „Šilas“", valid_legal_code(8)])
+    notes = workbook.create_sheet("Pastabos")
+    notes.append(["Ką patikrinti", "Kas"])
+    notes.append(["Kodus", "Ona"])
+    workbook.active = notes if notes_open else members
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
+
+
+def test_a_workbook_of_several_sheets_is_told_which_sheet_was_read(crm_editor):
+    client = client_for(crm_editor)
+
+    with translation.override("lt"):
+        wrong = upload(client, _two_sheets(notes_open=True), name="nariai.xlsx", file_format=XLSX_FORMAT)
+        right = upload(client, _two_sheets(notes_open=False), name="nariai.xlsx", file_format=XLSX_FORMAT)
+
+    note = "Darbaknygėje yra keli lapai (Nariai, Pastabos); importuotas lapas „{}“, kuris buvo atvertas įrašant darbaknygę."
+    # The sheet of notes was open: none of its columns is known, and the page says which sheet it read.
+    error = wrong.content.decode()
+    assert 'class="crm-import-file-error"' in error and note.format("Pastabos") in error
+    # The members' sheet was open: the preview says so too.
+    preview = right.content.decode()
+    assert 'class="crm-import-sheet"' in preview and note.format("Nariai") in preview
+    confirm(client, right)
+    assert list(Organisation.objects.values_list("name", flat=True)) == ["Klasteris „Šilas“"]
+
+
+def test_a_workbook_of_one_sheet_and_a_csv_file_get_no_note_of_sheets(crm_editor):
+    client = client_for(crm_editor)
+    rows = [["pavadinimas", "juridinio asmens kodas"], ["Klasteris", valid_legal_code(9)]]
+
+    pages = [
+        upload(client, _workbook(rows), name="nariai.xlsx", file_format=XLSX_FORMAT),
+        upload(client, "\n".join(",".join(row) for row in rows).encode()),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200 and 'class="crm-import-sheet"' not in page.content.decode()

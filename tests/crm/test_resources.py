@@ -840,7 +840,7 @@ def test_the_fast_xlsx_reader_reads_what_openpyxl_reads():
     from crm.import_formats import xlsx_rows
 
     fast = xlsx_rows(data)
-    slow = XLSX._openpyxl_rows(data)
+    slow = XLSX._openpyxl_rows(data)[0]
     assert [row + [None] * (8 - len(row)) for row in fast] == [list(row) for row in slow]
 
 
@@ -916,7 +916,7 @@ def test_the_fast_xlsx_reader_reads_excel_shared_strings_and_styles_like_openpyx
     fast = xlsx_rows(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl misses a default style this small file lacks
-        slow = XLSX._openpyxl_rows(data)
+        slow = XLSX._openpyxl_rows(data)[0]
     assert [row + [None] * (5 - len(row)) for row in fast] == [
         list(row) + [None] * (5 - len(row)) for row in slow
     ]
