@@ -35,6 +35,8 @@ EXPORT_CHUNK_SIZE = 2000
 Key = tuple[Any, ...]
 #: the key of a row whose ID cannot be read (with the message)
 BAD_ID = "bad-id"
+#: the largest primary key (a 64-bit integer); a larger number in a file is no record's ID
+MAX_ID = 2**63 - 1
 #: The spreadsheet row of a file's first record: its headers are row 1.
 FIRST_DATA_ROW = 2
 
@@ -282,11 +284,11 @@ class CrmResource(resources.ModelResource):
                 )
                 % {"headers": known}
             )
-        if self.identity_columns and not any(
-            all(name in self.bound for name in group) for group in self.identity_columns
-        ):
+        # The ID alone is not enough: a row must also say which record it means (`matches_record`).
+        groups = [group for group in self.identity_columns if group != ("id",)]
+        if groups and not any(all(name in self.bound for name in group) for group in groups):
             self.fatal = True
-            options = [" + ".join(self.fields[n].header() for n in group) for group in self.identity_columns]
+            options = [" + ".join(self.fields[n].header() for n in group) for group in groups]
             raise FieldError(
                 gettext("The file needs one of these columns to find existing records: %(options)s.")
                 % {"options": "; ".join(options)}
@@ -367,6 +369,14 @@ class CrmResource(resources.ModelResource):
         for batch in chunked(by_id):
             for record in self.records().filter(pk__in=batch):
                 self.existing[("pk", record.pk)] = record
+        # The names that rows given by their ID write (a rename): a row without an ID that gives
+        # one is refused rather than added as a second record of that name (`locate`).
+        self.names_of_rows_with_id: dict[Key, tuple[int, int]] = {}
+        for index, (key, cells) in enumerate(zip(self.keys_by_row, zip(*columns, strict=True), strict=True)):
+            if key is not None and key[0] == "pk":
+                named = self.name_key(dict(zip(names, cells, strict=True)))
+                if named is not None:
+                    self.names_of_rows_with_id.setdefault(named, (sheet_row(index + 1), key[1]))
         self.load_records(dataset, keys)
 
     def identity_key(self, values: dict[str, Any]) -> Key | None:
@@ -378,9 +388,20 @@ class CrmResource(resources.ModelResource):
             pk = widgets.IntegerWidget().clean(raw)
         except ValueError as exc:
             return (BAD_ID, str(exc))
-        if pk is None or pk < 1:
+        if pk is None or not 0 < pk <= MAX_ID:
             return (BAD_ID, gettext("“%(value)s” is not a record's ID.") % {"value": raw})
         return ("pk", pk)
+
+    def name_key(self, values: dict[str, Any]) -> Key | None:
+        """The key by which a row without its record's code or e-mail address is found (its name)."""
+        return None
+
+    def matches_record(self, record: Model, values: dict[str, Any]) -> bool:
+        """Whether a row given by the record's ID says anything that only this record says: its
+        code or e-mail address, or its name. A file whose IDs are another list's (another system's
+        numbers, the other resource's export) says none of these and is refused, not imported over
+        unrelated records."""
+        return True
 
     def records(self) -> QuerySet:
         """The records an import may update, with what a row compares (`load_records`)."""
@@ -525,12 +546,39 @@ class CrmResource(resources.ModelResource):
         if key is not None and key[0] == BAD_ID:
             raise ValidationError({"id": [key[1]]})
         instance = self.existing.get(key) if key is not None else None
+        if key is not None and key[0] == "name" and key in self.names_of_rows_with_id:
+            row, pk = self.names_of_rows_with_id[key]
+            if instance is None or instance.pk != pk:
+                message = gettext(
+                    "Row %(row)s gives this name to the record with the ID %(id)s; give the ID in this "
+                    "row too, or another name."
+                )
+                raise ValidationError({NON_FIELD_ERRORS: [message % {"row": row, "id": pk}]})
         if instance is not None:
             # Found by another key than the one an earlier row used for it (its ID, say).
             claim = self.claims.get(("pk", instance.pk))
             if claim is not None:
+                if key[0] != "pk" and key != self.unique_key(claim.instance) and key[0] != "name":
+                    # The code or address is the one that an earlier row took from this record.
+                    message = gettext(
+                        "Row %(row)s gives %(record)s (ID %(id)s) another value in this column: a value "
+                        "goes from one record to another in two imports, first freed, then given."
+                    )
+                    raise ValidationError(
+                        {
+                            self.unique_column: [
+                                message % {"row": claim.row, "record": instance, "id": instance.pk}
+                            ]
+                        }
+                    )
                 self.check_repeat(("pk", instance.pk), claim)
                 return claim.instance, False, claim
+            if key[0] == "pk" and not self.matches_record(instance, values):
+                message = gettext(
+                    "The ID %(id)s is of %(record)s, whose name and identifying code this row does not "
+                    "give: check that the IDs come from an export of this list, or leave them empty."
+                )
+                raise ValidationError({"id": [message % {"id": instance.pk, "record": instance}]})
             return instance, False, None
         if key is not None and key[0] == "pk":
             message = gettext(
@@ -596,6 +644,9 @@ class CrmResource(resources.ModelResource):
         the row's key (`row_key`), by which the record was found."""
         if not new and key is not None and key[0] == "name":
             values = values | {n: getattr(instance, n) for n in self.kept_when_found_by_name if n in values}
+        elif not new and key is not None and key[0] == "pk" and is_blank(values.get(self.unique_column, "-")):
+            # An empty code or e-mail address cell erases nothing (staff do that in the record's page).
+            values = values | {self.unique_column: getattr(instance, self.unique_column)}
         errors: dict[str, list] = {}
         for name, memo, attname, is_relation in self.cell_plan:
             raw = values[name]

@@ -113,8 +113,22 @@ class OrganisationResource(CrmResource):
                 return ("code", normalise_legal_code(widgets.TextWidget().clean(code)))
             except ValidationError:
                 return None  # the row fails on its legal code
+        return self.name_key(values)
+
+    def name_key(self, values: dict[str, Any]) -> Key | None:
         name = values.get("name")
         return None if is_blank(name) else ("name", name_key(name))
+
+    def matches_record(self, record: Model, values: dict[str, Any]) -> bool:
+        code = values.get("legal_code")
+        if (
+            not is_blank(code)
+            and record.legal_code
+            and self.row_key({"legal_code": code}) == ("code", record.legal_code)
+        ):
+            return True
+        name = values.get("name")
+        return not is_blank(name) and name_key(name) == normalise_key(record.name)
 
     def records(self) -> QuerySet[Organisation]:
         return Organisation.objects.select_related("municipality")

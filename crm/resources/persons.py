@@ -116,11 +116,25 @@ class PersonResource(CrmResource):
     def row_key(self, values: dict[str, Any]) -> Key | None:
         email = values.get("email")
         if not is_blank(email):
-            return ("email", str(email).strip().lower())
+            # As the e-mail column stores it: composed letters, lower case.
+            return ("email", widgets.TextWidget().clean(email).lower())
+        return self.name_key(values)
+
+    def name_key(self, values: dict[str, Any]) -> Key | None:
         first, last = values.get("first_name"), values.get("last_name")
         if is_blank(first) and is_blank(last):
             return None
         return ("name", normalise_key(first or ""), normalise_key(last or ""))
+
+    def matches_record(self, record: Model, values: dict[str, Any]) -> bool:
+        email = values.get("email")
+        if not is_blank(email) and record.email and self.row_key({"email": email}) == self.unique_key(record):
+            return True
+        return self.name_key(values) == (
+            "name",
+            normalise_key(record.first_name),
+            normalise_key(record.last_name),
+        )
 
     def unique_key(self, instance: Model) -> Key | None:
         return ("email", instance.email.lower()) if instance.email else None

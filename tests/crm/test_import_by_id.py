@@ -4,6 +4,7 @@ legal entity code or e-mail address, or correct one, without creating the record
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 import pytest
 import tablib
@@ -53,7 +54,6 @@ def test_an_exported_organisation_given_its_missing_legal_code_is_updated_not_cr
             name, legal_code = (column(headers, OrganisationResource, n) for n in ("name", "legal_code"))
             row = next(r for r in rows if r[name] == ministry.name)
             row[legal_code] = code
-            row[name] = "Ministerija (pervadinta)"  # renamed in the same file
 
         dataset = edited_export(OrganisationResource, file_format, language, fill_in)
         result = OrganisationResource().import_data(dataset)
@@ -62,7 +62,7 @@ def test_an_exported_organisation_given_its_missing_legal_code_is_updated_not_cr
     assert (result.totals["update"], result.totals["new"], result.totals["skip"]) == (1, 0, 1)
     assert Organisation.objects.count() == 2
     ministry.refresh_from_db()
-    assert (ministry.name, ministry.legal_code) == ("Ministerija (pervadinta)", code)
+    assert (ministry.name, ministry.legal_code) == ("Ministerija be kodo", code)
     assert list(ministry.sectors.values_list("code", flat=True)) == ["ict"]
     other.refresh_from_db()
     assert other.legal_code == valid_legal_code(2)
@@ -260,6 +260,191 @@ def test_a_file_of_ids_makes_no_query_per_row():
         counts.append((len(dry_run), len(real)))
 
     assert counts[0] == counts[1]
+
+
+def test_a_record_is_renamed_by_its_id_with_its_code_or_e_mail_address_in_the_row():
+    cluster = OrganisationFactory(name="Senas pavadinimas", legal_code=valid_legal_code(10))
+    person = PersonFactory(first_name="Ona", last_name="Onaitė", email="ona@klasteris.lt")
+
+    organisations = import_csv(
+        OrganisationResource(),
+        csv_bytes(["id", "name", "legal_code"], [[cluster.pk, "Naujas pavadinimas", valid_legal_code(10)]]),
+    )
+    persons = import_csv(
+        PersonResource(),
+        csv_bytes(
+            ["id", "first_name", "last_name", "email"],
+            [[person.pk, "Ona", "Petraitienė", "ona@klasteris.lt"]],
+        ),
+    )
+
+    assert organisations.totals["update"] == persons.totals["update"] == 1
+    cluster.refresh_from_db()
+    person.refresh_from_db()
+    assert (cluster.name, person.last_name) == ("Naujas pavadinimas", "Petraitienė")
+
+
+def test_a_file_whose_ids_are_another_lists_is_refused_not_imported_over_other_records():
+    first = OrganisationFactory(
+        name="Pirmas klasteris", legal_code=valid_legal_code(11), email="info@pirmas.lt"
+    )
+    person = PersonFactory(first_name="Ona", last_name="Onaitė", email="ona@klasteris.lt")
+    AffiliationFactory(person=person, organisation=first)
+    before = (
+        list(Organisation.objects.order_by("pk").values_list()),
+        list(Person.objects.order_by("pk").values_list()),
+    )
+    with translation.override("lt"):
+        # The organisations' export uploaded as persons, and the persons' as organisations: the
+        # e-mail column ("el. paštas") is known to both.
+        as_persons = PersonResource().import_data(read_back(CSV, export(OrganisationResource(), CSV, "lt")))
+        as_organisations = OrganisationResource().import_data(
+            read_back(CSV, export(PersonResource(), CSV, "lt"))
+        )
+    # Another system's list of new organisations, numbered from 1.
+    foreign = import_csv(
+        OrganisationResource(),
+        csv_bytes(
+            ["id", "name", "legal_code"],
+            [
+                [first.pk, "Naujas klasteris", valid_legal_code(12)],
+                [person.pk + 1000, "Kitas", valid_legal_code(13)],
+            ],
+        ),
+    )
+
+    # The persons' export has no organisation's name or code: refused whole.
+    assert as_organisations.base_errors and not as_organisations.invalid_rows
+    # The organisations' export names no person: each row refused on its ID.
+    assert {column for row in as_persons.invalid_rows for column in row.error_dict} == {"įrašo ID"}
+    assert as_persons.totals["invalid"] == 1
+    assert list(errors_of(foreign)[2]) == ["id"]
+    after = (
+        list(Organisation.objects.order_by("pk").values_list()),
+        list(Person.objects.order_by("pk").values_list()),
+    )
+    assert after == before
+
+
+def test_the_id_alone_does_not_say_which_record_a_row_is():
+    cluster = OrganisationFactory(name="Klasteris", phone="")
+
+    with translation.override("en"):
+        result = import_csv(OrganisationResource(), csv_bytes(["id", "phone"], [[cluster.pk, "861234567"]]))
+
+    assert [str(error.error) for error in result.base_errors] == [
+        "The file needs one of these columns to find existing records: legal_code; name."
+    ]
+    cluster.refresh_from_db()
+    assert cluster.phone == ""
+
+
+def test_a_row_without_an_id_giving_the_new_name_of_a_renamed_record_is_refused():
+    cluster = OrganisationFactory(name="Senas", legal_code=valid_legal_code(14))
+    person = PersonFactory(first_name="Ona", last_name="Onaitė", email="")
+    organisations = csv_bytes(
+        ["id", "name", "legal_code"], [["", "Naujas", ""], [cluster.pk, "Naujas", valid_legal_code(14)]]
+    )
+    persons = csv_bytes(
+        ["id", "first_name", "last_name", "email", "phone"],
+        [[person.pk, "Ona", "Onaitė", "", "861234567"], ["", "ona", "ONAITĖ", "", "861234567"]],
+    )
+
+    with translation.override("lt"):
+        refused = errors_of(import_csv(OrganisationResource(), organisations))
+    same_person = import_csv(PersonResource(), persons)
+
+    assert refused == {
+        2: {
+            "__all__": [
+                f"3 eilutė šį pavadinimą suteikia įrašui, kurio ID {cluster.pk}; šioje eilutėje irgi nurodykite ID arba kitą pavadinimą."
+            ]
+        }
+    }
+    assert Organisation.objects.count() == 1
+    # A person found by their stored name on the other row is the same person.
+    assert not same_person.has_validation_errors(), errors_of(same_person)
+    assert Person.objects.count() == 1
+
+
+@pytest.mark.parametrize("cell", ["99999999999999999999", "9223372036854775808", "-3"])
+def test_an_id_beyond_any_record_is_an_error_of_its_row(cell):
+    result = import_csv(OrganisationResource(), csv_bytes(["id", "name"], [[cell, "Klasteris"]]))
+
+    assert list(errors_of(result)[2]) == ["id"]
+    assert not Organisation.objects.exists()
+
+
+def test_an_id_typed_as_a_number_with_decimals_or_spaces_finds_its_record():
+    first = OrganisationFactory(name="Pirmas", phone="")
+    second = OrganisationFactory(name="Antras", phone="")
+    rows = [[f"{first.pk}.0", "Pirmas", "861234567"], [f" {second.pk} ", "Antras", "861234568"]]
+
+    result = import_csv(OrganisationResource(), csv_bytes(["id", "name", "phone"], rows))
+
+    assert result.totals["update"] == 2 and Organisation.objects.count() == 2, errors_of(result)
+    assert sorted(Organisation.objects.values_list("phone", flat=True)) == ["+37061234567", "+37061234568"]
+
+
+def test_an_empty_code_or_e_mail_cell_on_a_row_with_an_id_erases_nothing():
+    cluster = OrganisationFactory(name="Klasteris", legal_code=valid_legal_code(15), phone="")
+    person = PersonFactory(first_name="Ona", last_name="Onaitė", email="ona@klasteris.lt", phone="")
+
+    import_csv(
+        OrganisationResource(),
+        csv_bytes(["id", "name", "legal_code", "phone"], [[cluster.pk, "Klasteris", "", "861234567"]]),
+    )
+    import_csv(
+        PersonResource(),
+        csv_bytes(
+            ["id", "first_name", "last_name", "email", "phone"],
+            [[person.pk, "Ona", "Onaitė", "", "861234567"]],
+        ),
+    )
+
+    cluster.refresh_from_db()
+    person.refresh_from_db()
+    assert (cluster.legal_code, cluster.phone) == (valid_legal_code(15), "+37061234567")
+    assert (person.email, person.phone) == ("ona@klasteris.lt", "+37061234567")
+
+
+def test_an_e_mail_address_in_decomposed_letters_is_the_stored_one():
+    # "ž" and "ė" as a letter and a combining mark, as some programs write them.
+    decomposed = unicodedata.normalize("NFD", "ona@žemė.lt")
+    PersonFactory(first_name="Ona", last_name="Onaitė", email="ona@žemė.lt")
+    other = PersonFactory(first_name="Jonas", last_name="Jonaitis", email="")
+    content = csv_bytes(
+        ["id", "first_name", "last_name", "email"],
+        [["", "Ona", "Onaitė", decomposed], [other.pk, "Jonas", "Jonaitis", decomposed]],
+    )
+
+    result = import_csv(PersonResource(), content)
+
+    assert not result.base_errors
+    assert list(errors_of(result)) == [3]  # row 2 is the stored person; row 3 may not take the address
+    assert Person.objects.count() == 2
+
+
+def test_a_code_freed_and_given_to_another_record_in_one_file_is_refused_with_the_reason():
+    cluster = OrganisationFactory(name="Klasteris", legal_code=valid_legal_code(16))
+    content = csv_bytes(
+        ["id", "name", "legal_code"],
+        [[cluster.pk, "Klasteris", valid_legal_code(17)], ["", "Naujas", valid_legal_code(16)]],
+    )
+
+    with translation.override("en"):
+        errors = errors_of(import_csv(OrganisationResource(), content))
+
+    assert errors == {
+        3: {
+            "legal_code": [
+                f"Row 2 gives Klasteris (ID {cluster.pk}) another value in this column: a value goes from one "
+                "record to another in two imports, first freed, then given."
+            ]
+        }
+    }
+    cluster.refresh_from_db()
+    assert cluster.legal_code == valid_legal_code(16)
 
 
 # Handing over the primary contact -------------------------------------------------------------
