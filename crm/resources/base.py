@@ -900,7 +900,7 @@ def equivalent(old: Any, new: Any) -> bool:
     CRLF into LF), and times as exports write them, the site's clock time to the second. So a time
     in the hour the clocks repeat in autumn, which the file cannot tell from the same time an hour
     before, is the stored one; and so is a time to the minute, as a spreadsheet program shows it
-    and writes it back, when the stored one falls in that minute."""
+    and writes it back, when the stored one is less than a minute from it."""
     if old == new:
         return True
     if isinstance(old, datetime.datetime) and isinstance(new, datetime.datetime):
@@ -908,7 +908,8 @@ def equivalent(old: Any, new: Any) -> bool:
             return False
         stored = timezone.localtime(old).replace(microsecond=0, tzinfo=None)
         given = timezone.localtime(new).replace(tzinfo=None)  # naive times compare without their fold
-        return stored == given or (given.second == 0 and stored.replace(second=0) == given)
+        # To the minute: cut (10:15:37 → 10:15) or rounded (→ 10:16), as programs differ.
+        return stored == given or (given.second == 0 and abs(stored - given) < datetime.timedelta(minutes=1))
     if isinstance(old, str) and isinstance(new, str):
         return old.replace("\r\n", "\n") == new.replace("\r\n", "\n")
     return False

@@ -213,7 +213,15 @@ class PersonResource(CrmResource):
         return gettext("Several persons without an e-mail address have this name; give the e-mail address.")
 
     def identity(self, instance: Person, key: Key | None) -> Key:
-        return ("pk", instance.pk) if instance.pk else (key or ("row", id(instance)))
+        """The person's key in this import's bookkeeping (which rows linked them to which
+        organisation, who is a primary contact): their ID, or for a new person the row's key. Kept
+        once given: a new person's records are written every thousand rows, after which they have an
+        ID, and the later rows of the same person must still find their earlier ones."""
+        found = getattr(instance, "_import_identity", None)
+        if found is None:
+            found = ("pk", instance.pk) if instance.pk else (key or ("row", id(instance)))
+            instance._import_identity = found  # type: ignore[attr-defined]
+        return found
 
     def import_relations(
         self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool

@@ -589,10 +589,56 @@ def test_a_consent_time_changed_in_the_file_is_still_imported():
         consent_consultations_source=Person.ConsentSource.FORM,
     )
     headers = ["id", "email", "consent_consultations_at"]
-    content = csv_bytes(headers, [[person.pk, "ona@klasteris.lt", "2026-03-02 10:16"]])
+    content = csv_bytes(headers, [[person.pk, "ona@klasteris.lt", "2026-03-02 10:17"]])
 
     result = import_csv(PersonResource(), content)
 
     assert result.totals["update"] == 1, errors_of(result)
     person.refresh_from_db()
-    assert person.consent_consultations_at == datetime.datetime(2026, 3, 2, 8, 16, tzinfo=datetime.UTC)
+    assert person.consent_consultations_at == datetime.datetime(2026, 3, 2, 8, 17, tzinfo=datetime.UTC)
+
+
+def test_a_consent_time_rounded_to_the_next_minute_is_unchanged():
+    stored = datetime.datetime(2026, 3, 2, 8, 15, 37, tzinfo=datetime.UTC)
+    PersonFactory(
+        email="ona@klasteris.lt",
+        consent_consultations=True,
+        consent_consultations_at=stored,
+        consent_consultations_source=Person.ConsentSource.FORM,
+    )
+    content = csv_bytes(["email", "consent_consultations_at"], [["ona@klasteris.lt", "2026-03-02 10:16"]])
+
+    result = import_csv(PersonResource(), content)
+
+    assert result.totals["skip"] == 1, errors_of(result)
+    assert Person.objects.get().consent_consultations_at == stored
+
+
+class SmallBatchPersonResource(PersonResource):
+    """Writes new records every two rows, as the real one does every thousand."""
+
+    class Meta(PersonResource.Meta):
+        batch_size = 2
+
+
+def test_a_new_persons_later_rows_find_their_earlier_ones_after_their_records_are_written():
+    organisation = OrganisationFactory(name="Klasteris")
+    OrganisationFactory(name="Kitas")
+    rows = [
+        ["Nauja", "Kontaktė", "nauja@klasteris.lt", "Klasteris", "taip"],
+        ["Kitas", "Naujas", "kitas@klasteris.lt", "Kitas", "ne"],
+        ["Trečias", "Naujas", "trecias@klasteris.lt", "Kitas", "ne"],
+        # The first person again, after two new persons were written: the same details, once more.
+        ["Nauja", "Kontaktė", "nauja@klasteris.lt", "Klasteris", "taip"],
+    ]
+    content = csv_bytes(["first_name", "last_name", "email", "organisation", "is_primary"], rows)
+
+    preview = errors_of(import_csv(SmallBatchPersonResource(), content, dry_run=True))
+    real = errors_of(import_csv(SmallBatchPersonResource(skip_invalid_rows=True), content))
+
+    # The preview and the import say the same: row 5 links the person to the organisation again.
+    assert preview == real
+    assert {row: list(errors) for row, errors in real.items()} == {5: ["organisation"]}
+    assert list(
+        Affiliation.objects.filter(organisation=organisation).values_list("person__email", "is_primary")
+    ) == [("nauja@klasteris.lt", True)]
