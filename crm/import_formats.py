@@ -232,8 +232,7 @@ class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream: bytes) -> tablib.Dataset:
         try:
             with gc_paused():
-                rows = xlsx_rows(in_stream)
-            active, sheets = xlsx_sheets(in_stream)
+                rows, active, sheets = xlsx_read(in_stream)
         except UnsafeXML:
             raise
         except Exception:  # anything unusual: openpyxl knows more kinds of workbook, slowly
@@ -325,22 +324,22 @@ def _active_sheet(workbook: ElementTree.Element) -> tuple[ElementTree.Element, l
     return sheets[active], sheets
 
 
-def xlsx_sheets(data: bytes) -> tuple[str, list[str]]:
-    """The name of the active sheet of an XLSX file, and the names of all its sheets in order."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        active, sheets = _active_sheet(_parse(_xml(archive, "xl/workbook.xml")))
-    return active.get("name", ""), [sheet.get("name", "") for sheet in sheets]
-
-
 def xlsx_rows(data: bytes) -> list[list[Any]]:
     """The rows of the active sheet of an XLSX file, as lists of cell values."""
+    return xlsx_read(data)[0]
+
+
+def xlsx_read(data: bytes) -> tuple[list[list[Any]], str, list[str]]:
+    """The rows of the active sheet of an XLSX file, as lists of cell values; the sheet's name;
+    the names of all the workbook's sheets in order."""
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         workbook = _parse(_xml(archive, "xl/workbook.xml"))
         properties = workbook.find(f"{MAIN}workbookPr")
         date1904 = properties is not None and properties.get("date1904") in ("1", "true")
-        relation = _active_sheet(workbook)[0].get(OFFICE_REL)
+        active, sheets = _active_sheet(workbook)
+        relation = active.get(OFFICE_REL)
         relations = _parse(_xml(archive, "xl/_rels/workbook.xml.rels"))
         target = next(r.get("Target") for r in relations if r.get("Id") == relation)
         path = (
@@ -350,7 +349,8 @@ def xlsx_rows(data: bytes) -> list[list[Any]]:
         strings = _shared_strings(archive) if "xl/sharedStrings.xml" in names else []
         dates = _date_styles(archive) if "xl/styles.xml" in names else frozenset()
         epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        return _sheet_rows(_xml(archive, path), strings, dates, epoch)
+        rows = _sheet_rows(_xml(archive, path), strings, dates, epoch)
+    return rows, active.get("name", ""), [sheet.get("name", "") for sheet in sheets]
 
 
 def _text(node: ElementTree.Element) -> str:

@@ -412,13 +412,26 @@ class CrmResource(resources.ModelResource):
         by its code is one instance."""
         return {record.pk: record for record in self.existing.values() if record is not None}
 
-    def cells_of_rows_with_id(self, dataset: tablib.Dataset, name: str) -> list[Any]:
-        """The column's cells in the rows that give their record's ID."""
-        cells = self.cells(dataset, name)
-        return [cell for cell, key in zip(cells, self.keys_by_row, strict=False) if key and key[0] == "pk"]
+    def load_by_unique(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
+        """Load the records whose unique value (`unique_column`) rows are keyed by, or rows given
+        by their ID write (another record may have it); a record loaded by its ID stays one
+        instance."""
+        values = {key[1] for key in keys if key[0] == self.unique_kind}
+        cells = self.cells(dataset, self.unique_column)
+        for cell, key in zip(cells, self.keys_by_row, strict=False):
+            if key is not None and key[0] == "pk":
+                written = self.row_key({self.unique_column: cell})
+                if written is not None and written[0] == self.unique_kind:
+                    values.add(written[1])
+        loaded = self.loaded()
+        for batch in chunked(sorted(values)):
+            for record in self.records().filter(**{f"{self.unique_column}__in": batch}):
+                self.existing[self.unique_key(record)] = loaded.get(record.pk, record)
 
-    #: the column of the value no two records share (a legal entity code, an e-mail address)
+    #: the column of the value no two records share (a legal entity code, an e-mail address), and
+    #: the kind of row key it makes (`row_key`)
     unique_column = ""
+    unique_kind = ""
 
     def unique_key(self, instance: Model) -> Key | None:
         """The key of the record's unique value (`unique_column`), as `row_key` makes it; None
@@ -558,7 +571,7 @@ class CrmResource(resources.ModelResource):
             # Found by another key than the one an earlier row used for it (its ID, say).
             claim = self.claims.get(("pk", instance.pk))
             if claim is not None:
-                if key[0] != "pk" and key != self.unique_key(claim.instance) and key[0] != "name":
+                if key[0] == self.unique_kind and key != self.unique_key(claim.instance):
                     # The code or address is the one that an earlier row took from this record.
                     message = gettext(
                         "Row %(row)s gives %(record)s (ID %(id)s) another value in this column: a value "

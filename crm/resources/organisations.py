@@ -60,7 +60,7 @@ class OrganisationResource(CrmResource):
     show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
 
     identity_columns = (("id",), ("legal_code",), ("name",))
-    unique_column = "legal_code"
+    unique_column, unique_kind = "legal_code", "code"
     # Found by its name: the stored spelling stays, and so does the legal entity code the row leaves
     # blank.
     kept_when_found_by_name = ("name", "legal_code")
@@ -137,24 +137,14 @@ class OrganisationResource(CrmResource):
         return ("code", instance.legal_code) if instance.legal_code else None
 
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
-        codes = {k[1] for k in keys if k[0] == "code"}
-        # The codes that rows given by their ID write: another organisation may have one.
-        for cell in self.cells_of_rows_with_id(dataset, "legal_code"):
-            key = self.row_key({"legal_code": cell})
-            if key is not None and key[0] == "code":
-                codes.add(key[1])
-        queryset = self.records()
-        loaded = self.loaded()
-        for batch in chunked(sorted(codes)):
-            for organisation in queryset.filter(legal_code__in=batch):
-                self.existing[("code", organisation.legal_code)] = loaded.get(organisation.pk, organisation)
+        self.load_by_unique(dataset, keys)
         names = {k for k in keys if k[0] == "name"}
         # With a code or without: a row without one may name an organisation that has one.
         self.load_by_name(
             names,
             names=Organisation.objects.values_list("pk", "name"),
             key=lambda name: ("name", normalise_key(name)),
-            records=queryset,
+            records=self.records(),
         )
         self.rows_with_code = self.coded_rows(dataset) if names else {}
         pks = [o.pk for o in self.existing.values() if o is not None]

@@ -74,7 +74,7 @@ class PersonResource(CrmResource):
     )
 
     identity_columns = (("id",), ("email",), ("first_name", "last_name"))
-    unique_column = "email"
+    unique_column, unique_kind = "email", "email"
     # Found by their name (surnames are often in capitals in documents): the stored spelling stays.
     kept_when_found_by_name = ("first_name", "last_name")
 
@@ -140,16 +140,7 @@ class PersonResource(CrmResource):
         return ("email", instance.email.lower()) if instance.email else None
 
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
-        emails = {k[1] for k in keys if k[0] == "email"}
-        # The addresses that rows given by their ID write: another person may have one.
-        for cell in self.cells_of_rows_with_id(dataset, "email"):
-            key = self.row_key({"email": cell})
-            if key is not None and key[0] == "email":
-                emails.add(key[1])
-        loaded = self.loaded()
-        for batch in chunked(sorted(emails)):
-            for person in Person.objects.filter(email__in=batch):
-                self.existing[("email", person.email)] = loaded.get(person.pk, person)
+        self.load_by_unique(dataset, keys)
         # Only persons without an e-mail address are found by their name ("JONAS ŽUKAUSKAS" is
         # Jonas Žukauskas).
         self.load_by_name(
@@ -317,9 +308,8 @@ class PersonResource(CrmResource):
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
         # A handover whose release row was not imported (it has errors, and the valid rows are
         # imported without it) would leave the organisation with two primary contacts.
-        for organisation_id, (row, _holder) in self.handovers.items():
-            if self.fatal or self.rollback_on_invalid or result.has_errors():
-                break
+        if self.handovers and not (self.fatal or self.rollback_on_invalid or result.has_errors()):
+            organisation_id, (row, _holder) = next(iter(self.handovers.items()))
             message = gettext(
                 "Row %(row)s makes its person the primary contact of %(organisation)s, but row "
                 "%(release)s, where the present primary contact lets go, has errors. Correct row "
