@@ -14,23 +14,27 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import selectors, services
 from consultations.models import AccessLink, Consultation, Invitation
-from crm.admin.rows import QuickRowsMixin
+from crm.admin.rows import QuickRowsMixin, list_date
+
+
+def _filled(message: str, **values: Any) -> SafeString:
+    """A translated message ("sent %(when)s") filled in with HTML values, its own text escaped."""
+    return mark_safe(conditional_escape(message) % {k: conditional_escape(v) for k, v in values.items()})  # noqa: S308
 
 
 def _link_state(link: AccessLink) -> str:
     if link.revoked_at:
         return format_html(
             '<span class="kl-error">{}</span>',
-            _("revoked %(when)s") % {"when": timezone.localtime(link.revoked_at).strftime("%Y-%m-%d %H:%M")},
+            _filled(_("revoked %(when)s"), when=list_date(link.revoked_at)),
         )
     # Annotated by `selectors.access_links_with_usability` where links are listed.
     if getattr(link, "current_affiliation_id", 0) is None:
@@ -39,11 +43,9 @@ def _link_state(link: AccessLink) -> str:
             _("not usable: no current affiliation with the organisation"),
         )
     if link.last_sent_at:
-        state = _("sent %(when)s") % {
-            "when": timezone.localtime(link.last_sent_at).strftime("%Y-%m-%d %H:%M")
-        }
+        state = _filled(_("sent %(when)s"), when=list_date(link.last_sent_at))
         if link.opened_at:
-            state = _("%(sent)s, opened") % {"sent": state}
+            state = _filled(_("%(sent)s, opened"), sent=state)
         return format_html('<span class="kl-ok">{}</span>', state)
     if link.invited_at:
         return format_html("{}", _("queued"))
@@ -331,10 +333,9 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
             "{} · {}{}",
             (
                 (
-                    timezone.localtime(token.issued_at).strftime("%Y-%m-%d %H:%M"),
+                    list_date(token.issued_at),
                     token.get_kind_display(),
-                    _(", last used %(when)s")
-                    % {"when": timezone.localtime(token.last_used_at).strftime("%Y-%m-%d %H:%M")}
+                    _filled(_(", last used %(when)s"), when=list_date(token.last_used_at))
                     if token.last_used_at
                     else "",
                 )

@@ -11,8 +11,9 @@ Put the mixin first among an admin's bases; `templates/admin/change_list.html` r
 lists with `quick_results` (and any other admin's with Django's own code).
 
 `RowPlan._cell` follows `django.contrib.admin.templatetags.admin_list.items_for_result` of
-Django 5.2 step by step; tests/crm/test_admin_rows.py compares every product list's cells with
-Django's own, so an upgrade that changes them fails there.
+Django 5.2 step by step, with one difference: dates and times are in the short format
+(`list_date`). tests/crm/test_admin_rows.py compares every product list's cells with Django's
+own (their dates made short), so an upgrade that changes them fails there.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -105,6 +107,24 @@ def _status_labels(model: type[models.Model]) -> dict[str, Any]:
 def _class_attribute(classes: tuple[str, ...]) -> SafeString:
     # The names come from list_display, which holds Python identifiers.
     return mark_safe(' class="{}"'.format(" ".join(classes)))  # noqa: S308
+
+
+def list_date(value: datetime.date) -> SafeString:
+    """A date, or a date and time, as a list shows it: in the language's short format
+    ("2026-11-30 14:31" in Lithuanian, "11/30/2026 2:31 p.m." in English), where the long format
+    of a record's page ("2026 m. lapkričio 30 d., 14:31") took up to four lines of a narrow
+    column. The date and the time each stay on one line: a cell wraps between them, never after
+    a hyphen."""
+    if not isinstance(value, datetime.datetime):
+        return format_html(
+            '<span class="kl-nowrap">{}</span>', formats.date_format(value, "SHORT_DATE_FORMAT")
+        )
+    value = timezone.template_localtime(value)
+    return format_html(
+        '<span class="kl-nowrap">{}</span> <span class="kl-nowrap">{}</span>',
+        formats.date_format(value, "SHORT_DATE_FORMAT"),
+        formats.time_format(value, "TIME_FORMAT"),
+    )
 
 
 @dataclass
@@ -227,9 +247,12 @@ class RowPlan:
                 boolean = getattr(attr, "boolean", False)
                 if isinstance(attr, property) and hasattr(attr, "fget"):
                     boolean = getattr(attr.fget, "boolean", False)
-                result_repr = self._shown(
-                    (column.name, empty, boolean), value, lambda: display_for_value(value, empty, boolean)
-                )
+                if isinstance(value, datetime.date):
+                    result_repr = self._shown((column.name,), value, lambda: list_date(value))
+                else:
+                    result_repr = self._shown(
+                        (column.name, empty, boolean), value, lambda: display_for_value(value, empty, boolean)
+                    )
                 if isinstance(value, (datetime.date, datetime.time)):
                     classes = (*classes, "nowrap")
             else:
@@ -238,6 +261,8 @@ class RowPlan:
                     result_repr = empty if related is None else related
                 elif column.choices is not None:
                     result_repr = column.choices.get(value, empty)
+                elif isinstance(value, datetime.date) and isinstance(field, models.DateField):
+                    result_repr = self._shown((column.name,), value, lambda: list_date(value))
                 else:
                     result_repr = self._shown(
                         (column.name, empty),
