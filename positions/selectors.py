@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.markdown import render_markdown
 from crm.models import Organisation
+from crm.names import name_forms_pattern
 from positions.models import (
     IssuerSettings,
     Language,
@@ -90,10 +91,45 @@ def rendering_read_verified(*, rendering: Rendering) -> bytes:
 # Names shorter than this are not looked for in the text: they would match ordinary words.
 LEAK_MIN_NAME_LENGTH = 4
 _QUOTES = re.compile(r"[\"„“”«»'‘’]")
+# The part of a name in quotation marks: Agroinovacijų klasteris „Žalioji vaga“.
+_QUOTED = re.compile(r"[\"„“«‘]([^\"„“”«»‘’]+)[\"“”»’]")
 
 
 def _comparable(text: str) -> str:
-    return " ".join(_QUOTES.sub(" ", text).casefold().split())
+    """The text with its quotation marks and runs of spaces made single spaces."""
+    return " ".join(_QUOTES.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class _WithheldName:
+    """How a withheld organisation is looked for in a paper's text: its full name in any case
+    form, in any letter case (“Agroinovacijų klasterio Žalioji vaga”); and the part of its name
+    in quotation marks and its short name, which a text uses alone (“Žalioji vaga teigia”), in any
+    case form but as a name, capitalised, so that a short name that is also a word (“Sveikata”)
+    is not found in every sentence about health."""
+
+    full: re.Pattern[str] | None
+    alone: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> _WithheldName:
+        def pattern(names: set[str]) -> re.Pattern[str] | None:
+            names = {name for name in names if len(name) >= LEAK_MIN_NAME_LENGTH}
+            if not names:
+                return None
+            forms = "|".join(name_forms_pattern(name) for name in sorted(names, key=len, reverse=True))
+            return re.compile(rf"(?<!\w)(?:{forms})(?!\w)", re.IGNORECASE)
+
+        alone = {_comparable(part) for part in _QUOTED.findall(organisation.name)}
+        alone.add(_comparable(organisation.short_name))
+        return cls(full=pattern({_comparable(organisation.name)}), alone=pattern(alone))
+
+    def found_in(self, text: str) -> bool:
+        if self.full is not None and self.full.search(text):
+            return True
+        return self.alone is not None and any(
+            match[0][0].isupper() or not match[0][0].isalpha() for match in self.alone.finditer(text)
+        )
 
 
 def _printed(markdown: str) -> str:
@@ -119,14 +155,16 @@ class AttributionLeak:
 def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
     """Where the paper's own text (subject, sections, proposals) still names an organisation that
     is anonymous or excluded on this paper, e.g. a section staff edited before the attribution
-    changed. Quotation marks, case and spacing are ignored."""
+    changed: its full name in any case form ("Mėnulio klasterio"), or the part of its name in
+    quotation marks or its short name, written as a name (`_WithheldName`). Quotation marks and
+    spacing are ignored, and letters with diacritics are also found typed without them."""
     withheld = [
-        (attribution, _comparable(attribution.organisation.name))
+        (attribution, _WithheldName.of(attribution.organisation))
         for attribution in PaperAttribution.objects.filter(paper=paper)
         .exclude(mode=PaperAttribution.Mode.NAMED)
         .select_related("organisation")
     ]
-    withheld = [(a, name) for a, name in withheld if len(name) >= LEAK_MIN_NAME_LENGTH]
+    withheld = [(a, name) for a, name in withheld if name.full or name.alone]
     if not withheld:
         return []
     places = [(str(_("subject")), paper.subject)]
@@ -150,7 +188,7 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
         leaks += [
             AttributionLeak(place=place, organisation=attribution.organisation, mode=attribution.mode)
             for attribution, name in withheld
-            if name in comparable
+            if name.found_in(comparable)
         ]
     return leaks
 

@@ -757,6 +757,41 @@ def test_a_section_edited_by_hand_is_kept_and_approval_refuses_a_withheld_name(c
     assert services.paper_approve(paper=paper, user=policy_officer).registration_number
 
 
+@pytest.mark.parametrize(
+    ("sentence", "leaks"),
+    [
+        ("Agroinovacijų klasterio „Mėnulio takas“ atstovai pritaria.", True),  # the full name, declined
+        ("AGROINOVACIJU KLASTERIS MENULIO TAKAS", True),  # in capitals, without diacritics
+        ("Kaip teigia „Mėnulio takas“, terminas per trumpas.", True),  # the quoted part of the name
+        ("Mėnulio tako nariai siūlo ilgesnį terminą.", True),  # the quoted part, declined
+        ("Mėnulis siūlo ilgesnį terminą.", True),  # the short name
+        ("Pastabų pateikė Menulis.", True),  # the short name without its diacritics
+        ("Terminas ilgas kaip kelionė į mėnulį ir atgal.", False),  # the short name as a common word
+        ("Agroinovacijų klasteriai pritaria.", False),
+    ],
+)
+def test_approval_finds_a_withheld_organisation_by_its_short_name_and_declined_name(
+    closed, policy_officer, sentence, leaks
+):
+    moon = closed.orgs["moon"]
+    Organisation.objects.filter(pk=moon.pk).update(
+        name="Agroinovacijų klasteris „Mėnulio takas“", short_name="Mėnulis"
+    )
+    paper = _draft(closed, policy_officer)
+    PaperAttribution.objects.create(paper=paper, organisation=moon, mode="anonymous")
+    consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    assert selectors.paper_attribution_leaks(paper=paper) == []
+    section = _text_section(paper, closed)
+    section.body += f"\n\n{sentence}"
+    section.save()
+
+    found = selectors.paper_attribution_leaks(paper=paper)
+
+    assert [(leak.organisation.pk, leak.place.split(":")[0]) for leak in found] == (
+        [(moon.pk, f"skyrius {section.position}")] if leaks else []
+    )
+
+
 def test_approval_finds_a_withheld_name_that_the_draft_escaped_for_markdown(policy_officer):
     """A name with Markdown's special characters ("-", ".", "(", "&") is stored escaped in a
     section written from the answers ("Info\\-Tech"): the check reads the section as printed."""
