@@ -492,6 +492,8 @@ def test_after_the_deadline_the_page_is_read_only_and_late_saves_are_refused(ope
     content = _text(page)
     assert page.status_code == 200
     assert "The deadline has passed. The answer can be read but no longer changed." in content
+    assert "it was not submitted, so the association has not received it." in content
+    assert "receives the answer only when it is submitted" not in content
     assert 'value="save"' not in content and 'value="submit"' not in content
     assert "readonly" in content
     assert "Pirma pastraipa." in content
@@ -576,6 +578,29 @@ def test_a_closed_consultation_shows_the_submitted_proposals_only(opened, policy
     assert _proposal_legends(content) == ["1"]
     assert "Išbraukti žodį „tik“." in content
     assert "DELETE" not in content and "Pašalinti šį pasiūlymą" not in content
+
+
+def test_a_consultation_closed_before_its_deadline_asks_for_no_more_submits_and_shows_no_time_left(
+    opened, policy_officer
+):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+    client.post(ruta.url, {**answer_form(opened, version=1, short="Pakeista"), "action": "save"})
+    assert "data-time-left" in _text(client.get(ruta.lt_url))
+    assert "Pateikite juos" in _text(client.get(ruta.lt_url))
+
+    services.consultation_close(consultation=opened.consultation, user=policy_officer)
+    content = _text(client.get(ruta.lt_url))
+
+    assert opened.consultation.internal_deadline > timezone.now()
+    assert "Konsultacija uždaryta." in content
+    assert (
+        "Vėliau išsaugoti pakeitimai nebuvo pateikti, todėl asociacija turi aukščiau nurodytą versiją."
+        in content
+    )
+    assert "Pateikite juos" not in content
+    assert "data-time-left" not in content and "liko" not in content
 
 
 def test_a_read_only_page_without_proposals_shows_a_dash_not_an_empty_row(opened):

@@ -301,6 +301,21 @@ def test_an_approved_paper_is_read_only_in_the_admin(staff_client, approved):
     assert approved.subject != "Kita"
 
 
+def test_the_sending_page_tells_a_draft_to_be_approved_and_an_approved_paper_to_get_its_pdf(
+    staff_client, paper, superuser
+):
+    url = reverse("admin:positions_positionpaper_send", args=[paper.pk])
+
+    draft = staff_client.get(url).content.decode()
+    services.paper_approve(paper=paper, user=superuser)
+    approved = staff_client.get(url).content.decode()
+
+    assert "Dokumentas dar yra projektas: pirmiausia jį patvirtinkite, tada sugeneruokite PDF." in draft
+    assert "Patvirtinto dokumento PDF dar nėra: pirmiausia sugeneruokite PDF." in approved
+    assert "pirmiausia jį patvirtinkite" not in approved
+    assert 'name="rendering"' not in draft + approved
+
+
 def test_recording_sending_archives_the_chosen_pdf(staff_client, approved, superuser):
     rendering = services.paper_render(paper=approved, user=superuser)
     url = reverse("admin:positions_positionpaper_send", args=[approved.pk])
