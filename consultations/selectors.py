@@ -160,6 +160,17 @@ def access_links_usable(*, day: datetime.date | None = None) -> QuerySet[AccessL
     )
 
 
+def access_links_remindable(*, day: datetime.date | None = None) -> QuerySet[AccessLink]:
+    """The links a reminder e-mail goes to (the rule `services.access_link_email_deliver` sends
+    by): usable (`access_links_usable`), already sent once, and their person has an e-mail
+    address and agrees to consultation mail."""
+    return (
+        access_links_usable(day=day)
+        .filter(last_sent_at__isnull=False, person__consent_consultations=True)
+        .exclude(person__email="")
+    )
+
+
 def access_link_usable(*, invitation: Invitation, person: Person) -> bool:
     """Whether the person holds a link to the invitation that opens it today
     (`access_links_usable`). One query, asked from the affiliation's side: the invitation's
@@ -335,7 +346,8 @@ class ReminderPlan:
     """The organisations that have not submitted their answer, by what a reminder now does for
     them (`reminder_plan`); each is counted once."""
 
-    # Reminded: the invitation e-mail went out before today, no reminder today, an active link.
+    # Reminded: the invitation e-mail went out before today, no reminder today, a link a reminder
+    # goes to (`access_links_remindable`).
     organisations: int = 0
     # The reminders' e-mails: the active links of those.
     emails: int = 0
@@ -346,7 +358,8 @@ class ReminderPlan:
     # ... no invitation e-mail has gone out yet, though someone opened or answered it (its
     # e-mail waits to be sent, or failed) ...
     not_sent: int = 0
-    # ... every link of the invitation has been revoked since it was sent ...
+    # ... none of its contacts can be reminded (`access_links_remindable`: every link revoked, or
+    # its person has withdrawn consent to consultation mail or left the organisation) ...
     without_link: int = 0
     # ... or it reached nobody (`invitations_not_reachable`: no consultation contact).
     not_reachable: int = 0
@@ -369,7 +382,7 @@ def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None
         invitations_not_submitted(consultation=consultation)
         .order_by()
         .alias(
-            linked=Exists(AccessLink.objects.filter(invitation_id=OuterRef("pk"), revoked_at__isnull=True)),
+            linked=Exists(access_links_remindable().filter(invitation_id=OuterRef("pk"))),
             # The rule of `invitations_not_reachable`.
             unreachable=ExpressionWrapper(_not_reachable(), output_field=BooleanField()),
         )
@@ -382,9 +395,11 @@ def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None
             not_reachable=Count("pk", filter=Q(unreachable=True)),
         )
     )
-    emails = AccessLink.objects.filter(
-        invitation__in=invitations_to_remind(consultation=consultation, since=since), revoked_at__isnull=True
-    ).count()
+    emails = (
+        access_links_remindable()
+        .filter(invitation__in=invitations_to_remind(consultation=consultation, since=since))
+        .count()
+    )
     return ReminderPlan(emails=emails, **counts)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations import emails, selectors, tasks
@@ -230,8 +231,9 @@ def invitations_send(*, consultation: Consultation) -> InvitationReport:
 
 @transaction.atomic
 def reminders_send(*, consultation: Consultation, days_before: int | None = None) -> ReminderReport:
-    """Remind every invited organisation that has not submitted: each of its active links gets
-    a reminder e-mail. With `days_before` (the scheduler) only on the day that many days before
+    """Remind every invited organisation that has not submitted: each of its links that a
+    reminder goes to (`selectors.access_links_remindable`) gets a reminder e-mail; an organisation
+    none of whose contacts can be reminded is neither counted nor marked as reminded. With `days_before` (the scheduler) only on the day that many days before
     the internal deadline. An organisation is never reminded twice on one day, nor on the day
     it was invited."""
     locked = _lock_consultation(consultation)
@@ -255,9 +257,7 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
     )
     # Counted before the reminders are marked: who is reminded, and why the others are not.
     plan = selectors.reminder_plan(consultation=locked, since=today)
-    links = list(
-        AccessLink.objects.filter(invitation__in=invitations, revoked_at__isnull=True).order_by("pk")
-    )
+    links = list(selectors.access_links_remindable().filter(invitation__in=invitations).order_by("pk"))
     reminded = {link.invitation_id for link in links}
     for invitation in invitations:
         if invitation.pk in reminded:
@@ -491,7 +491,7 @@ def question_changes_check(
                 "option cannot move to another place (%(options)s). Correct its wording where it is."
             ),
             code="answered_choice_moved",
-            params={"options": ", ".join(f"“{text}”" for text in moved)},
+            params={"options": ", ".join(gettext("“%(option)s”") % {"option": text} for text in moved)},
         )
     reworded = (
         any(getattr(question, name) != getattr(original, name) for name in QUESTION_WORDING_FIELDS)

@@ -100,7 +100,11 @@ def reminder_left_out(plan: selectors.ReminderPlan) -> list[str]:
         ),
         (
             plan.without_link,
-            _("Organisations whose personal links are all revoked get no reminder: %(count)d."),
+            _(
+                "Organisations none of whose contacts can be reminded (their links revoked, their "
+                "consent to consultation mail withdrawn, or no longer the organisation's contacts) "
+                "get no reminder: %(count)d."
+            ),
         ),
     ]
     return [message % {"count": count} for count, message in reasons if count]

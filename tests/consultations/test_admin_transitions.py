@@ -389,7 +389,10 @@ def test_reminding_again_says_who_was_reminded_already_and_whose_links_are_gone(
         "Organisations that have not submitted: 4; reminded now: 0, e-mails: 0.",
         "Organisations already reminded today get no second reminder today: 1.",
         "Organisations whose invitation e-mail has not gone out yet get no reminder: 1.",
-        "Organisations whose personal links are all revoked get no reminder: 1.",
+        (
+            "Organisations none of whose contacts can be reminded (their links revoked, their consent"
+            " to consultation mail withdrawn, or no longer the organisation's contacts) get no reminder: 1."
+        ),
         "Organisations without a contact who receives consultations get no reminder: 1.",
     ]
     messages = _messages(response)
@@ -398,7 +401,11 @@ def test_reminding_again_says_who_was_reminded_already_and_whose_links_are_gone(
         f"“{title}”: Organisations whose invitation e-mail has not gone out yet get no reminder: 1."
         in messages
     )
-    assert f"“{title}”: Organisations whose personal links are all revoked get no reminder: 1." in messages
+    assert (
+        f"“{title}”: Organisations none of whose contacts can be reminded (their links revoked, their consent"
+        " to consultation mail withdrawn, or no longer the organisation's contacts) get no reminder: 1."
+        in messages
+    )
     assert not any("invited today" in message for message in messages)
     (unreachable,) = [message for message in messages if "Not reminded" in message]
     assert "no contact who receives consultations: 1." in unreachable

@@ -438,6 +438,31 @@ def test_reminders_skip_those_who_withdrew_their_consent_or_left_the_organisatio
     assert withdrew.person not in selectors.invitation_recipients(invitation=invitation)
 
 
+def test_an_organisation_none_of_whose_contacts_can_be_reminded_is_neither_counted_nor_marked(policy_officer):
+    start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=VILNIUS)
+    reachable = member_organisation(name="Tylus klasteris", contacts=2)
+    unreachable = member_organisation(name="Lazerių klasteris", contacts=2)
+    consultation = _opened_on(start, policy_officer)
+    withdrew, left = Affiliation.objects.filter(organisation=unreachable).order_by("pk")
+    Person.objects.filter(pk=withdrew.person_id).update(consent_consultations=False)
+    left.end_date = datetime.date(2026, 11, 4)
+    left.save()
+    also_withdrew = Affiliation.objects.filter(organisation=reachable).order_by("pk").first()
+    Person.objects.filter(pk=also_withdrew.person_id).update(consent_consultations=False)
+    mail.outbox.clear()
+
+    with time_machine.travel(start + datetime.timedelta(days=5), tick=False):
+        plan = selectors.reminder_plan(consultation=consultation)
+        report = services.reminders_send(consultation=consultation)
+
+    assert (plan.organisations, plan.emails, plan.without_link) == (1, 1, 1)
+    assert (report.organisations, report.emails_queued) == (1, 1)
+    assert len(mail.outbox) == 1
+    assert Invitation.objects.get(organisation=reachable).reminder_count == 1
+    nobody = Invitation.objects.get(organisation=unreachable)
+    assert (nobody.reminded_at, nobody.reminder_count) == (None, 0)
+
+
 def test_reminders_are_never_sent_twice_on_one_day(policy_officer):
     start = datetime.datetime(2026, 11, 2, 9, 0, tzinfo=VILNIUS)
     member_organisation()
@@ -567,10 +592,13 @@ def test_the_options_of_an_answered_question_cannot_change_places():
 
     with pytest.raises(ValidationError) as refused:
         services.question_save(question=question, wording_fix_confirmed=True)
+    with translation.override("en"), pytest.raises(ValidationError) as refused_in_english:
+        services.question_save(question=question, wording_fix_confirmed=True)
 
     assert refused.value.code == "answered_choice_moved"
+    assert "negalima perkelti į kitą vietą („Ne“, „Taip“)" in refused.value.messages[0]
     with translation.override("en"):
-        assert "cannot move to another place (“Ne”, “Taip”)" in refused.value.messages[0]
+        assert "cannot move to another place (“Ne”, “Taip”)" in refused_in_english.value.messages[0]
     assert Question.objects.get().choices == ["Taip", "Ne"]
     # One moved onto the other's place, in other letters too.
     question.choices = ["taip", "TAIP "]

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from consultations.models import Consultation, Response
+from consultations.models import Consultation, Invitation, Response
 from positions.models import PositionPaper, ProposalGroup
 from tests.admin_forms import change_form_data
 
@@ -30,6 +30,13 @@ def test_the_demo_shows_an_open_and_a_closed_consultation_and_a_consolidated_pap
     opened = Consultation.objects.get(status=Consultation.Status.OPEN)
     assert Response.objects.filter(consultation=closed, submitted_at__isnull=False).count() == 5
     assert Response.objects.filter(consultation=opened, submitted_at__isnull=False).count() == 2
+    # Whoever answered opened the link first, as the invitations list and the dashboard show.
+    answered = [
+        Invitation.objects.get(consultation=response.consultation, organisation=response.organisation)
+        for response in Response.objects.all()
+    ]
+    assert len(answered) == 7
+    assert all(invitation.opened_at is not None for invitation in answered)
     paper = PositionPaper.objects.get()
     assert paper.source_consultation == closed and paper.is_draft
     assert list(paper.proposals.values_list("provision", flat=True)) == ["4 punktas", "7.2 papunktis"]

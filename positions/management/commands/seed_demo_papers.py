@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from consultations import services as consultation_services
 from consultations.answers import AnswerValue, ProposalValue
-from consultations.models import AccessLink, Consultation, Question
+from consultations.models import AccessLink, Consultation, Invitation, Question
 from crm.models import Organisation
 from positions import consolidation, services
 from positions.consolidation import GroupDecision
@@ -204,6 +204,9 @@ class Command(BaseCommand):
             if link is None:
                 continue
             choice_q, scale_q, text_q, proposals_q = questions
+            # A member opens the link before answering (the demo's links are not e-mailed).
+            AccessLink.objects.filter(pk=link.pk).update(opened_at=now)
+            Invitation.objects.filter(pk=link.invitation_id).update(opened_at=now)
             consultation_services.response_submit(
                 invitation=link.invitation,
                 person=link.person,
