@@ -287,24 +287,50 @@ def access_link_revoke(*, access_link: AccessLink, user: AbstractBaseUser) -> bo
 @transaction.atomic
 def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> AccessLink:
     """Give the link's person a new link to the same response and e-mail it; the person's
-    previous links stop working. Only while the consultation is open. The new link is marked as
+    previous links stop working. Only while the consultation is open, and only for a person with
+    an e-mail address who agrees to consultation mail and is still the organisation's contact
+    (otherwise nothing is revoked). The new link is marked as
     queued; the invitation counts as sent once the e-mail has gone out (see
     `access_link_email_deliver`, which also leaves the link for "Invite new contacts" if it fails)."""
     _require_permission(user, "consultations.change_accesslink")
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("consultation")
+        .select_related("consultation", "organisation")
         .get(pk=access_link.invitation_id)
     )
     if invitation.consultation.status != Consultation.Status.OPEN:
         raise ValidationError(
             _("Links can be re-issued only while the consultation is open."), code="not_open"
         )
-    if not access_link.person.email:
+    person = access_link.person
+    if not person.email:
         raise ValidationError(
             _("%(person)s has no e-mail address to send a link to."),
             code="no_email",
-            params={"person": access_link.person},
+            params={"person": person},
+        )
+    # Refused before any link is revoked: the new link would never be sent, or would open nothing.
+    if not person.consent_consultations:
+        raise ValidationError(
+            _(
+                "%(person)s does not agree to consultation mail: a new link would not be sent, so "
+                "the link is not re-issued."
+            ),
+            code="no_consent",
+            params={"person": person},
+        )
+    if (
+        not selectors.affiliations_current_on(day=timezone.localdate())
+        .filter(person_id=person.pk, organisation_id=invitation.organisation_id)
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "%(person)s is no longer a contact of %(organisation)s: a new link would open "
+                "nothing, so the link is not re-issued."
+            ),
+            code="not_affiliated",
+            params={"person": person, "organisation": invitation.organisation},
         )
     now = timezone.now()
     AccessLink.objects.filter(

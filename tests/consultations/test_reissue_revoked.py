@@ -3,13 +3,16 @@ them access again is done on their link, in the access links list."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from consultations import selectors
 from consultations.models import AccessLink
+from crm.models import Affiliation, Person
 from tests.consultations.conftest import TOKEN_IN_URL, Member, Opened
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +116,28 @@ def test_a_revoked_link_chosen_in_the_access_links_list_is_reissued(
     mailoutbox.clear()
     _action(officer_client, "invitation", "reissue_links", ruta.invitation.pk)
     assert sorted(message.to[0] for message in mailoutbox) == ["jonas@saule.lt", "ruta@saule.lt"]
+
+
+def test_a_link_is_not_reissued_to_a_person_without_consent_or_who_has_left_and_keeps_working(
+    officer_client, opened: Opened, mailoutbox
+):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    Person.objects.filter(pk=ruta.person.pk).update(consent_consultations=False)
+    Affiliation.objects.filter(person=jonas.person, organisation=jonas.invitation.organisation).update(
+        end_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    messages = _action(officer_client, "accesslink", "reissue_links", ruta.link.pk, jonas.link.pk)
+
+    assert mailoutbox == []
+    assert _active_links(ruta) == [ruta.link] and _active_links(jonas) == [jonas.link]
+    assert selectors.access_link_for_token(token=ruta.token) == ruta.link  # still opens the answer
+    assert sorted(messages) == sorted(
+        [
+            f"{ruta.person}: {ruta.person} does not agree to consultation mail: a new link would not be sent, "
+            "so the link is not re-issued.",
+            f"{jonas.person}: {jonas.person} is no longer a contact of {jonas.invitation.organisation}: "
+            "a new link would open nothing, so the link is not re-issued.",
+            "0 links re-issued.",
+        ]
+    )
