@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import zipfile
 from collections.abc import Iterator
@@ -12,8 +13,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.defaultfilters import yesno
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,6 +26,19 @@ from import_export.signals import post_export
 from openpyxl.utils.exceptions import InvalidFileException
 
 from crm.import_formats import CSV, FORMATS, export_delimiter
+
+
+def _cell_shown(value: Any) -> Any:
+    """A cell of an invalid row as the page shows it: as the file gave it, but an empty cell
+    empty, a yes/no cell "taip"/"ne" and a date as the page writes dates, not Python's None,
+    True or 2026-11-30 00:00:00."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return yesno(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return formats.localize(value)
+    return value
 
 
 class ImportForm(import_forms.ImportForm):
@@ -97,6 +112,9 @@ class ImportExportAdminMixin(ImportExportMixin):
         if not context:
             return response
         form, result = context.get("form"), context.get("result")
+        if result is not None:
+            for row in result.invalid_rows:
+                row.values = tuple(_cell_shown(value) for value in row.values)
         skipping = bool(
             form is not None
             and form.is_bound

@@ -541,3 +541,28 @@ def test_a_workbook_of_one_sheet_and_a_csv_file_get_no_note_of_sheets(crm_editor
 
     for page in pages:
         assert page.status_code == 200 and 'class="crm-import-sheet"' not in page.content.decode()
+
+
+def test_an_invalid_rows_empty_and_yes_no_cells_are_shown_as_the_preview_shows_them(crm_editor):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "pavadinimas",
+            "juridinio asmens kodas",
+            "įkūrimo metai",
+            "PVM mokėtojo kodas",
+            "rodyti viešame narių sąraše",
+        ]
+    )
+    sheet.append(["Blogasis klasteris", valid_legal_code(1), "du tūkst.", None, True])
+    content = io.BytesIO()
+    book.save(content)
+
+    response = upload(client_for(crm_editor), content.getvalue(), name="nariai.xlsx", file_format=XLSX_FORMAT)
+
+    (invalid,) = response.context["result"].invalid_rows
+    assert list(invalid.values) == ["Blogasis klasteris", valid_legal_code(1), "du tūkst.", "", "taip"]
+    table = response.content.decode().split('class="import-preview"')[1]
+    assert "<td>None</td>" not in table and "<td>True</td>" not in table
+    assert "<td>taip</td>" in table
