@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+import re
+
+from django import forms
 from django.contrib.admin import widgets
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
 
 #: `formfield_overrides` of an admin with web addresses: one typed without its scheme
 #: (“klasteriai.lt”) is taken as https://, as the imports take it (Django 5.2 still assumes
 #: http://; Django 6 assumes https:// by default).
 HTTPS_URLS = {models.URLField: {"widget": widgets.AdminURLFieldWidget, "assume_scheme": "https"}}
 
+# Digits grouped by thousands with spaces ("1 200", a non-breaking or a narrow one too).
+_SPACE_GROUPS = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d*)?$")
+
+
+class MoneyField(forms.DecimalField):
+    """A sum of money typed as people write it: "1200,50", or grouped by thousands with spaces,
+    "1 200,50", or with the other mark than the language's decimal one, "1.200,50" in Lithuanian,
+    "1,200.50" in English, where the decimal mark then tells them apart. A lone dot stays a
+    decimal mark ("600.50"), as before."""
+
+    default_error_messages = {"invalid": _("Enter an amount, e.g. 1200.50 or 1 200.50.")}
+
+    def to_python(self, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if _SPACE_GROUPS.match(text):
+                text = re.sub(r"[ \u00a0\u202f]", "", text)
+            else:
+                decimal = formats.get_format("DECIMAL_SEPARATOR")
+                group = {",": ".", ".": ","}.get(decimal)
+                if group and re.fullmatch(
+                    rf"[+-]?\d{{1,3}}(?:{re.escape(group)}\d{{3}})+{re.escape(decimal)}\d*", text
+                ):
+                    text = text.replace(group, "")
+            value = text
+        return super().to_python(value)
+
+
 #: `formfield_overrides` of an admin with sums of money: shown and typed in the page language's
-#: format ("600,50" in Lithuanian, as the lists show them; "600.50" is still understood).
-LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True}}
+#: format ("600,50" in Lithuanian, as the lists show them; "600.50" is still understood), grouped
+#: by thousands or not (`MoneyField`).
+LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True, "form_class": MoneyField}}

@@ -97,6 +97,43 @@ def test_sums_of_money_are_shown_and_typed_with_a_decimal_comma(staff_client):
     assert 'value="750,50"' in organisation_page
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("1 200,50", "1200.50"),
+        ("1\u00a0200,50", "1200.50"),  # a non-breaking space, as a spreadsheet copies it
+        ("12 345,00", "12345.00"),
+        ("1.200,50", "1200.50"),
+        ("1200,5", "1200.50"),
+        ("600.50", "600.50"),  # a lone dot is still the decimal mark
+    ],
+)
+def test_a_sum_of_money_grouped_by_thousands_is_taken(staff_client, typed, stored):
+    membership = MembershipFactory(annual_fee="600.00")
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+    page = staff_client.get(url)
+
+    response = staff_client.post(url, change_form_data(page) | {"annual_fee": typed})
+
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert str(membership.annual_fee) == stored
+
+
+@pytest.mark.parametrize("typed", ["1 20,00", "1,200.50", "du tūkst."])
+def test_a_sum_of_money_that_cannot_be_read_is_refused_with_an_example(staff_client, typed):
+    membership = MembershipFactory(annual_fee="600.00")
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+    page = staff_client.get(url)
+
+    response = staff_client.post(url, change_form_data(page) | {"annual_fee": typed})
+
+    assert response.status_code == 200
+    assert "Įveskite sumą, pvz., 1200,50 arba 1 200,50." in response.content.decode()
+    membership.refresh_from_db()
+    assert str(membership.annual_fee) == "600.00"
+
+
 def test_organisation_changelist_shows_status_sectors_and_primary_contact(staff_client):
     organisation = OrganisationFactory(name="Klasteris „Ąžuolynas“", sectors=["energy"])
     AffiliationFactory(
