@@ -349,7 +349,7 @@ class ReminderPlan:
     # Reminded: the invitation e-mail went out before today, no reminder today, a link a reminder
     # goes to (`access_links_remindable`).
     organisations: int = 0
-    # The reminders' e-mails: the active links of those.
+    # The reminders' e-mails: the links of those that a reminder goes to.
     emails: int = 0
     # Left out: the invitation e-mail first went out today (reminded from tomorrow) ...
     invited_today: int = 0
