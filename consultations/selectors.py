@@ -171,6 +171,16 @@ def access_links_remindable(*, day: datetime.date | None = None) -> QuerySet[Acc
     )
 
 
+def contact_current(*, person_id: int, organisation_id: int) -> bool:
+    """Whether the person is still a contact of the organisation today: a link of theirs to its
+    invitations opens it, and consultation mail goes to them (`affiliations_current_on`)."""
+    return (
+        affiliations_current_on(day=timezone.localdate())
+        .filter(person_id=person_id, organisation_id=organisation_id)
+        .exists()
+    )
+
+
 def access_link_usable(*, invitation: Invitation, person: Person) -> bool:
     """Whether the person holds a link to the invitation that opens it today
     (`access_links_usable`). One query, asked from the affiliation's side: the invitation's

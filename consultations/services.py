@@ -233,8 +233,8 @@ def invitations_send(*, consultation: Consultation) -> InvitationReport:
 def reminders_send(*, consultation: Consultation, days_before: int | None = None) -> ReminderReport:
     """Remind every invited organisation that has not submitted: each of its links that a
     reminder goes to (`selectors.access_links_remindable`) gets a reminder e-mail; an organisation
-    none of whose contacts can be reminded is neither counted nor marked as reminded. With `days_before` (the scheduler) only on the day that many days before
-    the internal deadline. An organisation is never reminded twice on one day, nor on the day
+    none of whose contacts can be reminded is neither counted nor marked as reminded. With
+    `days_before` (the scheduler) only on the day that many days before the internal deadline. An organisation is never reminded twice on one day, nor on the day
     it was invited."""
     locked = _lock_consultation(consultation)
     if locked.status != Consultation.Status.OPEN:
@@ -289,8 +289,8 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
     """Give the link's person a new link to the same response and e-mail it; the person's
     previous links stop working. Only while the consultation is open, and only for a person with
     an e-mail address who agrees to consultation mail and is still the organisation's contact
-    (otherwise nothing is revoked). The new link is marked as
-    queued; the invitation counts as sent once the e-mail has gone out (see
+    (otherwise nothing is revoked). The new link is marked as queued; the invitation counts as
+    sent once the e-mail has gone out (see
     `access_link_email_deliver`, which also leaves the link for "Invite new contacts" if it fails)."""
     _require_permission(user, "consultations.change_accesslink")
     invitation = (
@@ -319,11 +319,7 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
             code="no_consent",
             params={"person": person},
         )
-    if (
-        not selectors.affiliations_current_on(day=timezone.localdate())
-        .filter(person_id=person.pk, organisation_id=invitation.organisation_id)
-        .exists()
-    ):
+    if not selectors.contact_current(person_id=person.pk, organisation_id=invitation.organisation_id):
         raise ValidationError(
             _(
                 "%(person)s is no longer a contact of %(organisation)s: a new link would open "
@@ -417,11 +413,7 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
     if invitation.consultation.status != Consultation.Status.OPEN:
         return False
     # Someone who has left the organisation gets nothing: their link opens nothing any more.
-    if (
-        not selectors.affiliations_current_on(day=timezone.localdate())
-        .filter(person_id=link.person_id, organisation_id=invitation.organisation_id)
-        .exists()
-    ):
+    if not selectors.contact_current(person_id=link.person_id, organisation_id=invitation.organisation_id):
         return False
     if kind == emails.REMINDER and (
         link.last_sent_at is None
