@@ -109,6 +109,9 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
+        # Answers leave the system in bulk only with this, as the CRM's records do with theirs
+        # (crm.export_organisation, crm.export_person); viewing them needs only the view permission.
+        permissions = [("export_consultation", _("Can export consultation answers"))]
         # The admin list reads the newest consultations in order and stops at the page's end,
         # instead of computing every consultation's counts and sorting them all.
         indexes = [models.Index(fields=["created_at", "id"], name="consult_created_idx")]

@@ -26,3 +26,15 @@ def test_administrator_role_can_change_every_product_model():
     granted = set(Group.objects.get(name=roles.ADMINISTRATOR).permissions.values_list("codename", flat=True))
     missing = [m._meta.label for m in _product_models() if f"change_{m._meta.model_name}" not in granted]
     assert missing == []
+
+
+def test_answers_are_exported_by_the_roles_that_run_consultations():
+    # The export permission is not a view permission: the read-only role and the CRM editor,
+    # who read consultations, do not take their answers out in bulk.
+    def granted(role: str) -> bool:
+        return Group.objects.get(name=role).permissions.filter(codename="export_consultation").exists()
+
+    assert granted(roles.ADMINISTRATOR)
+    assert granted(roles.POLICY_OFFICER)
+    assert not granted(roles.CRM_EDITOR)
+    assert not granted(roles.READ_ONLY)

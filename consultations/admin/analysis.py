@@ -23,12 +23,16 @@ if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
 
 PERMISSION = "consultations.view_consultation"
+# Taking the answers out of the system in bulk: a right of its own, as for the CRM's exports.
+EXPORT_PERMISSION = "consultations.export_consultation"
 
 AnalysisView = Callable[[Any, HttpRequest, str], HttpResponse]
 
 
-def _consultation(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> Consultation:
-    if not request.user.has_perm(PERMISSION):
+def _consultation(
+    model_admin: ModelAdmin, request: HttpRequest, object_id: str, *, export: bool = False
+) -> Consultation:
+    if not request.user.has_perm(PERMISSION) or (export and not request.user.has_perm(EXPORT_PERMISSION)):
         raise PermissionDenied
     consultation = model_admin.get_object(request, unquote(object_id))
     if consultation is None:
@@ -80,7 +84,7 @@ def answers_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) 
 
 
 def export_xlsx_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    consultation = _consultation(model_admin, request, object_id)
+    consultation = _consultation(model_admin, request, object_id, export=True)
     filterset = _filtered(request, consultation)
     content = exports.answers_xlsx(
         consultation=consultation, invitations=filterset.qs if filterset.is_valid() else None
@@ -94,7 +98,7 @@ def export_xlsx_view(model_admin: ModelAdmin, request: HttpRequest, object_id: s
 
 
 def export_csv_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
-    consultation = _consultation(model_admin, request, object_id)
+    consultation = _consultation(model_admin, request, object_id, export=True)
     filterset = _filtered(request, consultation)
     response = StreamingHttpResponse(
         exports.answers_csv(

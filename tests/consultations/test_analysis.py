@@ -804,12 +804,45 @@ def test_admin_analysis_pages_run_a_bounded_number_of_queries(
     assert before[0] == 8
 
 
-@pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])
+@pytest.mark.parametrize("name", ["dashboard", "answers"])
 def test_read_only_user_can_view_the_analysis(read_only_user, consultation, answered, name):
     client = Client()
     client.force_login(read_only_user)
 
     assert client.get(_url(name, consultation)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["read_only_user", "crm_editor"])
+def test_exporting_the_answers_needs_the_export_permission(request, role, consultation, answered):
+    # As for the CRM's records: viewing the answers does not let them leave the system in bulk.
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+
+    for name in ("dashboard", "answers"):
+        page = client.get(_url(name, consultation))
+        assert page.status_code == 200
+        assert _url("export_xlsx", consultation) not in page.content.decode()
+        assert _url("export_csv", consultation) not in page.content.decode()
+    assert client.get(_url("export_xlsx", consultation)).status_code == 403
+    assert client.get(_url("export_csv", consultation)).status_code == 403
+
+
+def test_policy_officers_export_the_answers(policy_officer, consultation, answered):
+    client = Client()
+    client.force_login(policy_officer)
+
+    page = client.get(_url("answers", consultation)).content.decode()
+    assert _url("export_xlsx", consultation) in page
+    assert _url("export_csv", consultation) in page
+    xlsx = client.get(_url("export_xlsx", consultation))
+    assert xlsx.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0].max_row > 1
+    exported = client.get(_url("export_csv", consultation))
+    assert exported.status_code == 200
+    rows = list(
+        csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")), delimiter=";")
+    )
+    assert len(rows) > 1
 
 
 @pytest.mark.parametrize("name", ["dashboard", "answers", "export_xlsx", "export_csv"])
