@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -132,6 +133,9 @@ STORAGES = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Klasterių CRM <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who receives the reports of server errors (DEBUG off): "Vardas Pavardė <adresas@example.org>" or
+# bare addresses, separated by commas.
+ADMINS = [(name or address, address) for name, address in getaddresses(env.list("ADMINS", default=[]))]
 
 # The cache holds the rate limit of consultation link attempts. LocMem is per process: with several
 # gunicorn workers set CACHE_URL to a cache they share, e.g. dbcache://django_cache (run
@@ -184,6 +188,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# A domain kept off the browsers' preload list on purpose (SECURE_HSTS_PRELOAD=false) is not a
+# finding of `check --deploy`.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"

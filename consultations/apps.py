@@ -7,4 +7,4 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Consultations")
 
     def ready(self) -> None:
-        from consultations import signals  # noqa: F401  (connects the receivers)
+        from consultations import checks, signals  # noqa: F401  (registers the checks, connects the receivers)

@@ -13,7 +13,9 @@ HARFBUZZ_SUBSET_VERSION = (4, 1, 0)
 
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint found HarfBuzz's subsetter (libharfbuzz-subset) in a version it uses."""
-    from weasyprint.text import ffi
+    # WeasyPrint's text library as positions.pdf imports it: after quietening WeasyPrint's progress
+    # reports, which would otherwise print "Step 2 - Fetching and parsing CSS" into `check --deploy`.
+    from positions.pdf import ffi
 
     return ffi.harfbuzz_subset is not None and bool(ffi.harfbuzz.hb_version_atleast(*HARFBUZZ_SUBSET_VERSION))
 

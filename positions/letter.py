@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import base64
 import datetime
+import html
 import mimetypes
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import phonenumbers
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from consultations.markdown import render_markdown
 from crm.collation import alphabetical
 from crm.models import Organisation
+from positions import watermark
 from positions.models import IssuerSettings, Language, PaperAttribution, PositionPaper
 
 # The genitive month names of a Lithuanian date in words: "2026 m. lapkričio 28 d.".
@@ -271,7 +274,10 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             request_line=_request_line(paper),
             title=title.upper(),
             sections=[
-                Section(heading=section.heading, body=render_markdown(section.body, link_rel=None))
+                Section(
+                    heading=section.heading,
+                    body=_addresses_shown(render_markdown(section.body, link_rel=None)),
+                )
                 for section in paper.sections.all()
             ],
             proposals=[
@@ -296,6 +302,26 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
         )
 
 
+# A link as the sanitiser writes it (consultations.markdown): its address, then its text.
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _addresses_shown(body: SafeString) -> SafeString:
+    """The section's HTML with each link's address written after its text, in brackets, where the
+    text does not already say it: on paper, or printed from the PDF, a link is only its text."""
+
+    def shown(link: re.Match[str]) -> str:
+        address, text = link.group(1), link.group(2)
+        said = html.unescape(_TAG.sub("", text)).strip()
+        written = html.unescape(address).removeprefix("mailto:")
+        if said in (written, html.unescape(address)):
+            return link.group(0)
+        return f"{link.group(0)} ({address.removeprefix('mailto:')})"
+
+    return mark_safe(_LINK.sub(shown, body))  # noqa: S308 - sanitised HTML, the address as it was there
+
+
 def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
     """The letter as one HTML document; `asset_url` turns a static path ("fonts/…") into the URL
     the consumer can load (the PDF renderer's own scheme, or the site's static URL)."""
@@ -308,4 +334,9 @@ def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
         "sans_bold": asset_url("fonts/DejaVuSans-Bold.ttf"),
     }
     with translation.override(letter.language):
-        return render_to_string("positions/pdf/paper.html", {"letter": letter, "fonts": fonts})
+        draft_mark = (
+            watermark.draft_mark_url(pgettext("position paper watermark", "DRAFT")) if letter.is_draft else ""
+        )
+        return render_to_string(
+            "positions/pdf/paper.html", {"letter": letter, "fonts": fonts, "draft_mark": draft_mark}
+        )

@@ -75,6 +75,7 @@ _progress_filter = _ProgressFilter()
 _progress_logger.addFilter(_progress_filter)
 
 from weasyprint import HTML  # noqa: E402
+from weasyprint.text import ffi  # noqa: E402, F401  (the fonts' libraries: positions.checks)
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -220,7 +221,11 @@ def render_pdf(
         _progress_filter.callbacks[thread] = progress
     try:
         document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-            font_config=FontConfiguration(), **pdf_options
+            font_config=FontConfiguration(),
+            # HTML's own hints, off by default in WeasyPrint: a list continued after a paragraph
+            # (`<ol start="3">`) keeps its numbers.
+            presentational_hints=True,
+            **pdf_options,
         )
         _drop_attachments_and_local_links(document)
         content = document.write_pdf(**pdf_options)

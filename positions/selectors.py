@@ -203,6 +203,24 @@ def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> li
                 _("Fill in the association's requisites (issuer settings) first."), code="no_issuer"
             )
         )
+    else:
+        # The letterhead of a legal person's letter gives its legal form, address and code (the
+        # Lithuanian document rules); a letter without them goes out without its sender's data.
+        missing = [
+            str(IssuerSettings._meta.get_field(name).verbose_name)
+            for name in ("legal_form", "legal_code", "address")
+            if not getattr(issuer, name).strip()
+        ]
+        if missing:
+            errors.append(
+                ValidationError(
+                    _(
+                        "Fill in the association's %(fields)s in the issuer settings: the letterhead gives them."
+                    ),
+                    code="issuer_incomplete",
+                    params={"fields": ", ".join(missing)},
+                )
+            )
     if paper.addressee is None:
         errors.append(ValidationError(_("Choose the addressee."), code="no_addressee"))
     elif paper.addressee.kind != Organisation.Kind.PUBLIC:

@@ -44,6 +44,13 @@ def tables(content: bytes) -> list[list[list[str]]]:
     return found
 
 
+def filled_shapes(content: bytes) -> list[int]:
+    """On each page, how many filled curves are drawn (the outlines of the draft mark's letters;
+    nothing else of the letter is drawn as curves)."""
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return [sum(1 for curve in page.curves if curve.get("fill")) for page in document.pages]
+
+
 def top_margin_texts(content: bytes, *, depth_points: float = 56) -> list[str]:
     """The text in each page's top margin (where the page number goes), squeezed."""
     texts = []

@@ -303,20 +303,24 @@ def test_an_english_paper_uses_english_and_dates_in_words(approved_paper):
 def test_a_draft_pdf_is_marked_and_has_no_number(superuser):
     issuer_with_requisites()
     paper = PaperFactory()
-    SectionFactory(paper=paper)
+    SectionFactory(paper=paper, body="Asociacija pritaria projektui, tačiau siūlo patikslinti 5 straipsnį.")
 
-    text = pdf_reading.full_text(_render(paper)[0])
+    content = _render(paper)[0]
+    text = pdf_reading.full_text(content)
 
     with translation.override("lt"):
-        draft_mark = pgettext("position paper watermark", "DRAFT")
         blank_date_line = pgettext("letter date line", "%(date)s No. %(number)s") % {
             "date": "__________",
             "number": "________",
         }
-    assert draft_mark == "PROJEKTAS"
-    assert draft_mark in text
     assert "S-20" not in text
     assert blank_date_line in text
+    # The mark "PROJEKTAS" is drawn across the page as the outlines of its letters (grey shapes),
+    # not written: the text reads as written, with no letters of the mark mixed into its words.
+    assert "Asociacija pritaria projektui, tačiau siūlo patikslinti 5 straipsnį." in text
+    assert "PROJEKTAS" not in text
+    (shapes,) = pdf_reading.filled_shapes(content)
+    assert shapes >= len("PROJEKTAS")
 
 
 def test_archival_pdf_is_pdf_a_3b_and_tagged_pdf_has_a_structure_tree(approved_paper):

@@ -23,9 +23,13 @@ from consultations import services as consultation_services
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, Invitation, Question
 from crm.models import Organisation
+from crm.validators import legal_code_check_digit
 from positions import consolidation, services
 from positions.consolidation import GroupDecision
 from positions.models import IssuerSettings, ProposalGroup
+
+# The demo association's legal entity code: made up, with a valid check digit.
+DEMO_LEGAL_CODE = "30271234" + str(legal_code_check_digit("30271234"))
 
 OPEN_TITLE = "Dėl Lietuvos Respublikos inovacijų įstatymo pakeitimo projekto"
 CLOSED_TITLE = "Dėl Klasterių plėtros programos 2027–2030 m. projekto"
@@ -142,11 +146,16 @@ class Command(BaseCommand):
     def _issuer(self) -> None:
         issuer = IssuerSettings.load()
         if issuer.name:
+            if not issuer.legal_code:
+                # Demo data loaded before approval asked for the code.
+                issuer.legal_code = DEMO_LEGAL_CODE
+                issuer.save(update_fields=["legal_code"])
             return
         issuer.name = "Lietuvos klasterių asociacija"
         issuer.name_en = "Lithuanian Cluster Association"
         issuer.legal_form = "Asociacija"
         issuer.legal_form_en = "Association"
+        issuer.legal_code = DEMO_LEGAL_CODE
         issuer.address = "Gedimino pr. 1, LT-01103 Vilnius"
         issuer.phone = "+37052123456"
         issuer.email = "info@klasteriai.lt"

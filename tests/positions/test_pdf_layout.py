@@ -1,0 +1,203 @@
+"""How the letter's text is laid out on its pages: numbered points, long words, tables, links, the
+signature and the annex reference. Each test reads the real PDF back with pdfplumber."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+from django.core.exceptions import ValidationError
+
+from positions import pdf, selectors
+from positions.letter import paper_letter
+from positions.models import IssuerSettings, PositionPaper
+from positions.selectors import paper_for_document
+from tests.factories import OrganisationFactory
+from tests.positions import pdf_reading
+from tests.positions.factories import PaperFactory, ProposalFactory, SectionFactory, issuer_with_requisites
+
+pytestmark = pytest.mark.django_db
+
+MM = 72 / 25.4
+# The page's right margin (templates/positions/pdf/paper.css): 12 mm.
+RIGHT_MARGIN = 12 * MM
+PARAGRAPH = (
+    "Asociacija nuosekliai pasisako už tai, kad klasterių finansavimas būtų tęstinis, o paraiškų "
+    "vertinimo kriterijai – aiškūs ir iš anksto žinomi visiems pareiškėjams, įskaitant regionų klasterius."
+)
+
+
+def _pdf(paper: PositionPaper) -> bytes:
+    return pdf.letter_pdf(paper_letter(paper_for_document(paper_id=paper.pk)))
+
+
+def _lines(page: pdfplumber.page.Page) -> list[str]:
+    """The page's lines of text, without the page number at its top."""
+    return [
+        line
+        for line in (page.extract_text() or "").splitlines()
+        if line.strip() and not line.strip().isdigit()
+    ]
+
+
+def test_a_numbered_list_continued_after_a_paragraph_keeps_its_numbers():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(
+        paper=paper,
+        body="Asociacija siūlo:\n\n1. Pirmas punktas.\n2. Antras punktas.\n\nPaaiškinimas.\n\n"
+        "3. Trečias punktas.\n4. Ketvirtas punktas.",
+    )
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        points = [line for line in _lines(document.pages[0]) if "punktas" in line]
+
+    assert points == [
+        "1. Pirmas punktas.",
+        "2. Antras punktas.",
+        "3. Trečias punktas.",
+        "4. Ketvirtas punktas.",
+    ]
+
+
+@pytest.mark.parametrize("paragraphs", range(8, 20))
+def test_the_signature_is_never_alone_on_its_page(paragraphs):
+    # One of these lengths fills the first page to just above where the signature would go.
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="", body="\n\n".join([PARAGRAPH] * paragraphs))
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        (signed,) = [page for page in document.pages if "Rūta Žilinskienė" in (page.extract_text() or "")]
+        lines = _lines(signed)
+
+    # The signatory's line and at least the last lines of the text it signs.
+    assert lines[-1] == "Prezidentė Rūta Žilinskienė"
+    assert any("klasterius." in line for line in lines[:-1])
+
+
+def test_the_annex_reference_starts_at_the_margin_and_stays_with_the_text():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="", body="\n\n".join([PARAGRAPH] * 11))
+    paper.supporting_organisations.set([OrganisationFactory(name="Agroinovacijų klasteris „Žalioji vaga“")])
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        (signed,) = [page for page in document.pages if "Rūta Žilinskienė" in (page.extract_text() or "")]
+        words = signed.extract_words()
+        lines = _lines(signed)
+
+    reference = next(word for word in words if word["text"].startswith("PRIDEDAMA"))
+    position = next(word for word in words if word["text"] == "Prezidentė")
+    # Both at the left margin (30 mm), not indented like a paragraph's first line.
+    assert reference["x0"] == pytest.approx(position["x0"], abs=0.5)
+    assert reference["x0"] == pytest.approx(30 * MM, abs=0.5)
+    assert any("klasterius." in line for line in lines)
+
+
+def test_a_word_longer_than_the_line_breaks_inside_the_text_column():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    word = "Nebeprisikiškiakopūsteliaujantiesiems" * 3
+    SectionFactory(
+        paper=paper, body=f"Ilgas žodis: {word}. Ilgas adresas: https://e-seimas.lrs.lt/{'a1b2c3d4' * 12}"
+    )
+
+    content = _pdf(paper)
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        beyond = [
+            char["text"]
+            for page in document.pages
+            for char in page.chars
+            if char["x1"] > page.width - RIGHT_MARGIN + 0.5
+        ]
+
+    assert beyond == []
+    assert word in pdf_reading.full_text(content).replace(" ", "")
+
+
+def test_a_long_markdown_table_repeats_its_header_and_never_splits_a_row():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    rows = "\n".join(
+        f"| {n} | Rodiklis „{n}“: eksporto dalis (proc.) ir tarptautinių projektų skaičius | {n * 3} | "
+        "Šaltinis: Statistikos departamentas; ąčęėįšųūž |"
+        for n in range(1, 61)
+    )
+    SectionFactory(paper=paper, body=f"| Nr. | Rodiklis | Reikšmė | Pastaba |\n|---|---|---|---|\n{rows}")
+
+    tables = pdf_reading.tables(_pdf(paper))
+
+    assert len(tables) > 1
+    numbers = []
+    for table in tables:
+        assert table[0] == ["Nr.", "Rodiklis", "Reikšmė", "Pastaba"]
+        for row in table[1:]:
+            # A row split by a page break would leave a part with an empty number cell.
+            assert row[0] and row[3].endswith("ąčęėįšųūž"), row
+            numbers.append(int(row[0]))
+    assert numbers == list(range(1, 61))
+
+
+def test_headings_written_in_a_section_print_as_the_section_headings_do():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="Bendrosios pastabos", body="Tekstas.\n\n## Poskyris\n\nDar tekstas.")
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        words = document.pages[0].extract_words(extra_attrs=["size", "fontname"])
+
+    section = next(word for word in words if word["text"] == "Bendrosios")
+    written = next(word for word in words if word["text"] == "Poskyris")
+    assert written["size"] == pytest.approx(section["size"])
+    assert written["fontname"] == section["fontname"]
+
+
+def test_a_link_prints_its_address_after_its_text():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(
+        paper=paper,
+        body="Žr. [lyginamąjį variantą](https://e-seimas.lrs.lt/portal/legalAct/lt/TAP/4f1c) ir "
+        "<https://www.lrs.lt>; rašykite [mums](mailto:info@klasteriai.lt).",
+    )
+
+    text = pdf_reading.full_text(_pdf(paper))
+
+    assert "Žr. lyginamąjį variantą (https://e-seimas.lrs.lt/portal/legalAct/lt/TAP/4f1c) ir" in text
+    # An address that is its own text is not written twice.
+    assert "ir https://www.lrs.lt; rašykite mums (info@klasteriai.lt)." in text
+
+
+def test_the_draft_act_goes_to_the_next_page_with_its_first_proposal():
+    # Text of growing length pushes the proposals' table down the first pages: whatever the
+    # length, no page ends with a draft act's name and no proposal under it.
+    issuer_with_requisites()
+    for paragraphs in range(3, 12):
+        paper = PaperFactory()
+        SectionFactory(paper=paper, heading="", body="\n\n".join([PARAGRAPH] * paragraphs))
+        for _ in range(3):
+            ProposalFactory(
+                paper=paper,
+                act="Įstatymo projektas Nr. 25-12345(2)",
+                justification="Klasteriams reikia daugiau laiko parengti paraiškas. " * 8,
+            )
+        with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+            for page in document.pages:
+                assert not _lines(page)[-1].startswith("Įstatymo projektas"), paragraphs
+
+
+@pytest.mark.parametrize("field", ["legal_form", "legal_code", "address"])
+def test_approval_needs_the_letterheads_legal_form_code_and_address(field):
+    issuer_with_requisites(**{field: ""})
+    paper = PaperFactory()
+    SectionFactory(paper=paper)
+
+    errors = selectors.paper_approval_errors(paper=paper, issuer=IssuerSettings.load())
+
+    assert [error.code for error in errors] == ["issuer_incomplete"]
+    label = str(IssuerSettings._meta.get_field(field).verbose_name)
+    assert label in ValidationError(errors).messages[0]
+    issuer_with_requisites()
+    assert selectors.paper_approval_errors(paper=paper, issuer=IssuerSettings.load()) == []
