@@ -1,6 +1,6 @@
 """The e-mails of consultations, in the recipient's language, plain text and HTML: the
-invitation and reminder carrying a personal link, the receipt of a submitted answer and the
-notice that an answer was amended."""
+invitation, the reminder and the re-issued link carrying a personal link, the receipt of a
+submitted answer and the notice that an answer was amended."""
 
 from __future__ import annotations
 
@@ -8,16 +8,23 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from consultations.answers import entry_display
 from consultations.models import AccessLink, Consultation, ResponseVersion
+from consultations.templatetags.consultation_tags import deadline as deadline_filter
 from crm.models import Person
 from crm.names import vocative
 
 INVITATION = "invitation"
 REMINDER = "reminder"
+# A new link for a person whose earlier links were revoked (`services.access_link_reissue`).
+REISSUE = "reissue"
+# What each e-mail says of the links the person had before: a reminder's earlier links still
+# work (they are the same link's tokens); a re-issued link replaces revoked ones; an invitation
+# is the first.
+EARLIER_LINKS = {REMINDER: "keep", REISSUE: "revoked", INVITATION: ""}
 
 
 def recipient_language(language: str) -> str:
@@ -38,7 +45,8 @@ def access_link_url(*, token: str) -> str:
 
 
 def access_link_message(*, link: AccessLink, token: str, kind: str) -> EmailMultiAlternatives:
-    """The invitation or reminder e-mail (plain text and HTML) carrying `token` to the link's person."""
+    """The invitation, reminder or re-issued link e-mail (plain text and HTML) carrying `token` to
+    the link's person."""
     invitation = link.invitation
     consultation = invitation.consultation
     with translation.override(recipient_language(link.person.language)):
@@ -51,12 +59,16 @@ def access_link_message(*, link: AccessLink, token: str, kind: str) -> EmailMult
             "deadline": deadline,
             "url": access_link_url(token=token),
             "site_url": settings.SITE_URL,
+            "earlier_links": EARLIER_LINKS[kind],
         }
         if kind == REMINDER:
+            # With its time: a reminder is sent in the last days, when the hour matters.
             subject = gettext("Reminder: answer “%(title)s” by %(deadline)s") % {
                 "title": consultation.title,
-                "deadline": formats.date_format(deadline, "DATE_FORMAT"),
+                "deadline": deadline_filter(deadline),
             }
+        elif kind == REISSUE:
+            subject = gettext("New link: %(title)s") % {"title": consultation.title}
         else:
             subject = gettext("Consultation: %(title)s") % {"title": consultation.title}
         text = render_to_string(f"consultations/email/{kind}.txt", context)

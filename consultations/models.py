@@ -411,6 +411,7 @@ class AccessToken(models.Model):
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("Invitation")
         REMINDER = "reminder", _("Reminder")
+        REISSUE = "reissue", _("New link")
 
     access_link = models.ForeignKey(
         AccessLink, verbose_name=_("access link"), on_delete=models.CASCADE, related_name="tokens"
@@ -430,7 +431,7 @@ class AccessToken(models.Model):
                 name="consultations_accesstoken_hash_is_sha256",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["invitation", "reminder"]),
+                condition=Q(kind__in=["invitation", "reminder", "reissue"]),
                 name="consultations_accesstoken_kind_valid",
             ),
         ]

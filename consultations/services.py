@@ -37,7 +37,9 @@ from crm.models import Organisation, Person
 # 32 random bytes: 256 bits, well above the 128 the design asks for.
 TOKEN_BYTES = 32
 
-EMAIL_KINDS = (emails.INVITATION, emails.REMINDER)
+EMAIL_KINDS = (emails.INVITATION, emails.REMINDER, emails.REISSUE)
+# The e-mails that give a link its first token: sent, they count the invitation as sent.
+FIRST_EMAIL_KINDS = (emails.INVITATION, emails.REISSUE)
 
 # What may change in a question once members have answered it: the wording (with staff
 # confirming it is only a fix) and the labels of its choices; nothing that changes the
@@ -226,6 +228,11 @@ def invitations_send(*, consultation: Consultation) -> InvitationReport:
     locked = _lock_consultation(consultation)
     if locked.status != Consultation.Status.OPEN:
         raise ValidationError(_("Invitations are sent only for an open consultation."), code="not_open")
+    # A link sent now would open a page that can only be read.
+    if locked.internal_deadline <= timezone.now():
+        raise ValidationError(
+            _("The internal deadline has passed; no invitations are sent."), code="deadline_passed"
+        )
     return _invitations_sync_and_send(consultation=locked)
 
 
@@ -302,6 +309,10 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
         raise ValidationError(
             _("Links can be re-issued only while the consultation is open."), code="not_open"
         )
+    if invitation.consultation.internal_deadline <= timezone.now():
+        raise ValidationError(
+            _("The internal deadline has passed; links are no longer re-issued."), code="deadline_passed"
+        )
     person = access_link.person
     if not person.email:
         raise ValidationError(
@@ -335,7 +346,8 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
     new_link = AccessLink.objects.create(
         invitation=invitation, person_id=access_link.person_id, invited_at=now
     )
-    tasks.access_link_email_send.enqueue(access_link_id=new_link.pk, kind=emails.INVITATION)
+    # An e-mail of its own: it tells the person that the links sent before no longer work.
+    tasks.access_link_email_send.enqueue(access_link_id=new_link.pk, kind=emails.REISSUE)
     access_link.refresh_from_db(fields=["revoked_at"])
     return new_link
 
@@ -358,7 +370,7 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     The raw token exists only here and in the e-mail; the database keeps its SHA-256 hash. Tokens
     mailed earlier keep working: every token of a link works until the link is revoked or the
     consultation stops being open. Nothing is sent for a revoked link, a consultation that is no
-    longer open, a person without an e-mail address, who no longer agrees to consultation mail or
+    longer open or whose internal deadline has passed, a person without an e-mail address, who no longer agrees to consultation mail or
     who has left the organisation (no current affiliation: the link opens nothing), or a reminder
     to an organisation that has submitted meanwhile or on a link that no e-mail has reached yet
     (its invitation comes first). An invitation e-mail that goes out marks the invitation as sent.
@@ -373,7 +385,7 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     try:
         return _access_link_email_send(access_link_id=access_link_id, kind=kind)
     except Exception:
-        if kind == emails.INVITATION:
+        if kind in FIRST_EMAIL_KINDS:
             _access_link_invitation_unmark(access_link_id=access_link_id)
         raise
 
@@ -412,6 +424,10 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
     invitation = link.invitation
     if invitation.consultation.status != Consultation.Status.OPEN:
         return False
+    # Queued before the deadline, run after it (a worker that was down): the link would open a
+    # page that can only be read, under an e-mail asking for an answer.
+    if invitation.consultation.internal_deadline <= timezone.now():
+        return False
     # Someone who has left the organisation gets nothing: their link opens nothing any more.
     if not selectors.contact_current(person_id=link.person_id, organisation_id=invitation.organisation_id):
         return False
@@ -430,7 +446,7 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
         access_link=link, token_hash=AccessToken.hash_token(token), kind=kind, issued_at=now
     )
     AccessLink.objects.filter(pk=link.pk).update(last_sent_at=now)
-    if kind == emails.INVITATION:
+    if kind in FIRST_EMAIL_KINDS:
         # Marked as queued already, unless the mark was cleared meanwhile (an earlier attempt
         # failed, and this is a task run again by hand): "Invite new contacts" must not queue it.
         AccessLink.objects.filter(pk=link.pk, invited_at__isnull=True).update(invited_at=now)

@@ -151,9 +151,10 @@ class Letter:
     # What the annex lists, as its title and as the body's reference to it.
     annex_title: str = ""
     annex_reference: str = ""
-    # PDF metadata
+    # PDF metadata; the e-mail's subject and the sentence that sends the letter
     document_title: str = ""
     author: str = ""
+    covering_note: str = ""
 
 
 def _display_phone(phone: str) -> str:
@@ -297,9 +298,29 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             annex_entries=attributions.names(paper.supporting_organisations.all()),
             annex_title=annex_title,
             annex_reference=annex_reference,
-            document_title=f"{number} {title}" if number else title,
+            **_titles(paper, title),
             author=issuer_text.name,
         )
+
+
+def _titles(paper: PositionPaper, heading: str) -> dict[str, str]:
+    """The letter named as the addressee's registry names an incoming one, "2026-11-30 raštas
+    Nr. S-2026-001 „Dėl …“", for the PDF's title and the e-mail's subject; and the e-mail's
+    sentence that sends it. The subject in sentence case (the heading is in capitals). A draft
+    has no number: it is named by its subject."""
+    subject = pgettext("letter subject", "On %(subject)s") % {"subject": paper.subject.strip()}
+    if not (paper.registration_number and paper.registration_date):
+        return {"document_title": subject, "covering_note": ""}
+    named = {
+        "date": paper.registration_date.isoformat(),
+        "number": paper.registration_number,
+        "subject": subject,
+    }
+    return {
+        "document_title": _("Letter of %(date)s No. %(number)s “%(subject)s”") % named,
+        "covering_note": _("Please find attached our letter of %(date)s No. %(number)s “%(subject)s”.")
+        % named,
+    }
 
 
 # A link as the sanitiser writes it (consultations.markdown): its address, then its text.

@@ -502,7 +502,8 @@ def paper_email(
         to=[address],
         reply_to=[issuer.email] if issuer.email else None,
     )
-    message.attach(_rendering_filename(paper, rendering.version), content, "application/pdf")
+    # Named by the letter's number alone: the rendering's version is the association's own count.
+    message.attach(f"{paper.registration_number}.pdf", content, "application/pdf")
     with transaction.atomic():
         dispatch = paper_mark_sent(
             paper=paper,

@@ -414,6 +414,15 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                 _("Nothing to do: this consultation is “%(status)s”.")
                 % {"status": consultation.get_status_display()}
             )
+        elif name in ("invite", "remind") and consultation.internal_deadline <= timezone.now():
+            # Links sent now would open pages that can only be read (the services refuse too).
+            item["runnable"] = False
+            lines.append(
+                _(
+                    "Nothing to do: the internal deadline, %(deadline)s, has passed; members can only read their answers."
+                )
+                % {"deadline": _datetime(consultation.internal_deadline)}
+            )
         elif name in ("open", "invite"):
             plan = selectors.invitation_plan(consultation=consultation)
             if name == "open":

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
@@ -50,6 +50,24 @@ def answer_entries(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def indent(text: str, width: int = 3) -> str:
     """Continue a multi-line answer under its first line in plain-text e-mails."""
     return str(text).replace("\n", "\n" + " " * width)
+
+
+def deadline_shown(deadline: datetime.datetime) -> datetime.datetime:
+    """The deadline as members read it, in the site's time: one at midnight ("4 December, 00:00",
+    which readers take for the end of 4 December, while answers close as it begins) is shown as
+    the last minute of the day before, "3 December, 23:59"."""
+    local = timezone.localtime(deadline)
+    if local.time() == datetime.time(0, 0):
+        return local - datetime.timedelta(minutes=1)
+    return local
+
+
+@register.filter
+def deadline(value: datetime.datetime | None) -> str:
+    """A deadline in the active language's date and time format, as `deadline_shown` has it."""
+    if value is None:
+        return ""
+    return formats.date_format(deadline_shown(value), "DATETIME_FORMAT")
 
 
 def time_left_units(deadline: datetime.datetime | None) -> tuple[tuple[str, int], ...] | None:

@@ -95,7 +95,7 @@ def test_reminders_greet_in_the_vocative(invitation):
     messages = _by_recipient()
     assert messages.keys() == GREETINGS.keys()
     for email, greeting in GREETINGS.items():
-        reminding = "a reminder:" if email == "darius@saule.lt" else "Primename, kad"
+        reminding = "A reminder:" if email == "darius@saule.lt" else "Primename, kad"
         assert f"{greeting}\n\n{reminding}" in messages[email].body
         _assert_greeted(messages[email], greeting)
 

@@ -155,8 +155,10 @@ def test_fonts_are_the_shipped_ones_embedded_as_subsets(approved_paper):
 def test_pdf_metadata_has_title_author_and_language(approved_paper):
     metadata_reader = pdf_reading.reader(_render(approved_paper)[0])
 
-    assert metadata_reader.metadata.title.startswith("S-2026-001 ")
-    assert "Inovacijų įstatymo pakeitimo projekto" in metadata_reader.metadata.title
+    # As the addressee's registry names an incoming letter, the subject in sentence case.
+    assert metadata_reader.metadata.title == (
+        f"2026-11-28 raštas Nr. S-2026-001 „Dėl {approved_paper.subject}“"
+    )
     assert metadata_reader.metadata.author == "Lietuvos klasterių asociacija"
     assert metadata_reader.trailer["/Root"]["/Lang"] == "lt"
 

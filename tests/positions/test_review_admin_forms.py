@@ -367,7 +367,7 @@ def test_the_dispatch_page_fills_in_the_institution_s_e_mail_and_sends_the_pdf_w
     (message,) = mail.outbox
     assert message.to == ["rastine@eimin.lt"]
     ((filename, content, mimetype),) = message.attachments
-    assert (filename, mimetype) == (f"{approved.registration_number}-v1.pdf", "application/pdf")
+    assert (filename, mimetype) == (f"{approved.registration_number}.pdf", "application/pdf")
     with rendering.file.open("rb") as archived:
         assert content == archived.read()
     dispatch = Dispatch.objects.get()

@@ -397,9 +397,12 @@ def test_emailing_the_paper_sends_the_archived_pdf_and_records_the_dispatch(issu
     message = mail.outbox[0]
     assert message.to == ["rastine@eimin.lt"]
     assert message.reply_to == ["info@klasteriai.lt"]
-    assert paper.registration_number in message.subject
+    date, number = paper.registration_date.isoformat(), paper.registration_number
+    assert message.subject == f"{date} raštas Nr. {number} „Dėl {paper.subject}“"
+    assert message.body.startswith(f"Siunčiame {date} raštą Nr. {number} „Dėl {paper.subject}“ (pridedamas).")
+    # Named by the letter's number, without the rendering's version.
     ((filename, content, mimetype),) = message.attachments
-    assert (filename, mimetype) == (f"{paper.registration_number}-v1.pdf", "application/pdf")
+    assert (filename, mimetype) == (f"{number}.pdf", "application/pdf")
     assert content == rendering.file.open("rb").read()
     assert (dispatch.channel, dispatch.recipient, dispatch.rendering) == (
         "email",

@@ -1,0 +1,160 @@
+"""What the personal link e-mails say of the links sent before (a re-issued link replaces them),
+and that no link goes out once the deadline has passed."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+
+from consultations import emails, selectors, services
+from consultations.models import AccessLink, AccessToken, Consultation
+from tests.consultations.conftest import TOKEN_IN_URL, Opened
+from tests.factories import AffiliationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+STILL_WORK_LT = "Nuorodos iš ankstesnių laiškų apie šią konsultaciją taip pat veikia"
+NO_LONGER_WORK_LT = "Anksčiau jums atsiųstos nuorodos į šią konsultaciją nebeveikia – naudokitės šia."
+
+
+def test_a_reissued_link_says_that_the_earlier_links_no_longer_work(
+    opened: Opened, policy_officer, mailoutbox
+):
+    ruta = opened.members["ruta"]
+
+    new_link = services.access_link_reissue(access_link=ruta.link, user=policy_officer)
+
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    assert message.subject == "Nauja nuoroda: Dėl Inovacijų įstatymo pakeitimo"
+    assert "Jums išduota nauja asmeninė nuoroda į organizacijos (Saulės klasteris) atsakymą" in message.body
+    for part in (message.body, html):
+        assert NO_LONGER_WORK_LT in part
+        assert STILL_WORK_LT not in part
+    # What it says is so: the old token opens nothing, the new one opens the new link.
+    assert selectors.access_link_for_token(token=ruta.token) is None
+    token = TOKEN_IN_URL.search(message.body).group(1)
+    assert selectors.access_link_for_token(token=token) == new_link
+    assert AccessToken.objects.get(access_link=new_link).kind == AccessToken.Kind.REISSUE
+    # Sent, it counts as the new link's invitation.
+    new_link.refresh_from_db()
+    assert new_link.invited_at is not None and new_link.last_sent_at is not None
+
+
+def test_the_reminder_says_that_earlier_links_still_work_and_the_invitation_says_nothing_of_them(
+    opened: Opened, policy_officer, mailoutbox
+):
+    egle = opened.members["egle"]
+    newcomer = PersonFactory(first_name="Aistė", last_name="Naujokė", email="aiste@menulis.lt")
+    AffiliationFactory(organisation=egle.organisation, person=newcomer, receives_consultations=True)
+
+    services.invitations_send(consultation=opened.consultation)
+    (invitation,) = mailoutbox
+    mailoutbox.clear()
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        services.reminders_send(consultation=opened.consultation)
+
+    assert invitation.to == ["aiste@menulis.lt"]
+    assert STILL_WORK_LT not in invitation.body and NO_LONGER_WORK_LT not in invitation.body
+    reminder = next(message for message in mailoutbox if message.to == ["egle@menulis.lt"])
+    assert STILL_WORK_LT in reminder.body
+    assert STILL_WORK_LT in reminder.alternatives[0][0]
+
+
+def test_english_e_mails_start_the_paragraph_after_the_greeting_with_a_capital(
+    opened: Opened, policy_officer, mailoutbox
+):
+    jonas = opened.members["jonas"]  # who reads English
+
+    services.access_link_reissue(access_link=jonas.link, user=policy_officer)
+
+    (message,) = mailoutbox
+    assert message.body.startswith("Dear Jonas,\n\nA new personal link to the answer of Saulės klasteris")
+    assert (
+        "The links sent to you earlier about this consultation no longer work: use this one." in message.body
+    )
+
+
+def _past_deadline(consultation: Consultation) -> time_machine.travel:
+    """Five minutes after the consultation's deadline, the consultation still open."""
+    return time_machine.travel(consultation.internal_deadline + datetime.timedelta(minutes=5), tick=False)
+
+
+def test_no_invitation_or_new_link_goes_out_once_the_deadline_has_passed(
+    opened: Opened, policy_officer, mailoutbox
+):
+    egle = opened.members["egle"]
+    newcomer = PersonFactory(first_name="Aistė", last_name="Naujokė", email="aiste@menulis.lt")
+    AffiliationFactory(organisation=egle.organisation, person=newcomer, receives_consultations=True)
+    with _past_deadline(opened.consultation):
+        with pytest.raises(ValidationError) as invited:
+            services.invitations_send(consultation=opened.consultation)
+        with pytest.raises(ValidationError) as reissued:
+            services.access_link_reissue(access_link=egle.link, user=policy_officer)
+
+    assert invited.value.code == "deadline_passed"
+    assert reissued.value.code == "deadline_passed"
+    assert mailoutbox == []
+    assert not AccessLink.objects.filter(person=newcomer).exists()
+    # The link kept working as it was: nothing was revoked.
+    egle.link.refresh_from_db()
+    assert egle.link.revoked_at is None
+
+
+def test_a_link_e_mail_queued_before_the_deadline_and_run_after_it_is_not_sent(opened: Opened, mailoutbox):
+    egle = opened.members["egle"]
+    with _past_deadline(opened.consultation):
+        sent = services.access_link_email_deliver(access_link_id=egle.link.pk, kind=emails.REMINDER)
+
+    assert sent is False
+    assert mailoutbox == []
+
+
+def test_the_admin_says_there_is_nothing_to_invite_or_remind_after_the_deadline(
+    opened: Opened, policy_officer
+):
+    for name in ("invite", "remind"):
+        with translation.override("en"):
+            url = reverse(f"admin:consultations_consultation_{name}", args=[opened.consultation.pk])
+        with _past_deadline(opened.consultation):
+            client = Client()
+            client.force_login(policy_officer)
+            page = client.get(url).content.decode()
+
+        assert "Nothing to do: the internal deadline" in page
+        assert '<input type="submit"' not in page
+
+
+def test_a_deadline_at_midnight_is_shown_as_the_last_minute_of_the_day_before(
+    opened: Opened, policy_officer, mailoutbox
+):
+    # Answers close as 4 December begins: "4 December, 00:00" reads as the end of that day.
+    midnight = datetime.datetime(2026, 12, 4, 0, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Vilnius"))
+    Consultation.objects.filter(pk=opened.consultation.pk).update(internal_deadline=midnight)
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC), tick=False):
+        page = ruta.client().get(ruta.lt_url).content.decode()
+        services.reminders_send(consultation=opened.consultation)
+
+    lithuanian = next(message for message in mailoutbox if message.to == ["egle@menulis.lt"])
+    with translation.override("lt"):
+        shown = formats.date_format(midnight - datetime.timedelta(minutes=1), "DATETIME_FORMAT")
+    assert "23:59" in shown
+    # The reminder's subject gives the time too: it comes in the last days.
+    assert lithuanian.subject == (
+        f"Priminimas: atsakykite į konsultaciją „Dėl Inovacijų įstatymo pakeitimo“ iki {shown}"
+    )
+    assert shown in lithuanian.body
+    english = next(message for message in mailoutbox if message.to == [jonas.person.email])
+    assert "Dec. 3, 2026, 11:59 p.m." in english.body
+    assert "midnight" not in english.body
+    assert shown in page
+    assert "gruodžio 4 d." not in page
