@@ -147,6 +147,8 @@ class Letter:
     signatory_position: str
     signatory_name: str
     annex_heading: str
+    # The drafter's reference at the foot: "Vardenis Pavardenis, tel. +370 5 212 3456, el. p. …"
+    drafter_line: str = ""
     annex_entries: list[str] = field(default_factory=list)
     # What the annex lists, as its title and as the body's reference to it.
     annex_title: str = ""
@@ -185,6 +187,16 @@ def _logo_data_url(issuer: IssuerSettings) -> str | None:
         return None
     mime_type = mimetypes.guess_type(issuer.logo.name)[0] or "image/png"
     return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _drafter_line(paper: PositionPaper) -> str:
+    """The drafter's name, phone and e-mail as the letter's language writes them (active)."""
+    parts = [paper.drafter_name.strip()]
+    if paper.drafter_phone:
+        parts.append(_("tel. %(phone)s") % {"phone": _display_phone(paper.drafter_phone)})
+    if paper.drafter_email:
+        parts.append(_("e-mail %(email)s") % {"email": paper.drafter_email})
+    return ", ".join(part for part in parts if part)
 
 
 def _issuer(issuer: IssuerSettings, language: str) -> Issuer:
@@ -294,6 +306,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             ],
             signatory_position=paper.signatory_position,
             signatory_name=paper.signatory_name,
+            drafter_line=_drafter_line(paper),
             annex_heading=annex_heading,
             annex_entries=attributions.names(paper.supporting_organisations.all()),
             annex_title=annex_title,

@@ -254,6 +254,13 @@ class PositionPaper(models.Model):
     request_number = models.CharField(_("request number"), max_length=100, blank=True)
     signatory_name = models.CharField(_("signatory"), max_length=255, blank=True)
     signatory_position = models.CharField(_("signatory's position"), max_length=255, blank=True)
+    # The drafter's reference the document rules put at the foot of a letter: whom the institution
+    # asks about it. A new paper takes its creator's name and e-mail and the association's phone.
+    drafter_name = models.CharField(
+        _("drafter"), max_length=255, blank=True, help_text=_("Printed at the foot of the letter.")
+    )
+    drafter_phone = PhoneField(_("drafter's phone"), blank=True)
+    drafter_email = LowercaseEmailField(_("drafter's e-mail"), blank=True)
     annex = models.CharField(
         _("the annex lists"),
         max_length=12,

@@ -58,6 +58,9 @@ COPIED_FIELDS = (
     "request_number",
     "signatory_name",
     "signatory_position",
+    "drafter_name",
+    "drafter_phone",
+    "drafter_email",
     "annex",
 )
 
@@ -87,7 +90,8 @@ def _require_draft(paper: PositionPaper) -> None:
 
 @transaction.atomic
 def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
-    """Save a draft paper's own fields, creating it if new (with the issuer's default signatory).
+    """Save a draft paper's own fields, creating it if new (with the issuer's default signatory,
+    and as its drafter the user who creates it, with the association's phone).
 
     The issuer's default position is written in the paper's language: left empty, or given in the
     other language (the paper's language changed), it becomes the one of the paper's language.
@@ -97,6 +101,12 @@ def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper
     if paper.pk is None:
         _require_permission(user, "positions.add_positionpaper")
         paper.signatory_name = paper.signatory_name or issuer.signatory_name
+        name = user.get_full_name()  # type: ignore[attr-defined]
+        if name and not (paper.drafter_name or paper.drafter_phone or paper.drafter_email):
+            # Who prepares the paper answers the institution's questions about it.
+            paper.drafter_name = name
+            paper.drafter_email = user.email  # type: ignore[attr-defined]
+            paper.drafter_phone = issuer.phone
         paper.created_by = user  # type: ignore[assignment]
     else:
         _require_permission(user, "positions.change_positionpaper")

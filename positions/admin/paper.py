@@ -87,6 +87,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
         ),
         (_("Their request"), {"fields": [("request_date", "request_number")]}),
         (_("Signature"), {"fields": [("signatory_position", "signatory_name")]}),
+        (_("Drafter"), {"fields": [("drafter_name", "drafter_phone", "drafter_email")]}),
         (_("Annex"), {"fields": ["annex", "supporting_organisations"]}),
         (
             _("Registration"),

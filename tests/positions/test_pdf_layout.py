@@ -7,13 +7,14 @@ import io
 
 import pdfplumber
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
-from positions import pdf, selectors
+from positions import pdf, selectors, services
 from positions.letter import paper_letter
 from positions.models import IssuerSettings, PositionPaper
 from positions.selectors import paper_for_document
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.positions import pdf_reading
 from tests.positions.factories import PaperFactory, ProposalFactory, SectionFactory, issuer_with_requisites
 
@@ -201,3 +202,27 @@ def test_approval_needs_the_letterheads_legal_form_code_and_address(field):
     assert label in ValidationError(errors).messages[0]
     issuer_with_requisites()
     assert selectors.paper_approval_errors(paper=paper, issuer=IssuerSettings.load()) == []
+
+
+def test_a_new_paper_names_its_creator_as_drafter_and_the_letter_prints_them_under_the_signature():
+    issuer_with_requisites()
+    user = UserFactory(
+        username="rengeja", first_name="Aušra", last_name="Šimkūnienė", email="ausra@klasteriai.lt"
+    )
+    user.user_permissions.add(Permission.objects.get(codename="add_positionpaper"))
+    paper = services.paper_save(paper=PaperFactory.build(addressee=PaperFactory().addressee), user=user)
+    SectionFactory(paper=paper, heading="", body="\n\n".join([PARAGRAPH] * 11))
+
+    assert (paper.drafter_name, paper.drafter_phone, paper.drafter_email) == (
+        "Aušra Šimkūnienė",
+        "+37052123456",
+        "ausra@klasteriai.lt",
+    )
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        (signed,) = [page for page in document.pages if "Rūta Žilinskienė" in (page.extract_text() or "")]
+        lines = _lines(signed)
+
+    assert lines[-2:] == [
+        "Prezidentė Rūta Žilinskienė",
+        "Aušra Šimkūnienė, tel. +370 5 212 3456, el. p. ausra@klasteriai.lt",
+    ]
