@@ -33,7 +33,14 @@ from positions.admin.inlines import (
     SupportersFieldMixin,
 )
 from positions.letter import letter_heading, letter_html, paper_letter
-from positions.models import IssuerSettings, PaperAttribution, PositionPaper, Rendering, RenderingJob
+from positions.models import (
+    Dispatch,
+    IssuerSettings,
+    PaperAttribution,
+    PositionPaper,
+    Rendering,
+    RenderingJob,
+)
 
 # How often the PDF progress page reloads itself while the PDF is being generated.
 PROGRESS_REFRESH_SECONDS = 2
@@ -423,6 +430,15 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
             else:
                 self.log_change(request, paper, [{"changed": {"fields": ["status"]}}])
                 self.message_user(request, _("The dispatch is recorded."), messages.SUCCESS)
+                if data["channel"] == Dispatch.Channel.EMAIL and not data["send_email_now"]:
+                    # Recorded as sent by e-mail from elsewhere (the staff member's own mail).
+                    self.message_user(
+                        request,
+                        _(
+                            "The system did not e-mail the PDF: the dispatch records an e-mail sent otherwise."
+                        ),
+                        messages.INFO,
+                    )
                 return HttpResponseRedirect(self._change_url(paper))
         context = {
             **self.admin_site.each_context(request),

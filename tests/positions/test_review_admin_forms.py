@@ -380,6 +380,23 @@ def test_the_dispatch_page_fills_in_the_institution_s_e_mail_and_sends_the_pdf_w
     assert approved.is_sent
 
 
+def test_recording_an_e_mail_dispatch_without_sending_says_that_nothing_was_e_mailed(staff_client, approved):
+    services.paper_render(paper=approved, user=approved.approved_by)
+    data = _form_as_shown(staff_client, approved)
+    assert data["channel"] == "email" and "send_email_now" not in data
+
+    response = staff_client.post(
+        reverse("admin:positions_positionpaper_send", args=[approved.pk]), data, follow=True
+    )
+
+    assert mail.outbox == []
+    assert Dispatch.objects.get().channel == "email"
+    assert [str(message) for message in response.context["messages"]] == [
+        "Išsiuntimas užregistruotas.",
+        "Sistema PDF el. paštu nesiuntė: užregistruotas kitu būdu išsiųstas el. laiškas.",
+    ]
+
+
 def test_the_paper_s_own_addressee_e_mail_comes_before_the_institution_s(staff_client, approved):
     PositionPaper.objects.filter(pk=approved.pk).update(addressee_email="inovacijos@eimin.lt")
 
