@@ -7,6 +7,7 @@ State changes (opening, closing, sending links, saving answers) go through
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -17,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -159,6 +160,11 @@ class Consultation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the internal deadline has come (at the deadline itself, answers are closed);
+        False while there is none (a draft)."""
+        return self.internal_deadline is not None and self.internal_deadline <= (now or timezone.now())
 
 
 def document_upload_to(instance: ConsultationDocument, filename: str) -> str:

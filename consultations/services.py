@@ -229,7 +229,7 @@ def invitations_send(*, consultation: Consultation) -> InvitationReport:
     if locked.status != Consultation.Status.OPEN:
         raise ValidationError(_("Invitations are sent only for an open consultation."), code="not_open")
     # A link sent now would open a page that can only be read.
-    if locked.internal_deadline <= timezone.now():
+    if locked.deadline_passed():
         raise ValidationError(
             _("The internal deadline has passed; no invitations are sent."), code="deadline_passed"
         )
@@ -241,8 +241,8 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
     """Remind every invited organisation that has not submitted: each of its links that a
     reminder goes to (`selectors.access_links_remindable`) gets a reminder e-mail; an organisation
     none of whose contacts can be reminded is neither counted nor marked as reminded. With
-    `days_before` (the scheduler) only on the day that many days before the internal deadline. An organisation is never reminded twice on one day, nor on the day
-    it was invited."""
+    `days_before` (the scheduler) only on the day that many days before the internal deadline.
+    An organisation is never reminded twice on one day, nor on the day it was invited."""
     locked = _lock_consultation(consultation)
     if locked.status != Consultation.Status.OPEN:
         raise ValidationError(_("Reminders are sent only for an open consultation."), code="not_open")
@@ -251,7 +251,7 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
         days_left = (timezone.localdate(locked.internal_deadline) - timezone.localdate(now)).days
         if days_left != days_before:
             return ReminderReport()
-    if locked.internal_deadline <= now:
+    if locked.deadline_passed(now):
         raise ValidationError(
             _("The internal deadline has passed; no reminders are sent."), code="deadline_passed"
         )
@@ -309,7 +309,7 @@ def access_link_reissue(*, access_link: AccessLink, user: AbstractBaseUser) -> A
         raise ValidationError(
             _("Links can be re-issued only while the consultation is open."), code="not_open"
         )
-    if invitation.consultation.internal_deadline <= timezone.now():
+    if invitation.consultation.deadline_passed():
         raise ValidationError(
             _("The internal deadline has passed; links are no longer re-issued."), code="deadline_passed"
         )
@@ -370,8 +370,8 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     The raw token exists only here and in the e-mail; the database keeps its SHA-256 hash. Tokens
     mailed earlier keep working: every token of a link works until the link is revoked or the
     consultation stops being open. Nothing is sent for a revoked link, a consultation that is no
-    longer open or whose internal deadline has passed, a person without an e-mail address, who no longer agrees to consultation mail or
-    who has left the organisation (no current affiliation: the link opens nothing), or a reminder
+    longer open or whose internal deadline has passed, a person without an e-mail address, who
+    no longer agrees to consultation mail or who has left the organisation (no current affiliation: the link opens nothing), or a reminder
     to an organisation that has submitted meanwhile or on a link that no e-mail has reached yet
     (its invitation comes first). An invitation e-mail that goes out marks the invitation as sent.
 
@@ -426,7 +426,7 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
         return False
     # Queued before the deadline, run after it (a worker that was down): the link would open a
     # page that can only be read, under an e-mail asking for an answer.
-    if invitation.consultation.internal_deadline <= timezone.now():
+    if invitation.consultation.deadline_passed():
         return False
     # Someone who has left the organisation gets nothing: their link opens nothing any more.
     if not selectors.contact_current(person_id=link.person_id, organisation_id=invitation.organisation_id):

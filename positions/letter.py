@@ -189,22 +189,25 @@ def _logo_data_url(issuer: IssuerSettings) -> str | None:
     return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
+def _contacts(phone: str, email: str) -> list[str]:
+    """A phone and an e-mail address as the letter's language (active) writes them, the empty left
+    out: "tel. +370 5 212 3456", "el. p. info@klasteriai.lt"."""
+    parts = []
+    if phone:
+        parts.append(_("tel. %(phone)s") % {"phone": _display_phone(phone)})
+    if email:
+        parts.append(_("e-mail %(email)s") % {"email": email})
+    return parts
+
+
 def _drafter_line(paper: PositionPaper) -> str:
-    """The drafter's name, phone and e-mail as the letter's language writes them (active)."""
-    parts = [paper.drafter_name.strip()]
-    if paper.drafter_phone:
-        parts.append(_("tel. %(phone)s") % {"phone": _display_phone(paper.drafter_phone)})
-    if paper.drafter_email:
-        parts.append(_("e-mail %(email)s") % {"email": paper.drafter_email})
+    """The drafter's name, phone and e-mail (the letter's language active)."""
+    parts = [paper.drafter_name.strip(), *_contacts(paper.drafter_phone, paper.drafter_email)]
     return ", ".join(part for part in parts if part)
 
 
 def _issuer(issuer: IssuerSettings, language: str) -> Issuer:
-    parts = [issuer.legal_form_in(language), issuer.address]
-    if issuer.phone:
-        parts.append(_("tel. %(phone)s") % {"phone": _display_phone(issuer.phone)})
-    if issuer.email:
-        parts.append(_("e-mail %(email)s") % {"email": issuer.email})
+    parts = [issuer.legal_form_in(language), issuer.address, *_contacts(issuer.phone, issuer.email)]
     if issuer.website:
         parts.append(_display_website(issuer.website))
     register_line = ""

@@ -414,7 +414,7 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                 _("Nothing to do: this consultation is “%(status)s”.")
                 % {"status": consultation.get_status_display()}
             )
-        elif name in ("invite", "remind") and consultation.internal_deadline <= timezone.now():
+        elif name in ("invite", "remind") and consultation.deadline_passed():
             # Links sent now would open pages that can only be read (the services refuse too).
             item["runnable"] = False
             lines.append(
