@@ -27,6 +27,24 @@ REISSUE = "reissue"
 EARLIER_LINKS = {REMINDER: "keep", REISSUE: "revoked", INVITATION: ""}
 
 
+# Quotation marks a title may already be written in, opening and closing (not the single ones,
+# which are apostrophes as often).
+QUOTES = ("„", "“", '"', "«"), ("“", "”", '"', "»")
+
+
+def title_unquoted(title: str) -> str:
+    """The title without the one pair of quotation marks around the whole of it, for a subject that
+    quotes it: „Dėl tvarkos aprašo“ is not quoted twice. Marks inside the title stay."""
+    title = title.strip()
+    opening, closing = QUOTES
+    if len(title) > 2 and title.startswith(opening) and title.endswith(closing):
+        inner = title[1:-1]
+        # "„A“ ir „B“" is two quoted names, not one quoted title.
+        if not any(mark in inner for mark in (*opening, *closing)):
+            return inner.strip()
+    return title
+
+
 def recipient_language(language: str) -> str:
     """The person's language when the site speaks it, the site's default otherwise."""
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -64,7 +82,7 @@ def access_link_message(*, link: AccessLink, token: str, kind: str) -> EmailMult
         if kind == REMINDER:
             # With its time: a reminder is sent in the last days, when the hour matters.
             subject = gettext("Reminder: answer “%(title)s” by %(deadline)s") % {
-                "title": consultation.title,
+                "title": title_unquoted(consultation.title),
                 "deadline": deadline_filter(deadline),
             }
         elif kind == REISSUE:
@@ -132,7 +150,7 @@ def response_receipt_message(*, version: ResponseVersion) -> EmailMultiAlternati
         context = _version_context(version, person)
         subject = gettext("Received: the answer of %(organisation)s to “%(title)s” (version %(number)d)") % {
             "organisation": version.response.organisation.name,
-            "title": consultation.title,
+            "title": title_unquoted(consultation.title),
             "number": version.number,
         }
         text = render_to_string("consultations/email/receipt.txt", context)
@@ -147,7 +165,7 @@ def response_amendment_message(*, version: ResponseVersion, recipient: Person) -
         context = _version_context(version, recipient)
         subject = gettext("Amended: the answer of %(organisation)s to “%(title)s” (version %(number)d)") % {
             "organisation": version.response.organisation.name,
-            "title": consultation.title,
+            "title": title_unquoted(consultation.title),
             "number": version.number,
         }
         text = render_to_string("consultations/email/amendment.txt", context)

@@ -16,6 +16,7 @@ from django.utils import formats, timezone, translation
 from consultations import emails, selectors, services
 from consultations.models import AccessLink, AccessToken, Consultation
 from tests.consultations.conftest import TOKEN_IN_URL, Opened
+from tests.consultations.test_member_pages import answer_form
 from tests.factories import AffiliationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,77 @@ def test_a_deadline_at_midnight_is_shown_as_the_last_minute_of_the_day_before(
     assert "midnight" not in english.body
     assert shown in page
     assert "gruodžio 4 d." not in page
+
+
+def test_the_receipt_of_an_answer_sent_with_a_reissued_link_sends_the_member_to_that_link(
+    opened: Opened, policy_officer, mailoutbox
+):
+    """The receipt names the link the member answered with, not the invitation's, which a
+    re-issue has revoked; its text part heads the copy of the answers as its HTML does."""
+    ruta = opened.members["ruta"]  # reads Lithuanian
+    services.access_link_reissue(access_link=ruta.link, user=policy_officer)
+    token = TOKEN_IN_URL.search(mailoutbox[0].body).group(1)
+    mailoutbox.clear()
+    client = Client()
+    assert client.post(reverse("consultations:access", kwargs={"token": token})).status_code == 302
+
+    answers = answer_form(opened)
+    assert client.post(ruta.lt_url, {**answers, "action": "submit"}).status_code == 302
+
+    (receipt,) = mailoutbox
+    html = receipt.alternatives[0][0]
+    for part in (receipt.body, html):
+        assert "gali patikslinti atsakymą ta pačia asmenine nuoroda, kuria atsakėte" in part
+        assert "kvietimo" not in part
+    first_question = f"1. {opened.consultation.questions.order_by('position', 'pk').first().text}"
+    assert receipt.body.index("\nAtsakymų kopija\n") < receipt.body.index(first_question)
+    assert html.index("Atsakymų kopija</h2>") < html.index(first_question)
+
+
+def test_the_amendment_notices_text_part_heads_the_copy_of_the_answers(opened: Opened, mailoutbox):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    assert ruta.client().post(ruta.lt_url, {**answer_form(opened), "action": "submit"}).status_code == 302
+    amended = answer_form(opened, version=1, scale="2")
+    assert jonas.client().post(jonas.url, {**amended, "action": "submit"}).status_code == 302
+
+    notice = next(message for message in mailoutbox if message.subject.startswith("Patikslintas"))
+    assert notice.to == ["ruta@saule.lt"]
+    assert "\nAtsakymų kopija\n\n1. " in notice.body
+
+
+@pytest.mark.parametrize(
+    ("title", "unquoted"),
+    [
+        ("„Dėl klasterių plėtros programos“", "Dėl klasterių plėtros programos"),
+        ("“Cluster programme”", "Cluster programme"),
+        ('"Dėl tvarkos"', "Dėl tvarkos"),
+        ("«Dėl tvarkos»", "Dėl tvarkos"),
+        (" „Dėl tvarkos“ ", "Dėl tvarkos"),
+        # Marks inside the title, or two quoted names, stay as written.
+        ("Dėl įstatymo „Dėl inovacijų“ pakeitimo", "Dėl įstatymo „Dėl inovacijų“ pakeitimo"),
+        ("„Inovacijos“ ir „Klasteriai“", "„Inovacijos“ ir „Klasteriai“"),
+        ("„Dėl tvarkos", "„Dėl tvarkos"),
+        ("„“", "„“"),
+        ("Dėl O'Brieno pasiūlymo", "Dėl O'Brieno pasiūlymo"),
+    ],
+)
+def test_a_title_is_unquoted_only_when_quotation_marks_enclose_the_whole_of_it(title, unquoted):
+    assert emails.title_unquoted(title) == unquoted
+
+
+def test_a_title_already_in_quotation_marks_is_quoted_once_in_the_subjects(opened: Opened, mailoutbox):
+    Consultation.objects.filter(pk=opened.consultation.pk).update(title="„Dėl inovacijų skatinimo“")
+    egle = opened.members["egle"]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1)):
+        services.reminders_send(consultation=Consultation.objects.get(pk=opened.consultation.pk))
+    reminder = next(message for message in mailoutbox if message.to == ["egle@menulis.lt"])
+    mailoutbox.clear()
+    assert egle.client().post(egle.lt_url, {**answer_form(opened), "action": "submit"}).status_code == 302
+    (receipt,) = mailoutbox
+
+    assert "konsultaciją „Dėl inovacijų skatinimo“ iki" in reminder.subject
+    assert receipt.subject == (
+        "Gautas atsakymas į konsultaciją „Dėl inovacijų skatinimo“: Mėnulio klasteris (versija Nr. 1)"
+    )
+    # The e-mails' text keeps the title as written.
+    assert "„Dėl inovacijų skatinimo“" in receipt.body
