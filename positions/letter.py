@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from consultations.markdown import render_markdown
 from crm.collation import alphabetical
@@ -131,6 +131,13 @@ class ProposalLine:
     supporters: list[str]
 
 
+# What an annex page holds (`Letter.annex_pages_estimate`), from paper.css: 11 pt lines 1.35 apart
+# and 1 mm between entries, in the text column of an A4 page.
+ANNEX_LINE_CHARACTERS = 80
+ANNEX_FIRST_PAGE_LINES = 37
+ANNEX_PAGE_LINES = 41
+
+
 @dataclass(frozen=True)
 class Letter:
     """Everything printed on a paper, as text in the paper's language."""
@@ -150,13 +157,34 @@ class Letter:
     # The drafter's reference at the foot: "Vardenis Pavardenis, tel. +370 5 212 3456, el. p. …"
     drafter_line: str = ""
     annex_entries: list[str] = field(default_factory=list)
-    # What the annex lists, as its title and as the body's reference to it.
+    # What the annex lists, as its title and as the body's reference to it ("PRIDEDAMA. …sąrašas"),
+    # and its number of pages, which the PDF's layout tells (`positions.pdf.render_letter`).
     annex_title: str = ""
     annex_reference: str = ""
+    annex_pages: int = 0
     # PDF metadata; the e-mail's subject and the sentence that sends the letter
     document_title: str = ""
     author: str = ""
     covering_note: str = ""
+
+    @property
+    def annex_reference_line(self) -> str:
+        """The body's reference to the annex with its number of pages, as the document rules
+        write it: "PRIDEDAMA. …sąrašas, 2 lapai." (with the letter's language active)."""
+        if not self.annex_pages:
+            return _("%(annex)s.") % {"annex": self.annex_reference}
+        return ngettext("%(annex)s, %(count)d page.", "%(annex)s, %(count)d pages.", self.annex_pages) % {
+            "annex": self.annex_reference,
+            "count": self.annex_pages,
+        }
+
+    def annex_pages_estimate(self) -> int:
+        """About how many pages the annex takes (it starts on a page of its own): a line an entry,
+        more for a long name, 37 lines on its first page under its headings and 41 on the others."""
+        if not self.annex_entries:
+            return 0
+        lines = sum(1 + len(entry) // ANNEX_LINE_CHARACTERS for entry in self.annex_entries)
+        return 1 + max(0, -(-(lines - ANNEX_FIRST_PAGE_LINES) // ANNEX_PAGE_LINES))
 
 
 def _display_phone(phone: str) -> str:
@@ -276,10 +304,10 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             annex_heading = _("Annex to the letter")
         if paper.annex == PositionPaper.Annex.PARTICIPANTS:
             annex_title = _("Member organisations that took part in the consultation")
-            annex_reference = _("Annex: list of the member organisations that took part in the consultation.")
+            annex_reference = _("Annex: list of the member organisations that took part in the consultation")
         else:
             annex_title = _("Supporting member organisations")
-            annex_reference = _("Annex: list of the supporting member organisations.")
+            annex_reference = _("Annex: list of the supporting member organisations")
         issuer_text = _issuer(issuer, language)
         return Letter(
             language=language,

@@ -14,8 +14,9 @@ import logging
 import mimetypes
 import posixpath
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -208,30 +209,52 @@ def render_pdf(
     address cannot be resolved against anything), and count its pages. The letter never carries
     file attachments: any `rel=attachment` link is dropped before the PDF is written.
     `progress`, if given, is called with each stage and each page laid out."""
-    options = options or PdfOptions()
-    fetcher = fetcher if fetcher is not None else SafeURLFetcher()
-    pdf_options = {
-        "pdf_variant": options.variant or None,
-        "pdf_tags": options.tagged,
-        # The letter is read, not filled in.
-        "pdf_forms": False,
-    }
-    thread = threading.get_ident()
-    if progress is not None:
-        _progress_filter.callbacks[thread] = progress
-    try:
-        document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-            font_config=FontConfiguration(),
-            # HTML's own hints, off by default in WeasyPrint: a list continued after a paragraph
-            # (`<ol start="3">`) keeps its numbers.
-            presentational_hints=True,
-            **pdf_options,
-        )
+    layout = _Layout(options=options or PdfOptions(), fetcher=fetcher, progress=progress)
+    return layout.write(layout.render(html))
+
+
+class _Layout:
+    """WeasyPrint's layout of HTML with the safe fetcher and no base URL, and the PDF written from
+    it, reporting progress to the callback while it works."""
+
+    def __init__(
+        self, *, options: PdfOptions, fetcher: SafeURLFetcher | None, progress: ProgressCallback | None
+    ) -> None:
+        self.fetcher = fetcher if fetcher is not None else SafeURLFetcher()
+        self.progress = progress
+        self.pdf_options = {
+            "pdf_variant": options.variant or None,
+            "pdf_tags": options.tagged,
+            # The letter is read, not filled in.
+            "pdf_forms": False,
+        }
+
+    @contextmanager
+    def _reporting(self) -> Iterator[None]:
+        thread = threading.get_ident()
+        if self.progress is not None:
+            _progress_filter.callbacks[thread] = self.progress
+        try:
+            yield
+        finally:
+            _progress_filter.callbacks.pop(thread, None)
+
+    def render(self, html: str) -> Any:
+        with self._reporting():
+            document = HTML(string=html, base_url=None, url_fetcher=self.fetcher).render(
+                font_config=FontConfiguration(),
+                # HTML's own hints, off by default in WeasyPrint: a list continued after a paragraph
+                # (`<ol start="3">`) keeps its numbers.
+                presentational_hints=True,
+                **self.pdf_options,
+            )
         _drop_attachments_and_local_links(document)
-        content = document.write_pdf(**pdf_options)
-    finally:
-        _progress_filter.callbacks.pop(thread, None)
-    return RenderedPdf(content=content, page_count=len(document.pages))
+        return document
+
+    def write(self, document: Any) -> RenderedPdf:
+        with self._reporting():
+            content = document.write_pdf(**self.pdf_options)
+        return RenderedPdf(content=content, page_count=len(document.pages))
 
 
 def _drop_attachments_and_local_links(document: Any) -> None:
@@ -264,7 +287,31 @@ def render_letter(
     fetcher: SafeURLFetcher | None = None,
     progress: ProgressCallback | None = None,
 ) -> RenderedPdf:
-    """`letter_pdf` with its page count, reporting progress if asked."""
-    return render_pdf(
-        letter_html(letter, asset_url=static_asset_url), options=options, fetcher=fetcher, progress=progress
-    )
+    """`letter_pdf` with its page count, reporting progress if asked.
+
+    The body's reference to the annex gives the annex's number of pages, which only the layout
+    tells: the letter is laid out with the estimate (`Letter.annex_pages_estimate`), and again
+    with the count the layout found when the two differ."""
+    layout = _Layout(options=options or PdfOptions(), fetcher=fetcher, progress=progress)
+    pages = letter.annex_pages_estimate()
+    for _attempt in range(3):
+        shown = replace(letter, annex_pages=pages)
+        document = layout.render(letter_html(shown, asset_url=static_asset_url))
+        counted = _pages_from(document, ANNEX_ANCHOR) if letter.annex_entries else 0
+        if counted == pages:
+            break
+        pages = counted
+    return layout.write(document)
+
+
+# The annex's section in paper.html: it starts on a page of its own and runs to the end.
+ANNEX_ANCHOR = "annex"
+
+
+def _pages_from(document: Any, anchor: str) -> int:
+    """How many pages the document has from the one where the element with the id `anchor` starts
+    to its end; 0 without it."""
+    for index, page in enumerate(document.pages):
+        if anchor in page.anchors:
+            return len(document.pages) - index
+    return 0

@@ -286,11 +286,11 @@ def _annex_wording() -> dict[str, tuple[str, str]]:
         return {
             PositionPaper.Annex.PARTICIPANTS: (
                 gettext("Member organisations that took part in the consultation").upper(),
-                gettext("Annex: list of the member organisations that took part in the consultation."),
+                gettext("Annex: list of the member organisations that took part in the consultation"),
             ),
             PositionPaper.Annex.SUPPORTERS: (
                 gettext("Supporting member organisations").upper(),
-                gettext("Annex: list of the supporting member organisations."),
+                gettext("Annex: list of the supporting member organisations"),
             ),
         }
 
@@ -308,7 +308,7 @@ def test_the_draft_s_annex_lists_every_responding_member_as_having_taken_part_no
     participants_title, participants_reference = _annex_wording()[PositionPaper.Annex.PARTICIPANTS]
     supporters_title, supporters_reference = _annex_wording()[PositionPaper.Annex.SUPPORTERS]
     assert participants_title in annex
-    assert participants_reference in " ".join(pages[:-1])
+    assert f"{participants_reference}, 1 lapas." in " ".join(pages[:-1])
     # Žvaigždžių answered "Nepritariame": it took part, and the annex says no more than that.
     for name in ["Saulės klasteris", "Mėnulio klasteris", "Žvaigždžių klasteris", "Kometos klasteris"]:
         assert name in annex
@@ -342,7 +342,7 @@ def test_staff_who_have_the_members_agreement_title_the_annex_as_supporters_in_t
     supporters_title, supporters_reference = _annex_wording()[PositionPaper.Annex.SUPPORTERS]
     participants_title, participants_reference = _annex_wording()[PositionPaper.Annex.PARTICIPANTS]
     assert supporters_title in pages[-1]
-    assert supporters_reference in " ".join(pages[:-1])
+    assert f"{supporters_reference}, 1 lapas." in " ".join(pages[:-1])
     assert "Saulės klasteris" in pages[-1]
     assert "Žvaigždžių" not in pages[-1]
     assert participants_title not in " ".join(pages)

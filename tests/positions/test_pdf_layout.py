@@ -226,3 +226,71 @@ def test_a_new_paper_names_its_creator_as_drafter_and_the_letter_prints_them_und
         "Prezidentė Rūta Žilinskienė",
         "Aušra Šimkūnienė, tel. +370 5 212 3456, el. p. ausra@klasteriai.lt",
     ]
+
+
+SUPPORTERS_TITLE = "POZICIJAI PRITARIANČIŲ ASOCIACIJOS NARIŲ SĄRAŠAS"
+
+
+def _annex_paper(organisations: int, *, language: str = "lt") -> PositionPaper:
+    issuer_with_requisites()
+    paper = PaperFactory(language=language)
+    SectionFactory(paper=paper, heading="", body=PARAGRAPH)
+    paper.supporting_organisations.set(
+        [
+            OrganisationFactory(name=f"Klasteris „Nr. {number:03d}“ ir jo partneriai")
+            for number in range(organisations)
+        ]
+    )
+    return paper
+
+
+def _before_and_annex_pages(content: bytes, title: str) -> tuple[str, int]:
+    """The text of the pages before the annex (its lines joined), and how many pages the annex
+    takes: from the page with its title to the last."""
+    pages = pdf_reading.pages_text(content)
+    first = next(index for index, text in enumerate(pages) if title in text)
+    return " ".join(" ".join(text.split()) for text in pages[:first]), len(pages) - first
+
+
+@pytest.mark.parametrize(("organisations", "pages", "written"), [(3, 1, "1 lapas."), (90, 3, "3 lapai.")])
+def test_the_annex_reference_gives_the_annex_s_number_of_pages(organisations, pages, written):
+    paper = _annex_paper(organisations)
+
+    before, counted = _before_and_annex_pages(_pdf(paper), SUPPORTERS_TITLE)
+
+    assert counted == pages
+    assert f"PRIDEDAMA. Pozicijai pritariančių asociacijos narių sąrašas, {written}" in before
+
+
+def test_the_annex_s_pages_are_counted_by_the_layout_where_the_estimate_is_wrong(monkeypatch):
+    paper = _annex_paper(90)
+    letter = paper_letter(paper_for_document(paper_id=paper.pk))
+    assert letter.annex_pages_estimate() == 3
+    monkeypatch.setattr(type(letter), "annex_pages_estimate", lambda self: 1)
+
+    rendered = pdf.render_letter(letter)
+
+    before, counted = _before_and_annex_pages(rendered.content, SUPPORTERS_TITLE)
+    assert counted == 3
+    assert "PRIDEDAMA. Pozicijai pritariančių asociacijos narių sąrašas, 3 lapai." in before
+    assert rendered.page_count == len(pdf_reading.pages_text(rendered.content))
+
+
+def test_an_english_annex_reference_counts_pages_in_english():
+    paper = _annex_paper(2, language="en")
+
+    before, counted = _before_and_annex_pages(_pdf(paper), "SUPPORTING MEMBER ORGANISATIONS")
+
+    assert counted == 1
+    assert "Annex: list of the supporting member organisations, 1 page." in before
+
+
+def test_a_letter_without_an_annex_has_no_annex_reference():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="", body=PARAGRAPH)
+
+    text = pdf_reading.full_text(_pdf(paper))
+
+    assert "PRIDEDAMA" not in text
+    assert paper_letter(paper_for_document(paper_id=paper.pk)).annex_pages_estimate() == 0
