@@ -1,5 +1,6 @@
 """Benchmark 4: the member page (GET) and its submit (POST) served by gunicorn with 4 workers,
-against a trivial Django view on the same server, driven by threads on 127.0.0.1.
+against a trivial Django view on the same server, and the submit also against the same answers
+through Django's own form cycle (`bench.submit_floor`), driven by threads on 127.0.0.1.
 
 Each client is a thread with its own link cookie (signed here, as the link exchange would sign
 it) on its own invitation of an open consultation. The number of requests is fixed;
@@ -38,6 +39,8 @@ class Client:
     questions: list[tuple[int, str]]
     consultation_id: int
     sent: int = 0
+    # The same client's page and submit on the submit's floor (`bench.submit_floor`).
+    floor_path: str = ""
 
 
 @dataclass
@@ -85,22 +88,34 @@ def _processes() -> list[tuple[int, int, str, float]]:
     return found
 
 
-def cpu_snapshot(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the server (the gunicorn master and its workers), PostgreSQL,
-    Redis and this process (the load generator's threads); empty where /proc is missing."""
+def cpu_snapshot(server_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds used so far by each process of the server (the gunicorn master and its
+    workers), PostgreSQL, Redis and this process (the load generator's threads), by pid; empty
+    where /proc is missing."""
     if not Path("/proc/self/stat").exists():
         return {}
-    used = {"workers": 0.0, "database": 0.0, "cache": 0.0}
+    used: dict[str, dict[int, float]] = {"workers": {}, "database": {}, "cache": {}}
     for pid, parent, command, seconds in _processes():
         program = command.split(" ", 1)[0].rsplit("/", 1)[-1]  # "postgres:" for its backends
         if server_pid in (pid, parent):
-            used["workers"] += seconds
+            used["workers"][pid] = seconds
         elif program.startswith("postgres"):
-            used["database"] += seconds
+            used["database"][pid] = seconds
         elif program.startswith("redis-server"):
-            used["cache"] += seconds
-    used["client"] = time.process_time()
+            used["cache"][pid] = seconds
+    used["client"] = {os.getpid(): time.process_time()}
     return used
+
+
+def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds each part used between two snapshots: the growth of each process, one started
+    in between counted from zero. A process that ended in between (a database connection closed
+    at its age limit) took its time out of /proc with it and counts nothing: its share since the
+    first snapshot is lost, rather than its whole life's time subtracted."""
+    return {
+        part: sum(seconds - before.get(part, {}).get(pid, 0.0) for pid, seconds in processes.items())
+        for part, processes in after.items()
+    }
 
 
 def prepare_clients(count: int, *, other_than: Iterable[int] = ()) -> list[Client]:
@@ -147,6 +162,7 @@ def prepare_clients(count: int, *, other_than: Iterable[int] = ()) -> list[Clien
                 csrf,
                 questions[consultation_id],
                 consultation_id,
+                floor_path=f"/bench-floor/submit/{consultation_id}/{link.invitation_id}/",
             )
         )
     return clients
@@ -224,7 +240,8 @@ def drive(
     clients' pages are unanswered, so a consultation's blank page is rendered once and shared)
     against its floor, the floor view sent once by each client at once (`floor_burst`); the
     floor view; the page GET again (served from the cache while the answer is unchanged); and
-    submits (each a GET for the current version, then the timed POST).
+    submits (each a GET for the current version, then the timed POST), alternating with the same
+    submits on their floor (`submit_floor`: Django's own form cycle, `bench.submit_floor`).
 
     A page is viewed for the first time once: the first views run in one round with `clients`,
     then one with each of `first_view_groups` (clients of other consultations, whose pages
@@ -237,8 +254,9 @@ def drive(
     load generator: the steadier figure on a machine whose other load moves the throughput.
 
     Then, for each number in `submit_clients`, one round of `submits` submits sent by only that
-    many of the clients at once (the first ones): how the submit's latency falls with fewer
-    members submitting at the same moment, the server's throughput being the same."""
+    many of the clients at once (the first ones), and then on their floor: how the submit's
+    latency falls with fewer members submitting at the same moment, the server's throughput
+    being the same."""
     if rounds < 1:
         raise ValueError("at least one round")
     if any(not 0 < n <= len(clients) for n in submit_clients):
@@ -262,19 +280,23 @@ def drive(
                 status = 0
             phase.record(time.perf_counter() - started, status, status == 200)
 
-    def submit(client: Client, count: int, phase: Phase) -> None:
+    def submit(client: Client, count: int, phase: Phase, *, floor: bool = False) -> None:
+        path = client.floor_path if floor else client.path
         for _ in range(count):
             try:
-                _status, body = _request(port, "GET", client.path, client.cookie)
+                _status, body = _request(port, "GET", path, client.cookie)
                 found = VERSION.search(body)
                 version = int(next(g for g in found.groups() if g)) if found else 0
                 payload = urllib.parse.urlencode(submit_form(client, version), doseq=True)
                 started = time.perf_counter()
-                status, _body = _request(port, "POST", client.path, client.cookie, payload)
+                status, _body = _request(port, "POST", path, client.cookie, payload)
             except OSError:
                 started, status = time.perf_counter(), 0
             # A successful submit redirects back to the page.
             phase.record(time.perf_counter() - started, status, status == 302)
+
+    def submit_floor(client: Client, count: int, phase: Phase) -> None:
+        submit(client, count, phase, floor=True)
 
     def run(work: Any, total: int, group: list[Client] = clients) -> dict[str, Any]:
         before = cpu_snapshot(server_pid) if server_pid else {}
@@ -284,7 +306,8 @@ def drive(
         if before and after and summary["requests"]:
             # A submit's figures include the page GET before it, which is not timed.
             summary["cpu_ms_per_request"] = {
-                part: round((after[part] - before[part]) / summary["requests"] * 1000, 2) for part in before
+                part: round(seconds / summary["requests"] * 1000, 2)
+                for part, seconds in cpu_used(before, after).items()
             }
         return summary
 
@@ -299,9 +322,15 @@ def drive(
     for _ in range(rounds):
         runs["floor"].append(run(floor, floor_requests))
         runs["page_get"].append(run(page, page_requests))
+    # The submits and their floor alternate.
     for _ in range(rounds):
         runs["submit_post"].append(run(submit, submits))
-    fewer = {str(n): run(submit, submits, clients[:n]) | {"clients": n} for n in sorted(submit_clients)}
+        runs["submit_floor"].append(run(submit_floor, submits))
+    fewer = {
+        str(n): run(submit, submits, clients[:n])
+        | {"clients": n, "floor": run(submit_floor, submits, clients[:n])}
+        for n in sorted(submit_clients)
+    }
 
     results = {name: _median_round(phases) for name, phases in runs.items()}
     for name, its_floor in (("page_first_get", "floor_burst"), ("page_get", "floor")):
@@ -315,13 +344,22 @@ def drive(
     results["submit_post"]["ratio_to_floor"] = round(
         results["submit_post"]["throughput_rps"] / (results["floor"]["throughput_rps"] or 1), 3
     )
+    results["submit_post"]["ratio_to_submit_floor"] = round(
+        statistics.median(
+            measured["throughput_rps"] / (floor["throughput_rps"] or 1)
+            for measured, floor in zip(runs["submit_post"], runs["submit_floor"], strict=True)
+        ),
+        3,
+    )
     if fewer:
         results[SUBMITS_FEWER_CLIENTS] = fewer
     return results
 
 
 # In the order they run.
-PHASES = ("floor_burst", "page_first_get", "floor", "page_get", "submit_post")
+PHASES = ("floor_burst", "page_first_get", "floor", "page_get", "submit_post", "submit_floor")
+# The floors among them, which have no targets of their own.
+FLOOR_PHASES = frozenset({"floor_burst", "floor", "submit_floor"})
 # The submits sent by fewer clients at once, by their number (after the phases).
 SUBMITS_FEWER_CLIENTS = "submit_post_fewer_clients"
 
@@ -412,6 +450,8 @@ def member_load(
     from django.conf import settings
     from django.db import connection
 
+    from bench.submit_floor import create_floor_table
+
     prepared = prepare_clients(clients)
     measured = {client.consultation_id for client in prepared}
     # The first views' other rounds: clients of other consultations, as many as there are.
@@ -429,6 +469,7 @@ def member_load(
         warm_up = prepare_clients(1, other_than=measured)
     except RuntimeError:
         warm_up = []
+    create_floor_table()
     connection.close()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
     process, port = start_gunicorn(workers=workers, env=env)

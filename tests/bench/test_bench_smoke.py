@@ -4,6 +4,7 @@ query counts of the admin pages and exports do not grow with the data."""
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from django.test import Client
 
 from bench import benchmarks, load, report
 from bench.seeding import Counts, seed_scale
+from bench.submit_floor import create_floor_table, saved_answers
 from consultations.models import Answer, Consultation, Invitation, Response, ResponseVersion
 from crm.models import Organisation, Person
 from positions.checks import harfbuzz_subset_available
@@ -224,17 +226,27 @@ def test_the_load_cpu_accounting_counts_the_server_apart_from_the_load_generator
     try:
         before = load.cpu_snapshot(server.pid)
         deadline = time.monotonic() + 20
-        now = before
-        while now["workers"] - before["workers"] < 0.25 and time.monotonic() < deadline:
+        used = load.cpu_used(before, before)
+        while used["workers"] < 0.25 and time.monotonic() < deadline:
             time.sleep(0.05)
-            now = load.cpu_snapshot(server.pid)
+            used = load.cpu_used(before, load.cpu_snapshot(server.pid))
     finally:
         server.kill()
         server.wait()
 
-    assert set(before) == {"workers", "database", "cache", "client"}
-    assert now["workers"] - before["workers"] >= 0.25
-    assert now["client"] - before["client"] < 0.25  # this process only waited
+    assert set(before) == set(used) == {"workers", "database", "cache", "client"}
+    assert server.pid in before["workers"]
+    assert used["workers"] >= 0.25
+    assert used["client"] < 0.25  # this process only waited
+
+
+def test_a_process_that_ends_between_two_snapshots_takes_no_cpu_time_away():
+    """A PostgreSQL connection closed at its age limit during a phase leaves /proc: the phase's
+    CPU is the growth of the processes still there and of those that started, never negative."""
+    before = {"workers": {10: 5.0}, "database": {20: 40.0, 21: 1.0}, "cache": {}, "client": {1: 2.0}}
+    after = {"workers": {10: 6.5}, "database": {21: 1.5, 22: 0.25}, "cache": {}, "client": {1: 2.5}}
+
+    assert load.cpu_used(before, after) == {"workers": 1.5, "database": 0.75, "cache": 0.0, "client": 0.5}
 
 
 def test_the_member_table_shows_the_cpu_a_request_cost():
@@ -308,7 +320,13 @@ def test_the_member_table_tells_the_submits_sent_by_fewer_clients_after_the_targ
         "submit_post": {**phase, "throughput_rps": 55.0, "p95_ms": 560.0, "ratio_to_floor": 0.02},
         load.SUBMITS_FEWER_CLIENTS: {
             "25": {**phase, "clients": 25, "throughput_rps": 56.0, "p95_ms": 280.4},
-            "10": {**phase, "clients": 10, "throughput_rps": 57.0, "p95_ms": 120.5},
+            "10": {
+                **phase,
+                "clients": 10,
+                "throughput_rps": 57.0,
+                "p95_ms": 120.5,
+                "floor": {**phase, "throughput_rps": 190.0, "p95_ms": 61.2},
+            },
         },
     }
     lines = report.member_table("postgresql", {"full": {"member": member}})
@@ -316,10 +334,34 @@ def test_the_member_table_tells_the_submits_sent_by_fewer_clients_after_the_targ
     assert "560.0 **missed**" in submits  # the target's verdict stays with the 50 clients
     rows = [line for line in lines if line.startswith(("| 10 |", "| 25 |"))]
     assert rows == [
-        "| 10 | 200 | 0 | 57.0 | 40.0 | 120.5 | yes | 300.0 |  |",
-        "| 25 | 200 | 0 | 56.0 | 40.0 | 280.4 | no | 300.0 |  |",
+        "| 10 | 200 | 0 | 57.0 | 40.0 | 120.5 | yes | 300.0 |  | 190.0 | 61.2 |  |",
+        "| 25 | 200 | 0 | 56.0 | 40.0 | 280.4 | no | 300.0 |  |  |  |  |",
     ]
     assert "beside the 50 of the phase above" in "\n".join(lines)
+
+
+def test_the_member_table_sets_the_submits_beside_their_floor_which_has_no_verdict():
+    phase = {"requests": 200, "errors": 0, "p50_ms": 40.0, "p99_ms": 300.0}
+    member = {
+        "workers": 4,
+        "clients": 50,
+        "rounds": 3,
+        "submit_post": {
+            **phase,
+            "throughput_rps": 55.0,
+            "p95_ms": 560.0,
+            "ratio_to_floor": 0.02,
+            "ratio_to_submit_floor": 0.31,
+        },
+        "submit_floor": {**phase, "throughput_rps": 180.0, "p95_ms": 171.3},
+    }
+    lines = report.member_table("sqlite", {"full": {"member": member}})
+    text = "\n".join(lines)
+
+    floor = next(line for line in lines if line.startswith("| submit_floor |"))
+    assert "| 171.3  |" in floor and "met" not in floor and "missed" not in floor
+    assert "The submits ran at 0.31× its throughput" in text
+    assert "at 50 clients its own p95 was 171.3 ms, beyond the submits' 150 ms" in text
 
 
 def test_the_load_needs_at_least_one_round():
@@ -346,6 +388,7 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
     others = load.prepare_clients(1, other_than=[clients[0].consultation_id])
     assert others[0].consultation_id != clients[0].consultation_id
     port = int(live_server.url.rsplit(":", 1)[1])
+    create_floor_table()
 
     results = load.drive(
         port,
@@ -365,10 +408,11 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
         ("floor", 3),
         ("page_get", 3),
         ("submit_post", 2),
+        ("submit_floor", 2),
     ):
         assert results[name]["requests"] == requests, name
         assert results[name]["errors"] == 0, (name, results[name]["statuses"])
-    assert results["submit_post"]["statuses"] == {"302": 2}
+    assert results["submit_post"]["statuses"] == results["submit_floor"]["statuses"] == {"302": 2}
     # Each ratio against its own floor: the first views against the burst of the same shape,
     # round by round (the median of two is their mean).
     first, burst = results["page_first_get"], results["floor_burst"]
@@ -392,6 +436,23 @@ def test_the_load_phases_run_against_a_live_server_and_each_has_its_floor(live_s
     assert list(fewer) == ["1"]
     assert fewer["1"]["clients"] == 1 and fewer["1"]["requests"] == 2 and fewer["1"]["errors"] == 0
     assert fewer["1"]["statuses"] == {"302": 2}
+    assert fewer["1"]["floor"]["requests"] == 2 and fewer["1"]["floor"]["statuses"] == {"302": 2}
+    submits = results["submit_post"]
+    assert submits["ratio_to_submit_floor"] == pytest.approx(
+        statistics.median(
+            product / floor
+            for product, floor in zip(
+                submits["throughput_rps_rounds"],
+                results["submit_floor"]["throughput_rps_rounds"],
+                strict=True,
+            )
+        ),
+        abs=0.002,
+    )
+    # The floor wrote the client's answers: a row a field of its form, the last submit's.
+    written = saved_answers(invitation.pk)
+    assert {f"q{pk}" for pk, _kind in clients[0].questions} <= set(written)
+    assert f"Pritariame ({clients[0].sent})" in written.values()
 
 
 def test_the_report_tells_the_machines_speed_at_the_start_and_the_end_of_the_run():
