@@ -131,11 +131,11 @@ class ProposalLine:
     supporters: list[str]
 
 
-# What an annex page holds (`Letter.annex_pages_estimate`), from paper.css: 11 pt lines 1.35 apart
+# What an annex page holds (`Letter.annex_pages_estimate`), from paper.css: 12 pt lines 1.2 apart
 # and 1 mm between entries, in the text column of an A4 page.
 ANNEX_LINE_CHARACTERS = 80
-ANNEX_FIRST_PAGE_LINES = 37
-ANNEX_PAGE_LINES = 41
+ANNEX_FIRST_PAGE_LINES = 38
+ANNEX_PAGE_LINES = 42
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ class Letter:
 
     def annex_pages_estimate(self) -> int:
         """About how many pages the annex takes (it starts on a page of its own): a line an entry,
-        more for a long name, 37 lines on its first page under its headings and 41 on the others."""
+        more for a long name, 38 lines on its first page under its headings and 42 on the others."""
         if not self.annex_entries:
             return 0
         lines = sum(1 + len(entry) // ANNEX_LINE_CHARACTERS for entry in self.annex_entries)
@@ -391,10 +391,11 @@ def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
     """The letter as one HTML document; `asset_url` turns a static path ("fonts/…") into the URL
     the consumer can load (the PDF renderer's own scheme, or the site's static URL)."""
     fonts = {
-        "serif": asset_url("fonts/DejaVuSerif.ttf"),
-        "serif_bold": asset_url("fonts/DejaVuSerif-Bold.ttf"),
-        "serif_italic": asset_url("fonts/DejaVuSerif-Italic.ttf"),
-        "serif_bold_italic": asset_url("fonts/DejaVuSerif-BoldItalic.ttf"),
+        # Liberation Serif: the metrics of Times New Roman, which the document rules name.
+        "serif": asset_url("fonts/LiberationSerif-Regular.ttf"),
+        "serif_bold": asset_url("fonts/LiberationSerif-Bold.ttf"),
+        "serif_italic": asset_url("fonts/LiberationSerif-Italic.ttf"),
+        "serif_bold_italic": asset_url("fonts/LiberationSerif-BoldItalic.ttf"),
         "sans": asset_url("fonts/DejaVuSans.ttf"),
         "sans_bold": asset_url("fonts/DejaVuSans-Bold.ttf"),
     }

@@ -232,7 +232,7 @@ def test_the_preview_is_the_letter_as_html_under_a_strict_policy(staff_client, p
     assert response.status_code == 200
     assert "LIETUVOS KLASTERIŲ ASOCIACIJA" in html
     assert "<script" not in html and '<img src="file:' not in html
-    assert "/static/fonts/DejaVuSerif.ttf" in html
+    assert "/static/fonts/LiberationSerif-Regular.ttf" in html
     assert response["Content-Security-Policy"].startswith("default-src 'none'")
 
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 
+import pdfplumber
 import pytest
 import time_machine
 from django.utils import translation
@@ -148,8 +150,30 @@ def test_fonts_are_the_shipped_ones_embedded_as_subsets(approved_paper):
     assert names, "no embedded font"
     assert all("+Paper-S" in name for name in names), names  # subset tag + the @font-face family
     fetched = {record.url for record in fetcher.log if record.allowed}
-    assert "static:fonts/DejaVuSerif.ttf" in fetched
-    assert "static:fonts/DejaVuSerif-Bold.ttf" in fetched
+    assert "static:fonts/LiberationSerif-Regular.ttf" in fetched
+    assert "static:fonts/LiberationSerif-Bold.ttf" in fetched
+
+
+def test_the_text_is_12_pt_in_the_metrics_of_times_new_roman_as_the_document_rules_ask(approved_paper):
+    """Liberation Serif has the widths of Times New Roman: a line of the letter breaks where it
+    would in the font the rules name."""
+    content, _fetcher = _render(approved_paper)
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        chars = [char for page in document.pages for char in page.chars if char["text"].strip()]
+    body = [char for char in chars if char["size"] == pytest.approx(12, abs=0.05)]
+    # The text, its title and headings in 12 pt; the proposals' table, the page numbers and the
+    # requisites smaller; nothing in the 11 pt of before.
+    assert len(body) > 200
+    assert not [char for char in chars if char["size"] == pytest.approx(11, abs=0.05)]
+    with_ogonek = [char for char in body if char["text"] in "ąčęėįšųūžĄČĘĖĮŠŲŪŽ"]
+    assert with_ogonek, "no Lithuanian letter in the body"
+    assert {char["fontname"].split("+", 1)[1] for char in body} <= {"Paper-Serif", "Paper-Serif-Bold"}
+    # The regular face's program is Liberation Serif's: its "a" is as wide as Times New Roman's
+    # (443 of 1000 units of the font's size).
+    regular_a = next(
+        char for char in body if char["text"] == "a" and char["fontname"].endswith("Paper-Serif")
+    )
+    assert regular_a["width"] == pytest.approx(12 * 0.443, abs=0.02)
 
 
 def test_pdf_metadata_has_title_author_and_language(approved_paper):
@@ -249,10 +273,10 @@ def test_the_fetcher_refuses_files_network_and_escapes_from_the_static_files(set
         "static:../config/settings.py",
         "static:fonts/../../config/settings.py",
         "static:/etc/passwd",
-        "static://host/fonts/DejaVuSerif.ttf",
+        "static://host/fonts/LiberationSerif-Regular.ttf",
         "static:fonts%2F..%2F..%2Fconfig%2Fsettings.py",
         "static:fonts/nonexistent.ttf",
-        "/static/fonts/DejaVuSerif.ttf",
+        "/static/fonts/LiberationSerif-Regular.ttf",
     ]
     for url in refused:
         with pytest.raises(ValueError):

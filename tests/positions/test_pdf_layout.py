@@ -164,11 +164,12 @@ def test_a_link_prints_its_address_after_its_text():
         "<https://www.lrs.lt>; rašykite [mums](mailto:info@klasteriai.lt).",
     )
 
-    text = pdf_reading.full_text(_pdf(paper))
+    # Without spaces: a line may break inside an address ("https://" at a line's end).
+    text = pdf_reading.full_text(_pdf(paper)).replace(" ", "")
 
-    assert "Žr. lyginamąjį variantą (https://e-seimas.lrs.lt/portal/legalAct/lt/TAP/4f1c) ir" in text
+    assert "Žr.lyginamąjįvariantą(https://e-seimas.lrs.lt/portal/legalAct/lt/TAP/4f1c)ir" in text
     # An address that is its own text is not written twice.
-    assert "ir https://www.lrs.lt; rašykite mums (info@klasteriai.lt)." in text
+    assert "irhttps://www.lrs.lt;rašykitemums(info@klasteriai.lt)." in text
 
 
 def test_the_draft_act_goes_to_the_next_page_with_its_first_proposal():
