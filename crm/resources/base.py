@@ -657,12 +657,14 @@ class CrmResource(resources.ModelResource):
         the row's key (`row_key`), by which the record was found."""
         if not new and key is not None and key[0] == "name":
             values = values | {n: getattr(instance, n) for n in self.kept_when_found_by_name if n in values}
-        elif not new and key is not None and key[0] == "pk" and is_blank(values.get(self.unique_column, "-")):
-            # An empty code or e-mail address cell erases nothing (staff do that in the record's page).
-            values = values | {self.unique_column: getattr(instance, self.unique_column)}
         errors: dict[str, list] = {}
         for name, memo, attname, is_relation in self.cell_plan:
             raw = values[name]
+            if not new and is_blank(raw):
+                # An empty cell erases nothing, nor puts a default in place of what is stored
+                # (a hidden organisation shown, a consent withdrawn): an import adds and corrects,
+                # and staff erase a value in the record's page. A new record takes the defaults.
+                continue
             if memo is None:
                 outcome = self.cell_outcome(name, raw)
             else:

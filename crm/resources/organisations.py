@@ -223,6 +223,8 @@ class OrganisationResource(CrmResource):
     ) -> dict[str, frozenset[Any]]:
         relation = {}
         for name in self.many_columns:
+            if not new and is_blank(values[name]):
+                continue  # an empty cell takes no sector or tag away (`import_instance`)
             try:
                 relation[name] = self.fields[name].widget.clean(values[name])
             except ValueError as exc:

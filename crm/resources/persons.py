@@ -171,7 +171,7 @@ class PersonResource(CrmResource):
 
     def primary_releases(self, dataset: tablib.Dataset) -> dict[int, int]:
         """The rows where an organisation's primary contact lets go (the row of that person and
-        organisation says no, or nothing, under "primary contact"), by organisation: a row above it
+        organisation says no under "primary contact"), by organisation: a row above it
         may make another person the primary contact (a handover, in whichever order the rows come)."""
         if "is_primary" not in self.affiliation_columns or not self.primary_holder:
             return {}
@@ -186,7 +186,8 @@ class PersonResource(CrmResource):
             if not theirs:
                 continue
             try:
-                if self.fields["is_primary"].widget.clean(flags[index]):
+                # An empty cell changes nothing (`import_relations`): only "no" lets go.
+                if is_blank(flags[index]) or self.fields["is_primary"].widget.clean(flags[index]):
                     continue
                 named = theirs.intersection(self.fields["organisation"].widget.clean(organisations[index]))
             except ValueError:
@@ -243,8 +244,8 @@ class PersonResource(CrmResource):
         organisation_id = candidates[0]
         change = AffiliationChange(organisation_id, {}, self.affiliations.get((instance.pk, organisation_id)))
         for name in self.affiliation_columns:
-            if name == "organisation":
-                continue
+            if name == "organisation" or (change.existing is not None and is_blank(values[name])):
+                continue  # an empty cell changes nothing of a stored affiliation (`import_instance`)
             model_field = Affiliation._meta.get_field(name)
             try:
                 value = self.fields[name].widget.clean(values[name])
