@@ -64,6 +64,43 @@ def split_list(value: Any) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(str(value)) if part.strip()]
 
 
+def split_quoted_list(value: Any) -> list[str]:
+    """`split_list` where an item may be written in double quotes to hold a separator, as a
+    spreadsheet writes a cell: “Mediena; "Sveikata, biotechnologijos"” → ["Mediena", "Sveikata,
+    biotechnologijos"]; a quote inside is doubled. Quotes elsewhere are the item's own."""
+    if is_blank(value):
+        return []
+    text, items, current, quoted, index = str(value), [], [], False, 0
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"' and text[index + 1 : index + 2] == '"':
+                current.append(char)
+                index += 1
+            elif char == '"':
+                quoted = False
+            else:
+                current.append(char)
+        elif char == '"' and not "".join(current).strip():
+            quoted, current = True, []
+        elif char in ",;":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def quoted_list_item(name: str) -> str:
+    """A name as `split_quoted_list` reads it back: in double quotes when it holds a separator or
+    starts with a quote."""
+    if any(separator in name for separator in ",;") or name.startswith('"'):
+        return '"' + name.replace('"', '""') + '"'
+    return name
+
+
 def chunked(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
     batch: list[Any] = []
     for value in values:
@@ -381,11 +418,12 @@ class SectorsWidget(LookupWidget):
 
 
 class TagsWidget(LookupWidget):
-    """Tags by name; a name not yet known becomes a new tag when the import is saved."""
+    """Tags by name; a name not yet known becomes a new tag when the import is saved. A name that
+    holds a comma or a semicolon is written in double quotes (`quoted_list_item`)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> frozenset[str]:
         keys = set()
-        for name in split_list(value):
+        for name in split_quoted_list(value):
             key = normalise_key(name)
             if len(name) > Tag._meta.get_field("name").max_length:
                 raise ValueError(gettext("The tag “%(value)s” is too long.") % {"value": name})
@@ -395,7 +433,9 @@ class TagsWidget(LookupWidget):
         return frozenset(keys)
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return LIST_JOINER.join(tag.name for tag in value.all()) if value is not None else ""
+        return (
+            LIST_JOINER.join(quoted_list_item(tag.name) for tag in value.all()) if value is not None else ""
+        )
 
     def names(self, keys: Iterable[str]) -> str:
         lookups = self.lookups

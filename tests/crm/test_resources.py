@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from import_export.exceptions import ImportError
 
+from crm import widgets
 from crm.import_formats import CSV, XLSX
 from crm.models import Affiliation, Municipality, Organisation, Person, Sector, Tag
 from crm.resources import OrganisationResource, PersonResource
@@ -97,7 +98,11 @@ def organisations(db):
         description="Pirmoji eilutė\r\nAntroji: ąčęėįšųūž",
         sectors=["ict", "health"],
     )
-    first.tags.set([Tag.objects.create(name="Inovacijos"), Tag.objects.create(name="Eksportas")])
+    # A tag's name may hold the separators of the tags' cell, and quotes: written in quotes there.
+    first.tags.set(
+        Tag.objects.create(name=name)
+        for name in ("Inovacijos", "Eksportas", "Sveikata, biotechnologijos", '"Žalioji" banga; 2026')
+    )
     OrganisationFactory(
         name="Ministerija be kodo",
         kind=Organisation.Kind.PUBLIC,
@@ -324,6 +329,22 @@ def test_tags_are_found_by_name_and_created_when_missing(db):
         "Žalioji energija",
     ]
     assert Tag.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ('Mediena; "Sveikata, biotechnologijos"', ["Mediena", "Sveikata, biotechnologijos"]),
+        ('"""Žalioji"" banga; 2026", Eksportas', ['"Žalioji" banga; 2026', "Eksportas"]),
+        ('Klasteris "Ąžuolas"; IRT', ['Klasteris "Ąžuolas"', "IRT"]),
+        (" ; Mediena ;; ", ["Mediena"]),
+        ('"Neuždaryta, kabutė', ["Neuždaryta, kabutė"]),
+    ],
+)
+def test_a_tags_cell_reads_quoted_names_as_a_spreadsheet_writes_them(cell, names):
+    assert widgets.split_quoted_list(cell) == names
+    if '"Neuždaryta' not in cell:
+        assert widgets.split_quoted_list("; ".join(map(widgets.quoted_list_item, names))) == names
 
 
 def test_blank_lines_are_skipped(db):
