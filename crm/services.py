@@ -518,12 +518,17 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
     """Everything the CRM holds about a person, as JSON-ready data (a GDPR access request).
 
     The person's own fields, affiliations with organisation names, the interactions they took
-    part in, the consent records and the person's change history.
+    part in, the consent records and the person's change history; and what other apps keep about
+    them (`signals.person_data_requested`): the consultations' personal links and submissions.
     """
     affiliations = Affiliation.objects.filter(person=person).select_related("organisation")
     interactions = person.interactions.select_related("organisation").order_by("occurred_on", "pk")
     history = _history_model(Person).objects.filter(id=person.pk).order_by("history_date", "history_id")
     history = history.select_related("history_user")
+    # What the other apps keep about the person (the consultations' personal links, submissions).
+    elsewhere = dict(
+        response for _receiver, response in signals.person_data_requested.send(Person, person=person)
+    )
     return {
         "exported_at": _iso(timezone.now()),
         "person": {
@@ -581,6 +586,7 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
             }
             for record in history
         ],
+        **elsewhere,
     }
 
 
@@ -669,6 +675,26 @@ def _contains_stem(field: str, stem: str) -> models.Q:
 
 
 @transaction.atomic
+def _scrub_records(
+    records: models.QuerySet,
+    fields: tuple[str, ...],
+    pattern: re.Pattern[str] | None,
+    placeholder: str,
+    key: str = "pk",
+) -> None:
+    """Replace what `pattern` finds in the records' text `fields` by the placeholder, record by
+    record, without touching anything else of them (no history of the change: it erases)."""
+    for record in records.only(key, *fields):
+        changed = {
+            field: scrubbed
+            for field in fields
+            if (scrubbed := _scrub_text(pattern, getattr(record, field), placeholder))
+            != getattr(record, field)
+        }
+        if changed:
+            records.model.objects.filter(**{key: getattr(record, key)}).update(**changed)
+
+
 def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
 
@@ -678,8 +704,10 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     contact nor receive consultations) and interactions stay. The person's simple-history records
     (and the job titles in the affiliations' history) are scrubbed the same way, and any name,
     e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
-    entries, in any other log entry naming them, and in the interactions they took part in, those
-    of the organisations they are or were affiliated with, and any other interaction naming them.
+    entries, in any other log entry naming them, in the interactions they took part in, those
+    of the organisations they are or were affiliated with, and any other interaction naming them,
+    and in the organisations' descriptions and the memberships' notes naming them (and their
+    history).
     Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
     addresses and phones as written. Texts shared with other people (other log entries,
     interactions) lose full names, in either order, e-mails and phones; the person's own log
@@ -754,26 +782,32 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         _save_with_history(affiliation, user=user, reason=gettext("Personal data erased"))
     affiliation_history.update(job_title="")
 
+    def naming(fields: tuple[str, ...]) -> models.Q:
+        """The records whose `fields` may name the person (`full_name_stems`, `contacts`)."""
+        found = models.Q(pk__in=[])
+        for field in fields:
+            for term in contacts:
+                found |= models.Q(**{f"{field}__icontains": term})
+            for stems in full_name_stems:
+                found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
+        return found
+
     # An interaction can name the person without listing them among the people involved: most
     # often one logged on the page of an organisation they are (or were: the affiliation may be
     # deleted since) a contact of, but any interaction that names them is scrubbed too.
-    naming = models.Q()
-    for field in ("subject", "notes"):
-        for term in contacts:
-            naming |= models.Q(**{f"{field}__icontains": term})
-        for stems in full_name_stems:
-            naming |= models.Q(*(_contains_stem(field, stem) for stem in stems))
     interactions = Interaction.objects.filter(
         models.Q(pk__in=person.interactions.values("pk"))
         | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
         | models.Q(organisation_id__in=affiliation_history.values("organisation_id"))
-        | naming
-    ).only("pk", "subject", "notes")
-    for interaction in interactions:
-        subject = _scrub_text(shared_pattern, interaction.subject, placeholder)
-        notes = _scrub_text(shared_pattern, interaction.notes, placeholder)
-        if (subject, notes) != (interaction.subject, interaction.notes):
-            Interaction.objects.filter(pk=interaction.pk).update(subject=subject, notes=notes)
+        | naming(("subject", "notes"))
+    )
+    _scrub_records(interactions, ("subject", "notes"), shared_pattern, placeholder)
+    # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
+    # what their history keeps of them.
+    for model, fields in ((Organisation, ("description",)), (Membership, ("notes",))):
+        _scrub_records(model.objects.filter(naming(fields)), fields, shared_pattern, placeholder)
+        history = _history_model(model).objects.filter(naming(fields))
+        _scrub_records(history, fields, shared_pattern, placeholder, key="history_id")
 
     # The admin log: the person's own entries, and any other entry that names them (an affiliation
     # added inline on an organisation, links of other apps, ...). The admin stores JSON messages

@@ -7,3 +7,7 @@ from django.dispatch import Signal
 # Sent by `services.person_erase` inside its transaction, with `person` (already anonymised):
 # whatever another app keeps that lets the person act (the consultations' personal links) ends.
 person_erased = Signal()
+
+# Sent by `services.person_data_export` with `person`: a receiver returns `(key, data)`, what
+# another app keeps about the person (JSON-ready), which the export adds under `key`.
+person_data_requested = Signal()

@@ -11,8 +11,14 @@ from django.test import Client
 from django.urls import reverse
 
 from crm import services
-from crm.models import Affiliation, Interaction, Organisation, Person
-from tests.factories import AffiliationFactory, InteractionFactory, OrganisationFactory, PersonFactory
+from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from tests.factories import (
+    AffiliationFactory,
+    InteractionFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -330,3 +336,39 @@ def test_erasure_scrubs_any_interaction_that_names_her(superuser):
     assert elsewhere.notes == "Rekomendavo Anonymised person savininkė."
     namesake.refresh_from_db()
     assert namesake.notes == "Dalyvavo Jūratė Kazlauskienė."
+
+
+def test_erasure_scrubs_organisations_descriptions_and_membership_notes_and_their_history(superuser):
+    organisation = OrganisationFactory(
+        name="Lazerių klasteris",
+        description="Kontaktinis asmuo – Jūratė Žemaitytė, tel. +37061234567. Steigėjas – Jonas Petraitis.",
+    )
+    person = PersonFactory(
+        first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt", phone="+37061234567"
+    )
+    membership = MembershipFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"),
+        notes="Mokestį sumokės Jūratei Žemaitytei grįžus (jurate@klasteris.lt).",
+    )
+    # Changed since: the earlier texts are in the history.
+    organisation.description += " Atnaujinta."
+    organisation.save()
+    untouched = OrganisationFactory(name="Trečias klasteris", description="Steigėjas – Jonas Petraitis.")
+
+    services.person_erase(person=person, user=superuser)
+
+    organisation.refresh_from_db()
+    membership.refresh_from_db()
+    assert organisation.description == (
+        "Kontaktinis asmuo – Anonymised person, tel. Anonymised person. Steigėjas – Jonas Petraitis. Atnaujinta."
+    )
+    assert membership.notes == "Mokestį sumokės Anonymised person grįžus (Anonymised person)."
+    kept = [
+        *Organisation.history.model.objects.values_list("description", flat=True),
+        *Membership.history.model.objects.values_list("notes", flat=True),
+    ]
+    assert kept and not [
+        text for text in kept if any(trace in text for trace in ("Jūrat", "Žemait", "jurate@"))
+    ]
+    untouched.refresh_from_db()
+    assert untouched.description == "Steigėjas – Jonas Petraitis."
