@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
@@ -23,6 +24,7 @@ from import_export import forms as import_forms
 from import_export.admin import ImportExportMixin
 from import_export.results import Result, RowResult
 from import_export.signals import post_export
+from import_export.tmp_storages import CacheStorage
 from openpyxl.utils.exceptions import InvalidFileException
 
 from crm.import_formats import CSV, FORMATS, export_delimiter
@@ -65,10 +67,28 @@ class ExportForm(import_forms.SelectableFieldsExportForm):
         return capfirst(str(label)) if label else super()._get_field_label(resource, field_name)
 
 
+class ImportFileStorage(CacheStorage):
+    """The uploaded file between its preview and the confirmation, in the cache the workers share
+    (Redis or the database in production, README), so that any worker or host confirms it, for two
+    hours: no copy of the file's personal data is left on a disk when a preview is not confirmed."""
+
+    CACHE_LIFETIME = 2 * 60 * 60
+
+    def claim(self) -> Any | None:
+        """The file, taken out of the cache: the first confirmation gets it; a second one (a double
+        click, the page sent again) or one after the two hours gets None."""
+        key = self.CACHE_PREFIX + self.name
+        data = cache.get(key)
+        if data is None or not cache.delete(key):
+            return None
+        return data
+
+
 class ImportExportAdminMixin(ImportExportMixin):
     """The admin side of CRM imports: CSV and XLSX only, the "skip invalid rows" checkbox."""
 
     formats = FORMATS
+    tmp_storage_class = ImportFileStorage
     import_form_class = ImportForm
     confirm_form_class = ConfirmImportForm
     export_form_class = ExportForm
@@ -105,6 +125,37 @@ class ImportExportAdminMixin(ImportExportMixin):
         if import_form is not None:
             initial["skip_invalid_rows"] = import_form.cleaned_data.get("skip_invalid_rows", False)
         return initial
+
+    def process_import(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        """import-export's confirmation, with the file claimed from the cache: confirmed twice, or
+        after it expired, it imports nothing more and says why, instead of failing."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return super().process_import(request, **kwargs)
+        input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])](
+            encoding=self.from_encoding
+        )
+        storage = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            encoding=None,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        data = storage.claim()
+        if data is None:
+            messages.error(
+                request,
+                _(
+                    "This file was imported already, or its preview is more than two hours old: "
+                    "nothing more was imported. Check the list, and upload the file again if it is needed."
+                ),
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        result = self.process_dataset(input_format.create_dataset(data), confirm_form, request, **kwargs)
+        return self.process_result(result, request)
 
     def import_action(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         response = super().import_action(request, **kwargs)

@@ -9,6 +9,7 @@ import pytest
 import tablib
 import time_machine
 from django.contrib.admin.models import ADDITION, LogEntry
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils import translation
 from crm.import_formats import CSV
 from crm.models import Affiliation, Organisation, Person
 from crm.resources import OrganisationResource, PersonResource
+from crm.resources.admin import ImportFileStorage
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, valid_legal_code
 
 pytestmark = pytest.mark.django_db
@@ -566,3 +568,42 @@ def test_an_invalid_rows_empty_and_yes_no_cells_are_shown_as_the_preview_shows_t
     table = response.content.decode().split('class="import-preview"')[1]
     assert "<td>None</td>" not in table and "<td>True</td>" not in table
     assert "<td>taip</td>" in table
+
+
+def test_a_confirmation_sent_twice_imports_once_and_says_so_the_second_time(crm_editor):
+    """A double click on "Confirm", or the page sent again: the file is imported once, and the
+    second confirmation says that nothing more was imported, instead of failing."""
+    client = client_for(crm_editor)
+    # Rows without a legal code: imported again, they would be found by name, not duplicated;
+    # the first row has a code, the second is found by name.
+    preview = upload(
+        client, organisations_csv([["Gerasis", valid_legal_code(1), "ict", ""], ["Bekodis", "", "", ""]])
+    )
+
+    first = confirm(client, preview)
+    second = confirm(client, preview)
+
+    assert sorted(Organisation.objects.values_list("name", flat=True)) == ["Bekodis", "Gerasis"]
+    assert first.status_code == second.status_code == 200
+    assert second.redirect_chain[-1][0] == url("import")
+    (message,) = [str(m) for m in second.context["messages"]]
+    assert message.startswith("Šis failas jau importuotas")
+    assert LogEntry.objects.filter(action_flag=ADDITION).count() == 2
+
+
+def test_the_file_waits_for_its_confirmation_in_the_shared_cache_not_on_a_disk(
+    crm_editor, tmp_path, settings
+):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    client = client_for(crm_editor)
+    content = organisations_csv([["Gerasis", valid_legal_code(1), "ict", ""]])
+
+    preview = upload(client, content)
+
+    name = preview.context["confirm_form"].initial["import_file_name"]
+    assert cache.get(ImportFileStorage.CACHE_PREFIX + name) == content
+    with time_machine.travel(datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=2, minutes=1)):
+        expired = confirm(client, preview)
+    assert not Organisation.objects.exists()
+    (message,) = [str(m) for m in expired.context["messages"]]
+    assert "jo peržiūrai jau daugiau nei dvi valandos" in message
