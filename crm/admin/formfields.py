@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.contrib.admin import widgets
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -47,3 +48,15 @@ class MoneyField(forms.DecimalField):
 #: format ("600,50" in Lithuanian, as the lists show them; "600.50" is still understood), grouped
 #: by thousands or not (`MoneyField`).
 LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True, "form_class": MoneyField}}
+
+
+class NamedFieldsInlineFormSet(BaseInlineFormSet):
+    """An inline whose rows repeat what must be unique says so with the fields' names in the page's
+    language ("organizacija"), where Django gives their names in the code ("organisation")."""
+
+    def get_unique_error_message(self, unique_check: tuple[str, ...]) -> str:
+        names = [
+            str(self.model._meta.get_field(name).verbose_name) if name != self.fk.name else name
+            for name in unique_check
+        ]
+        return super().get_unique_error_message(names)

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -23,14 +22,14 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
-from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS
+from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS, NamedFieldsInlineFormSet
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
 
-class AffiliationFormSet(BaseInlineFormSet):
+class AffiliationFormSet(NamedFieldsInlineFormSet):
     """Holds the organisation's contacts to one primary contact before anything is saved.
 
     Each form's model validation leaves out the inline's own foreign key, so the database
@@ -72,7 +71,7 @@ def _overlap(first: Period, second: Period) -> bool:
     return (end_a is None or start_b <= end_a) and (end_b is None or start_a <= end_b)
 
 
-class MembershipFormSet(BaseInlineFormSet):
+class MembershipFormSet(NamedFieldsInlineFormSet):
     """Refuses membership periods that overlap each other, as they are on the page, and saves
     corrected periods in an order the database accepts.
 

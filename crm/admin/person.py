@@ -13,6 +13,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
+from crm.admin.formfields import NamedFieldsInlineFormSet
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Person
@@ -36,6 +37,7 @@ def _as_phone(text: str) -> str:
 
 class PersonAffiliationInline(admin.TabularInline):
     model = Affiliation
+    formset = NamedFieldsInlineFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = [

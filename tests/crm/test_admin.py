@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Interaction, Membership, Organisation, Payment
+from crm.models import Affiliation, Interaction, Membership, Organisation, Payment
 from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
@@ -516,3 +516,43 @@ def test_person_search_by_phone_costs_no_more_queries_than_by_name(staff_client)
     assert _count_queries(staff_client, url + "?q=8+612+34560") == _count_queries(
         staff_client, url + "?q=Rūta"
     )
+
+
+def test_the_same_organisation_twice_in_a_person_s_affiliations_is_named_in_the_page_s_language(crm_editor):
+    person = PersonFactory()
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    client = _client(crm_editor)
+    url = reverse("admin:crm_person_change", args=[person.pk])
+    data = change_form_data(client.get(url))
+    prefix = next(name.removesuffix("-TOTAL_FORMS") for name in data if name.endswith("-TOTAL_FORMS"))
+    for index in (0, 1):
+        data |= {
+            f"{prefix}-{index}-organisation": organisation.pk,
+            f"{prefix}-{index}-role": "coordinator",
+        }
+    data[f"{prefix}-TOTAL_FORMS"] = 2
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    (formset,) = [inline.formset for inline in response.context["inline_admin_formsets"]]
+    assert formset.non_form_errors() == ["Pataisykite pasikartojančius duomenis laukui organizacija."]
+    assert not Affiliation.objects.exists()
+
+
+def test_a_person_s_history_shows_changed_values_as_the_page_writes_them(crm_editor):
+    person = PersonFactory(language="en", consent_consultations=False)
+    person.language = "lt"
+    person.consent_consultations = True
+    person.consent_consultations_at = datetime.datetime(2026, 11, 2, 10, 30, tzinfo=datetime.UTC)
+    person.consent_consultations_source = "paper"
+    person.save()
+
+    page = _client(crm_editor).get(reverse("admin:crm_person_history", args=[person.pk])).content.decode()
+
+    changes = " ".join(page.split())
+    assert "Anglų &nbsp;&rarr;&nbsp;&nbsp;Lietuvių" in changes
+    assert "ne &nbsp;&rarr;&nbsp;&nbsp;taip" in changes
+    assert "Interneto forma &nbsp;&rarr;&nbsp;&nbsp;Pasirašyta popierinė forma" in changes
+    assert "2026 m. lapkričio 2 d., 12:30" in changes  # in the association's time
+    assert "True" not in changes and "None" not in changes
