@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 
 from consultations import selectors
 from consultations.models import Consultation, Invitation, Question, Response, ResponseVersion
+from consultations.templatetags.consultation_tags import deadline_shown
 from crm.models import Organisation, Person, Sector
 
 # --- the dashboard ------------------------------------------------------------------------------
@@ -136,20 +137,23 @@ def _progress(invitation: Invitation, response: Response | None) -> str:
     return Progress.NOT_OPENED
 
 
-def days_to_deadline(*, consultation: Consultation, today: datetime.date | None = None) -> int | None:
-    """Calendar days from today to the internal deadline's day (Vilnius time); 0 on the day
-    itself, negative once it has passed, None without a deadline."""
+def days_to_deadline(*, consultation: Consultation, now: datetime.datetime | None = None) -> int | None:
+    """Calendar days from today to the last day answers are taken (Vilnius time; a deadline at
+    midnight ends the day before, as members are shown it, `deadline_shown`): 0 on that day,
+    negative once the deadline has passed, to the minute; None without a deadline."""
     if consultation.internal_deadline is None:
         return None
-    today = today or timezone.localdate()
-    return (timezone.localtime(consultation.internal_deadline).date() - today).days
+    now = now or timezone.now()
+    last_day = deadline_shown(consultation.internal_deadline).date()
+    days = (last_day - timezone.localtime(now).date()).days
+    return min(days, -1) if consultation.deadline_passed(now) else days
 
 
 def consultation_dashboard(
     *,
     consultation: Consultation,
     invitations: QuerySet[Invitation] | None = None,
-    today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
 ) -> Dashboard:
     """The consultation's progress: the counts overall and by sector (an organisation in two
     sectors counts in both), with the invitations nobody could be sent counted apart (see
@@ -204,7 +208,7 @@ def consultation_dashboard(
         overall=overall,
         by_sector=[entry for entry in sectors.values() if entry.counts.audience],
         pending=pending,
-        days_to_deadline=days_to_deadline(consultation=consultation, today=today),
+        days_to_deadline=days_to_deadline(consultation=consultation, now=now),
     )
 
 

@@ -69,7 +69,8 @@ def _help_text(question: Question, lang: str) -> SafeString:
     what staff wrote in it is marked with `lang` (see `consultations.models.content_lang`)."""
     parts: list[str] = []
     if question.help_text:
-        text = linebreaks(conditional_escape(question.help_text))
+        # Escaped first, then broken into paragraphs: safe HTML, which format_html keeps.
+        text = mark_safe(linebreaks(conditional_escape(question.help_text)))  # noqa: S308
         parts.append(format_html('<div lang="{}">{}</div>', lang, text) if lang else text)
     if question.required:
         parts.append(format_html("<span>{}</span>", _("Required on submission.")))

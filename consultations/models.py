@@ -161,6 +161,25 @@ class Consultation(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    def clean(self) -> None:
+        """An opened consultation keeps its opening time and deadline: the form does not hold the
+        status, so the database's rule (consultations_consultation_opened_has_dates) is checked
+        here, as a form error, instead of failing on save."""
+        super().clean()
+        if self.status != self.Status.DRAFT:
+            missing = {
+                name: ValidationError(
+                    _(
+                        "An opened consultation has an opening time and a deadline: keep this one, or change it."
+                    ),
+                    code="required_once_opened",
+                )
+                for name in ("opens_at", "internal_deadline")
+                if getattr(self, name) is None
+            }
+            if missing:
+                raise ValidationError(missing)
+
     def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
         """Whether the internal deadline has come (at the deadline itself, answers are closed);
         False while there is none (a draft)."""

@@ -616,3 +616,24 @@ def test_only_draft_consultations_can_be_deleted(staff_client, superuser):
         staff_client.get(reverse("admin:consultations_consultation_delete", args=[opened.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("cleared", ["opens_at", "internal_deadline"])
+def test_an_opened_consultation_keeps_its_opening_time_and_deadline_as_a_form_error(
+    opened, staff_client, cleared
+):
+    consultation = opened.consultation
+    before = (consultation.opens_at, consultation.internal_deadline)
+    data = _form_data(consultation, [_question_data(question) for question in consultation.questions.all()])
+    data |= {f"{cleared}_0": "", f"{cleared}_1": ""}
+
+    response = staff_client.post(_change_url(consultation), data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [cleared]
+    assert errors[cleared] == [
+        "Atidaryta konsultacija turi atidarymo laiką ir terminą: palikite šį arba pakeiskite jį."
+    ]
+    consultation.refresh_from_db()
+    assert (consultation.opens_at, consultation.internal_deadline) == before

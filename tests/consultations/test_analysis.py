@@ -370,10 +370,51 @@ def test_days_to_deadline_count_calendar_days_in_vilnius(consultation):
     )  # 11th in Vilnius
     with time_machine.travel(datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC), tick=False):
         assert analysis.days_to_deadline(consultation=consultation) == 10
-    with time_machine.travel(datetime.datetime(2026, 3, 11, 12, tzinfo=datetime.UTC), tick=False):
+    # 00:30 in Vilnius on the 11th, an hour before the deadline.
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 22, 30, tzinfo=datetime.UTC), tick=False):
         assert analysis.days_to_deadline(consultation=consultation) == 0
     with time_machine.travel(datetime.datetime(2026, 3, 13, 12, tzinfo=datetime.UTC), tick=False):
         assert analysis.days_to_deadline(consultation=consultation) == -2
+
+
+def test_days_to_deadline_end_with_the_deadline_itself_and_count_a_midnight_one_to_the_day_before(
+    consultation,
+):
+    # Answers close as 4 December begins: members read "3 December, 23:59".
+    consultation.internal_deadline = datetime.datetime(
+        2026, 12, 3, 22, tzinfo=datetime.UTC
+    )  # 00:00 in Vilnius
+    expected = [
+        (datetime.datetime(2026, 12, 2, 10, tzinfo=datetime.UTC), 1),
+        (datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC), 0),  # the last day
+        (datetime.datetime(2026, 12, 3, 22, 0, 5, tzinfo=datetime.UTC), -1),  # closed 5 s ago
+        (datetime.datetime(2026, 12, 4, 8, tzinfo=datetime.UTC), -1),
+    ]
+    assert [
+        (now, analysis.days_to_deadline(consultation=consultation, now=now)) for now, _ in expected
+    ] == expected
+    # A deadline in the afternoon has passed by the evening of its day.
+    consultation.internal_deadline = datetime.datetime(2026, 12, 3, 13, tzinfo=datetime.UTC)  # 15:00
+    evening = datetime.datetime(2026, 12, 3, 18, tzinfo=datetime.UTC)
+    assert analysis.days_to_deadline(consultation=consultation, now=evening) == -1
+
+
+def test_the_dashboard_says_the_deadline_passed_once_it_has_on_its_day(consultation, staff_client):
+    consultation.internal_deadline = datetime.datetime(2026, 12, 3, 13, tzinfo=datetime.UTC)
+    consultation.save(update_fields=["internal_deadline"])
+    url = reverse("admin:consultations_consultation_dashboard", args=[consultation.pk])
+    with time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC), tick=False):
+        before = staff_client.get(url).content.decode()
+    with time_machine.travel(datetime.datetime(2026, 12, 3, 18, tzinfo=datetime.UTC), tick=False):
+        after = staff_client.get(url).content.decode()
+
+    assert _days_shown(before) == "Today"
+    assert _days_shown(after) == "Passed"
+
+
+def _days_shown(page: str) -> str:
+    start = page.index('id="days-to-deadline">') + len('id="days-to-deadline">')
+    return page[start : page.index("</strong>", start)].strip()
 
 
 # --- the answers ---------------------------------------------------------------------------------

@@ -165,3 +165,21 @@ def test_an_english_receipt_marks_the_title_and_the_questions_as_lithuanian(writ
     assert _language_of(found, "Dėl Inovacijų įstatymo pakeitimo") == {"lt"}
     assert _language_of(found, written.questions["scale"].text) == {"lt"}
     assert _language_of(found, "Copy of the answers") == {"en"}
+
+
+def test_a_help_text_is_shown_as_its_paragraphs_on_either_language_s_page(written):
+    long = written.questions["long"]
+    long.help_text = "Nurodykite straipsnį.\n\nRašykite _laisvai_ <b>ir trumpai</b>."
+    long.save(update_fields=["help_text"])
+    ruta = written.members["ruta"]
+    client = ruta.client()
+
+    english, lithuanian = (client.get(url).content.decode() for url in (ruta.url, ruta.lt_url))
+
+    assert (
+        '<div lang="lt"><p>Nurodykite straipsnį.</p>\n\n<p>Rašykite _laisvai_ &lt;b&gt;ir trumpai&lt;/b&gt;.</p></div>'
+        in english
+    )
+    assert "<p>Nurodykite straipsnį.</p>" in lithuanian
+    for page in (english, lithuanian):
+        assert "&lt;p&gt;" not in page and "<b>ir trumpai</b>" not in page
