@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from consultations.analysis import SubmittedAnswer, submitted_answers
@@ -136,18 +137,51 @@ def proposal_rows(
                 ]
 
 
+# Excel keeps at most this many characters in a cell (openpyxl cuts the rest without a word); a
+# longer answer's cell holds its beginning, and the sheet of long texts the whole, in parts.
+XLSX_CELL_LIMIT = 32_767
+LONG_TEXT_PART = 30_000
+
+
 def answers_xlsx(*, consultation: Consultation, invitations: QuerySet[Invitation] | None = None) -> bytes:
     """The answers as an XLSX workbook: the sheet "Answers" (one row per organisation, one
-    column per question) and the sheet "Proposals" (one row per proposal). Written in
-    openpyxl's write-only mode, which keeps only the current row in memory."""
+    column per question) and the sheet "Proposals" (one row per proposal); when a text is longer
+    than a cell holds, the sheet "Long texts" with each such text whole, in parts, and the cell
+    saying where it continues. Written in openpyxl's write-only mode, which keeps only the
+    current row in memory."""
     workbook = Workbook(write_only=True)
+    long_texts_title = gettext("Long texts")[:31]
+    long_texts: list[list[Any]] = []
+
+    def fitted(value: Any, title: str, row: int, column: int) -> Any:
+        if not isinstance(value, str) or len(value) <= XLSX_CELL_LIMIT:
+            return value
+        cell = f"{get_column_letter(column)}{row}"
+        for part, start in enumerate(range(0, len(value), LONG_TEXT_PART), start=1):
+            long_texts.append([title, cell, part, value[start : start + LONG_TEXT_PART]])
+        marker = gettext(" […] (%(count)d characters in all: the whole text is in the sheet “%(sheet)s”)") % {
+            "count": len(value),
+            "sheet": long_texts_title,
+        }
+        return value[: XLSX_CELL_LIMIT - len(marker)] + marker
+
     for title, rows in (
-        (gettext("Answers"), answer_rows(consultation=consultation, invitations=invitations)),
-        (gettext("Proposals"), proposal_rows(consultation=consultation, invitations=invitations)),
+        (gettext("Answers")[:31], answer_rows(consultation=consultation, invitations=invitations)),
+        (gettext("Proposals")[:31], proposal_rows(consultation=consultation, invitations=invitations)),
     ):
-        sheet = workbook.create_sheet(title=title[:31])
+        sheet = workbook.create_sheet(title=title)
         sheet.freeze_panes = "B2"
-        for row in rows:
+        for number, row in enumerate(rows, start=1):
+            sheet.append(
+                [
+                    xlsx_cell(sheet, fitted(value, title, number, column))
+                    for column, value in enumerate(row, start=1)
+                ]
+            )
+    if long_texts:
+        sheet = workbook.create_sheet(title=long_texts_title)
+        sheet.append([gettext("Sheet"), gettext("Cell"), gettext("Part"), gettext("Text")])
+        for row in long_texts:
             sheet.append([xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

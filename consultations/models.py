@@ -665,4 +665,5 @@ class ResponseEdit(models.Model):
         indexes = [models.Index(fields=["response", "-created_at"], name="consult_edit_response_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person} · {self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+        # In the association's time, as the admin shows every other time.
+        return f"{self.person} · {self.get_action_display()} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -644,6 +644,32 @@ def test_xlsx_has_a_row_per_organisation_and_a_column_per_question(consultation,
     assert by_name["Kometos įmonė"][5] == "Other: Reikia diskusijos"
 
 
+def test_a_text_longer_than_a_cell_holds_is_kept_whole_in_the_sheet_of_long_texts(consultation, questions):
+    # Excel keeps 32,767 characters in a cell; a member may write 50,000.
+    long_text = "".join(f"{n:05d} ąčęėįšųūž pastaba. " for n in range(1_700))  # 42,500 characters
+    organisation = invite(consultation, name="Ilgų tekstų klasteris", sectors=("ict",))
+    submit(consultation, organisation, questions, {"text": AnswerValue(text=long_text)})
+
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.answers_xlsx(consultation=consultation)))
+
+    answers, _proposals, long_texts = workbook.worksheets
+    cell = answers["J2"].value
+    assert len(cell) <= exports.XLSX_CELL_LIMIT
+    assert long_text.startswith(cell[: cell.index(" […]")])
+    assert cell.endswith(" […] (42500 characters in all: the whole text is in the sheet “Long texts”)")
+    rows = list(long_texts.iter_rows(values_only=True))
+    assert rows[0] == ("Sheet", "Cell", "Part", "Text")
+    assert [row[:3] for row in rows[1:]] == [("Answers", "J2", 1), ("Answers", "J2", 2)]
+    assert "".join(row[3] for row in rows[1:]) == long_text
+    # The CSV has no limit: the whole text in its cell.
+    assert long_text in b"".join(exports.answers_csv(consultation=consultation)).decode("utf-8-sig")
+
+
+def test_an_export_without_long_texts_has_no_sheet_for_them(consultation, questions, answered):
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.answers_xlsx(consultation=consultation)))
+    assert len(workbook.worksheets) == 2
+
+
 def test_xlsx_lists_every_proposal_and_neutralises_formulas(consultation, questions, answered):
     workbook = openpyxl.load_workbook(io.BytesIO(exports.answers_xlsx(consultation=consultation)))
 

@@ -1130,3 +1130,14 @@ def test_answers_typed_in_decomposed_form_are_stored_composed(opened):
     assert saved.status_code == 302
     assert Answer.objects.get(question=opened.questions["long"]).text == typed
     assert ProposalRow.objects.get().proposed_wording == typed
+
+
+def test_the_form_posts_to_the_page_s_own_address_without_the_fragment_of_an_error_link(opened):
+    """After following a link of the error summary ("#id_q16"), the next refused submit must not
+    open at that question again: the form posts to the page's address, which has no fragment,
+    so the error summary gets the focus. The blank page, kept for every organisation, posts to
+    each one's own address."""
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    for member in (ruta, egle):
+        page = member.client().get(member.lt_url).content.decode()
+        assert f'id="answer-form" action="{member.lt_url}"' in page

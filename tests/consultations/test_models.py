@@ -238,3 +238,22 @@ def test_str_of_models_names_them():
     link = AccessLinkFactory(person=PersonFactory(first_name="Rūta", last_name="Rūtaitė"))
     assert "Rūta Rūtaitė" in str(link)
     assert str(link.invitation.consultation) == link.invitation.consultation.title
+
+
+def test_a_response_edit_names_its_time_in_the_association_s_time(opened):
+    from consultations import services
+    from consultations.models import ResponseEdit
+    from tests.consultations.test_answers import full_answers
+
+    ruta = opened.members["ruta"]
+    services.response_save_draft(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data=full_answers(opened.questions),
+        expected_version=0,
+    )
+
+    edit = ResponseEdit.objects.get()
+    local = timezone.localtime(edit.created_at)
+    assert local.utcoffset() != datetime.timedelta(0)  # Vilnius is never at UTC
+    assert str(edit).endswith(f" · {local:%Y-%m-%d %H:%M}")
