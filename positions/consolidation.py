@@ -156,7 +156,16 @@ def share_sentence(*, count: int, total: int, choice: str) -> str:
 
 
 def _quote(text: str, who: str) -> str:
-    lines = [f"> {markdown_literal(line)}" if line.strip() else ">" for line in text.strip().splitlines()]
+    """The member's text as a Markdown quote, signed: its paragraphs, and its lines within a
+    paragraph kept as lines (a hard break, two spaces at the line's end), as the member wrote them."""
+    source = text.strip().splitlines()
+    lines = []
+    for index, line in enumerate(source):
+        if not line.strip():
+            lines.append(">")
+            continue
+        following = source[index + 1] if index + 1 < len(source) else ""
+        lines.append(f"> {markdown_literal(line.rstrip())}" + ("  " if following.strip() else ""))
     return "\n".join([*lines, ">", f"> — *{markdown_literal(who)}*"])
 
 
@@ -206,6 +215,14 @@ def _section_for(
     answering = [s for s in submissions if _is_answered(s.entries.get(question.pk))]
     draft = SectionDraft(question=question, heading=question.text[:255], body="")
     draft.answers = [s.answers[question.pk] for s in answering if question.pk in s.answers]
+    if not answering:
+        # Said, so that the letter does not print the question with nothing under it.
+        draft.body = ngettext(
+            "The organisation that took part in the consultation did not answer this question.",
+            "None of the %(total)d organisations that took part in the consultation answered this question.",
+            total,
+        ) % {"total": total}
+        return draft
     parts: list[str] = []
     if question.kind == Question.Kind.PROPOSALS:
         rows = sum(len(_snapshot_rows(s.entries[question.pk])) for s in answering)

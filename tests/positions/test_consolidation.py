@@ -901,3 +901,43 @@ def test_member_text_is_shown_as_typed_with_no_markup_and_no_stray_backslash(typ
     html = render_markdown(consolidation.markdown_literal(typed))
     shown = html.removeprefix("<p>").removesuffix("</p>")
     assert shown == typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_a_quoted_answer_keeps_its_lines_and_a_question_nobody_answered_says_so(policy_officer):
+    organisations = [
+        member_organisation(name=name, sectors=("ict",)) for name in ("Alytaus klasteris", "Biržų klasteris")
+    ]
+    consultation = ConsultationFactory(
+        organisations=organisations, requesting_institution=PublicInstitutionFactory()
+    )
+    text = QuestionFactory(
+        consultation=consultation, kind=Question.Kind.LONG_TEXT, text="Pastabos", position=1
+    )
+    unanswered = QuestionFactory(
+        consultation=consultation,
+        kind=Question.Kind.SINGLE_CHOICE,
+        text="Ar pritariate?",
+        choices=["Taip", "Ne"],
+        position=2,
+    )
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    for organisation in organisations:
+        _submit(
+            consultation,
+            organisation,
+            {text.pk: AnswerValue(text="# Antraštė\n- punktas\n1) pirmas\n\nKita pastraipa.")},
+        )
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+
+    with translation.override("lt"):
+        paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+
+    from consultations.markdown import render_markdown
+
+    quoted = render_markdown(paper.sections.get(generated_from__question=text).body)
+    # The member's lines as lines, their "#", "-" and "1)" as typed, not markup.
+    assert "<p># Antraštė<br>\n- punktas<br>\n1) pirmas</p>" in quoted
+    assert "<p>Kita pastraipa.</p>" in quoted and "<h1>" not in quoted and "<li>" not in quoted
+    assert paper.sections.get(generated_from__question=unanswered).body == (
+        "Nė viena iš 2 konsultacijoje dalyvavusių organizacijų į šį klausimą neatsakė."
+    )
