@@ -84,15 +84,21 @@ def _help_text(question: Question, lang: str) -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 - every part is escaped above
 
 
-def _summary_line(question: Question, message: Any) -> str:
-    """A line of the error summary: the question, then the message. A question that ends in its
-    own punctuation ("Ar pritariate projektui?") takes a dash instead of a second one ("?:")."""
+def _summary_line(question: Question, message: Any, number: int | None = None) -> SafeString:
+    """A line of the error summary: the question (with the proposal's row number), then the
+    message. A question that ends in its own punctuation ("Ar pritariate projektui?") takes a
+    dash instead of a second one ("?:"). The question, written by staff, is marked with its
+    language on a page in another one (`content_lang`)."""
     text = str(question).rstrip()
+    lang = content_lang()
+    shown = format_html('<span lang="{}">{}</span>', lang, text) if lang else conditional_escape(text)
+    if number is not None:
+        return format_html("{} ({}): {}", shown, number, message)
     if text.endswith(":"):
-        return f"{text} {message}"
+        return format_html("{} {}", shown, message)
     if text.endswith(("?", "!", ".", "…")):
-        return f"{text} — {message}"
-    return f"{text}: {message}"
+        return format_html("{} — {}", shown, message)
+    return format_html("{}: {}", shown, message)
 
 
 class ProposalRowForm(forms.Form):
@@ -427,7 +433,7 @@ class ResponseForm(forms.Form):
             else:
                 self.add_error(self.field_name(question), errors)
 
-    def error_summary(self) -> list[tuple[str, str]]:
+    def error_summary(self) -> list[tuple[str, str | SafeString]]:
         """(anchor, message) of every error, for the summary at the top of the page."""
         summary: list[tuple[str, str]] = [("", str(message)) for message in self.non_field_errors()]
         if "version" in self.errors:
@@ -442,7 +448,9 @@ class ResponseForm(forms.Form):
                 for number, form in enumerate(formset.forms, start=1):
                     for field_name, messages in form.errors.items():
                         target = f"id_{form.prefix}-{field_name}" if field_name != "__all__" else anchor
-                        summary.extend((target, f"{question} ({number}): {message}") for message in messages)
+                        summary.extend(
+                            (target, _summary_line(question, message, number)) for message in messages
+                        )
                 continue
             for name in (self.field_name(question), f"{self.field_name(question)}_other"):
                 if name in self.errors:

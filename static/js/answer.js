@@ -5,7 +5,8 @@
      reader users.
    - Typing in the text of "Other" chooses "Other": its radio button is checked (instead of the
      option chosen before) or its checkbox ticked (beside the others). Without JavaScript the
-     server takes such text as "Other" when no other single choice stands against it.
+     server takes such text as "Other" when no other single choice stands against it. Unticking
+     the checkbox of "Other" empties its text.
    - Once the form is sent, its save and submit buttons stay disabled until the next page comes,
      so that a double click sends it once. (The server also recognises a save sent twice.)
    - Leaving the page (another address, the language switch, closing the tab) after typing
@@ -87,6 +88,15 @@
         other.dispatchEvent(new Event("change", { bubbles: true }));
       }
     });
+    if (other.type === "checkbox") {
+      // Unticking "Other" takes its text away: the server takes a text as "Other" chosen (as it
+      // must without JavaScript), so the box would come back ticked.
+      other.addEventListener("change", function () {
+        if (!other.checked && input.value) {
+          input.value = "";
+        }
+      });
+    }
   });
   var count = function (field) {
     var limit = parseInt(field.getAttribute("data-limit"), 10);

@@ -180,6 +180,37 @@ def test_typing_the_text_of_other_chooses_other_and_the_answer_is_submitted(
     assert outside_requests == []
 
 
+def test_unticking_other_of_a_multiple_choice_takes_it_away_with_its_text(
+    live_server, opened, browser_page, settings
+):
+    settings.SITE_URL = live_server.url
+    page, _outside = browser_page
+    ruta = opened.members["ruta"]
+    q = {key: question.pk for key, question in opened.questions.items()}
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
+    page.goto(live_server.url + access_path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{ruta.lt_url}")
+    multiple_other = f"#id_q{q['multiple']}_3"
+    page.check(f"#id_q{q['multiple']}_0")
+    page.type(f"#id_q{q['multiple']}_other", "Kultūra")
+    with page.expect_navigation():
+        page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+    assert Answer.objects.get(question_id=q["multiple"]).other_text == "Kultūra"
+
+    page.uncheck(multiple_other)
+    assert page.input_value(f"#id_q{q['multiple']}_other") == ""
+    with page.expect_navigation():
+        page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+
+    answer = Answer.objects.get(question_id=q["multiple"])
+    assert (answer.choice_indexes, answer.other_text) == ([0], "")
+    assert not page.is_checked(multiple_other) and page.is_checked(f"#id_q{q['multiple']}_0")
+
+
 def test_a_pasted_text_is_kept_whole_and_counted_as_the_server_counts(
     live_server, opened, browser_page, settings
 ):

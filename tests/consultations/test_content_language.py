@@ -183,3 +183,18 @@ def test_a_help_text_is_shown_as_its_paragraphs_on_either_language_s_page(writte
     assert "<p>Nurodykite straipsnį.</p>" in lithuanian
     for page in (english, lithuanian):
         assert "&lt;p&gt;" not in page and "<b>ir trumpai</b>" not in page
+
+
+def test_the_english_error_summary_marks_the_questions_as_lithuanian(written):
+    ruta = written.members["ruta"]
+    required = written.questions["short"]
+    required.required = True
+    required.save(update_fields=["required"])
+    client = ruta.client()
+
+    page = client.post(ruta.url, {**answer_form(written, short=""), "action": "submit"}).content.decode()
+
+    summary = page[page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))]
+    assert f'<span lang="lt">{required.text}</span>' in summary
+    found = languages(summary)
+    assert _language_of(found, required.text) == {"lt"}
