@@ -98,6 +98,10 @@ def _pair_tables(owners: Iterable[type[models.Model]] | None = None) -> set[type
     return tables
 
 
+# How many of the clashing rows a refused merge names.
+MERGE_CLASH_SHOWN = 5
+
+
 def _repoint_relations(
     *,
     model: type[models.Model],
@@ -145,13 +149,19 @@ def _repoint_relations(
                 with transaction.atomic():
                     count = rows.update(**{field.attname: survivor_pk})
             except IntegrityError as exc:
+                # Named, so that whoever may change them knows which (a CRM editor only reads the
+                # consultations: the message tells them what to ask for).
+                shown = [str(row) for row in rows[:MERGE_CLASH_SHOWN]]
                 raise ValidationError(
                     gettext(
-                        "The records cannot be merged automatically: their %(relation)s clash. "
-                        "Resolve them first."
+                        "The records cannot be merged automatically: their related records clash "
+                        "(%(relation)s: %(rows)s). Resolve them first, or ask a colleague who may."
                     ),
                     code="merge_relation_clash",
-                    params={"relation": related_model._meta.verbose_name_plural},
+                    params={
+                        "relation": related_model._meta.verbose_name_plural,
+                        "rows": "; ".join(shown) + ("; …" if rows.count() > len(shown) else ""),
+                    },
                 ) from exc
             if not count or hasattr(related_model, "instance_type"):  # historical tables are not news
                 continue

@@ -689,3 +689,24 @@ def test_a_many_to_many_table_with_data_of_its_own_is_not_a_pair_table():
             app_label = "crm"
 
     assert services._pair_tables([Project]) == {Member}
+
+
+def test_a_merge_refused_for_clashing_invitations_names_them(superuser):
+    from tests.consultations.factories import ConsultationFactory, InvitationFactory
+
+    original = OrganisationFactory(name="Agroinovacijų klasteris „Žalioji vaga“")
+    duplicate = OrganisationFactory(name='Agroinovacijų klasteris "Žalioji vaga"', legal_code="")
+    consultation = ConsultationFactory(title="Dėl žemės ūkio inovacijų")
+    for organisation in (original, duplicate):
+        InvitationFactory(consultation=consultation, organisation=organisation)
+
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_merge(survivor=original, others=[duplicate], user=superuser)
+
+    (message,) = refused.value.messages
+    assert message == (
+        "The records cannot be merged automatically: their related records clash (invitations: "
+        'Agroinovacijų klasteris "Žalioji vaga" — Dėl žemės ūkio inovacijų). Resolve them first, '
+        "or ask a colleague who may."
+    )
+    assert Organisation.objects.filter(pk=duplicate.pk).exists()
