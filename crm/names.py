@@ -97,7 +97,10 @@ def _letters_pattern(text: str, *, marks_put_in: bool = False) -> str:
     which are written here with their marks ("Šarūne" is not "Šarūnė")."""
     parts = []
     for character in text:
-        if base := base_letter(character):
+        if character in APOSTROPHES:
+            # "O'Neill" as typed on a keyboard or as a word processor writes it, "O’Neill".
+            parts.append(f"[{APOSTROPHES}]")
+        elif base := base_letter(character):
             parts.append(f"[{character}{base}]")
         elif marks_put_in and (marked := marked_forms(character)):
             parts.append(f"[{character}{marked}]")
@@ -150,20 +153,28 @@ def _word_forms_pattern(word: str) -> str:
     )
 
 
+# What joins the names of a double name as typed or as a word processor writes it: a hyphen, a
+# non-breaking hyphen, an en or em dash, a minus sign ("Kazlauskaitė–Rimkienė").
+NAME_JOINERS = "\u2010\u2011\u2012\u2013\u2014\u2212-"  # the hyphen last: literal in a class
+# An apostrophe as typed and as a word processor writes it ("O'Neill", "O’Neill").
+APOSTROPHES = "'\u2019\u02bc`"
+
+
 def _name_words(name: str) -> list[str]:
-    return [word for word in re.split(r"[\s-]+", name) if word]
+    return [word for word in re.split(rf"[\s{NAME_JOINERS}]+", name) if word]
 
 
 def name_forms_pattern(name: str) -> str:
     """A regular expression matching a first or last name in any case, each word of a name of
     several words ("Jūratė Marija", "Petraitytė-Kazlauskienė") declined on its own and the words
-    parted by spaces or a hyphen, its letters with diacritics also typed without them
+    parted by spaces, a hyphen or a dash (`NAME_JOINERS`), an apostrophe as any of `APOSTROPHES`,
+    its letters with diacritics also typed without them
     ("Jurates Kazlauskienes"). Matching is meant case-insensitive, between the caller's word
     boundaries; a name with no word at all is matched as written."""
     words = _name_words(name)
     if not words:
         return re.escape(name)
-    return r"(?:\s*-\s*|\s+)".join(_word_forms_pattern(word) for word in words)
+    return rf"(?:\s*[{NAME_JOINERS}]\s*|\s+)".join(_word_forms_pattern(word) for word in words)
 
 
 def name_prefilter_terms(name: str) -> list[str]:
@@ -175,7 +186,10 @@ def name_prefilter_terms(name: str) -> list[str]:
     terms = []
     for word in _name_words(name) or [name]:
         stem, _endings, alternating = _declension(word)
-        terms.append(stem[:-1] if _alternates(stem, alternating) else stem)
+        term = stem[:-1] if _alternates(stem, alternating) else stem
+        # An apostrophe may be written another way ("O’Neil" for "O'Neil"): the longest part
+        # without one.
+        terms.append(max(re.split(f"[{APOSTROPHES}]", term), key=len) or term)
     return terms
 
 

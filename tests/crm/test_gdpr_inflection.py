@@ -380,3 +380,22 @@ def test_the_number_of_queries_does_not_grow_with_the_texts_the_prefilter_lets_t
     queries_for(0)  # caches (content types) warmed up
     assert queries_for(1) == queries_for(6)
     assert Interaction.objects.filter(notes__startswith="Jūra, Jūratė Kazlauskienytė").count() == 7
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "mention"),
+    [
+        # A double surname kept with a hyphen, written with a dash by a word processor.
+        ("Eglė", "Kazlauskaitė-Rimkienė", "Eglė Kazlauskaitė–Rimkienė"),
+        ("Eglė", "Kazlauskaitė-Rimkienė", "Eglei Kazlauskaitei — Rimkienei"),
+        ("Eglė", "Kazlauskaitė–Rimkienė", "Eglės Kazlauskaitės-Rimkienės"),
+        # An apostrophe as typed and as a word processor writes it.
+        ("Seán", "O'Neill", "Seán O’Neill"),
+        ("Seán", "O’Neill", "Seán O'Neill"),
+    ],
+)
+def test_a_name_is_found_whatever_dash_or_apostrophe_writes_it(erase, first_name, last_name, mention):
+    person = _contact(first_name, last_name)
+    note = _organisation_note(person, f"Susitikime dalyvavo {mention} ir Jonas Petraitis.")
+
+    assert erase(person, note) == [f"Susitikime dalyvavo {GONE} ir Jonas Petraitis."]
