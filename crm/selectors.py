@@ -332,6 +332,20 @@ def municipality_names(*, municipalities: Iterable[Municipality] | None = None) 
     return MunicipalityNames(by_town=dict(by_town))
 
 
+def municipalities_matching(*, text: str, names: MunicipalityNames | None = None) -> list[int]:
+    """The municipalities a search may mean, as people write them (`municipality_from_text`), the
+    town's name begun ("Kaun", "Kaunas", "Kauno r.", "Siauliu", "Panevėžys"): both of a town's when
+    its kind is not written. For the admin's search as one types."""
+    town, kind = _municipality_parts(text)
+    if not town:
+        return []
+    names = names or municipality_names()
+    candidates = [pair for form, pairs in names.by_town.items() if form.startswith(town) for pair in pairs]
+    if kind and any(own == kind for own, _municipality in candidates):
+        candidates = [pair for pair in candidates if pair[0] == kind]
+    return sorted({municipality.pk for _kind, municipality in candidates})
+
+
 def municipality_from_text(*, value: str, names: MunicipalityNames) -> Municipality:
     """The municipality a person wrote, as people write them: the official name or its town in the
     genitive or nominative, with or without "miesto"/"m."/"miestas", "rajono"/"raj."/"r.",

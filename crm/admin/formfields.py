@@ -6,10 +6,13 @@ import re
 
 from django import forms
 from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+
+from crm.validators import normalise_phone
 
 #: `formfield_overrides` of an admin with web addresses: one typed without its scheme
 #: (“klasteriai.lt”) is taken as https://, as the imports take it (Django 5.2 still assumes
@@ -60,3 +63,18 @@ class NamedFieldsInlineFormSet(BaseInlineFormSet):
             for name in unique_check
         ]
         return super().get_unique_error_message(names)
+
+
+# What a phone number is written with; a search word with anything else is not one (the phone
+# parser would find "861234567" in "Rūta 861234567").
+PHONE_CHARACTERS = re.compile(r"[+(]?\d[\d\s().\-/]*")
+
+
+def as_phone(text: str) -> str:
+    """The phone number the text is, normalised as phones are stored, or "" if it is none."""
+    if not PHONE_CHARACTERS.fullmatch(text.strip()):
+        return ""
+    try:
+        return normalise_phone(text)
+    except ValidationError:
+        return ""

@@ -22,7 +22,7 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
-from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS, NamedFieldsInlineFormSet
+from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS, NamedFieldsInlineFormSet, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
@@ -243,11 +243,23 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
         ("tags", admin.RelatedFieldListFilter),
         NoPrimaryContactFilter,
     ]
-    search_fields = ["name", "short_name", "legal_code", "email"]
+    search_fields = ["name", "short_name", "legal_code", "vat_code", "email", "phone"]
     list_select_related = ["municipality"]
     autocomplete_fields = ["municipality", "tags"]
     filter_horizontal = ["sectors"]
     inlines = [AffiliationInline, MembershipInline, InteractionInline]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Organisation], search_term: str
+    ) -> tuple[QuerySet[Organisation], bool]:
+        """The admin's search, and a phone number in any form people write it ("861001379",
+        "8 610 01379") finding the organisation whose phone is that number (stored normalised,
+        +37061001379), as the person list does."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if phone := as_phone(search_term):
+            found |= queryset.filter(phone=phone)
+        return found, duplicates
+
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "kind", "sectors", "tags", "show_in_directory"]}),

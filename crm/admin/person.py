@@ -4,7 +4,6 @@ import re
 from collections import defaultdict
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
@@ -13,26 +12,11 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
-from crm.admin.formfields import NamedFieldsInlineFormSet
+from crm.admin.formfields import NamedFieldsInlineFormSet, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
-from crm.validators import normalise_phone
-
-# What a phone number is written with; a search word with anything else is not one (the phone
-# parser would find "861234567" in "Rūta 861234567").
-PHONE_CHARACTERS = re.compile(r"[+(]?\d[\d\s().\-/]*")
-
-
-def _as_phone(text: str) -> str:
-    """The phone number the text is, normalised as phones are stored, or "" if it is none."""
-    if not PHONE_CHARACTERS.fullmatch(text.strip()):
-        return ""
-    try:
-        return normalise_phone(text)
-    except ValidationError:
-        return ""
 
 
 class PersonAffiliationInline(admin.TabularInline):
@@ -131,11 +115,11 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
             )
             for field in self.search_fields:
                 matches |= Q(**{f"{field}__icontains": bit})
-            if phone := _as_phone(bit):
+            if phone := as_phone(bit):
                 matches |= Q(phone=phone)
             words &= matches
         # A phone written in groups is several words, each of them found in no field.
-        if len(bits) > 1 and (phone := _as_phone(search_term)):
+        if len(bits) > 1 and (phone := as_phone(search_term)):
             words |= Q(phone=phone)
         return queryset.filter(words), False
 

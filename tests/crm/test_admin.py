@@ -197,6 +197,16 @@ def test_organisation_search_finds_by_name_and_legal_code(staff_client):
     assert list(staff_client.get(url + f"?q={target.legal_code}").context["cl"].result_list) == [target]
 
 
+@pytest.mark.parametrize("typed", ["+37061001379", "861001379", "8 610 01379", "61001379", "LT100001919017"])
+def test_organisation_search_finds_a_phone_as_people_type_it_and_a_vat_code(staff_client, typed):
+    target = OrganisationFactory(name="Lazerių klasteris", phone="+37061001379", vat_code="LT100001919017")
+    OrganisationFactory(name="Kitas", phone="+37061001378", vat_code="LT100001919018")
+
+    response = staff_client.get(reverse("admin:crm_organisation_changelist"), {"q": typed})
+
+    assert list(response.context["cl"].result_list) == [target]
+
+
 def test_person_search_finds_by_organisation_name(staff_client):
     affiliation = AffiliationFactory(organisation__name="Sveikatos klasteris „Pulsas“")
     PersonFactory()
@@ -556,3 +566,23 @@ def test_a_person_s_history_shows_changed_values_as_the_page_writes_them(crm_edi
     assert "Interneto forma &nbsp;&rarr;&nbsp;&nbsp;Pasirašyta popierinė forma" in changes
     assert "2026 m. lapkričio 2 d., 12:30" in changes  # in the association's time
     assert "True" not in changes and "None" not in changes
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Kaunas", ["Kauno miesto savivaldybė", "Kauno rajono savivaldybė"]),
+        ("Kauno r.", ["Kauno rajono savivaldybė"]),
+        ("Vilniaus m.", ["Vilniaus miesto savivaldybė"]),
+        ("Siauliu", ["Šiaulių miesto savivaldybė", "Šiaulių rajono savivaldybė"]),
+        ("Panevėžys", ["Panevėžio miesto savivaldybė", "Panevėžio rajono savivaldybė"]),
+        ("Birštonas", ["Birštono savivaldybė"]),
+    ],
+)
+def test_the_municipality_picker_finds_a_town_as_an_import_reads_it(staff_client, typed, expected):
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "crm", "model_name": "organisation", "field_name": "municipality", "term": typed},
+    )
+
+    assert sorted(result["text"] for result in response.json()["results"]) == expected
