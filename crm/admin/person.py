@@ -6,9 +6,11 @@ from collections import defaultdict
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
@@ -80,17 +82,27 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
     ]
 
     def rows_loaded(self, rows: list[Person]) -> None:
-        names: dict[int, list[str]] = defaultdict(list)
-        for person_id, name in (
+        """Each person's organisations: the current ones, then those the person has left, with the
+        day the affiliation ended ("Klasteris „Šilas“ (iki 2023-12-31)")."""
+        today = timezone.localdate()
+        current: dict[int, list[str]] = defaultdict(list)
+        left: dict[int, list[str]] = defaultdict(list)
+        for person_id, name, end_date in (
             Affiliation.objects.filter(person_id__in=[person.pk for person in rows])
             # Affiliation's own ordering, less the person's name, which is the same for every row
             # of a person and would join the persons.
             .order_by("organisation__name", "-is_primary", "pk")
-            .values_list("person_id", "organisation__name")
+            .values_list("person_id", "organisation__name", "end_date")
         ):
-            names[person_id].append(name)
+            if end_date is not None and end_date < today:
+                left[person_id].append(
+                    gettext("%(organisation)s (until %(date)s)")
+                    % {"organisation": name, "date": formats.date_format(end_date, "SHORT_DATE_FORMAT")}
+                )
+            else:
+                current[person_id].append(name)
         for person in rows:
-            person.organisation_names = names[person.pk]
+            person.organisation_names = current[person.pk] + left[person.pk]
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str

@@ -586,3 +586,18 @@ def test_the_municipality_picker_finds_a_town_as_an_import_reads_it(staff_client
     )
 
     assert sorted(result["text"] for result in response.json()["results"]) == expected
+
+
+def test_the_person_list_marks_the_organisations_a_person_has_left(staff_client):
+    person = PersonFactory(first_name="Rūta", last_name="Kazlauskienė")
+    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Įmonė +Plius"))
+    AffiliationFactory(
+        person=person,
+        organisation=OrganisationFactory(name="Klasteris „Šilas“"),
+        end_date=datetime.date(2023, 12, 31),
+    )
+    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Agro klasteris"))
+
+    page = staff_client.get(reverse("admin:crm_person_changelist")).content.decode()
+
+    assert "Agro klasteris, Įmonė +Plius, Klasteris „Šilas“ (iki 2023-12-31)" in page
