@@ -396,28 +396,48 @@ class ResponseForm(forms.Form):
 
     def answer_values(self) -> dict[int, AnswerValue]:
         """The answers as posted (call after `is_valid()`)."""
+        return {question.pk: self._answer_value(question) for question in self.questions}
+
+    def _answer_value(self, question: Question) -> AnswerValue:
         data = self.cleaned_data
-        values: dict[int, AnswerValue] = {}
+        name = self.field_name(question)
+        kind = question.kind
+        if kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
+            return AnswerValue(text=data.get(name) or "")
+        if kind in Question.CHOICE_KINDS:
+            chosen = data.get(name) or []
+            chosen = [chosen] if isinstance(chosen, str) else chosen
+            other_text = data.get(f"{name}_other", "") if question.allow_other else ""
+            return AnswerValue(
+                choice_indexes=tuple(int(value) for value in chosen if value != OTHER), other_text=other_text
+            )
+        if kind == Question.Kind.SCALE:
+            return AnswerValue(scale=data.get(name))
+        if kind == Question.Kind.YES_NO:
+            return AnswerValue(yes_no={YES: True, NO: False}.get(data.get(name) or ""))
+        return AnswerValue(rows=self.formsets[question.pk].values())
+
+    def add_required_errors(self) -> None:
+        """On a submit the form refused, the required questions left unanswered too, where nothing
+        else is wrong with them: the member sees every error at once, not a second round of them
+        after correcting the first (the services check the same on a valid form)."""
+        missing = {}
         for question in self.questions:
+            if not question.required:
+                continue
             name = self.field_name(question)
-            kind = question.kind
-            if kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
-                values[question.pk] = AnswerValue(text=data.get(name) or "")
-            elif kind in Question.CHOICE_KINDS:
-                chosen = data.get(name) or []
-                chosen = [chosen] if isinstance(chosen, str) else chosen
-                other_text = data.get(f"{name}_other", "") if question.allow_other else ""
-                values[question.pk] = AnswerValue(
-                    choice_indexes=tuple(int(value) for value in chosen if value != OTHER),
-                    other_text=other_text,
-                )
-            elif kind == Question.Kind.SCALE:
-                values[question.pk] = AnswerValue(scale=data.get(name))
-            elif kind == Question.Kind.YES_NO:
-                values[question.pk] = AnswerValue(yes_no={YES: True, NO: False}.get(data.get(name) or ""))
-            else:
-                values[question.pk] = AnswerValue(rows=self.formsets[question.pk].values())
-        return values
+            if question.kind == Question.Kind.PROPOSALS:
+                formset = self.formsets[question.pk]
+                if not formset.is_valid():
+                    continue
+            elif name in self.errors or f"{name}_other" in self.errors:
+                continue
+            if self._answer_value(question).for_kind(question.kind).is_empty():
+                missing[str(question.pk)] = [
+                    ValidationError(_("This question must be answered before submitting."), code="required")
+                ]
+        if missing:
+            self.add_answer_errors(ValidationError(missing))
 
     def add_answer_errors(self, error: ValidationError) -> None:
         """Show the services' errors (keyed by question id) at their questions."""

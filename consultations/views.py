@@ -444,6 +444,8 @@ class ResponseView(MemberView):
         if add_row_for is not None:
             return self._render(request, form)
         if not form.is_valid():
+            if action == "submit":
+                form.add_required_errors()
             return self._render(request, form)
         arguments = {
             "invitation": self.invitation,

@@ -25,6 +25,7 @@ from consultations.models import (
     ConsultationDocument,
     Invitation,
     ProposalRow,
+    Question,
     Response,
     ResponseEdit,
     ResponseVersion,
@@ -1147,3 +1148,27 @@ def test_the_form_posts_to_the_page_s_own_address_without_the_fragment_of_an_err
     for member in (ruta, egle):
         page = member.client().get(member.lt_url).content.decode()
         assert f'id="answer-form" action="{member.lt_url}"' in page
+
+
+def test_a_refused_submit_lists_the_unanswered_required_questions_beside_the_other_errors(opened):
+    """Not in a second round, after the member has corrected the first errors."""
+    short, long = opened.questions["short"], opened.questions["long"]
+    Question.objects.filter(pk=short.pk).update(max_length=10)
+    Question.objects.filter(pk=long.pk).update(required=True)
+    ruta = opened.members["ruta"]
+
+    response = ruta.client().post(
+        ruta.url, {**answer_form(opened, short="Per ilgas atsakymas", long=""), "action": "submit"}
+    )
+
+    assert response.status_code == 200
+    anchors = [anchor for anchor, _message in response.context["error_summary"]]
+    assert anchors == [f"id_q{short.pk}", f"id_q{long.pk}"]
+    messages = [str(message) for _anchor, message in response.context["error_summary"]]
+    assert "must be answered before submitting" in messages[1]
+    assert not Response.objects.exists()
+    # A draft saved with the same answers keeps to the length alone: nothing is required of a draft.
+    saved = ruta.client().post(
+        ruta.url, {**answer_form(opened, short="Per ilgas atsakymas", long=""), "action": "save"}
+    )
+    assert [anchor for anchor, _message in saved.context["error_summary"]] == [f"id_q{short.pk}"]
