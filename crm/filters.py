@@ -25,7 +25,24 @@ class DirectoryFilter(django_filters.FilterSet):
         fields = ["q", "sector", "municipality"]
 
     def filter_name(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+        """Every word of the search in the name or the short name, whatever the quotation marks
+        and spaces: `klasteris "Saulėgrąža"` finds Klasteris „Saulėgrąža“."""
+        words = search_words(value)
+        for word in words:
+            queryset = queryset.filter(Q(name__icontains=word) | Q(short_name__icontains=word))
+        return queryset
+
+
+# Quotation marks as people type them and as names hold them: a search ignores which.
+QUOTATION_MARKS = "\"'„“”«»‘’‚"
+
+
+def search_words(value: str) -> list[str]:
+    """The words of a search, its quotation marks and extra spaces left out."""
+    return value.translate({ord(mark): " " for mark in QUOTATION_MARKS}).split()
+
+
+def plain_quotes(value: str) -> str:
+    """The search with typographic quotation marks as plain ones, which the admin's search reads as
+    a phrase's (`„Ąžuolynas“` is searched as `"Ąžuolynas"`, found in Klasteris "Ąžuolynas" too)."""
+    return value.translate({ord(mark): '"' for mark in "„“”«»"} | {ord(mark): "'" for mark in "‘’‚"})

@@ -25,6 +25,7 @@ from crm.admin.filters import (
 from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS, NamedFieldsInlineFormSet, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
+from crm.filters import plain_quotes
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
@@ -252,10 +253,12 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Organisation], search_term: str
     ) -> tuple[QuerySet[Organisation], bool]:
-        """The admin's search, and a phone number in any form people write it ("861001379",
+        """The admin's search, whatever quotation marks are typed (`crm.filters.plain_quotes`:
+        „Ąžuolynas“ finds Klasteris "Ąžuolynas"), and a phone number in any form people write it ("861001379",
         "8 610 01379") finding the organisation whose phone is that number (stored normalised,
         +37061001379), as the person list does."""
-        found, duplicates = super().get_search_results(request, queryset, search_term)
+        # Whatever quotation marks a name holds or the search is typed with.
+        found, duplicates = super().get_search_results(request, queryset, plain_quotes(search_term))
         if phone := as_phone(search_term):
             found |= queryset.filter(phone=phone)
         return found, duplicates

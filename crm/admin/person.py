@@ -17,6 +17,7 @@ from crm.admin.duplicates import PersonToolsMixin
 from crm.admin.formfields import NamedFieldsInlineFormSet, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
+from crm.filters import plain_quotes
 from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
 
@@ -115,7 +116,7 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         person whose phone is that number, by an exact match.
         """
         words = Q()
-        bits = list(smart_split(search_term))
+        bits = list(smart_split(plain_quotes(search_term)))
         for bit in bits:
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
                 bit = unescape_string_literal(bit)

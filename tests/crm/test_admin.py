@@ -601,3 +601,17 @@ def test_the_person_list_marks_the_organisations_a_person_has_left(staff_client)
     page = staff_client.get(reverse("admin:crm_person_changelist")).content.decode()
 
     assert "Agro klasteris, Įmonė +Plius, Klasteris „Šilas“ (iki 2023-12-31)" in page
+
+
+@pytest.mark.parametrize("typed", ["„Ąžuolynas“", '"Ąžuolynas"', "Klasteris „Ąžuolynas“", "«Ąžuolynas»"])
+def test_the_admin_searches_ignore_which_quotation_marks_a_name_is_written_with(staff_client, typed):
+    organisation = OrganisationFactory(name='Klasteris "Ąžuolynas"')
+    OrganisationFactory(name="Klasteris „Beržynas“")
+    person = PersonFactory(first_name="Ona", last_name="Onaitė")
+    AffiliationFactory(person=person, organisation=organisation)
+
+    organisations = staff_client.get(reverse("admin:crm_organisation_changelist"), {"q": typed})
+    persons = staff_client.get(reverse("admin:crm_person_changelist"), {"q": typed})
+
+    assert list(organisations.context["cl"].result_list) == [organisation]
+    assert list(persons.context["cl"].result_list) == [person]

@@ -46,6 +46,18 @@ def test_directory_filters_by_sector_municipality_and_name(client):
     assert [o.name for o in response.context["organisations"]] == ["IRT Vilnius"]
 
 
+@pytest.mark.parametrize(
+    "typed", ['klasteris "Saulėgrąža"', "Energetikos  klasteris", "„Saulėgrąža“", "saulėgrąža klasteris"]
+)
+def test_directory_search_ignores_quotation_marks_spaces_and_word_order(client, typed):
+    found = _member(name="Energetikos klasteris „Saulėgrąža“", sectors=["energy"])
+    _member(name="Energetikos asociacija", sectors=["energy"])
+
+    response = client.get(reverse("crm:directory"), {"q": typed})
+
+    assert list(response.context["organisations"]) == [found]
+
+
 def test_directory_page_query_count_is_constant(client, django_assert_max_num_queries):
     for _ in range(30):
         _member(sectors=["ict", "energy"])
