@@ -1,18 +1,34 @@
-"""The admin site: Django's, with its apps and models listed in Lithuanian alphabetical order and
-its "View site" link in the page's language."""
+"""The admin site: Django's, with its apps and models listed in Lithuanian alphabetical order, its
+"View site" link in the page's language, and pickers that tell namesakes apart."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.http import HttpRequest
 from django.urls import reverse
 
 from crm.collation import alphabetical
 
 
+class LabelledAutocompleteJsonView(AutocompleteJsonView):
+    """A picker's results named by their model's `autocomplete_label` where it has one: a person
+    with their e-mail address, so that two people of one name are told apart."""
+
+    def serialize_result(self, obj: Any, to_field_name: str) -> dict[str, Any]:
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(obj, "autocomplete_label", "")
+        if label:
+            result["text"] = label
+        return result
+
+
 class AdminSite(admin.AdminSite):
+    def autocomplete_view(self, request: HttpRequest) -> Any:
+        return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         # Django sorts the names by their characters' code points, which puts "Sąveikos" after
         # "Sektoriai"; the index and the side menu list them as a Lithuanian reader expects.

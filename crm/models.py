@@ -342,6 +342,12 @@ class Person(models.Model):
         return self.full_name
 
     @property
+    def autocomplete_label(self) -> str:
+        """How the admin's pickers name the person: with the e-mail address, which tells namesakes
+        apart ("Jonas Balčiūnas (jonas@saule.lt)")."""
+        return f"{self.full_name} ({self.email})" if self.email else self.full_name
+
+    @property
     def full_name(self) -> str:
         return self.full_name_of(self.first_name, self.last_name)
 

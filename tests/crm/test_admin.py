@@ -615,3 +615,20 @@ def test_the_admin_searches_ignore_which_quotation_marks_a_name_is_written_with(
 
     assert list(organisations.context["cl"].result_list) == [organisation]
     assert list(persons.context["cl"].result_list) == [person]
+
+
+def test_the_person_picker_tells_namesakes_apart_by_their_e_mail(staff_client):
+    PersonFactory(first_name="Jonas", last_name="Balčiūnas", email="jonas@saule.lt")
+    PersonFactory(first_name="Jonas", last_name="Balčiūnas", email="j.balciunas@menulis.lt")
+    PersonFactory(first_name="Jonas", last_name="Balčiūnas", email="")
+
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "crm", "model_name": "interaction", "field_name": "people", "term": "Balčiūnas"},
+    )
+
+    assert sorted(result["text"] for result in response.json()["results"]) == [
+        "Jonas Balčiūnas",
+        "Jonas Balčiūnas (j.balciunas@menulis.lt)",
+        "Jonas Balčiūnas (jonas@saule.lt)",
+    ]
