@@ -62,6 +62,15 @@ def browser_page(settings):
         connections.close_all()
 
 
+def _open_answer_page(page, base_url: str, member) -> None:
+    """The member's link from the e-mail followed, its button pressed: the answer page is open."""
+    with translation.override("lt"):
+        access_path = reverse("consultations:access", kwargs={"token": member.token})
+    page.goto(base_url + access_path)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{member.lt_url}")
+
+
 def test_a_member_answers_every_kind_of_question_saves_a_draft_and_submits(
     live_server, opened, browser_page, settings
 ):
@@ -139,11 +148,7 @@ def test_typing_the_text_of_other_chooses_other_and_the_answer_is_submitted(
     page, outside_requests = browser_page
     ruta = opened.members["ruta"]
     q = {key: question.pk for key, question in opened.questions.items()}
-    with translation.override("lt"):
-        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
-    page.goto(live_server.url + access_path)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{ruta.lt_url}")
+    _open_answer_page(page, live_server.url, ruta)
     page.fill(f"#id_q{q['short']}", "Pritariame")
     page.check(f"#id_q{q['scale']}_3")
     page.fill(f"#id_q{q['proposals']}-0-provision", "3 str.")
@@ -187,11 +192,7 @@ def test_unticking_other_of_a_multiple_choice_takes_it_away_with_its_text(
     page, _outside = browser_page
     ruta = opened.members["ruta"]
     q = {key: question.pk for key, question in opened.questions.items()}
-    with translation.override("lt"):
-        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
-    page.goto(live_server.url + access_path)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{ruta.lt_url}")
+    _open_answer_page(page, live_server.url, ruta)
     multiple_other = f"#id_q{q['multiple']}_3"
     page.check(f"#id_q{q['multiple']}_0")
     page.type(f"#id_q{q['multiple']}_other", "Kultūra")
@@ -221,11 +222,7 @@ def test_a_pasted_text_is_kept_whole_and_counted_as_the_server_counts(
     page, outside_requests = browser_page
     ruta = opened.members["ruta"]
     short = f"#id_q{opened.questions['short'].pk}"  # at most 100 characters
-    with translation.override("lt"):
-        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
-    page.goto(live_server.url + access_path)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{ruta.lt_url}")
+    _open_answer_page(page, live_server.url, ruta)
     letters = unicodedata.normalize("NFD", "ąčęėįšųūž" * 10)  # 90 letters, 180 code points
     assert len(letters) == 180
 
@@ -258,11 +255,7 @@ def test_leaving_with_answers_not_saved_asks_first_and_saving_or_downloading_doe
     page, outside_requests = browser_page
     ruta = opened.members["ruta"]
     long = f"#id_q{opened.questions['long'].pk}"
-    with translation.override("lt"):
-        access_path = reverse("consultations:access", kwargs={"token": ruta.token})
-    page.goto(live_server.url + access_path)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"**{ruta.lt_url}")
+    _open_answer_page(page, live_server.url, ruta)
     dialogs: list[str] = []
 
     def answer(dialog) -> None:
