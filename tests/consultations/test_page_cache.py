@@ -355,8 +355,8 @@ def test_the_blank_page_is_rendered_once_for_every_organisation_with_its_own_nam
         )
 
     assert page_of_nobody(moon_page, egle) == page_of_nobody(sun_page, ruta)
-    # The answer form posts to the address it was served at.
-    assert '<form method="post" novalidate id="answer-form">' in moon_page
+    # The answer form posts to the organisation's own address, in the page's language.
+    assert f'<form method="post" novalidate id="answer-form" action="{egle.url}">' in moon_page
     saved = egle_client.post(egle.url, {**answer_form(opened, short="Eglės nuomonė"), "action": "save"})
     assert saved.status_code == 302
     assert "Eglės nuomonė" in _text(egle_client.get(egle.url))

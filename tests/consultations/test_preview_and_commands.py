@@ -69,7 +69,7 @@ def test_staff_preview_shows_the_member_page_read_only_without_an_invitation(
     for question in questions.values():
         assert question.text in content
     assert 'name="action"' not in content  # nothing to save or submit
-    assert '<form method="post" novalidate id="answer-form">' not in content
+    assert '<form method="post" novalidate id="answer-form"' not in content
     assert "disabled" in content and "readonly" in content
     document_url = reverse(
         "admin:consultations_consultation_preview_document", args=[consultation.pk, document.pk]
