@@ -32,6 +32,7 @@ from consultations.answers import (
     TEXT_MAX_LENGTH,
     AnswerValue,
     ProposalValue,
+    answer_errors,
     normalise_text,
 )
 from consultations.models import Question, content_lang
@@ -418,26 +419,22 @@ class ResponseForm(forms.Form):
         return AnswerValue(rows=self.formsets[question.pk].values())
 
     def add_required_errors(self) -> None:
-        """On a submit the form refused, the required questions left unanswered too, where nothing
-        else is wrong with them: the member sees every error at once, not a second round of them
-        after correcting the first (the services check the same on a valid form)."""
-        missing = {}
+        """On a submit the form refused, what the services would also refuse (a required question
+        left unanswered) for each question the form found nothing wrong with: the member sees
+        every error at once, not a second round of them after correcting the first."""
+        found = {}
         for question in self.questions:
-            if not question.required:
-                continue
             name = self.field_name(question)
             if question.kind == Question.Kind.PROPOSALS:
-                formset = self.formsets[question.pk]
-                if not formset.is_valid():
+                if not self.formsets[question.pk].is_valid():
                     continue
             elif name in self.errors or f"{name}_other" in self.errors:
                 continue
-            if self._answer_value(question).for_kind(question.kind).is_empty():
-                missing[str(question.pk)] = [
-                    ValidationError(_("This question must be answered before submitting."), code="required")
-                ]
-        if missing:
-            self.add_answer_errors(ValidationError(missing))
+            errors = answer_errors(question=question, value=self._answer_value(question), submitting=True)
+            if errors:
+                found[str(question.pk)] = errors
+        if found:
+            self.add_answer_errors(ValidationError(found))
 
     def add_answer_errors(self, error: ValidationError) -> None:
         """Show the services' errors (keyed by question id) at their questions."""

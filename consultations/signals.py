@@ -19,6 +19,7 @@ from consultations.models import (
     ResponseEdit,
     ResponseVersion,
 )
+from crm.services import iso_time
 from crm.signals import person_data_requested, person_erased
 
 
@@ -33,10 +34,6 @@ def person_links_revoke(sender: type, person: Any, **kwargs: Any) -> None:
     """An erased person's links stop working at once, in every browser that opened them: the
     record is anonymous now, and nobody can act under it."""
     AccessLink.objects.filter(person_id=person.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value else None
 
 
 @receiver(person_data_requested)
@@ -64,12 +61,12 @@ def person_consultation_data(sender: type, person: Any, **kwargs: Any) -> tuple[
             {
                 "consultation": link.invitation.consultation.title,
                 "organisation": link.invitation.organisation.name,
-                "created_at": _iso(link.created_at),
-                "invitation_sent_at": _iso(link.invited_at),
-                "last_sent_at": _iso(link.last_sent_at),
-                "opened_at": _iso(link.opened_at),
-                "last_used_at": _iso(link.last_used_at),
-                "revoked_at": _iso(link.revoked_at),
+                "created_at": iso_time(link.created_at),
+                "invitation_sent_at": iso_time(link.invited_at),
+                "last_sent_at": iso_time(link.last_sent_at),
+                "opened_at": iso_time(link.opened_at),
+                "last_used_at": iso_time(link.last_used_at),
+                "revoked_at": iso_time(link.revoked_at),
             }
             for link in links
         ],
@@ -78,7 +75,7 @@ def person_consultation_data(sender: type, person: Any, **kwargs: Any) -> tuple[
                 "consultation": version.response.consultation.title,
                 "organisation": version.response.organisation.name,
                 "version": version.number,
-                "submitted_at": _iso(version.submitted_at),
+                "submitted_at": iso_time(version.submitted_at),
             }
             for version in versions
         ],
@@ -87,7 +84,7 @@ def person_consultation_data(sender: type, person: Any, **kwargs: Any) -> tuple[
                 "consultation": edit.response.consultation.title,
                 "organisation": edit.response.organisation.name,
                 "action": edit.action,
-                "at": _iso(edit.created_at),
+                "at": iso_time(edit.created_at),
             }
             for edit in edits
         ],

@@ -22,7 +22,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import decorator_from_middleware
 from django.utils.functional import cached_property
@@ -295,8 +294,6 @@ def answer_page_context(
     **extra: Any,
 ) -> dict[str, Any]:
     """What the answer page shows; the staff preview uses it too, without an invitation."""
-    now = timezone.now()
-    deadline = consultation.internal_deadline
     if not editable:
         form.make_read_only()
     return {
@@ -312,7 +309,7 @@ def answer_page_context(
         "version_fragments": page_cache.version_fragments(),
         "editable": editable,
         "preview": preview,
-        "deadline_passed": deadline is not None and deadline <= now,
+        "deadline_passed": consultation.deadline_passed(),
         **extra,
     }
 

@@ -513,7 +513,8 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
 # --- GDPR -----------------------------------------------------------------------------------------
 
 
-def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
+def iso_time(value: datetime.date | datetime.datetime | None) -> str | None:
+    """A date, or a time in the association's time zone, as a data export writes it (ISO 8601)."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -540,19 +541,19 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
         response for _receiver, response in signals.person_data_requested.send(Person, person=person)
     )
     return {
-        "exported_at": _iso(timezone.now()),
+        "exported_at": iso_time(timezone.now()),
         "person": {
             "id": person.pk,
             **{name: getattr(person, name) for name in _PERSON_EXPORTED_FIELDS},
-            "created_at": _iso(person.created_at),
-            "updated_at": _iso(person.updated_at),
-            "anonymised_at": _iso(person.anonymised_at),
+            "created_at": iso_time(person.created_at),
+            "updated_at": iso_time(person.updated_at),
+            "anonymised_at": iso_time(person.anonymised_at),
         },
         "consents": [
             {
                 "purpose": kind,
                 "given": getattr(person, f"consent_{kind}"),
-                "given_at": _iso(getattr(person, f"consent_{kind}_at")),
+                "given_at": iso_time(getattr(person, f"consent_{kind}_at")),
                 "source": getattr(person, f"consent_{kind}_source"),
             }
             for kind in _CONSENT_KINDS
@@ -565,14 +566,14 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
                 "job_title": affiliation.job_title,
                 "primary_contact": affiliation.is_primary,
                 "receives_consultations": affiliation.receives_consultations,
-                "start_date": _iso(affiliation.start_date),
-                "end_date": _iso(affiliation.end_date),
+                "start_date": iso_time(affiliation.start_date),
+                "end_date": iso_time(affiliation.end_date),
             }
             for affiliation in affiliations
         ],
         "interactions": [
             {
-                "date": _iso(interaction.occurred_on),
+                "date": iso_time(interaction.occurred_on),
                 "kind": interaction.kind,
                 "organisation": interaction.organisation.name,
                 "subject": interaction.subject,
@@ -582,13 +583,13 @@ def person_data_export(*, person: Person) -> dict[str, Any]:
         ],
         "history": [
             {
-                "date": _iso(record.history_date),
+                "date": iso_time(record.history_date),
                 "type": record.get_history_type_display(),
                 "changed_by": record.history_user.get_username() if record.history_user else None,
                 "reason": record.history_change_reason,
                 **{name: getattr(record, name) for name in _PERSON_EXPORTED_FIELDS},
                 **{
-                    f"consent_{kind}{suffix}": _iso(value) if suffix == "_at" else value
+                    f"consent_{kind}{suffix}": iso_time(value) if suffix == "_at" else value
                     for kind in _CONSENT_KINDS
                     for suffix in ("", "_at", "_source")
                     for value in [getattr(record, f"consent_{kind}{suffix}")]
