@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from consultations import selectors, services
+from consultations.admin.filters import ConsultationFilter
 from consultations.models import AccessLink, Consultation, Invitation
 from crm.admin.rows import QuickRowsMixin, list_date
 
@@ -50,6 +51,19 @@ def _link_state(link: AccessLink) -> str:
     if link.invited_at:
         return format_html("{}", _("queued"))
     return format_html('<span class="kl-warning">{}</span>', _("not sent"))
+
+
+# What `_link_state` and the invitations' links column read of a link and its person.
+LISTED_LINK_FIELDS = [
+    "invitation",
+    "person",
+    "revoked_at",
+    "last_sent_at",
+    "opened_at",
+    "invited_at",
+    "person__first_name",
+    "person__last_name",
+]
 
 
 class LinkStateFilter(admin.SimpleListFilter):
@@ -185,7 +199,7 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
         "submitted_at",
         "links",
     ]
-    list_filter = [InvitationReachFilter, ("consultation", admin.RelatedFieldListFilter)]
+    list_filter = [InvitationReachFilter, ("consultation", ConsultationFilter)]
     search_fields = [
         "organisation__name",
         "consultation__title",
@@ -213,10 +227,11 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
             .prefetch_related(
                 Prefetch(
                     "access_links",
+                    # Only what the links column shows of them.
                     queryset=selectors.access_links_with_usability(
-                        AccessLink.objects.select_related("person").order_by(
-                            "revoked_at", "person__last_name"
-                        )
+                        AccessLink.objects.select_related("person")
+                        .only(*LISTED_LINK_FIELDS)
+                        .order_by("revoked_at", "person__last_name")
                     ),
                 )
             )
@@ -271,7 +286,7 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
         "last_sent_at",
         "opened_at",
     ]
-    list_filter = [LinkStateFilter, ("invitation__consultation", admin.RelatedFieldListFilter)]
+    list_filter = [LinkStateFilter, ("invitation__consultation", ConsultationFilter)]
     search_fields = [
         "person__first_name",
         "person__last_name",

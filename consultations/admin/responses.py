@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from consultations.admin.filters import ConsultationFilter
 from consultations.models import Response, ResponseEdit
 from crm.admin.rows import QuickRowsMixin, status_badge
 
@@ -52,7 +53,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
         "updated_at",
         "last_saved_by",
     ]
-    list_filter = [("consultation", admin.RelatedFieldListFilter), "status"]
+    list_filter = [("consultation", ConsultationFilter), "status"]
     search_fields = ["organisation__name", "organisation__legal_code"]
     list_select_related = ["organisation", "consultation"]
     fields = [

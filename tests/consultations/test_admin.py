@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -178,6 +179,54 @@ def test_invitation_list_shows_each_links_state(staff_client, superuser):
     assert content.count('class="kl-error"') >= 1  # one revoked link
     revoked = AccessLink.objects.get(revoked_at__isnull=False)
     assert revoked.person.full_name in content
+
+
+@pytest.mark.parametrize(
+    ("url_name", "parameter"),
+    [
+        ("admin:consultations_invitation_changelist", "consultation__id__exact"),
+        ("admin:consultations_accesslink_changelist", "invitation__consultation__id__exact"),
+        ("admin:consultations_response_changelist", "consultation__id__exact"),
+    ],
+)
+def test_consultation_filter_lists_titles_without_reading_whole_consultations(
+    staff_client, superuser, url_name, parameter
+):
+    member_organisation(name="Pirmoji organizacija")
+    first = _opened(superuser, title="Dėl šilumos ūkio", background="Ilgas fonas " * 500)
+    second = _opened(superuser, title="Dėl viešųjų pirkimų")
+    for consultation in (first, second):
+        ResponseFactory(consultation=consultation, organisation=consultation.invitations.get().organisation)
+
+    with CaptureQueriesContext(connection) as queries:
+        content = staff_client.get(reverse(url_name)).content.decode()
+    read = [query["sql"] for query in queries.captured_queries]  # before the next request resets them
+    filtered = staff_client.get(reverse(url_name), {parameter: second.pk})
+
+    # Listed newest first, as the consultations' own list; each choice filters by its consultation.
+    assert content.index("Dėl viešųjų pirkimų") < content.index("Dėl šilumos ūkio")
+    assert f"?{parameter}={first.pk}" in content
+    # The filter's own query: of the consultations alone.
+    choices = [sql for sql in read if re.search(r'FROM "consultations_consultation"\s+ORDER BY', sql)]
+    assert len(choices) == 1
+    assert '"title"' in choices[0]
+    assert '"background"' not in choices[0]
+    (row,) = filtered.context["cl"].result_list
+    assert str(row).endswith("Dėl viešųjų pirkimų")
+
+
+def test_invitation_list_reads_of_each_link_only_what_it_shows(staff_client, superuser):
+    _populate(1, superuser)
+    with CaptureQueriesContext(connection) as queries:
+        content = staff_client.get(reverse("admin:consultations_invitation_changelist")).content.decode()
+    links_query = next(
+        q["sql"] for q in queries.captured_queries if 'FROM "consultations_accesslink"' in q["sql"]
+    )
+    # Not the person's notes, phone or consents, nor the link's browser key.
+    for column in ("notes", "phone", "consent_consultations", "browser_key"):
+        assert f'"{column}"' not in links_query
+    for link in AccessLink.objects.select_related("person"):
+        assert link.person.full_name in content
 
 
 # --- transitions through buttons and actions --------------------------------------------------------
