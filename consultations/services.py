@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -454,6 +455,107 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
     # Sent last: when sending fails, the transaction (the token, the sent times) is rolled back.
     emails.access_link_message(link=link, token=token, kind=kind).send()
     return True
+
+
+# --- merging duplicate records (crm.services) -----------------------------------------------------
+
+
+def _link_last_used(link: AccessLink) -> datetime.datetime:
+    return link.last_used_at or link.opened_at or link.created_at
+
+
+def _duplicate_links_revoke(links: Iterable[AccessLink]) -> int:
+    """Of the active links given, one a person is kept on one invitation: the one used last (the
+    one in the person's browser, most likely). The others are revoked. Returns how many."""
+    latest: dict[int, AccessLink] = {}
+    revoked = []
+    for link in sorted(links, key=_link_last_used, reverse=True):
+        if link.revoked_at is None and link.person_id in latest:
+            revoked.append(link.pk)
+        elif link.revoked_at is None:
+            latest[link.person_id] = link
+    return AccessLink.objects.filter(pk__in=revoked).update(revoked_at=timezone.now())
+
+
+def merge_fold_invitations(*, survivor: Organisation, others: Sequence[Organisation]) -> Counter[str]:
+    """Before duplicate organisations are merged (`crm.services.organisation_merge`): where two of
+    them are invited to one consultation, one invitation is kept, and the others' personal links
+    move to it. The kept one is that of the organisation that has answered, else the survivor's
+    (else the first of the others'); its dates take the earliest sending and opening and the latest
+    reminder of them all, and the others are deleted. A person with an active link on two of them
+    keeps the one used last; the other is revoked. When two of them have both answered, the merge
+    is refused: one of the answers would be lost. Returns what was combined."""
+    order = [survivor.pk, *(other.pk for other in others)]
+    invitations = list(
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(organisation_id__in=order)
+        .select_related("consultation", "organisation")
+        .order_by("pk")
+    )
+    by_consultation: dict[int, list[Invitation]] = {}
+    for invitation in invitations:
+        by_consultation.setdefault(invitation.consultation_id, []).append(invitation)
+    shared = {pk: group for pk, group in by_consultation.items() if len(group) > 1}
+    combined: Counter[str] = Counter()
+    if not shared:
+        return combined
+    answered = set(
+        Response.objects.filter(consultation_id__in=shared, organisation_id__in=order).values_list(
+            "consultation_id", "organisation_id"
+        )
+    )
+    for consultation_id, group in shared.items():
+        group.sort(key=lambda invitation: order.index(invitation.organisation_id))
+        with_answer = [i for i in group if (consultation_id, i.organisation_id) in answered]
+        if len(with_answer) > 1:
+            raise ValidationError(
+                gettext(
+                    "The organisations cannot be merged: each of them has answered the consultation "
+                    "„%(consultation)s“ (%(organisations)s), and an organisation has one answer. "
+                    "Keep them as separate records."
+                ),
+                code="merge_both_answered",
+                params={
+                    "organisations": ", ".join(f"„{i.organisation.name}“" for i in with_answer),
+                    "consultation": group[0].consultation.title,
+                },
+            )
+        kept = with_answer[0] if with_answer else group[0]
+        dropped = [invitation for invitation in group if invitation is not kept]
+        links = AccessLink.objects.select_for_update().filter(invitation__in=group)
+        combined[gettext("duplicate personal links revoked")] += _duplicate_links_revoke(links)
+        AccessLink.objects.filter(invitation__in=dropped).update(invitation=kept)
+        sent = [i.sent_at for i in group if i.sent_at]
+        opened = [i.opened_at for i in group if i.opened_at]
+        reminded = [i.reminded_at for i in group if i.reminded_at]
+        kept.sent_at = min(sent, default=None)
+        kept.opened_at = min(opened, default=None)
+        kept.reminded_at = max(reminded, default=None)
+        kept.reminder_count = max(i.reminder_count for i in group)
+        kept.save(update_fields=["sent_at", "opened_at", "reminded_at", "reminder_count"])
+        Invitation.objects.filter(pk__in=[i.pk for i in dropped]).delete()
+        combined[gettext("invitations to one consultation combined")] += len(dropped)
+    return combined
+
+
+def merge_fold_access_links(*, survivor: Person, others: Sequence[Person]) -> Counter[str]:
+    """Before duplicate persons are merged (`crm.services.person_merge`): where two of them hold
+    an active link to one invitation, the one used last is kept and the others are revoked, so
+    that the merged person has one. Returns what was revoked."""
+    links = AccessLink.objects.select_for_update().filter(
+        person_id__in=[survivor.pk, *(other.pk for other in others)], revoked_at__isnull=True
+    )
+    by_invitation: dict[int, list[AccessLink]] = {}
+    for link in links:
+        by_invitation.setdefault(link.invitation_id, []).append(link)
+    revoked = 0
+    for group in by_invitation.values():
+        if len(group) > 1:
+            # One person after the merge: each link counts as the survivor's.
+            for link in group:
+                link.person_id = survivor.pk
+            revoked += _duplicate_links_revoke(group)
+    return Counter({gettext("duplicate personal links revoked"): revoked})
 
 
 # --- questions ------------------------------------------------------------------------------------

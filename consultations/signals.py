@@ -1,16 +1,19 @@
 """A change to a consultation's questions or documents marks the consultation updated, so that
 the member pages cached by its `updated_at` are rendered afresh (see page_cache.py). A person's
 erasure (GDPR) revokes their personal links, and a request for their data (GDPR) is given what
-the consultations keep about them."""
+the consultations keep about them. Before duplicate records are merged, their invitations and
+links to one consultation are combined (`services.merge_fold_invitations`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from consultations import services
 from consultations.models import (
     AccessLink,
     Consultation,
@@ -19,14 +22,25 @@ from consultations.models import (
     ResponseEdit,
     ResponseVersion,
 )
+from crm.models import Organisation, Person
 from crm.services import iso_time
-from crm.signals import person_data_requested, person_erased
+from crm.signals import person_data_requested, person_erased, records_merging
 
 
 @receiver([post_save, post_delete], sender=Question)
 @receiver([post_save, post_delete], sender=ConsultationDocument)
 def consultation_touch(sender: type, instance: Question | ConsultationDocument, **kwargs: Any) -> None:
     Consultation.objects.filter(pk=instance.consultation_id).update(updated_at=timezone.now())
+
+
+@receiver(records_merging, sender=Organisation)
+def organisation_invitations_fold(sender: type, survivor: Any, others: Any, **kwargs: Any) -> Counter[str]:
+    return services.merge_fold_invitations(survivor=survivor, others=others)
+
+
+@receiver(records_merging, sender=Person)
+def person_links_fold(sender: type, survivor: Any, others: Any, **kwargs: Any) -> Counter[str]:
+    return services.merge_fold_access_links(survivor=survivor, others=others)
 
 
 @receiver(person_erased)

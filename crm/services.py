@@ -173,6 +173,14 @@ def _repoint_relations(
     return moved
 
 
+def _others_combine(model: type[models.Model], *, survivor: M, others: Sequence[M]) -> Counter[str]:
+    """What other apps combine before a merge moves the others' records (`signals.records_merging`)."""
+    combined: Counter[str] = Counter()
+    for _receiver, counts in signals.records_merging.send(sender=model, survivor=survivor, others=others):
+        combined.update(counts or {})
+    return combined
+
+
 def _retire(*, model: type[models.Model], keep_pk: int, drop_pks: Sequence[int]) -> None:
     """Delete merged-away rows and give their simple-history records to the row that is kept.
 
@@ -398,7 +406,9 @@ def organisation_merge(
     if moved:
         summary[gettext("memberships moved")] += moved
 
-    # Everything else that points at the others (interactions, sectors, tags, history, other apps).
+    # What other apps combine first (the consultations' invitations), then everything else that
+    # points at the others (interactions, sectors, tags, history, other apps).
+    summary.update(_others_combine(Organisation, survivor=survivor, others=others))
     summary.update(_repoint_relations(model=Organisation, survivor_pk=survivor.pk, other_pks=other_pks))
 
     _organisation_fill_blanks(survivor, others)
@@ -496,6 +506,7 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
         by_organisation[affiliation.organisation_id] = affiliation
         summary[gettext("affiliations moved")] += 1
 
+    summary.update(_others_combine(Person, survivor=survivor, others=others))
     summary.update(_repoint_relations(model=Person, survivor_pk=survivor.pk, other_pks=other_pks))
 
     _person_fill_blanks(survivor, others)

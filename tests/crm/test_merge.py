@@ -573,21 +573,22 @@ def test_relations_from_other_apps_move_to_the_survivor(superuser):
 
 
 def test_a_clash_in_another_apps_records_refuses_the_merge_and_changes_nothing(superuser):
-    from consultations.models import Consultation, Invitation
+    from positions.models import PaperAttribution
+    from tests.positions.factories import PaperFactory
 
     survivor, other = OrganisationFactory(), OrganisationFactory()
     AffiliationFactory(organisation=other)
-    consultation = Consultation.objects.create(title="Dėl Inovacijų įstatymo pakeitimo")
+    paper = PaperFactory()
     for organisation in (survivor, other):
-        Invitation.objects.create(consultation=consultation, organisation=organisation)
+        PaperAttribution.objects.create(paper=paper, organisation=organisation)
 
     with pytest.raises(ValidationError) as excinfo:
         services.organisation_merge(survivor=survivor, others=[other], user=superuser)
 
-    assert "invitations" in excinfo.value.messages[0]
-    assert Organisation.objects.count() == 2
+    assert "attributions" in excinfo.value.messages[0]
+    assert Organisation.objects.count() == 3  # the two and the paper's addressee
     assert Affiliation.objects.filter(organisation=other).count() == 1
-    assert Invitation.objects.filter(organisation=other).count() == 1
+    assert PaperAttribution.objects.filter(organisation=other).count() == 1
 
 
 def test_two_merged_away_persons_in_one_organisation_end_as_one_affiliation_of_the_survivor(superuser):
@@ -691,22 +692,23 @@ def test_a_many_to_many_table_with_data_of_its_own_is_not_a_pair_table():
     assert services._pair_tables([Project]) == {Member}
 
 
-def test_a_merge_refused_for_clashing_invitations_names_them(superuser):
-    from tests.consultations.factories import ConsultationFactory, InvitationFactory
+def test_a_merge_refused_for_clashing_records_names_them(superuser):
+    from positions.models import PaperAttribution
+    from tests.positions.factories import PaperFactory
 
     original = OrganisationFactory(name="Agroinovacijų klasteris „Žalioji vaga“")
     duplicate = OrganisationFactory(name='Agroinovacijų klasteris "Žalioji vaga"', legal_code="")
-    consultation = ConsultationFactory(title="Dėl žemės ūkio inovacijų")
+    paper = PaperFactory(subject="Dėl žemės ūkio inovacijų")
     for organisation in (original, duplicate):
-        InvitationFactory(consultation=consultation, organisation=organisation)
+        PaperAttribution.objects.create(paper=paper, organisation=organisation)
 
     with pytest.raises(ValidationError) as refused:
         services.organisation_merge(survivor=original, others=[duplicate], user=superuser)
 
     (message,) = refused.value.messages
     assert message == (
-        "The records cannot be merged automatically: their related records clash (invitations: "
-        'Agroinovacijų klasteris "Žalioji vaga" — Dėl žemės ūkio inovacijų). Resolve them first, '
+        "The records cannot be merged automatically: their related records clash (attributions: "
+        'Agroinovacijų klasteris "Žalioji vaga" — Named). Resolve them first, '
         "or ask a colleague who may."
     )
     assert Organisation.objects.filter(pk=duplicate.pk).exists()
