@@ -179,6 +179,28 @@ class Consultation(models.Model):
             }
             if missing:
                 raise ValidationError(missing)
+        if self.status == self.Status.OPEN and self.pk and self.deadline_passed():
+            stored = (
+                Consultation.objects.filter(pk=self.pk).values_list("internal_deadline", flat=True).first()
+            )
+            # To the second, as the form shows it.
+            if stored is None or stored.replace(microsecond=0) != self.internal_deadline.replace(
+                microsecond=0
+            ):
+                # Answering would stop at once, with the consultation still shown as open and
+                # nobody told: closing it is the step that says so and counts what is left.
+                raise ValidationError(
+                    {
+                        "internal_deadline": ValidationError(
+                            _(
+                                "An open consultation's deadline cannot be moved into the past: members "
+                                "could no longer answer, while the consultation is still open. To stop "
+                                "the answers now, close the consultation."
+                            ),
+                            code="deadline_in_past",
+                        )
+                    }
+                )
 
     def deadline_passed(self, now: datetime.datetime | None = None) -> bool:
         """Whether the internal deadline has come (at the deadline itself, answers are closed);

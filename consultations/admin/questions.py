@@ -7,12 +7,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consultations import services
 from consultations.models import ConsultationDocument, Question
+from crm.admin.formfields import ServedFileWidget
 
 
 class ChoicesField(forms.CharField):
@@ -120,8 +123,15 @@ class QuestionInline(admin.StackedInline):
     ]
 
 
+def _document_url(document: ConsultationDocument) -> str:
+    return reverse(
+        "admin:consultations_consultation_preview_document", args=[document.consultation_id, document.pk]
+    )
+
+
 class DocumentInline(admin.TabularInline):
     model = ConsultationDocument
     extra = 0
     fields = ["position", "title", "file"]
     ordering = ["position", "id"]
+    formfield_overrides = {models.FileField: {"widget": ServedFileWidget(_document_url)}}

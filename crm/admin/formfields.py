@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib.admin import widgets
@@ -78,3 +80,29 @@ def as_phone(text: str) -> str:
         return normalise_phone(text)
     except ValidationError:
         return ""
+
+
+class _LinkedFile:
+    """A stored file as the admin's file widget shows it: its name, linked to `url`."""
+
+    def __init__(self, file: Any, url: str) -> None:
+        self.file, self.url = file, url
+
+    def __str__(self) -> str:
+        return str(self.file)
+
+
+class ServedFileWidget(widgets.AdminFileWidget):
+    """The admin's file input, its current file linked to an admin view that serves it
+    (`url_for(instance)`), not to MEDIA_URL: uploaded files are not served there in production,
+    and the view checks who asks."""
+
+    def __init__(self, url_for: Callable[[models.Model], str], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.url_for = url_for
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"] and getattr(value, "instance", None) is not None:
+            context["widget"]["value"] = _LinkedFile(value, self.url_for(value.instance))
+        return context

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.formfields import HTTPS_URLS
+from crm.admin.formfields import HTTPS_URLS, ServedFileWidget
 from positions.models import IssuerSettings
+
+
+def _logo_url(issuer: IssuerSettings) -> str:
+    return reverse("admin:positions_issuersettings_logo")
 
 
 @admin.register(IssuerSettings)
 class IssuerSettingsAdmin(admin.ModelAdmin):
-    formfield_overrides = HTTPS_URLS
+    # The logo is linked to the admin's own view of it: uploaded files are not served at
+    # MEDIA_URL in production.
+    formfield_overrides = {**HTTPS_URLS, models.ImageField: {"widget": ServedFileWidget(_logo_url)}}
     fieldsets = [
         (None, {"fields": [("name", "name_en"), ("legal_form", "legal_form_en"), "legal_code", "logo"]}),
         (_("Contacts"), {"fields": ["address", "phone", "email", "website"]}),
@@ -40,3 +50,15 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
         # There is only the one row: the list would be a list of one.
         issuer = IssuerSettings.load()
         return HttpResponseRedirect(reverse("admin:positions_issuersettings_change", args=[issuer.pk]))
+
+    def get_urls(self) -> list[URLPattern]:
+        logo = path("logo/", self.admin_site.admin_view(self.logo_view), name="positions_issuersettings_logo")
+        return [logo, *super().get_urls()]
+
+    def logo_view(self, request: HttpRequest) -> FileResponse:
+        issuer = IssuerSettings.load()
+        if not self.has_view_permission(request, issuer):
+            raise PermissionDenied
+        if not issuer.logo:
+            raise Http404
+        return FileResponse(issuer.logo.open("rb"), filename=PurePath(issuer.logo.name).name)

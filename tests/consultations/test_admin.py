@@ -602,6 +602,19 @@ def test_documents_are_uploaded_inline_and_checked(staff_client, settings, tmp_p
     document = ConsultationDocument.objects.get()
     assert document.file.read() == b"%PDF-1.7 x"
 
+    # The page links the stored file to the admin's own download of it, which works without
+    # anything serving MEDIA_URL (as in production), not to MEDIA_URL.
+    page = staff_client.get(_change_url(consultation)).content.decode()
+    download = reverse(
+        "admin:consultations_consultation_preview_document", args=[consultation.pk, document.pk]
+    )
+    assert f'href="{download}"' in page
+    assert settings.MEDIA_URL + document.file.name not in page
+    served = staff_client.get(download)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == b"%PDF-1.7 x"
+    assert Client().get(download).status_code == 302  # to the login page
+
 
 # --- roles ------------------------------------------------------------------------------------------
 
@@ -686,3 +699,53 @@ def test_an_opened_consultation_keeps_its_opening_time_and_deadline_as_a_form_er
     ]
     consultation.refresh_from_db()
     assert (consultation.opens_at, consultation.internal_deadline) == before
+
+
+def _with_deadline(data: dict, deadline: datetime.datetime) -> dict:
+    local = timezone.localtime(deadline)
+    return data | {
+        "internal_deadline_0": local.strftime("%Y-%m-%d"),
+        "internal_deadline_1": local.strftime("%H:%M"),
+    }
+
+
+def test_an_open_consultations_deadline_cannot_be_moved_into_the_past(opened, staff_client):
+    consultation = opened.consultation
+    before = consultation.internal_deadline
+    data = _form_data(consultation, [_question_data(question) for question in consultation.questions.all()])
+    opens_at = consultation.opens_at
+
+    response = staff_client.post(
+        _change_url(consultation), _with_deadline(data, opens_at + (timezone.now() - opens_at) / 2)
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["internal_deadline"] == [
+        "Atviros konsultacijos vidinio termino negalima perkelti į praeitį: nariai nebegalėtų atsakyti, "
+        "nors konsultacija tebėra atvira. Jei atsakymus reikia sustabdyti dabar, uždarykite konsultaciją."
+    ]
+    consultation.refresh_from_db()
+    assert consultation.internal_deadline == before
+    # Moved later, it is saved.
+    later = (before + datetime.timedelta(days=3)).replace(second=0, microsecond=0)
+    assert staff_client.post(_change_url(consultation), _with_deadline(data, later)).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.internal_deadline == later
+
+
+def test_an_open_consultation_whose_deadline_has_passed_can_still_be_edited_and_extended(opened, superuser):
+    consultation = opened.consultation
+    data = _form_data(consultation, [_question_data(question) for question in consultation.questions.all()])
+    data["title"] = "Pataisytas pavadinimas"
+    changelist = reverse("admin:consultations_consultation_changelist")
+    with time_machine.travel(consultation.internal_deadline + datetime.timedelta(days=1)):
+        client = _client(superuser)
+        # Its own deadline, unchanged, is no error; a new one in the future opens the answers again.
+        assert client.post(_change_url(consultation), data)["Location"] == changelist
+        extended = (timezone.now() + datetime.timedelta(days=2)).replace(second=0, microsecond=0)
+        assert (
+            client.post(_change_url(consultation), _with_deadline(data, extended))["Location"] == changelist
+        )
+    consultation.refresh_from_db()
+    assert consultation.title == "Pataisytas pavadinimas"
+    assert consultation.internal_deadline == extended
