@@ -153,7 +153,7 @@ class AttributionLeak:
 
 
 def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
-    """Where the paper's own text (subject, sections, proposals) still names an organisation that
+    """Where the paper's own text (subject, sections, proposals with their draft act's name) still names an organisation that
     is anonymous or excluded on this paper, e.g. a section staff edited before the attribution
     changed: its full name in any case form ("Mėnulio klasterio"), or the part of its name in
     quotation marks or its short name, written as a name (`_WithheldName`). Quotation marks and
@@ -178,7 +178,7 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
     places += [
         (
             f"{_('proposal')} {proposal.position}: {proposal.provision}",
-            "\n".join([proposal.provision, proposal.proposed_wording, proposal.justification]),
+            "\n".join([proposal.act, proposal.provision, proposal.proposed_wording, proposal.justification]),
         )
         for proposal in paper.proposals.all()
     ]

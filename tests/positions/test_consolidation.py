@@ -23,7 +23,13 @@ from positions.selectors import paper_for_document
 from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
-from tests.positions.factories import PublicInstitutionFactory, address_in_dative, issuer_with_requisites
+from tests.positions.factories import (
+    PaperFactory,
+    ProposalFactory,
+    PublicInstitutionFactory,
+    address_in_dative,
+    issuer_with_requisites,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -790,6 +796,21 @@ def test_approval_finds_a_withheld_organisation_by_its_short_name_and_declined_n
     assert [(leak.organisation.pk, leak.place.split(":")[0]) for leak in found] == (
         [(moon.pk, f"skyrius {section.position}")] if leaks else []
     )
+
+
+@pytest.mark.parametrize("field", ["act", "provision", "proposed_wording", "justification"])
+def test_approval_finds_a_withheld_name_in_any_printed_field_of_a_proposal(policy_officer, field):
+    withheld = member_organisation(name="Klasteris „Žalioji vaga“")
+    paper = PaperFactory()
+    PaperAttribution.objects.create(paper=paper, organisation=withheld, mode="anonymous")
+    proposal = ProposalFactory(paper=paper)
+    setattr(proposal, field, "Klasterio „Žalioji vaga“ pasiūlymas")
+    proposal.save()
+
+    (leak,) = selectors.paper_attribution_leaks(paper=paper)
+
+    assert leak.organisation == withheld
+    assert leak.place.startswith(f"pasiūlymas {proposal.position}")
 
 
 def test_approval_finds_a_withheld_name_that_the_draft_escaped_for_markdown(policy_officer):
