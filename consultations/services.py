@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consultations import emails, selectors, tasks
+from consultations import analysis, emails, selectors, tasks
 from consultations.answers import AnswerValue, answer_errors, snapshot_entry
 from consultations.models import (
     AccessLink,
@@ -242,16 +242,18 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
     """Remind every invited organisation that has not submitted: each of its links that a
     reminder goes to (`selectors.access_links_remindable`) gets a reminder e-mail; an organisation
     none of whose contacts can be reminded is neither counted nor marked as reminded. With
-    `days_before` (the scheduler) only on the day that many days before the internal deadline.
-    An organisation is never reminded twice on one day, nor on the day it was invited."""
+    `days_before` (the scheduler) only on the day that many days before the last day answers are
+    taken, counted as the dashboard counts them (`analysis.days_to_deadline`: a deadline at
+    midnight ends the day before), so that 0 is that last day. An organisation is never reminded
+    twice on one day, nor on the day it was invited."""
     locked = _lock_consultation(consultation)
     if locked.status != Consultation.Status.OPEN:
         raise ValidationError(_("Reminders are sent only for an open consultation."), code="not_open")
     now = timezone.now()
-    if days_before is not None:
-        days_left = (timezone.localdate(locked.internal_deadline) - timezone.localdate(now)).days
-        if days_left != days_before:
-            return ReminderReport()
+    # The days the dashboard and the e-mails show: "gruodžio 9 d., 23:59" for a deadline at
+    # midnight on 10 December, so that the reminder "3 days before" comes on 6 December.
+    if days_before is not None and analysis.days_to_deadline(consultation=locked, now=now) != days_before:
+        return ReminderReport()
     if locked.deadline_passed(now):
         raise ValidationError(
             _("The internal deadline has passed; no reminders are sent."), code="deadline_passed"
