@@ -322,8 +322,13 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
 
     def _links_to_reissue(self, queryset: QuerySet[AccessLink]) -> tuple[list[AccessLink], int]:
         # Selecting a link here is an explicit choice, so revoked links are re-issued too: this is
-        # how a person whose link was revoked gets access again.
-        return list(queryset.select_related("person")), 0
+        # how a person whose link was revoked gets access again. A person gets one new link for an
+        # invitation however many of their links were chosen (re-issuing replaces them all), so
+        # one link a person and invitation is kept, the latest, as the invitations list does.
+        latest: dict[tuple[int, int], AccessLink] = {}
+        for link in queryset.select_related("person").order_by("pk"):
+            latest[(link.invitation_id, link.person_id)] = link
+        return list(latest.values()), 0
 
     @admin.display(description=_("organisation"), ordering="invitation__organisation__name")
     def organisation(self, obj: AccessLink) -> str:

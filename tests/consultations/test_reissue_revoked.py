@@ -141,3 +141,20 @@ def test_a_link_is_not_reissued_to_a_person_without_consent_or_who_has_left_and_
             "0 links re-issued.",
         ]
     )
+
+
+def test_choosing_a_persons_old_and_current_links_reissues_once(officer_client, opened: Opened, mailoutbox):
+    ruta = opened.members["ruta"]
+    _action(officer_client, "accesslink", "reissue_links", ruta.link.pk)
+    (current,) = _active_links(ruta)
+    mailoutbox.clear()
+
+    messages = _action(officer_client, "accesslink", "reissue_links", ruta.link.pk, current.pk)
+
+    assert [message.to for message in mailoutbox] == [["ruta@saule.lt"]]
+    assert mailoutbox[0].subject.startswith("Nauja nuoroda: ")
+    (new_link,) = _active_links(ruta)
+    assert new_link.pk not in (ruta.link.pk, current.pk)
+    assert selectors.access_link_for_token(token=_token_mailed_to(mailoutbox, ruta)) == new_link
+    assert AccessLink.objects.filter(person=ruta.person).count() == 3
+    assert messages == ["1 link re-issued."]
