@@ -142,13 +142,18 @@ class _LinkActionsMixin:
     def reissue_links(self, request: HttpRequest, queryset: QuerySet) -> None:
         reissued = 0
         links, skipped = self._links_to_reissue(queryset)
+        # The refusals that concern a person name them; those of the consultation (closed, past
+        # its deadline) are said once, however many links were chosen.
+        refusals: dict[str, None] = {}
         for link in links:
             try:
                 services.access_link_reissue(access_link=link, user=request.user)
             except ValidationError as error:
-                self.message_user(request, f"{link.person}: {' '.join(error.messages)}", messages.ERROR)  # type: ignore[attr-defined]
+                refusals.update(dict.fromkeys(error.messages))
             else:
                 reissued += 1
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.ERROR)  # type: ignore[attr-defined]
         self.message_user(  # type: ignore[attr-defined]
             request,
             ngettext("%(count)d link re-issued.", "%(count)d links re-issued.", reissued)
