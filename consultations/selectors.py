@@ -160,15 +160,17 @@ def access_links_usable(*, day: datetime.date | None = None) -> QuerySet[AccessL
     )
 
 
+def access_links_mailable(*, day: datetime.date | None = None) -> QuerySet[AccessLink]:
+    """The links that consultation mail goes to (the rule `services.access_link_email_deliver`
+    sends by): usable (`access_links_usable`), and their person has an e-mail address and agrees
+    to consultation mail."""
+    return access_links_usable(day=day).filter(person__consent_consultations=True).exclude(person__email="")
+
+
 def access_links_remindable(*, day: datetime.date | None = None) -> QuerySet[AccessLink]:
-    """The links a reminder e-mail goes to (the rule `services.access_link_email_deliver` sends
-    by): usable (`access_links_usable`), already sent once, and their person has an e-mail
-    address and agrees to consultation mail."""
-    return (
-        access_links_usable(day=day)
-        .filter(last_sent_at__isnull=False, person__consent_consultations=True)
-        .exclude(person__email="")
-    )
+    """The links a reminder e-mail goes to: mailable (`access_links_mailable`) and already sent
+    once."""
+    return access_links_mailable(day=day).filter(last_sent_at__isnull=False)
 
 
 def contact_current(*, person_id: int, organisation_id: int) -> bool:
@@ -206,11 +208,16 @@ def access_links_with_usability(
     return queryset.annotate(current_affiliation_id=_link_affiliation(day))
 
 
-def access_links_not_queued(*, consultation: Consultation) -> QuerySet[AccessLink]:
-    """The consultation's active links whose invitation e-mail is not queued (`invited_at` empty):
-    never queued, or its e-mail failed. "Invite new contacts" queues them."""
-    return AccessLink.objects.filter(
-        invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True
+def access_links_not_queued(
+    *, consultation: Consultation, day: datetime.date | None = None
+) -> QuerySet[AccessLink]:
+    """The consultation's links whose invitation e-mail is not queued (`invited_at` empty: never
+    queued, its e-mail failed, or it was not sent) and that it would go to now
+    (`access_links_mailable`): not one of a person who has withdrawn consent to consultation mail,
+    has no e-mail address or has left the organisation, which waits until it would. "Invite new
+    contacts" queues them. On `day` (today)."""
+    return access_links_mailable(day=day).filter(
+        invitation__consultation=consultation, invited_at__isnull=True
     )
 
 
@@ -265,8 +272,8 @@ class InvitationPlan:
     new_organisations: list[Organisation] = field(default_factory=list)
     # The contacts to get a link, as (organisation id, person), by organisation name.
     new_links: list[tuple[int, Person]] = field(default_factory=list)
-    # The organisations whose existing active links have had no invitation e-mail queued yet
-    # (never, or it failed: `access_links_not_queued`), by id.
+    # The organisations whose existing links are due an invitation e-mail that has not been
+    # queued yet (never, or it failed or was not sent: `access_links_not_queued`), by id.
     organisations_not_queued: dict[int, int] = field(default_factory=dict)
     # The invited organisations (and those to be) left without an active link, by name.
     organisations_without_contacts: list[Organisation] = field(default_factory=list)
@@ -316,7 +323,7 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
     )
     with_link |= {organisation_id for organisation_id, _person in new_links}
     not_queued: dict[int, int] = defaultdict(int)
-    for organisation_id in access_links_not_queued(consultation=consultation).values_list(
+    for organisation_id in access_links_not_queued(consultation=consultation, day=day).values_list(
         "invitation__organisation_id", flat=True
     ):
         not_queued[organisation_id] += 1

@@ -203,12 +203,15 @@ def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationRepor
 
 
 def _invitation_emails_queue(*, consultation: Consultation) -> int:
-    """Queue the invitation e-mail of every active link that has not had one yet (`invited_at`
-    empty: never queued, or its e-mail failed). The invitation's `sent_at` is set only when an
-    e-mail has really gone out (`access_link_email_deliver`)."""
+    """Queue the invitation e-mail of every link that has not had one yet (`invited_at` empty:
+    never queued, or its e-mail failed or was not sent) and that it would go to now
+    (`selectors.access_links_not_queued`: the recipients' rule of `access_link_email_deliver`).
+    The invitation's `sent_at` is set only when an e-mail has really gone out."""
     now = timezone.now()
     links = list(
-        selectors.access_links_not_queued(consultation=consultation).select_for_update().order_by("pk")
+        selectors.access_links_not_queued(consultation=consultation)
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
     if not links:
         return 0
@@ -379,25 +382,30 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     (its invitation comes first). An invitation e-mail that goes out marks the invitation as sent.
 
     If sending fails, nothing of the attempt is kept (no token, no sent time) and the error is
-    raised again, so that the task fails where it can be seen. A failed invitation e-mail also
-    leaves its link to be queued again by "Invite new contacts", unless an e-mail reached that
-    link before.
+    raised again, so that the task fails where it can be seen. A first e-mail (an invitation or a
+    re-issued link) that fails or is not sent leaves its link to be queued again by "Invite new
+    contacts" once it would go (say, after its person agrees to consultation mail again), unless
+    an e-mail reached that link before.
     """
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
     try:
-        return _access_link_email_send(access_link_id=access_link_id, kind=kind)
+        sent = _access_link_email_send(access_link_id=access_link_id, kind=kind)
     except Exception:
         if kind in FIRST_EMAIL_KINDS:
             _access_link_invitation_unmark(access_link_id=access_link_id)
         raise
+    if not sent and kind in FIRST_EMAIL_KINDS:
+        # Otherwise the link would stay "queued" for good: "Invite new contacts" passes it by.
+        _access_link_invitation_unmark(access_link_id=access_link_id)
+    return sent
 
 
 @transaction.atomic
 def _access_link_invitation_unmark(*, access_link_id: int) -> None:
-    """After a failed invitation e-mail, in a transaction of its own (the attempt's was rolled
-    back): clear the link's queued mark, so that "Invite new contacts" queues it again. Not for a
-    link that an e-mail has reached before: it has a working token already."""
+    """After a first e-mail that failed or was not sent, in a transaction of its own (a failed
+    attempt's was rolled back): clear the link's queued mark, so that "Invite new contacts" queues
+    it again. Not for a link that an e-mail has reached before: it has a working token already."""
     AccessLink.objects.filter(pk=access_link_id, last_sent_at__isnull=True, tokens__isnull=True).update(
         invited_at=None
     )
