@@ -275,8 +275,12 @@ class InvitationPlan:
     # The organisations whose existing links are due an invitation e-mail that has not been
     # queued yet (never, or it failed or was not sent: `access_links_not_queued`), by id.
     organisations_not_queued: dict[int, int] = field(default_factory=dict)
-    # The invited organisations (and those to be) left without an active link, by name.
+    # The invited organisations (and those to be) left without an active link because they have
+    # no consultation contact (`consultation_contacts`), by name ...
     organisations_without_contacts: list[Organisation] = field(default_factory=list)
+    # ... and those that have, but every one of whose contacts' links staff revoked: re-issuing
+    # them (the access links list) gives them access again, not adding a contact.
+    organisations_links_revoked: list[Organisation] = field(default_factory=list)
 
     @property
     def emails(self) -> int:
@@ -297,8 +301,10 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
     invitation for every audience organisation (`consultation_audience`) not invited yet, a link for
     every consultation contact (`consultation_contacts`) of an invited organisation who never had
     one (a revoked link is not replaced: that is for staff to re-issue), and the invitation e-mail
-    of every new link and every active link that has not had one queued. The services create
-    and send what it says; the admin shows it before asking to go ahead."""
+    of every new link and every active link that has not had one queued. The organisations left
+    without an active link are told apart: those without a consultation contact, and those whose
+    contacts' links were revoked. The services create and send what it says; the admin shows it
+    before asking to go ahead."""
     audience = list(consultation_audience(consultation=consultation, day=day).only("pk", "name"))
     invitations = list(consultation.invitations.select_related("organisation").order_by())
     invited = {invitation.organisation_id for invitation in invitations}
@@ -327,12 +333,17 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
         "invitation__organisation_id", flat=True
     ):
         not_queued[organisation_id] += 1
+    without_link = [organisation for organisation in organisations if organisation.pk not in with_link]
     return InvitationPlan(
         new_organisations=new_organisations,
         new_links=new_links,
         organisations_not_queued=dict(not_queued),
         organisations_without_contacts=[
-            organisation for organisation in organisations if organisation.pk not in with_link
+            organisation for organisation in without_link if organisation.pk not in contacts
+        ],
+        # Contacts, yet no active link and none new: every contact has had a link, now revoked.
+        organisations_links_revoked=[
+            organisation for organisation in without_link if organisation.pk in contacts
         ],
     )
 

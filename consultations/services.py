@@ -57,6 +57,8 @@ class InvitationReport:
     links_created: int = 0
     emails_queued: int = 0
     organisations_without_contacts: list[Organisation] = field(default_factory=list)
+    # Organisations whose contacts' links were all revoked (`selectors.InvitationPlan`).
+    organisations_links_revoked: list[Organisation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def consultation_open(*, consultation: Consultation, user: AbstractBaseUser) -> 
     Refused unless the consultation has questions, an audience with at least one organisation
     in it and an internal deadline in the future. Creates one invitation per audience
     organisation and one personal link per consultation contact of each, and sends the links.
-    The report lists the organisations that have no contact to send a link to.
+    The report lists the organisations that have no contact to send a link to (and, inviting
+    again, those whose contacts' links were revoked).
     """
     _require_permission(user, "consultations.change_consultation")
     locked = _lock_consultation(consultation)
@@ -199,6 +202,7 @@ def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationRepor
         links_created=len(plan.new_links),
         emails_queued=queued,
         organisations_without_contacts=plan.organisations_without_contacts,
+        organisations_links_revoked=plan.organisations_links_revoked,
     )
 
 

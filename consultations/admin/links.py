@@ -24,6 +24,7 @@ from consultations import selectors, services
 from consultations.admin.filters import ConsultationFilter
 from consultations.models import AccessLink, Consultation, Invitation
 from crm.admin.rows import QuickRowsMixin, list_date
+from crm.models import Organisation
 
 
 def _filled(message: str, **values: Any) -> SafeString:
@@ -69,14 +70,15 @@ LISTED_LINK_FIELDS = [
 class LinkStateFilter(admin.SimpleListFilter):
     title = _("link state")
     parameter_name = "state"
+    REVOKED = "revoked"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("active", _("Active")), ("revoked", _("Revoked")), ("opened", _("Opened"))]
+        return [("active", _("Active")), (self.REVOKED, _("Revoked")), ("opened", _("Opened"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         if self.value() == "active":
             return queryset.filter(revoked_at__isnull=True)
-        if self.value() == "revoked":
+        if self.value() == self.REVOKED:
             return queryset.filter(revoked_at__isnull=False)
         if self.value() == "opened":
             return queryset.filter(opened_at__isnull=False)
@@ -114,6 +116,20 @@ def not_reachable_invitations_url(*, consultation: Consultation) -> str:
         }
     )
     return f"{reverse('admin:consultations_invitation_changelist')}?{query}"
+
+
+def revoked_links_url(*, consultation: Consultation, organisations: list[Organisation]) -> str:
+    """The list of the access links of these organisations' invitations to the consultation,
+    revoked ones (re-issuing one there gives its person access again). One query."""
+    invitations = consultation.invitations.filter(organisation__in=organisations).order_by("pk")
+    query = urlencode(
+        {
+            "invitation__consultation__id__exact": consultation.pk,
+            "invitation__in": ",".join(str(pk) for pk in invitations.values_list("pk", flat=True)),
+            LinkStateFilter.parameter_name: LinkStateFilter.REVOKED,
+        }
+    )
+    return f"{reverse('admin:consultations_accesslink_changelist')}?{query}"
 
 
 class _LinkActionsMixin:
