@@ -433,9 +433,12 @@ def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None
 
 @dataclass(frozen=True)
 class AnswerCounts:
-    """How far the invited organisations have got with their answers (`answer_counts`)."""
+    """How far the invited organisations have got with their answers (`answer_counts`), counted
+    as the dashboard counts them (`analysis.StatusCounts`): `invited` are the invitations that
+    reached someone, and those that reached nobody (`invitations_not_reachable`) are apart."""
 
     invited: int = 0
+    not_reachable: int = 0
     submitted: int = 0
     # Not submitted, with a draft saved.
     drafts: int = 0
@@ -444,6 +447,7 @@ class AnswerCounts:
 
     @property
     def not_submitted(self) -> int:
+        """The organisations reached that have not submitted (an answer saved means reached)."""
         return self.invited - self.submitted
 
 
@@ -456,7 +460,17 @@ def answer_counts(*, consultation: Consultation) -> AnswerCounts:
         drafts=Count("pk", filter=~submitted),
         changed_since_submission=Count("pk", filter=submitted & Q(has_unsubmitted_changes=True)),
     )
-    return AnswerCounts(invited=consultation.invitations.count(), **counts)
+    invitations = (
+        consultation.invitations.order_by()
+        # The rule of `invitations_not_reachable`.
+        .alias(unreachable=ExpressionWrapper(_not_reachable(), output_field=BooleanField()))
+        .aggregate(total=Count("pk"), not_reachable=Count("pk", filter=Q(unreachable=True)))
+    )
+    return AnswerCounts(
+        invited=invitations["total"] - invitations["not_reachable"],
+        not_reachable=invitations["not_reachable"],
+        **counts,
+    )
 
 
 # Browsers holding a link keep showing the answer (read-only) after the consultation closes.

@@ -511,6 +511,17 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "drafts": counts.drafts,
                 }
             )
+            # Counted apart, as the list and the dashboard count them.
+            if counts.not_reachable:
+                lines.append(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Organisations not reached, to which no invitation e-mail has gone out: %(count)d.")
+                        % {"count": counts.not_reachable},
+                        not_reachable_invitations_url(consultation=consultation),
+                        _("Show these invitations"),
+                    )
+                )
             if counts.changed_since_submission:
                 lines.append(
                     _(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from consultations import selectors, services
+from consultations import analysis, selectors, services
 from consultations.admin.links import not_reachable_invitations_url
 from consultations.models import AccessLink, Consultation, Invitation, Response
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
@@ -244,6 +244,34 @@ def test_the_closing_page_in_lithuanian_and_the_post_from_it_closes(staff_client
     consultation.refresh_from_db()
     assert consultation.status == Consultation.Status.CLOSED
     assert done.redirect_chain[-1][0] == _change_url(consultation)
+
+
+def test_closing_counts_the_organisations_invited_as_the_list_and_the_dashboard(staff_client, superuser):
+    member_organisation(name="Pirmoji")
+    member_organisation(name="Antroji")
+    member_organisation(name="Nepasiekiama", contacts=0)
+    consultation = _opened(superuser)
+
+    with time_machine.travel(NEXT_DAY, tick=False):
+        page = staff_client.get(_url(consultation, "close"))
+        listed = staff_client.get(reverse("admin:consultations_consultation_changelist"))
+
+    summary = _summary(page)
+    assert (
+        "Pakviestų organizacijų – 2; atsakymą pateikė – 0; nepateikė – 2, iš jų išsaugojusių juodraštį – 0."
+        in summary
+    )
+    assert (
+        "Nepasiektų organizacijų (joms neišsiųstas nė vienas kvietimo laiškas) – 1. Rodyti šiuos kvietimus"
+        in summary
+    )
+    assert f'<a href="{escape(not_reachable_invitations_url(consultation=consultation))}">' in (
+        page.content.decode()
+    )
+    overall = analysis.consultation_dashboard(consultation=consultation).overall
+    counts = selectors.answer_counts(consultation=consultation)
+    assert (counts.invited, counts.not_reachable) == (overall.invited, overall.not_reachable) == (2, 1)
+    assert "2 <a" in listed.content.decode() and "(nepasiekiama: 1)</a>" in listed.content.decode()
 
 
 def test_closing_mentions_answers_changed_since_their_submission(staff_client, superuser):
