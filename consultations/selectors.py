@@ -160,15 +160,17 @@ def access_links_usable(*, day: datetime.date | None = None) -> QuerySet[AccessL
     )
 
 
+def access_links_mailable(*, day: datetime.date | None = None) -> QuerySet[AccessLink]:
+    """The links that consultation mail goes to (the rule `services.access_link_email_deliver`
+    sends by): usable (`access_links_usable`), and their person has an e-mail address and agrees
+    to consultation mail."""
+    return access_links_usable(day=day).filter(person__consent_consultations=True).exclude(person__email="")
+
+
 def access_links_remindable(*, day: datetime.date | None = None) -> QuerySet[AccessLink]:
-    """The links a reminder e-mail goes to (the rule `services.access_link_email_deliver` sends
-    by): usable (`access_links_usable`), already sent once, and their person has an e-mail
-    address and agrees to consultation mail."""
-    return (
-        access_links_usable(day=day)
-        .filter(last_sent_at__isnull=False, person__consent_consultations=True)
-        .exclude(person__email="")
-    )
+    """The links a reminder e-mail goes to: mailable (`access_links_mailable`) and already sent
+    once."""
+    return access_links_mailable(day=day).filter(last_sent_at__isnull=False)
 
 
 def contact_current(*, person_id: int, organisation_id: int) -> bool:
@@ -206,11 +208,16 @@ def access_links_with_usability(
     return queryset.annotate(current_affiliation_id=_link_affiliation(day))
 
 
-def access_links_not_queued(*, consultation: Consultation) -> QuerySet[AccessLink]:
-    """The consultation's active links whose invitation e-mail is not queued (`invited_at` empty):
-    never queued, or its e-mail failed. "Invite new contacts" queues them."""
-    return AccessLink.objects.filter(
-        invitation__consultation=consultation, revoked_at__isnull=True, invited_at__isnull=True
+def access_links_not_queued(
+    *, consultation: Consultation, day: datetime.date | None = None
+) -> QuerySet[AccessLink]:
+    """The consultation's links whose invitation e-mail is not queued (`invited_at` empty: never
+    queued, its e-mail failed, or it was not sent) and that it would go to now
+    (`access_links_mailable`): not one of a person who has withdrawn consent to consultation mail,
+    has no e-mail address or has left the organisation, which waits until it would. "Invite new
+    contacts" queues them. On `day` (today)."""
+    return access_links_mailable(day=day).filter(
+        invitation__consultation=consultation, invited_at__isnull=True
     )
 
 
@@ -265,11 +272,15 @@ class InvitationPlan:
     new_organisations: list[Organisation] = field(default_factory=list)
     # The contacts to get a link, as (organisation id, person), by organisation name.
     new_links: list[tuple[int, Person]] = field(default_factory=list)
-    # The organisations whose existing active links have had no invitation e-mail queued yet
-    # (never, or it failed: `access_links_not_queued`), by id.
+    # The organisations whose existing links are due an invitation e-mail that has not been
+    # queued yet (never, or it failed or was not sent: `access_links_not_queued`), by id.
     organisations_not_queued: dict[int, int] = field(default_factory=dict)
-    # The invited organisations (and those to be) left without an active link, by name.
+    # The invited organisations (and those to be) left without an active link because they have
+    # no consultation contact (`consultation_contacts`), by name ...
     organisations_without_contacts: list[Organisation] = field(default_factory=list)
+    # ... and those that have, but every one of whose contacts' links staff revoked: re-issuing
+    # them (the access links list) gives them access again, not adding a contact.
+    organisations_links_revoked: list[Organisation] = field(default_factory=list)
 
     @property
     def emails(self) -> int:
@@ -290,8 +301,10 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
     invitation for every audience organisation (`consultation_audience`) not invited yet, a link for
     every consultation contact (`consultation_contacts`) of an invited organisation who never had
     one (a revoked link is not replaced: that is for staff to re-issue), and the invitation e-mail
-    of every new link and every active link that has not had one queued. The services create
-    and send what it says; the admin shows it before asking to go ahead."""
+    of every new link and every active link that has not had one queued. The organisations left
+    without an active link are told apart: those without a consultation contact, and those whose
+    contacts' links were revoked. The services create and send what it says; the admin shows it
+    before asking to go ahead."""
     audience = list(consultation_audience(consultation=consultation, day=day).only("pk", "name"))
     invitations = list(consultation.invitations.select_related("organisation").order_by())
     invited = {invitation.organisation_id for invitation in invitations}
@@ -316,16 +329,21 @@ def invitation_plan(*, consultation: Consultation, day: datetime.date | None = N
     )
     with_link |= {organisation_id for organisation_id, _person in new_links}
     not_queued: dict[int, int] = defaultdict(int)
-    for organisation_id in access_links_not_queued(consultation=consultation).values_list(
+    for organisation_id in access_links_not_queued(consultation=consultation, day=day).values_list(
         "invitation__organisation_id", flat=True
     ):
         not_queued[organisation_id] += 1
+    without_link = [organisation for organisation in organisations if organisation.pk not in with_link]
     return InvitationPlan(
         new_organisations=new_organisations,
         new_links=new_links,
         organisations_not_queued=dict(not_queued),
         organisations_without_contacts=[
-            organisation for organisation in organisations if organisation.pk not in with_link
+            organisation for organisation in without_link if organisation.pk not in contacts
+        ],
+        # Contacts, yet no active link and none new: every contact has had a link, now revoked.
+        organisations_links_revoked=[
+            organisation for organisation in without_link if organisation.pk in contacts
         ],
     )
 
@@ -415,9 +433,12 @@ def reminder_plan(*, consultation: Consultation, since: datetime.datetime | None
 
 @dataclass(frozen=True)
 class AnswerCounts:
-    """How far the invited organisations have got with their answers (`answer_counts`)."""
+    """How far the invited organisations have got with their answers (`answer_counts`), counted
+    as the dashboard counts them (`analysis.StatusCounts`): `invited` are the invitations that
+    reached someone, and those that reached nobody (`invitations_not_reachable`) are apart."""
 
     invited: int = 0
+    not_reachable: int = 0
     submitted: int = 0
     # Not submitted, with a draft saved.
     drafts: int = 0
@@ -426,6 +447,7 @@ class AnswerCounts:
 
     @property
     def not_submitted(self) -> int:
+        """The organisations reached that have not submitted (an answer saved means reached)."""
         return self.invited - self.submitted
 
 
@@ -438,7 +460,17 @@ def answer_counts(*, consultation: Consultation) -> AnswerCounts:
         drafts=Count("pk", filter=~submitted),
         changed_since_submission=Count("pk", filter=submitted & Q(has_unsubmitted_changes=True)),
     )
-    return AnswerCounts(invited=consultation.invitations.count(), **counts)
+    invitations = (
+        consultation.invitations.order_by()
+        # The rule of `invitations_not_reachable`.
+        .alias(unreachable=ExpressionWrapper(_not_reachable(), output_field=BooleanField()))
+        .aggregate(total=Count("pk"), not_reachable=Count("pk", filter=Q(unreachable=True)))
+    )
+    return AnswerCounts(
+        invited=invitations["total"] - invitations["not_reachable"],
+        not_reachable=invitations["not_reachable"],
+        **counts,
+    )
 
 
 # Browsers holding a link keep showing the answer (read-only) after the consultation closes.

@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consultations import emails, selectors, tasks
+from consultations import analysis, emails, selectors, tasks
 from consultations.answers import AnswerValue, answer_errors, snapshot_entry
 from consultations.models import (
     AccessLink,
@@ -57,6 +57,8 @@ class InvitationReport:
     links_created: int = 0
     emails_queued: int = 0
     organisations_without_contacts: list[Organisation] = field(default_factory=list)
+    # Organisations whose contacts' links were all revoked (`selectors.InvitationPlan`).
+    organisations_links_revoked: list[Organisation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def consultation_open(*, consultation: Consultation, user: AbstractBaseUser) -> 
     Refused unless the consultation has questions, an audience with at least one organisation
     in it and an internal deadline in the future. Creates one invitation per audience
     organisation and one personal link per consultation contact of each, and sends the links.
-    The report lists the organisations that have no contact to send a link to.
+    The report lists the organisations that have no contact to send a link to (and, inviting
+    again, those whose contacts' links were revoked).
     """
     _require_permission(user, "consultations.change_consultation")
     locked = _lock_consultation(consultation)
@@ -199,16 +202,20 @@ def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationRepor
         links_created=len(plan.new_links),
         emails_queued=queued,
         organisations_without_contacts=plan.organisations_without_contacts,
+        organisations_links_revoked=plan.organisations_links_revoked,
     )
 
 
 def _invitation_emails_queue(*, consultation: Consultation) -> int:
-    """Queue the invitation e-mail of every active link that has not had one yet (`invited_at`
-    empty: never queued, or its e-mail failed). The invitation's `sent_at` is set only when an
-    e-mail has really gone out (`access_link_email_deliver`)."""
+    """Queue the invitation e-mail of every link that has not had one yet (`invited_at` empty:
+    never queued, or its e-mail failed or was not sent) and that it would go to now
+    (`selectors.access_links_not_queued`: the recipients' rule of `access_link_email_deliver`).
+    The invitation's `sent_at` is set only when an e-mail has really gone out."""
     now = timezone.now()
     links = list(
-        selectors.access_links_not_queued(consultation=consultation).select_for_update().order_by("pk")
+        selectors.access_links_not_queued(consultation=consultation)
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
     if not links:
         return 0
@@ -242,16 +249,18 @@ def reminders_send(*, consultation: Consultation, days_before: int | None = None
     """Remind every invited organisation that has not submitted: each of its links that a
     reminder goes to (`selectors.access_links_remindable`) gets a reminder e-mail; an organisation
     none of whose contacts can be reminded is neither counted nor marked as reminded. With
-    `days_before` (the scheduler) only on the day that many days before the internal deadline.
-    An organisation is never reminded twice on one day, nor on the day it was invited."""
+    `days_before` (the scheduler) only on the day that many days before the last day answers are
+    taken, counted as the dashboard counts them (`analysis.days_to_deadline`: a deadline at
+    midnight ends the day before), so that 0 is that last day. An organisation is never reminded
+    twice on one day, nor on the day it was invited."""
     locked = _lock_consultation(consultation)
     if locked.status != Consultation.Status.OPEN:
         raise ValidationError(_("Reminders are sent only for an open consultation."), code="not_open")
     now = timezone.now()
-    if days_before is not None:
-        days_left = (timezone.localdate(locked.internal_deadline) - timezone.localdate(now)).days
-        if days_left != days_before:
-            return ReminderReport()
+    # The days the dashboard and the e-mails show: "gruodžio 9 d., 23:59" for a deadline at
+    # midnight on 10 December, so that the reminder "3 days before" comes on 6 December.
+    if days_before is not None and analysis.days_to_deadline(consultation=locked, now=now) != days_before:
+        return ReminderReport()
     if locked.deadline_passed(now):
         raise ValidationError(
             _("The internal deadline has passed; no reminders are sent."), code="deadline_passed"
@@ -377,25 +386,30 @@ def access_link_email_deliver(*, access_link_id: int, kind: str) -> bool:
     (its invitation comes first). An invitation e-mail that goes out marks the invitation as sent.
 
     If sending fails, nothing of the attempt is kept (no token, no sent time) and the error is
-    raised again, so that the task fails where it can be seen. A failed invitation e-mail also
-    leaves its link to be queued again by "Invite new contacts", unless an e-mail reached that
-    link before.
+    raised again, so that the task fails where it can be seen. A first e-mail (an invitation or a
+    re-issued link) that fails or is not sent leaves its link to be queued again by "Invite new
+    contacts" once it would go (say, after its person agrees to consultation mail again), unless
+    an e-mail reached that link before.
     """
     if kind not in EMAIL_KINDS:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
     try:
-        return _access_link_email_send(access_link_id=access_link_id, kind=kind)
+        sent = _access_link_email_send(access_link_id=access_link_id, kind=kind)
     except Exception:
         if kind in FIRST_EMAIL_KINDS:
             _access_link_invitation_unmark(access_link_id=access_link_id)
         raise
+    if not sent and kind in FIRST_EMAIL_KINDS:
+        # Otherwise the link would stay "queued" for good: "Invite new contacts" passes it by.
+        _access_link_invitation_unmark(access_link_id=access_link_id)
+    return sent
 
 
 @transaction.atomic
 def _access_link_invitation_unmark(*, access_link_id: int) -> None:
-    """After a failed invitation e-mail, in a transaction of its own (the attempt's was rolled
-    back): clear the link's queued mark, so that "Invite new contacts" queues it again. Not for a
-    link that an e-mail has reached before: it has a working token already."""
+    """After a first e-mail that failed or was not sent, in a transaction of its own (a failed
+    attempt's was rolled back): clear the link's queued mark, so that "Invite new contacts" queues
+    it again. Not for a link that an e-mail has reached before: it has a working token already."""
     AccessLink.objects.filter(pk=access_link_id, last_sent_at__isnull=True, tokens__isnull=True).update(
         invited_at=None
     )

@@ -33,7 +33,7 @@ from django.utils.translation import ngettext
 
 from consultations import selectors, services
 from consultations.admin import analysis
-from consultations.admin.links import not_reachable_invitations_url
+from consultations.admin.links import not_reachable_invitations_url, revoked_links_url
 from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
@@ -454,6 +454,16 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                 "Organisations without a contact who receives consultations, which get no link until "
                 "one is added: %(count)d."
             ) % {"count": len(plan.organisations_without_contacts)}
+            # Their contacts are there and agree: adding one is not the way, re-issuing is.
+            if plan.organisations_links_revoked:
+                item["revoked_organisations"] = plan.organisations_links_revoked
+                item["revoked_heading"] = _(
+                    "Organisations whose contacts' personal links were revoked, which get no link until "
+                    "they are re-issued in the list of access links: %(count)d."
+                ) % {"count": len(plan.organisations_links_revoked)}
+                item["revoked_url"] = revoked_links_url(
+                    consultation=consultation, organisations=plan.organisations_links_revoked
+                )
         elif name == "remind":
             plan = selectors.reminder_plan(consultation=consultation)
             lines.append(
@@ -501,6 +511,17 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                     "drafts": counts.drafts,
                 }
             )
+            # Counted apart, as the list and the dashboard count them.
+            if counts.not_reachable:
+                lines.append(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Organisations not reached, to which no invitation e-mail has gone out: %(count)d.")
+                        % {"count": counts.not_reachable},
+                        not_reachable_invitations_url(consultation=consultation),
+                        _("Show these invitations"),
+                    )
+                )
             if counts.changed_since_submission:
                 lines.append(
                     _(
@@ -571,6 +592,24 @@ class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
                         "Add one, then press “Invite new contacts”:"
                     ),
                     links,
+                ),
+                messages.WARNING,
+            )
+        if report.organisations_links_revoked:
+            self.message_user(
+                request,
+                format_html(
+                    '{} {}. <a href="{}">{}</a>',
+                    _(
+                        "The personal links of these organisations' contacts were revoked, so they "
+                        "get no link; if they should answer, re-issue the links in the list of access "
+                        "links:"
+                    ),
+                    ", ".join(organisation.name for organisation in report.organisations_links_revoked),
+                    revoked_links_url(
+                        consultation=consultation, organisations=report.organisations_links_revoked
+                    ),
+                    _("Show their links"),
                 ),
                 messages.WARNING,
             )

@@ -24,6 +24,7 @@ from consultations import selectors, services
 from consultations.admin.filters import ConsultationFilter
 from consultations.models import AccessLink, Consultation, Invitation
 from crm.admin.rows import QuickRowsMixin, list_date
+from crm.models import Organisation
 
 
 def _filled(message: str, **values: Any) -> SafeString:
@@ -69,14 +70,15 @@ LISTED_LINK_FIELDS = [
 class LinkStateFilter(admin.SimpleListFilter):
     title = _("link state")
     parameter_name = "state"
+    REVOKED = "revoked"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("active", _("Active")), ("revoked", _("Revoked")), ("opened", _("Opened"))]
+        return [("active", _("Active")), (self.REVOKED, _("Revoked")), ("opened", _("Opened"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
         if self.value() == "active":
             return queryset.filter(revoked_at__isnull=True)
-        if self.value() == "revoked":
+        if self.value() == self.REVOKED:
             return queryset.filter(revoked_at__isnull=False)
         if self.value() == "opened":
             return queryset.filter(opened_at__isnull=False)
@@ -116,6 +118,20 @@ def not_reachable_invitations_url(*, consultation: Consultation) -> str:
     return f"{reverse('admin:consultations_invitation_changelist')}?{query}"
 
 
+def revoked_links_url(*, consultation: Consultation, organisations: list[Organisation]) -> str:
+    """The list of the access links of these organisations' invitations to the consultation,
+    revoked ones (re-issuing one there gives its person access again). One query."""
+    invitations = consultation.invitations.filter(organisation__in=organisations).order_by("pk")
+    query = urlencode(
+        {
+            "invitation__consultation__id__exact": consultation.pk,
+            "invitation__in": ",".join(str(pk) for pk in invitations.values_list("pk", flat=True)),
+            LinkStateFilter.parameter_name: LinkStateFilter.REVOKED,
+        }
+    )
+    return f"{reverse('admin:consultations_accesslink_changelist')}?{query}"
+
+
 class _LinkActionsMixin:
     """Revoke and re-issue actions shared by the invitation and link lists."""
 
@@ -142,13 +158,18 @@ class _LinkActionsMixin:
     def reissue_links(self, request: HttpRequest, queryset: QuerySet) -> None:
         reissued = 0
         links, skipped = self._links_to_reissue(queryset)
+        # The refusals that concern a person name them; those of the consultation (closed, past
+        # its deadline) are said once, however many links were chosen.
+        refusals: dict[str, None] = {}
         for link in links:
             try:
                 services.access_link_reissue(access_link=link, user=request.user)
             except ValidationError as error:
-                self.message_user(request, f"{link.person}: {' '.join(error.messages)}", messages.ERROR)  # type: ignore[attr-defined]
+                refusals.update(dict.fromkeys(error.messages))
             else:
                 reissued += 1
+        for refusal in refusals:
+            self.message_user(request, refusal, messages.ERROR)  # type: ignore[attr-defined]
         self.message_user(  # type: ignore[attr-defined]
             request,
             ngettext("%(count)d link re-issued.", "%(count)d links re-issued.", reissued)
@@ -322,8 +343,13 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
 
     def _links_to_reissue(self, queryset: QuerySet[AccessLink]) -> tuple[list[AccessLink], int]:
         # Selecting a link here is an explicit choice, so revoked links are re-issued too: this is
-        # how a person whose link was revoked gets access again.
-        return list(queryset.select_related("person")), 0
+        # how a person whose link was revoked gets access again. A person gets one new link for an
+        # invitation however many of their links were chosen (re-issuing replaces them all), so
+        # one link a person and invitation is kept, the latest, as the invitations list does.
+        latest: dict[tuple[int, int], AccessLink] = {}
+        for link in queryset.select_related("person").order_by("pk"):
+            latest[(link.invitation_id, link.person_id)] = link
+        return list(latest.values()), 0
 
     @admin.display(description=_("organisation"), ordering="invitation__organisation__name")
     def organisation(self, obj: AccessLink) -> str:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from consultations import selectors, services
+from consultations import analysis, selectors, services
 from consultations.admin.links import not_reachable_invitations_url
 from consultations.models import AccessLink, Consultation, Invitation, Response
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
@@ -244,6 +244,34 @@ def test_the_closing_page_in_lithuanian_and_the_post_from_it_closes(staff_client
     consultation.refresh_from_db()
     assert consultation.status == Consultation.Status.CLOSED
     assert done.redirect_chain[-1][0] == _change_url(consultation)
+
+
+def test_closing_counts_the_organisations_invited_as_the_list_and_the_dashboard(staff_client, superuser):
+    member_organisation(name="Pirmoji")
+    member_organisation(name="Antroji")
+    member_organisation(name="Nepasiekiama", contacts=0)
+    consultation = _opened(superuser)
+
+    with time_machine.travel(NEXT_DAY, tick=False):
+        page = staff_client.get(_url(consultation, "close"))
+        listed = staff_client.get(reverse("admin:consultations_consultation_changelist"))
+
+    summary = _summary(page)
+    assert (
+        "Pakviestų organizacijų – 2; atsakymą pateikė – 0; nepateikė – 2, iš jų išsaugojusių juodraštį – 0."
+        in summary
+    )
+    assert (
+        "Nepasiektų organizacijų (joms neišsiųstas nė vienas kvietimo laiškas) – 1. Rodyti šiuos kvietimus"
+        in summary
+    )
+    assert f'<a href="{escape(not_reachable_invitations_url(consultation=consultation))}">' in (
+        page.content.decode()
+    )
+    overall = analysis.consultation_dashboard(consultation=consultation).overall
+    counts = selectors.answer_counts(consultation=consultation)
+    assert (counts.invited, counts.not_reachable) == (overall.invited, overall.not_reachable) == (2, 1)
+    assert "2 <a" in listed.content.decode() and "(nepasiekiama: 1)</a>" in listed.content.decode()
 
 
 def test_closing_mentions_answers_changed_since_their_submission(staff_client, superuser):
@@ -473,3 +501,64 @@ def test_the_invitation_plan_lists_organisations_in_lithuanian_alphabetical_orde
         "Zarasų klasteris",
         "Žalgirio klasteris",
     ]
+
+
+# --- inviting again after links were revoked ----------------------------------------------------------
+
+
+def _revoked_url(page) -> str:
+    """The address of the link "Rodyti jų nuorodas" on the page."""
+    found = re.search(r'<a href="([^"]+)">Rodyti jų nuorodas</a>', page.content.decode())
+    return html.unescape(found.group(1))
+
+
+def test_organisations_whose_links_were_revoked_are_told_apart_from_those_without_a_contact(
+    staff_client, superuser
+):
+    revoked = member_organisation(name="Atšauktoji", contacts=1)
+    member_organisation(name="Be kontakto", contacts=0)
+    member_organisation(name="Kita", contacts=1)
+    consultation = _opened(superuser)
+    invitation = Invitation.objects.get(consultation=consultation, organisation=revoked)
+    (link,) = AccessLink.objects.filter(invitation=invitation)
+    services.access_link_revoke(access_link=link, user=superuser)
+    links_url = reverse("admin:consultations_accesslink_changelist")
+
+    with time_machine.travel(NEXT_DAY, tick=False):
+        page = staff_client.get(_url(consultation, "invite"))
+        listed = staff_client.get(_revoked_url(page))
+        done = staff_client.post(_url(consultation, "invite"), follow=True)
+
+    summary = _summary(page)
+    assert (
+        "Organizacijų be kontakto, gaunančio konsultacijas (nuorodos jos negaus, kol kontaktas nebus "
+        "pridėtas) – 1." in summary
+    )
+    assert (
+        "Organizacijų, kurių kontaktų asmeninės nuorodos atšauktos (nuorodų jos negaus, kol jos nebus "
+        "išduotos iš naujo prieigos nuorodų sąraše) – 1. Rodyti jų nuorodas" in summary
+    )
+    content = page.content.decode()
+    revoked_url = _revoked_url(page)
+    assert revoked_url == (
+        f"{links_url}?invitation__consultation__id__exact={consultation.pk}"
+        f"&invitation__in={invitation.pk}&state=revoked"
+    )
+    sections = content.split("Rodyti jų nuorodas")
+    assert ">Be kontakto</a>" in sections[0] and ">Atšauktoji</a>" not in sections[0]
+    assert ">Atšauktoji</a>" in sections[1] and ">Be kontakto</a>" not in sections[1]
+
+    # The list it leads to holds the revoked link of that organisation, and nothing else.
+    assert listed.status_code == 200
+    assert [row.pk for row in listed.context["cl"].result_list] == [link.pk]
+
+    messages = [str(message) for message in done.context["messages"]]
+    (advice,) = [message for message in messages if "Atšauktoji" in message]
+    assert advice.startswith(
+        "Šių organizacijų kontaktų asmeninės nuorodos atšauktos, todėl jos nuorodų negauna; jei jos "
+        "turi atsakyti, išduokite nuorodas iš naujo prieigos nuorodų sąraše: Atšauktoji."
+    )
+    assert f'<a href="{escape(revoked_url)}">Rodyti jų nuorodas</a>' in advice
+    (missing,) = [message for message in messages if "Pridėkite jį" in message]
+    assert "Be kontakto" in missing and "Atšauktoji" not in missing
+    assert mail.outbox == []

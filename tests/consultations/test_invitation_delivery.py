@@ -17,6 +17,7 @@ from django_tasks_db.models import DBTaskResult
 
 from consultations import analysis, selectors, services
 from consultations.models import AccessLink, AccessToken, Consultation, Invitation
+from crm.models import Affiliation, Organisation, Person
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.factories import AffiliationFactory
 from tests.migrating import migrate
@@ -432,3 +433,128 @@ def test_the_migration_unmarks_only_what_no_email_ever_reached(back_to_latest):
     # Going back keeps the corrected records.
     back = migrate(BEFORE)
     assert back.get_model("consultations", "Invitation").objects.get(pk=failed[0]).sent_at is None
+
+
+# --- a link whose person cannot be mailed ---------------------------------------------------------
+
+
+def _unreachable(person: Person, organisation: Organisation, how: str) -> None:
+    """Make the person someone consultation mail does not go to, in one of its ways."""
+    if how == "consent":
+        Person.objects.filter(pk=person.pk).update(consent_consultations=False)
+    elif how == "email":
+        Person.objects.filter(pk=person.pk).update(email="")
+    else:
+        Affiliation.objects.filter(person=person, organisation=organisation).update(
+            end_date=timezone.localdate() - datetime.timedelta(days=1)
+        )
+
+
+def _reachable_again(person: Person, organisation: Organisation, email: str) -> None:
+    Person.objects.filter(pk=person.pk).update(consent_consultations=True, email=email)
+    Affiliation.objects.filter(person=person, organisation=organisation).update(end_date=None)
+
+
+def _invite_page(client, consultation: Consultation) -> str:
+    url = reverse("admin:consultations_consultation_invite", args=[consultation.pk])
+    return client.get(url).content.decode()
+
+
+def _invite(client, consultation: Consultation) -> list[str]:
+    url = reverse("admin:consultations_consultation_invite", args=[consultation.pk])
+    return _messages(client.post(url, follow=True))
+
+
+@pytest.mark.parametrize("how", ["consent", "email", "affiliation"])
+def test_a_failed_invitation_whose_person_cannot_be_mailed_is_neither_counted_nor_lost(
+    staff_client, mail_fails_for, how
+):
+    first = member_organisation(contacts=0, name="Pirmoji")
+    kept = AffiliationFactory(organisation=first, person__email="pirmas@klasteris.lt").person
+    second = member_organisation(contacts=0, name="Antroji")
+    other = AffiliationFactory(organisation=second, person__email="antras@klasteris.lt").person
+    consultation = _ready()
+    mail_fails_for.update({kept.email, other.email})
+    staff_client.post(reverse("admin:consultations_consultation_open", args=[consultation.pk]))
+    assert AccessLink.objects.filter(invited_at__isnull=True).count() == 2
+    mail_fails_for.clear()
+    _unreachable(kept, first, how)
+
+    # What the page says is what is sent: the e-mail that would not go is not counted.
+    assert "Asmenines nuorodas gaunančių organizacijų – 1, laiškų – 1." in _invite_page(
+        staff_client, consultation
+    )
+    messages = _invite(staff_client, consultation)
+
+    assert any("į siuntimo eilę įtraukta laiškų su asmeninėmis nuorodomis – 1" in m for m in messages)
+    assert not any("nepavyko išsiųsti" in m for m in messages)
+    assert [message.to for message in mail.outbox] == [[other.email]]
+    link = AccessLink.objects.get(person=kept)
+    assert link.invited_at is None  # not sent: waits, not "queued"
+    assert Invitation.objects.get(organisation=first).sent_at is None
+    assert "laiškų – 0." in _invite_page(staff_client, consultation)
+
+    # Once the person can be mailed again, "Invite new contacts" sends it.
+    _reachable_again(kept, first, "pirmas@klasteris.lt")
+    mail.outbox.clear()
+    assert "Asmenines nuorodas gaunančių organizacijų – 1, laiškų – 1." in _invite_page(
+        staff_client, consultation
+    )
+    messages = _invite(staff_client, consultation)
+
+    assert any("į siuntimo eilę įtraukta laiškų su asmeninėmis nuorodomis – 1" in m for m in messages)
+    assert [message.to for message in mail.outbox] == [[kept.email]]
+    link.refresh_from_db()
+    assert link.invited_at is not None and link.last_sent_at is not None
+    assert Invitation.objects.get(organisation=first).sent_at is not None
+
+
+@pytest.mark.parametrize("how", ["consent", "email", "affiliation"])
+def test_an_invitation_queued_before_its_person_could_no_longer_be_mailed_is_not_left_queued(
+    policy_officer, database_tasks, how
+):
+    organisation = member_organisation(contacts=0)
+    person = AffiliationFactory(organisation=organisation, person__email="kontaktas@klasteris.lt").person
+    consultation = _ready()
+    services.consultation_open(consultation=consultation, user=policy_officer)
+    assert AccessLink.objects.get().invited_at is not None
+    _unreachable(person, organisation, how)
+
+    run_queued_tasks()
+
+    # The worker sent nothing and left the link to be invited again, not marked as queued.
+    assert mail.outbox == []
+    assert AccessLink.objects.get().invited_at is None
+    assert selectors.invitation_plan(consultation=consultation).emails == 0
+    assert services.invitations_send(consultation=consultation).emails_queued == 0
+
+    _reachable_again(person, organisation, "kontaktas@klasteris.lt")
+    assert selectors.invitation_plan(consultation=consultation).emails == 1
+    assert services.invitations_send(consultation=consultation).emails_queued == 1
+    run_queued_tasks()
+
+    assert [message.to for message in mail.outbox] == [[person.email]]
+    assert Invitation.objects.get().sent_at is not None
+
+
+def test_a_reissued_link_not_sent_is_invited_again_once_its_person_agrees(policy_officer, database_tasks):
+    organisation = member_organisation(contacts=0)
+    person = AffiliationFactory(organisation=organisation, person__email="kontaktas@klasteris.lt").person
+    consultation = _ready()
+    services.consultation_open(consultation=consultation, user=policy_officer)
+    run_queued_tasks()
+    mail.outbox.clear()
+    new_link = services.access_link_reissue(access_link=AccessLink.objects.get(), user=policy_officer)
+    Person.objects.filter(pk=person.pk).update(consent_consultations=False)
+
+    run_queued_tasks()
+
+    assert mail.outbox == []
+    new_link.refresh_from_db()
+    assert new_link.invited_at is None
+    Person.objects.filter(pk=person.pk).update(consent_consultations=True)
+    assert services.invitations_send(consultation=consultation).emails_queued == 1
+    run_queued_tasks()
+    assert [message.to for message in mail.outbox] == [[person.email]]
+    new_link.refresh_from_db()
+    assert new_link.last_sent_at is not None

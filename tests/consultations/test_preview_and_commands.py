@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from consultations import services
+from consultations import analysis, services
 from consultations.models import ConsultationDocument, Invitation, Response
 from tests.consultations.conftest import all_kinds_questions
 from tests.consultations.factories import (
@@ -233,3 +233,52 @@ def test_the_command_does_nothing_after_the_deadline(policy_officer):
     with time_machine.travel(datetime.datetime(2026, 11, 12, 10, 0, tzinfo=VILNIUS), tick=False):
         assert "Reminded 0 organisations" in _run("--days-before", "0")
     assert mail.outbox == []
+
+
+def _reminded_on(policy_officer, deadline: datetime.datetime, days: int, args: tuple[str, ...] = ()):
+    """The days from 1 to 10 December on which the command (run at 7:00) reminded, and the
+    dashboard's days left on each of them."""
+    start = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=VILNIUS)
+    with time_machine.travel(start, tick=False):
+        consultation = ConsultationFactory(
+            sectors=["ict"], internal_deadline=deadline, external_deadline=None
+        )
+        QuestionFactory(consultation=consultation)
+        services.consultation_open(consultation=consultation, user=policy_officer)
+    mail.outbox.clear()
+    reminded = {}
+    for day in range(2, 11):
+        with time_machine.travel(datetime.datetime(2026, 12, day, 7, 0, tzinfo=VILNIUS), tick=False):
+            sent = len(mail.outbox)
+            _run(*args)
+            if len(mail.outbox) > sent:
+                reminded[day] = analysis.days_to_deadline(consultation=consultation)
+    return reminded
+
+
+@pytest.mark.parametrize(
+    ("deadline", "days", "reminded"),
+    [
+        # Shown as "gruodžio 9 d., 23:59": the dashboard's "liko 3 dienos" on 6 December.
+        (datetime.datetime(2026, 12, 10, 0, 0, tzinfo=VILNIUS), 3, {6: 3}),
+        (datetime.datetime(2026, 12, 10, 0, 0, tzinfo=VILNIUS), 0, {9: 0}),
+        (datetime.datetime(2026, 12, 10, 15, 0, tzinfo=VILNIUS), 3, {7: 3}),
+        (datetime.datetime(2026, 12, 10, 15, 0, tzinfo=VILNIUS), 0, {10: 0}),
+    ],
+)
+def test_the_command_counts_the_days_to_the_last_day_answers_are_taken_as_the_dashboard(
+    policy_officer, settings, deadline, days, reminded
+):
+    member_organisation()
+    settings.CONSULTATION_REMINDER_DAYS_BEFORE = days
+
+    assert _reminded_on(policy_officer, deadline, days) == reminded
+
+
+def test_the_command_reminds_on_the_last_day_of_a_midnight_deadline_with_zero_days(policy_officer):
+    member_organisation()
+    deadline = datetime.datetime(2026, 12, 10, 0, 0, tzinfo=VILNIUS)
+
+    assert _reminded_on(policy_officer, deadline, 0, ("--days-before", "0")) == {9: 0}
+    (message,) = mail.outbox
+    assert "23:59" in message.subject

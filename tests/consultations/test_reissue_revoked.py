@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations import selectors
+from consultations import selectors, services
 from consultations.models import AccessLink
 from crm.models import Affiliation, Person
 from tests.consultations.conftest import TOKEN_IN_URL, Member, Opened
@@ -134,10 +134,61 @@ def test_a_link_is_not_reissued_to_a_person_without_consent_or_who_has_left_and_
     assert selectors.access_link_for_token(token=ruta.token) == ruta.link  # still opens the answer
     assert sorted(messages) == sorted(
         [
-            f"{ruta.person}: {ruta.person} does not agree to consultation mail: a new link would not be sent, "
+            f"{ruta.person} does not agree to consultation mail: a new link would not be sent, "
             "so the link is not re-issued.",
-            f"{jonas.person}: {jonas.person} is no longer a contact of {jonas.invitation.organisation}: "
+            f"{jonas.person} is no longer a contact of {jonas.invitation.organisation}: "
             "a new link would open nothing, so the link is not re-issued.",
             "0 links re-issued.",
         ]
     )
+
+
+def test_choosing_a_persons_old_and_current_links_reissues_once(officer_client, opened: Opened, mailoutbox):
+    ruta = opened.members["ruta"]
+    _action(officer_client, "accesslink", "reissue_links", ruta.link.pk)
+    (current,) = _active_links(ruta)
+    mailoutbox.clear()
+
+    messages = _action(officer_client, "accesslink", "reissue_links", ruta.link.pk, current.pk)
+
+    assert [message.to for message in mailoutbox] == [["ruta@saule.lt"]]
+    assert mailoutbox[0].subject.startswith("Nauja nuoroda: ")
+    (new_link,) = _active_links(ruta)
+    assert new_link.pk not in (ruta.link.pk, current.pk)
+    assert selectors.access_link_for_token(token=_token_mailed_to(mailoutbox, ruta)) == new_link
+    assert AccessLink.objects.filter(person=ruta.person).count() == 3
+    assert messages == ["1 link re-issued."]
+
+
+def test_a_refused_reissue_names_the_person_once_in_lithuanian(officer_client, opened: Opened, mailoutbox):
+    egle = opened.members["egle"]
+    Person.objects.filter(pk=egle.person.pk).update(first_name="Eglė", last_name="Žukauskienė")
+    Person.objects.filter(pk=egle.person.pk).update(consent_consultations=False)
+
+    url = reverse("admin:consultations_accesslink_changelist")
+    response = officer_client.post(
+        url, {"action": "reissue_links", "_selected_action": [egle.link.pk]}, follow=True
+    )
+
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == [
+        "Eglė Žukauskienė nesutinka gauti konsultacijų laiškų: nauja nuoroda nebūtų išsiųsta, todėl "
+        "nuoroda iš naujo neišduota.",
+        "Iš naujo išduota 0 nuorodų.",
+    ]
+    assert mailoutbox == []
+
+
+def test_a_refusal_of_the_consultation_is_said_once_for_all_the_links_chosen(
+    officer_client, opened: Opened, mailoutbox, policy_officer
+):
+    services.consultation_close(consultation=opened.consultation, user=policy_officer)
+    links = [member.link.pk for member in opened.members.values()]
+
+    messages = _action(officer_client, "accesslink", "reissue_links", *links)
+
+    assert messages == [
+        "Links can be re-issued only while the consultation is open.",
+        "0 links re-issued.",
+    ]
+    assert mailoutbox == []

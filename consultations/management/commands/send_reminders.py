@@ -1,4 +1,6 @@
-"""Remind organisations that have not submitted, N days before each open consultation's deadline.
+"""Remind organisations that have not submitted, N days before the last day each open consultation
+takes answers: the day of its internal deadline, or the day before for a deadline at midnight, as
+the dashboard and the e-mails show it (0: on that last day).
 
 Meant for a daily scheduler (cron, a systemd timer). Running it twice on one day reminds nobody
 twice: `services.reminders_send` skips organisations already reminded (or invited) that day.
@@ -17,15 +19,19 @@ from consultations.models import Consultation
 
 
 class Command(BaseCommand):
-    help = "E-mail reminders to organisations that have not submitted, N days before the internal deadline."
+    help = (
+        "E-mail reminders to organisations that have not submitted, N days before the last day "
+        "answers are taken."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--days-before",
             type=int,
             default=None,
-            help="Remind on the day this many days before the internal deadline "
-            "(default: the CONSULTATION_REMINDER_DAYS_BEFORE setting).",
+            help="Remind on the day this many days before the last day answers are taken, a deadline "
+            "at midnight ending the day before (0: on that day; default: the "
+            "CONSULTATION_REMINDER_DAYS_BEFORE setting).",
         )
 
     def handle(self, *args: Any, days_before: int | None, **options: Any) -> None:
