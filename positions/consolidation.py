@@ -157,7 +157,8 @@ def share_sentence(*, count: int, total: int, choice: str) -> str:
 
 def _quote(text: str, who: str) -> str:
     """The member's text as a Markdown quote, signed: its paragraphs, and its lines within a
-    paragraph kept as lines (a hard break, two spaces at the line's end), as the member wrote them."""
+    paragraph kept as lines (a hard break, two spaces at the line's end), as the member wrote them.
+    A line's indentation is left out: to Markdown, a paragraph indented four spaces is code."""
     source = text.strip().splitlines()
     lines = []
     for index, line in enumerate(source):
@@ -165,7 +166,7 @@ def _quote(text: str, who: str) -> str:
             lines.append(">")
             continue
         following = source[index + 1] if index + 1 < len(source) else ""
-        lines.append(f"> {markdown_literal(line.rstrip())}" + ("  " if following.strip() else ""))
+        lines.append(f"> {markdown_literal(line.strip())}" + ("  " if following.strip() else ""))
     return "\n".join([*lines, ">", f"> — *{markdown_literal(who)}*"])
 
 

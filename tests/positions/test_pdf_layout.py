@@ -171,6 +171,40 @@ def test_a_proposals_table_with_an_unbreakable_string_in_every_column_stays_with
     assert short.startswith("2. 7 straipsnis Išbraukti 7 straipsnį. Klasteriams")
 
 
+def _fonts_of(content: bytes, words: set[str]) -> set[str]:
+    """The fonts these words are printed in, wherever they are (the font's name less its subset's
+    tag, "ABCDEF+")."""
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return {
+            word["fontname"].split("+")[-1]
+            for page in document.pages
+            for word in page.extract_words(extra_attrs=["fontname"])
+            if word["text"] in words
+        }
+
+
+def test_an_indented_or_fenced_paragraph_prints_in_the_letter_s_font_within_the_margins():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    indented = "Eksporto dalis turi išaugti 5 proc. per metus, o klasterių narių skaičius – 10 proc. " * 3
+    fenced = f"Žr. {E_SEIMAS_URL} ir lyginamąjį variantą, kuriame pakeitimai pažymėti."
+    SectionFactory(
+        paper=paper,
+        body=f"Asociacija siūlo:\n\n    {indented.strip()}\n\n```\n{fenced}\n```\n\nPabaiga su `kodu`.",
+    )
+
+    content = _pdf(paper)
+
+    assert _outside_the_margins(content) == []
+    text = pdf_reading.full_text(content).replace(" ", "")
+    assert indented.replace(" ", "") in text
+    assert fenced.replace(" ", "") in text
+    # The body's serif (its regular face), as the paragraphs around them: no monospace.
+    body_font = _fonts_of(content, {"Asociacija", "Pabaiga"})
+    assert len(body_font) == 1
+    assert _fonts_of(content, {"Eksporto", "lyginamąjį", "pažymėti.", "kodu."}) == body_font
+
+
 def test_a_long_markdown_table_repeats_its_header_and_never_splits_a_row():
     issuer_with_requisites()
     paper = PaperFactory()
