@@ -50,6 +50,7 @@ from positions.models import (
     ProposalGroup,
     normalise_newlines,
     reads_the_same,
+    subject_split,
 )
 
 # --- reading the submitted answers ------------------------------------------------------------------
@@ -349,10 +350,10 @@ def _require(user: AbstractBaseUser | None, permission: str) -> None:
 
 
 def _subject_from(title: str) -> str:
-    words = title.strip().split(maxsplit=1)
-    if len(words) == 2 and words[0].casefold() in {"dėl", "del"}:
-        return words[1][:500]
-    return title.strip()[:500]
+    """The paper's subject from the consultation's title, without what the letter adds: its
+    “Dėl” and the quotation marks around the whole of it („Dėl …“), `subject_split`."""
+    _prefixed, subject = subject_split(title)
+    return (subject or title.strip())[:500]
 
 
 @transaction.atomic

@@ -973,3 +973,36 @@ def test_an_indented_answer_is_quoted_as_text_in_the_letter_s_font_with_no_backs
     body_font = _fonts_of(content, {"Siūlome:", "Kita"})
     assert len(body_font) == 1
     assert _fonts_of(content, {"Eksporto", "Antra", "#žyma."}) == body_font
+
+
+@pytest.mark.parametrize(
+    ("title", "subject"),
+    [
+        (
+            "„Dėl Klasterių plėtros programos 2027–2030 m. projekto“",
+            "Klasterių plėtros programos 2027–2030 m. projekto",
+        ),
+        ("Dėl: Klasterių plėtros programos projekto", "Klasterių plėtros programos projekto"),
+        (
+            "„Dėl Vyriausybės nutarimo „Dėl klasterių“ pakeitimo“",
+            "Vyriausybės nutarimo „Dėl klasterių“ pakeitimo",
+        ),
+        ("„Klasterių plėtros programa“", "Klasterių plėtros programa"),
+    ],
+)
+def test_a_draft_s_letter_says_del_once_whatever_quotes_the_consultation_title_is_in(
+    policy_officer, title, subject
+):
+    issuer_with_requisites()
+    consultation = _closed_with_proposals(
+        policy_officer, title=title, rows={"Saulės klasteris": [("5 straipsnis", "Per 60 dienų.", "Laikas.")]}
+    )
+
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    text, content = _pdf_text(paper)
+
+    assert paper.subject == subject
+    paper.full_clean()
+    assert f"DĖL {subject.upper()}" in text
+    assert text.count("DĖL") == 1 + subject.upper().count("DĖL")
+    assert pdf_reading.reader(content).metadata.title == f"Dėl {subject}"
