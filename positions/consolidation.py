@@ -215,7 +215,7 @@ def _section_for(
 ) -> SectionDraft:
     total = len(submissions)
     answering = [s for s in submissions if _is_answered(s.entries.get(question.pk))]
-    draft = SectionDraft(question=question, heading=question.text[:255], body="")
+    draft = SectionDraft(question=question, heading=question.text, body="")
     draft.answers = [s.answers[question.pk] for s in answering if question.pk in s.answers]
     if not answering:
         # Said, so that the letter does not print the question with nothing under it.
@@ -639,7 +639,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             line = PaperProposal.objects.create(
                 paper=paper,
                 position=position,
-                act=group.question.text[:255] if several_acts and group.question else "",
+                act=group.question.text if several_acts and group.question else "",
                 provision=provision,
                 proposed_wording=wording,
                 justification=justification,

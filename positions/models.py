@@ -478,7 +478,8 @@ class PaperSection(models.Model):
         PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="sections"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    heading = models.CharField(_("heading"), max_length=255, blank=True)
+    # Text, not a line of 255 characters: a heading written from a long question holds all of it.
+    heading = models.TextField(_("heading"), blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown: **bold**, _italic_, lists."))
     source_answers = models.ManyToManyField(
         Answer, verbose_name=_("member answers behind it"), blank=True, related_name="position_sections"
@@ -504,9 +505,9 @@ class PaperProposal(models.Model):
         PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="proposals"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    act = models.CharField(
+    # Named by the whole of its proposals question, however long.
+    act = models.TextField(
         _("draft act"),
-        max_length=255,
         blank=True,
         help_text=_(
             "When the paper comments on more than one draft act: which one this proposal is about. "
@@ -869,7 +870,7 @@ class GeneratedSection(models.Model):
     )
     # The heading and body as last written from the answers: a section that still reads so was
     # not edited by hand and may be written again; an edited one is kept.
-    generated_heading = models.CharField(_("heading as written"), max_length=255, blank=True, default="")
+    generated_heading = models.TextField(_("heading as written"), blank=True, default="")
     generated_body = models.TextField(_("text as written"), blank=True, default="")
 
     class Meta:
