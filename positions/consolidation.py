@@ -50,6 +50,7 @@ from positions.models import (
     ProposalGroup,
     normalise_newlines,
     reads_the_same,
+    subject_split,
 )
 
 # --- reading the submitted answers ------------------------------------------------------------------
@@ -157,7 +158,8 @@ def share_sentence(*, count: int, total: int, choice: str) -> str:
 
 def _quote(text: str, who: str) -> str:
     """The member's text as a Markdown quote, signed: its paragraphs, and its lines within a
-    paragraph kept as lines (a hard break, two spaces at the line's end), as the member wrote them."""
+    paragraph kept as lines (a hard break, two spaces at the line's end), as the member wrote them.
+    A line's indentation is left out: to Markdown, a paragraph indented four spaces is code."""
     source = text.strip().splitlines()
     lines = []
     for index, line in enumerate(source):
@@ -165,7 +167,7 @@ def _quote(text: str, who: str) -> str:
             lines.append(">")
             continue
         following = source[index + 1] if index + 1 < len(source) else ""
-        lines.append(f"> {markdown_literal(line.rstrip())}" + ("  " if following.strip() else ""))
+        lines.append(f"> {markdown_literal(line.strip())}" + ("  " if following.strip() else ""))
     return "\n".join([*lines, ">", f"> — *{markdown_literal(who)}*"])
 
 
@@ -213,7 +215,7 @@ def _section_for(
 ) -> SectionDraft:
     total = len(submissions)
     answering = [s for s in submissions if _is_answered(s.entries.get(question.pk))]
-    draft = SectionDraft(question=question, heading=question.text[:255], body="")
+    draft = SectionDraft(question=question, heading=question.text, body="")
     draft.answers = [s.answers[question.pk] for s in answering if question.pk in s.answers]
     if not answering:
         # Said, so that the letter does not print the question with nothing under it.
@@ -348,10 +350,10 @@ def _require(user: AbstractBaseUser | None, permission: str) -> None:
 
 
 def _subject_from(title: str) -> str:
-    words = title.strip().split(maxsplit=1)
-    if len(words) == 2 and words[0].casefold() in {"dėl", "del"}:
-        return words[1][:500]
-    return title.strip()[:500]
+    """The paper's subject from the consultation's title, without what the letter adds: its
+    “Dėl” and the quotation marks around the whole of it („Dėl …“), `subject_split`."""
+    _prefixed, subject = subject_split(title)
+    return (subject or title.strip())[:500]
 
 
 @transaction.atomic
@@ -637,7 +639,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             line = PaperProposal.objects.create(
                 paper=paper,
                 position=position,
-                act=group.question.text[:255] if several_acts and group.question else "",
+                act=group.question.text if several_acts and group.question else "",
                 provision=provision,
                 proposed_wording=wording,
                 justification=justification,

@@ -90,10 +90,12 @@ class Attributions:
         attribution = self.by_organisation.get(organisation.pk)
         return attribution.mode if attribution else PaperAttribution.Mode.NAMED
 
-    def names(self, organisations: Iterable[Organisation]) -> list[str]:
+    def names(self, organisations: Iterable[Organisation], *, list_entries: bool = False) -> list[str]:
         """What the paper may print for these organisations: the named ones by name (sorted),
         then the anonymous ones described (after the names, so that their place in an
-        alphabetical list gives nothing away); the excluded ones not at all."""
+        alphabetical list gives nothing away); the excluded ones not at all. As `list_entries`
+        (the annex's), a description starts with a capital, as the names above it do; within a
+        sentence ("Proposed by: …") it is written as it reads there, "vienas … klasteris"."""
         named: list[str] = []
         anonymous: list[str] = []
         for organisation in organisations:
@@ -103,7 +105,10 @@ class Attributions:
             elif mode == PaperAttribution.Mode.ANONYMOUS:
                 label = self.by_organisation[organisation.pk].anonymous_label
                 anonymous.append(label or anonymous_description(organisation))
-        return sorted(named, key=alphabetical) + sorted(anonymous, key=alphabetical)
+        anonymous.sort(key=alphabetical)
+        if list_entries:
+            anonymous = [label[:1].upper() + label[1:] for label in anonymous]
+        return sorted(named, key=alphabetical) + anonymous
 
 
 @dataclass(frozen=True)
@@ -339,7 +344,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             signatory_name=paper.signatory_name,
             drafter_line=_drafter_line(paper),
             annex_heading=annex_heading,
-            annex_entries=attributions.names(paper.supporting_organisations.all()),
+            annex_entries=attributions.names(paper.supporting_organisations.all(), list_entries=True),
             annex_title=annex_title,
             annex_reference=annex_reference,
             **_titles(paper, title),

@@ -7,6 +7,7 @@ the models hold fields, constraints and cheap properties.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from consultations.emails import title_unquoted
 from consultations.models import Answer, Consultation, ProposalRow
 from crm.fields import LegalCodeField, LowercaseEmailField, PhoneField
 from crm.models import Organisation
@@ -42,6 +44,50 @@ def reads_the_same(text: str, other: str) -> bool:
     """Whether two texts read the same: line breaks sent as CRLF or kept as LF, and spaces at
     either end (which forms strip), make no difference."""
     return normalise_newlines(text).strip() == normalise_newlines(other).strip()
+
+
+# The "Dėl" a subject may start with (typed without the diacritic too: "Del"), which the letter adds.
+SUBJECT_PREFIX = re.compile(r"(?:dėl|del)(?!\w)", re.IGNORECASE)
+# What a subject may be left with at its start or end, around its quotation marks or after its
+# "Dėl" ("Dėl: …", "DĖL – …"). Not the full stop, which ends an abbreviation ("2030 m.").
+SUBJECT_EDGE_PUNCTUATION = " \t\n:;,–—-"
+
+
+def _subject_unquoted(subject: str) -> str:
+    """The subject without a pair of quotation marks around the whole of it (and a full stop after
+    them): „Dėl …“, or „Dėl nutarimo „Dėl …“ pakeitimo“, whose marks inside pair up."""
+    for candidate in (subject, subject.removesuffix(".").rstrip()):
+        inner = candidate[1:-1]
+        if candidate[:1] == "„" and candidate[-1:] == "“" and _quotes_pair_up(inner):
+            return inner.strip()
+        unquoted = title_unquoted(candidate)
+        if unquoted != candidate:
+            return unquoted
+    return subject
+
+
+def _quotes_pair_up(text: str) -> bool:
+    """Whether the Lithuanian quotation marks in the text open and close in pairs, „A“ or
+    „A „B“ C“, and no other marks are in it: „A“ ir „B“ taken inside its outer marks is not."""
+    depth = 0
+    for character in text:
+        if character in '”"«»':
+            return False
+        depth += {"„": 1, "“": -1}.get(character, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def subject_split(text: str) -> tuple[bool, str]:
+    """Whether the subject starts with its own “Dėl” (“Dėl:”, “DĖL”, “Del”, in quotation marks
+    around the whole of it, „Dėl …“), and the subject as the letter's title takes it after the
+    “DĖL” it adds: without those marks, that “Dėl” and the punctuation they leave at either end."""
+    subject = _subject_unquoted(text.strip().strip(SUBJECT_EDGE_PUNCTUATION)).strip(SUBJECT_EDGE_PUNCTUATION)
+    prefix = SUBJECT_PREFIX.match(subject)
+    if prefix is None:
+        return False, subject
+    return True, subject[prefix.end() :].strip(SUBJECT_EDGE_PUNCTUATION)
 
 
 def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
@@ -371,8 +417,7 @@ class PositionPaper(models.Model):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, ValidationError] = {}
-        words = self.subject.strip().split(maxsplit=1)
-        if words and words[0].casefold() in {"dėl", "del"}:
+        if subject_split(self.subject)[0]:
             errors["subject"] = ValidationError(
                 _("Write the subject without “DĖL”: it is added on the letter."), code="subject_prefix"
             )
@@ -433,7 +478,8 @@ class PaperSection(models.Model):
         PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="sections"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    heading = models.CharField(_("heading"), max_length=255, blank=True)
+    # Text, not a line of 255 characters: a heading written from a long question holds all of it.
+    heading = models.TextField(_("heading"), blank=True)
     body = models.TextField(_("text"), blank=True, help_text=_("Markdown: **bold**, _italic_, lists."))
     source_answers = models.ManyToManyField(
         Answer, verbose_name=_("member answers behind it"), blank=True, related_name="position_sections"
@@ -459,9 +505,9 @@ class PaperProposal(models.Model):
         PositionPaper, verbose_name=_("position paper"), on_delete=models.CASCADE, related_name="proposals"
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    act = models.CharField(
+    # Named by the whole of its proposals question, however long.
+    act = models.TextField(
         _("draft act"),
-        max_length=255,
         blank=True,
         help_text=_(
             "When the paper comments on more than one draft act: which one this proposal is about. "
@@ -824,7 +870,7 @@ class GeneratedSection(models.Model):
     )
     # The heading and body as last written from the answers: a section that still reads so was
     # not edited by hand and may be written again; an edited one is kept.
-    generated_heading = models.CharField(_("heading as written"), max_length=255, blank=True, default="")
+    generated_heading = models.TextField(_("heading as written"), blank=True, default="")
     generated_body = models.TextField(_("text as written"), blank=True, default="")
 
     class Meta:

@@ -109,6 +109,8 @@ class SectionInline(DraftOnlyInline, admin.StackedInline):
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "body":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 8, "cols": 90})
+        if db_field.name == "heading":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 90})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("which members back this text?"))
@@ -150,6 +152,8 @@ class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline)
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in {"proposed_wording", "justification"}:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 90})
+        if db_field.name == "act":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 90})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("which members back this line?"))

@@ -30,6 +30,7 @@ from tests.positions.factories import (
     address_in_dative,
     issuer_with_requisites,
 )
+from tests.positions.test_pdf_layout import _fonts_of, _outside_the_margins
 
 pytestmark = pytest.mark.django_db
 
@@ -962,3 +963,67 @@ def test_a_quoted_answer_keeps_its_lines_and_a_question_nobody_answered_says_so(
     assert paper.sections.get(generated_from__question=unanswered).body == (
         "Nė viena iš 2 konsultacijoje dalyvavusių organizacijų į šį klausimą neatsakė."
     )
+
+
+def test_an_indented_answer_is_quoted_as_text_in_the_letter_s_font_with_no_backslash(policy_officer):
+    issuer_with_requisites()
+    organisation = member_organisation(name="Alytaus klasteris", sectors=("ict",))
+    consultation = ConsultationFactory(
+        organisations=[organisation], requesting_institution=PublicInstitutionFactory()
+    )
+    text = QuestionFactory(consultation=consultation, kind=Question.Kind.LONG_TEXT, text="Pastabos")
+    consultation_services.consultation_open(consultation=consultation, user=policy_officer)
+    indented = "Eksporto dalis turi išaugti bent 5 proc. per metus, o narių skaičius – 10 proc. " * 3
+    answer = f"Siūlome:\n\n    {indented.strip()}\n\tAntra eilutė (1) su #žyma.\n\nKita pastraipa."
+    _submit(consultation, organisation, {text.pk: AnswerValue(text=answer)})
+    consultation_services.consultation_close(consultation=consultation, user=policy_officer)
+
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    _text, content = _pdf_text(paper)
+
+    from consultations.markdown import render_markdown
+
+    quoted = render_markdown(paper.sections.get().body)
+    assert "<pre>" not in quoted and "<code>" not in quoted
+    # The indented lines still lines of their own.
+    assert "10 proc.<br>\nAntra eilutė (1) su #žyma.</p>" in quoted
+    printed = pdf_reading.full_text(content).replace(" ", "")
+    assert indented.replace(" ", "") + "Antraeilutė(1)su#žyma." in printed
+    assert "\\" not in printed
+    assert _outside_the_margins(content) == []
+    body_font = _fonts_of(content, {"Siūlome:", "Kita"})
+    assert len(body_font) == 1
+    assert _fonts_of(content, {"Eksporto", "Antra", "#žyma."}) == body_font
+
+
+@pytest.mark.parametrize(
+    ("title", "subject"),
+    [
+        (
+            "„Dėl Klasterių plėtros programos 2027–2030 m. projekto“",
+            "Klasterių plėtros programos 2027–2030 m. projekto",
+        ),
+        ("Dėl: Klasterių plėtros programos projekto", "Klasterių plėtros programos projekto"),
+        (
+            "„Dėl Vyriausybės nutarimo „Dėl klasterių“ pakeitimo“",
+            "Vyriausybės nutarimo „Dėl klasterių“ pakeitimo",
+        ),
+        ("„Klasterių plėtros programa“", "Klasterių plėtros programa"),
+    ],
+)
+def test_a_draft_s_letter_says_del_once_whatever_quotes_the_consultation_title_is_in(
+    policy_officer, title, subject
+):
+    issuer_with_requisites()
+    consultation = _closed_with_proposals(
+        policy_officer, title=title, rows={"Saulės klasteris": [("5 straipsnis", "Per 60 dienų.", "Laikas.")]}
+    )
+
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    text, content = _pdf_text(paper)
+
+    assert paper.subject == subject
+    paper.full_clean()
+    assert f"DĖL {subject.upper()}" in text
+    assert text.count("DĖL") == 1 + subject.upper().count("DĖL")
+    assert pdf_reading.reader(content).metadata.title == f"Dėl {subject}"

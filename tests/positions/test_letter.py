@@ -93,6 +93,9 @@ def test_attribution_names_the_named_then_describes_the_anonymous_and_leaves_out
         names = Attributions.of(paper).names([zeta, alfa, beta, gama])
 
     assert names == ["Alfa klasteris", "one cluster in the ICT sector", "vienas narys"]
+    with translation.override("en"):
+        entries = Attributions.of(paper).names([zeta, alfa, beta, gama], list_entries=True)
+    assert entries == ["Alfa klasteris", "One cluster in the ICT sector", "Vienas narys"]
 
 
 @pytest.mark.django_db

@@ -204,8 +204,12 @@ def test_annex_lists_supporting_organisations_honouring_attribution(approved_pap
         }
         anonymous_text = gettext("one cluster in the %(sector)s sector") % {"sector": "IRT"}
     assert heading in last_page
-    # The named first, then the anonymous: a place in the alphabet would hint at the name.
-    assert last_page.index("Klasteris „Šviesa“") < last_page.index(anonymous_text)
+    # The named first, then the anonymous: a place in the alphabet would hint at the name. An
+    # entry starts with a capital, the description's too: "2. Vienas sektoriaus „IRT“ klasteris".
+    assert anonymous_text.startswith("vienas ")
+    described = "V" + anonymous_text[1:]
+    assert last_page.index("Klasteris „Šviesa“") < last_page.index(described)
+    assert anonymous_text not in last_page
     assert "Omega" not in last_page
     assert "Sigma" not in last_page
 

@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 MM = 72 / 25.4
 # The page's right margin (templates/positions/pdf/paper.css): 12 mm.
 RIGHT_MARGIN = 12 * MM
+# Its left margin: 30 mm.
+LEFT_MARGIN = 30 * MM
+# An address with no place a line may break at but its slashes and punctuation.
+E_SEIMAS_URL = (
+    "https://e-seimas.lrs.lt/portal/legalAct/lt/TAP/a1b2c3d4e5f611eeb1b2c3d4e5f6a7b8"
+    "?positionInSearchResults=0&searchModelUUID=7f3e4b5a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+)
 PARAGRAPH = (
     "Asociacija nuosekliai pasisako už tai, kad klasterių finansavimas būtų tęstinis, o paraiškų "
     "vertinimo kriterijai – aiškūs ir iš anksto žinomi visiems pareiškėjams, įskaitant regionų klasterius."
@@ -31,6 +38,17 @@ PARAGRAPH = (
 
 def _pdf(paper: PositionPaper) -> bytes:
     return pdf.letter_pdf(paper_letter(paper_for_document(paper_id=paper.pk)))
+
+
+def _outside_the_margins(content: bytes) -> list[str]:
+    """The characters printed left of the text column or right of it, on any page."""
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return [
+            char["text"]
+            for page in document.pages
+            for char in page.chars
+            if char["x0"] < LEFT_MARGIN - 0.5 or char["x1"] > page.width - RIGHT_MARGIN + 0.5
+        ]
 
 
 def _lines(page: pdfplumber.page.Page) -> list[str]:
@@ -116,6 +134,75 @@ def test_a_word_longer_than_the_line_breaks_inside_the_text_column():
 
     assert beyond == []
     assert word in pdf_reading.full_text(content).replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    "long",
+    [E_SEIMAS_URL, "KODAS" + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2 + "ĄČĘĖĮŠŲŪŽ" + "X" * 3],
+    ids=["address", "code"],
+)
+def test_a_proposals_table_with_an_unbreakable_string_in_every_column_stays_within_the_margins(long):
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper)
+    ProposalFactory(
+        paper=paper,
+        act=f"Įstatymo projektas {long}",
+        provision=long,
+        proposed_wording=f"Nuoroda į projektą: {long}",
+        justification=f"Lyginamasis variantas: {long}. Klasteriams reikia daugiau laiko.",
+    )
+    ProposalFactory(paper=paper, provision="7 straipsnis", proposed_wording="Išbraukti 7 straipsnį.")
+
+    content = _pdf(paper)
+
+    assert _outside_the_margins(content) == []
+    text = pdf_reading.full_text(content).replace(" ", "")
+    # Each column prints the whole string, broken over its lines but nothing of it lost.
+    assert text.count(long) == 4
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        page = document.pages[0]
+        header = page.find_tables()[0].rows[0].cells
+        column = page.width - LEFT_MARGIN - RIGHT_MARGIN
+        widths = [round((right - left) / column * 100) for left, _top, right, _bottom in header]
+        short = next(line["text"] for line in page.extract_text_lines() if line["text"].startswith("2."))
+    # The columns keep the header's widths: the other columns are not squeezed to a word a line.
+    assert widths == [8, 20, 36, 36]
+    assert short.startswith("2. 7 straipsnis Išbraukti 7 straipsnį. Klasteriams")
+
+
+def _fonts_of(content: bytes, words: set[str]) -> set[str]:
+    """The fonts these words are printed in, wherever they are (the font's name less its subset's
+    tag, "ABCDEF+")."""
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        return {
+            word["fontname"].split("+")[-1]
+            for page in document.pages
+            for word in page.extract_words(extra_attrs=["fontname"])
+            if word["text"] in words
+        }
+
+
+def test_an_indented_or_fenced_paragraph_prints_in_the_letter_s_font_within_the_margins():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    indented = "Eksporto dalis turi išaugti 5 proc. per metus, o klasterių narių skaičius – 10 proc. " * 3
+    fenced = f"Žr. {E_SEIMAS_URL} ir lyginamąjį variantą, kuriame pakeitimai pažymėti."
+    SectionFactory(
+        paper=paper,
+        body=f"Asociacija siūlo:\n\n    {indented.strip()}\n\n```\n{fenced}\n```\n\nPabaiga su `kodu`.",
+    )
+
+    content = _pdf(paper)
+
+    assert _outside_the_margins(content) == []
+    text = pdf_reading.full_text(content).replace(" ", "")
+    assert indented.replace(" ", "") in text
+    assert fenced.replace(" ", "") in text
+    # The body's serif (its regular face), as the paragraphs around them: no monospace.
+    body_font = _fonts_of(content, {"Asociacija", "Pabaiga"})
+    assert len(body_font) == 1
+    assert _fonts_of(content, {"Eksporto", "lyginamąjį", "pažymėti.", "kodu."}) == body_font
 
 
 def test_a_long_markdown_table_repeats_its_header_and_never_splits_a_row():

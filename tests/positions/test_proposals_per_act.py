@@ -16,6 +16,7 @@ from positions.consolidation import GroupDecision
 from positions.letter import paper_letter
 from positions.models import PaperProposal, PositionPaper, ProposalGroup
 from positions.selectors import paper_for_document
+from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
 from tests.positions import pdf_reading
 from tests.positions.factories import PublicInstitutionFactory, address_in_dative, issuer_with_requisites
@@ -24,7 +25,14 @@ pytestmark = pytest.mark.django_db
 
 LAW = "Dėl Inovacijų įstatymo pakeitimo projekto"
 ORDER = "Dėl ministro įsakymo projekto"
-MARK = {LAW: "įstatymui", ORDER: "įsakymui"}
+# A question longer than 255 characters, with a word across the 255th.
+LONG_LAW = (
+    "Dėl Lietuvos Respublikos inovacijų įstatymo Nr. XIII-1234 2, 5, 7, 9, 12 ir 15 straipsnių "
+    "pakeitimo ir papildymo 16 straipsniu įstatymo projekto Nr. 25-12345(2), kurį Ekonomikos ir "
+    "inovacijų ministerija pateikė derinti kartu su lydinčiais teisės aktų projektais ir jų "
+    "aiškinamuoju raštu, nuostatų dėl klasterių finansavimo"
+)
+MARK = {LAW: "įstatymui", ORDER: "įsakymui", LONG_LAW: "įstatymui"}
 TABLE_TITLE = "Pasiūlymai dėl projekto pakeitimų"
 
 
@@ -173,3 +181,44 @@ def test_a_new_version_keeps_the_acts_of_its_lines(policy_officer, superuser):
     ]
     assert PaperProposal.objects.filter(paper=draft).count() == 3
     assert ProposalGroup.objects.filter(paper=draft).count() == 3
+
+
+def test_a_question_longer_than_255_characters_heads_its_section_and_names_its_act_whole(policy_officer):
+    assert len(LONG_LAW) > 255 and LONG_LAW[254:256].isalpha()
+    issuer_with_requisites()
+    consultation, _questions = _closed(policy_officer, acts=(LONG_LAW, ORDER))
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+
+    _adopt_all(paper, policy_officer)
+
+    assert [section.heading for section in paper.sections.order_by("position")] == [LONG_LAW, ORDER]
+    assert [line.act for line in paper.proposals.order_by("position")] == [LONG_LAW, ORDER]
+    section = paper.sections.get(heading=LONG_LAW)
+    section.full_clean()
+    # Nothing changed by hand: the sections and lines are still written from the answers.
+    applied = consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+    assert applied.kept == [] and applied.sections.kept == []
+    content = pdf.letter_pdf(paper_letter(paper_for_document(paper_id=paper.pk)))
+    text = " ".join(pdf_reading.full_text(content).split())
+    # The section's heading, and the act's name above its lines in the table.
+    assert text.count(LONG_LAW) == 2
+    assert text.index(TABLE_TITLE) < text.rindex(LONG_LAW)
+
+
+def test_staff_write_a_heading_and_an_act_longer_than_255_characters_in_the_admin(policy_officer):
+    consultation, _questions = _closed(policy_officer)
+    paper = consolidation.paper_draft_from_consultation(consultation=consultation, user=policy_officer)
+    _adopt_all(paper, policy_officer)
+    client = Client()
+    client.force_login(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = change_form_data(client.get(url))
+    assert data["sections-0-heading"] == LAW
+    data["sections-0-heading"] = LONG_LAW
+    data["proposals-0-act"] = LONG_LAW
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    assert paper.sections.order_by("position").first().heading == LONG_LAW
+    assert paper.proposals.order_by("position").first().act == LONG_LAW

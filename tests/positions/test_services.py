@@ -236,6 +236,33 @@ def test_the_subject_is_written_without_del(issuer, superuser):
     assert "subject" in refused.value.error_dict
 
 
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "„Dėl Klasterių plėtros programos 2027–2030 m. projekto“",
+        "Dėl: Klasterių plėtros programos projekto",
+        "Del – Klasterių plėtros programos projekto",
+        "„Dėl nutarimo „Dėl klasterių“ pakeitimo“.",
+    ],
+)
+def test_a_subject_with_del_in_quotation_marks_or_before_a_colon_is_refused(issuer, superuser, subject):
+    paper = PaperFactory.build(subject=subject, addressee=None)
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(paper=paper, user=superuser)
+
+    assert [error.code for error in refused.value.error_dict["subject"]] == ["subject_prefix"]
+
+
+@pytest.mark.parametrize(
+    "subject", ["„Žaliojo kurso“ programos projekto", "Dėlionės principo taikymo", "„Klasterių programos“"]
+)
+def test_a_subject_in_quotation_marks_or_starting_with_a_longer_word_is_taken(issuer, superuser, subject):
+    paper = services.paper_save(paper=PaperFactory.build(subject=subject, addressee=None), user=superuser)
+
+    assert PositionPaper.objects.get(pk=paper.pk).subject == subject
+
+
 def test_an_approved_or_sent_paper_cannot_be_edited(sent_paper, superuser):
     sent_paper.subject = "Kitas dalykas"
 
