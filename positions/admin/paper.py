@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin, status_badge
 from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
@@ -57,7 +58,9 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; i
 
 
 @admin.register(PositionPaper)
-class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, admin.ModelAdmin):
+class PositionPaperAdmin(
+    QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, ReadableChangeMessages, admin.ModelAdmin
+):
     change_form_template = "positions/admin/positionpaper_change_form.html"
     list_display = [
         "subject",
@@ -337,7 +340,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.log_fields_change(request, paper, ["status", "registration_number"])
                 self.message_user(
                     request,
                     _(
@@ -371,7 +374,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.log_fields_change(request, paper, ["status", "registration_number"])
                 self.message_user(
                     request,
                     _("Approved and registered as %(number)s.") % {"number": paper.registration_number},
@@ -428,7 +431,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status"]}}])
+                self.log_fields_change(request, paper, ["status"])
                 self.message_user(request, _("The dispatch is recorded."), messages.SUCCESS)
                 if data["channel"] == Dispatch.Channel.EMAIL and not data["send_email_now"]:
                     # Recorded as sent by e-mail from elsewhere (the staff member's own mail).
