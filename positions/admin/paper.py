@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -112,6 +113,7 @@ class PositionPaperAdmin(
         ),
     ]
     inlines = [SectionInline, ProposalInline, AttributionInline, RenderingInline, DispatchInline]
+    actions = ["delete_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PositionPaper]:
         return selectors.papers_for_admin()
@@ -130,10 +132,37 @@ class PositionPaperAdmin(
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
-        # A registered paper stays in the journal.
-        if obj is not None and not obj.is_draft:
+        # A registered paper stays in the journal, and so does a draft with a cancelled number
+        # (`services.papers_require_deletable`): neither is offered the delete button.
+        if obj is not None and (not obj.is_draft or obj.registration_cancellations.exists()):
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Said up front: Django's page would ask for a permission to delete the cancelled number
+        # that nobody has, as its admin is read only.
+        paper = self.get_object(request, unquote(object_id))
+        if paper is not None and self.has_view_permission(request, paper):
+            try:
+                services.papers_require_deletable(papers=[paper])
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(self._change_url(paper))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[PositionPaper]) -> HttpResponse | None:
+        """Django's action, refused at once if a paper selected keeps a cancelled number."""
+        try:
+            services.papers_require_deletable(papers=queryset)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        return admin_actions.delete_selected(self, request, queryset)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], Any]:
         # A draft's PDFs and their generations go with it (nobody deletes them on their own: their
