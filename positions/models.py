@@ -468,7 +468,8 @@ class PaperAttribution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} — {self.get_mode_display()}"
+        # Not the mode: the admin's log stores this untranslated, and shows it as it was stored.
+        return str(self.organisation)
 
 
 class PaperSection(models.Model):

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import smtplib
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -122,6 +123,32 @@ def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper
 def paper_require_draft(*, paper: PositionPaper) -> None:
     """Refuse unless the paper (as stored now) is a draft; for writes to its sections and proposals."""
     _require_draft(_lock_paper(paper))
+
+
+def papers_require_deletable(*, papers: Iterable[PositionPaper]) -> None:
+    """Refuse to delete papers that keep a cancelled registration number (an approval withdrawn):
+    the journal keeps the cancelled numbers, with their papers, for good. One error a paper."""
+    papers = list(papers)
+    numbers: dict[int, list[str]] = {}
+    cancellations = RegistrationCancellation.objects.filter(paper__in=[paper.pk for paper in papers])
+    for paper_id, number in cancellations.order_by("registration_number").values_list(
+        "paper_id", "registration_number"
+    ):
+        numbers.setdefault(paper_id, []).append(number)
+    errors = [
+        ValidationError(
+            _(
+                "“%(paper)s” cannot be deleted: it keeps a cancelled registration number (%(numbers)s), "
+                "and cancelled numbers stay in the journal for good."
+            ),
+            code="cancelled_number",
+            params={"paper": paper, "numbers": ", ".join(numbers[paper.pk])},
+        )
+        for paper in papers
+        if paper.pk in numbers
+    ]
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- registration -------------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
-"""The admin of records with a change history (django-simple-history)."""
+"""The admin of records with a change history: django-simple-history's, and Django's own log of
+admin actions, both read in the page's language."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import yesno
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -57,3 +61,41 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if obj is None or not self.has_change_history_permission(request, obj):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadableChangeMessages(admin.ModelAdmin):
+    """An admin whose log of changes ("Pakeista: būsena ir registracijos numeris.") names the
+    fields in the page's language.
+
+    Django stores the fields a change touched by their form labels, untranslated and capitalised
+    ("Addressee as written"), and translates them only when the history is shown; the catalogue
+    holds the models' verbose names, in lower case, so those labels stayed English. Here they
+    are stored as the verbose names themselves, which it translates."""
+
+    def construct_change_message(
+        self, request: HttpRequest, form: Any, formsets: Any, add: bool
+    ) -> list[dict[str, Any]]:
+        message = super().construct_change_message(request, form, formsets, add)
+        names = _verbose_names([self.model, *(formset.model for formset in formsets or ())])
+        for entry in message:
+            changed = entry.get("changed", {})
+            if "fields" in changed:
+                changed["fields"] = [names.get(label, label) for label in changed["fields"]]
+        return message
+
+    def log_fields_change(self, request: HttpRequest, obj: models.Model, fields: list[str]) -> Any:
+        """Log a change of these fields (by name) made outside the change form."""
+        with translation.override(None):
+            names = [str(obj._meta.get_field(name).verbose_name) for name in fields]
+        return self.log_change(request, obj, [{"changed": {"fields": names}}])
+
+
+def _verbose_names(model_classes: list[type[models.Model]]) -> dict[str, str]:
+    """Each field's form label, as Django's change messages store it, to its verbose name."""
+    with translation.override(None):
+        return {
+            str(capfirst(field.verbose_name)): str(field.verbose_name)
+            for model in model_classes
+            for field in model._meta.get_fields()
+            if getattr(field, "verbose_name", None)
+        }

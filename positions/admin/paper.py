@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -20,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin, status_badge
 from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
@@ -57,7 +59,9 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; i
 
 
 @admin.register(PositionPaper)
-class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, admin.ModelAdmin):
+class PositionPaperAdmin(
+    QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, ReadableChangeMessages, admin.ModelAdmin
+):
     change_form_template = "positions/admin/positionpaper_change_form.html"
     list_display = [
         "subject",
@@ -109,6 +113,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
         ),
     ]
     inlines = [SectionInline, ProposalInline, AttributionInline, RenderingInline, DispatchInline]
+    actions = ["delete_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PositionPaper]:
         return selectors.papers_for_admin()
@@ -127,10 +132,37 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
-        # A registered paper stays in the journal.
-        if obj is not None and not obj.is_draft:
+        # A registered paper stays in the journal, and so does a draft with a cancelled number
+        # (`services.papers_require_deletable`): neither is offered the delete button.
+        if obj is not None and (not obj.is_draft or obj.registration_cancellations.exists()):
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Said up front: Django's page would ask for a permission to delete the cancelled number
+        # that nobody has, as its admin is read only.
+        paper = self.get_object(request, unquote(object_id))
+        if paper is not None and self.has_view_permission(request, paper):
+            try:
+                services.papers_require_deletable(papers=[paper])
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(self._change_url(paper))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[PositionPaper]) -> HttpResponse | None:
+        """Django's action, refused at once if a paper selected keeps a cancelled number."""
+        try:
+            services.papers_require_deletable(papers=queryset)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return None
+        return admin_actions.delete_selected(self, request, queryset)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], Any]:
         # A draft's PDFs and their generations go with it (nobody deletes them on their own: their
@@ -337,7 +369,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.log_fields_change(request, paper, ["status", "registration_number"])
                 self.message_user(
                     request,
                     _(
@@ -371,7 +403,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status", "registration_number"]}}])
+                self.log_fields_change(request, paper, ["status", "registration_number"])
                 self.message_user(
                     request,
                     _("Approved and registered as %(number)s.") % {"number": paper.registration_number},
@@ -428,7 +460,7 @@ class PositionPaperAdmin(QuickRowsMixin, ConsolidationAdminMixin, SupportersFiel
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                self.log_change(request, paper, [{"changed": {"fields": ["status"]}}])
+                self.log_fields_change(request, paper, ["status"])
                 self.message_user(request, _("The dispatch is recorded."), messages.SUCCESS)
                 if data["channel"] == Dispatch.Channel.EMAIL and not data["send_email_now"]:
                     # Recorded as sent by e-mail from elsewhere (the staff member's own mail).

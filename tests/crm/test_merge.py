@@ -708,7 +708,7 @@ def test_a_merge_refused_for_clashing_records_names_them(superuser):
     (message,) = refused.value.messages
     assert message == (
         "The records cannot be merged automatically: their related records clash (attributions: "
-        'Agroinovacijų klasteris "Žalioji vaga" — Named). Resolve them first, '
+        'Agroinovacijų klasteris "Žalioji vaga"). Resolve them first, '
         "or ask a colleague who may."
     )
     assert Organisation.objects.filter(pk=duplicate.pk).exists()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import html
+import re
 
 import pytest
 from django.contrib import admin
@@ -25,6 +27,7 @@ from positions.models import (
     Rendering,
     RenderingJob,
 )
+from tests.admin_forms import change_form_data
 from tests.consultations.factories import AnswerFactory, QuestionFactory
 from tests.factories import OrganisationFactory
 from tests.positions import pdf_reading
@@ -464,3 +467,36 @@ def test_the_issuer_settings_open_as_one_page(staff_client):
     )
     assert staff_client.get(response["Location"]).status_code == 200
     assert staff_client.get(reverse("admin:positions_issuersettings_add")).status_code == 403
+
+
+def _history(client: Client, paper: PositionPaper) -> list[str]:
+    """The "Action" column of the paper's history page, as shown."""
+    page = client.get(reverse("admin:positions_positionpaper_history", args=[paper.pk]))
+    assert page.status_code == 200
+    rows = re.findall(
+        r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>.*?</td>\s*<td>(.*?)</td>", page.content.decode(), re.S
+    )
+    return [html.unescape(row).strip() for row in rows]
+
+
+def test_the_history_of_a_paper_changed_approved_and_withdrawn_reads_in_lithuanian(staff_client, paper):
+    member = OrganisationFactory(name="Klasteris Šilas")
+    PaperAttribution.objects.create(paper=paper, organisation=member, mode="named")
+    data = change_form_data(staff_client.get(_change_url(paper)))
+    data.update(
+        {"addressee_label": "Ekonomikos ir inovacijų ministerijai", "attributions-0-mode": "anonymous"}
+    )
+    assert staff_client.post(_change_url(paper), data).status_code == 302
+    staff_client.post(reverse("admin:positions_positionpaper_approve", args=[paper.pk]))
+    assert PositionPaper.objects.get(pk=paper.pk).status == PositionPaper.Status.APPROVED
+    staff_client.post(
+        reverse("admin:positions_positionpaper_withdraw", args=[paper.pk]), {"reason": "Netikslus adresatas."}
+    )
+    assert PositionPaper.objects.get(pk=paper.pk).is_draft
+
+    assert _history(staff_client, paper) == [
+        "Pakeista: adresatas, kaip rašoma rašte. "
+        "Pakeista (organizacijos nurodymas „Klasteris Šilas“): organizacijos nurodymas.",
+        "Pakeista: būsena ir registracijos numeris.",
+        "Pakeista: būsena ir registracijos numeris.",
+    ]

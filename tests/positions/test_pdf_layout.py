@@ -364,6 +364,20 @@ def test_the_annex_s_pages_are_counted_by_the_layout_where_the_estimate_is_wrong
     assert rendered.page_count == len(pdf_reading.pages_text(rendered.content))
 
 
+def test_the_annex_s_pages_are_numbered_from_its_own_start():
+    paper = _annex_paper(90)
+    SectionFactory(paper=paper, heading="", body="\n\n".join([PARAGRAPH] * 14))
+
+    content = _pdf(paper)
+
+    pages = pdf_reading.pages_text(content)
+    first_of_annex = next(index for index, text in enumerate(pages) if SUPPORTERS_TITLE in text)
+    margins = pdf_reading.top_margin_texts(content)
+    # The letter's first page bears no number, its second "2"; so do the annex's, on their own.
+    assert margins[:first_of_annex] == ["", "2"]
+    assert margins[first_of_annex:] == ["", "2", "3"]
+
+
 def test_an_english_annex_reference_counts_pages_in_english():
     paper = _annex_paper(2, language="en")
 

@@ -3,6 +3,8 @@ reason and never given again; the PDFs that bear it can no longer be sent."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -150,3 +152,61 @@ def test_the_cancelled_numbers_list_takes_the_same_queries_for_few_and_many(
     with django_assert_num_queries(len(few.captured_queries)):
         response = staff_client.get(url)
     assert response.content.decode().count("Atšaukta.") == 10
+
+
+@pytest.fixture
+def withdrawn(approved, superuser) -> PositionPaper:
+    return services.paper_withdraw_approval(paper=approved, user=superuser, reason="Netikslus adresatas.")
+
+
+def _refusal(paper: PositionPaper, number: str) -> str:
+    return (
+        f"Dokumento „{paper.subject}“ ištrinti negalima: jis turi atšauktą registracijos numerį ({number}), "
+        "o atšaukti numeriai žurnale lieka visam laikui."
+    )
+
+
+def test_a_draft_that_keeps_a_cancelled_number_cannot_be_deleted(withdrawn):
+    draft = PaperFactory()
+    services.papers_require_deletable(papers=[draft])
+
+    with pytest.raises(ValidationError) as refused:
+        services.papers_require_deletable(papers=[draft, withdrawn])
+
+    assert [error.code for error in refused.value.error_list] == ["cancelled_number"]
+    assert "(S-2026-001)" in refused.value.messages[0]
+
+
+def test_the_admin_offers_no_delete_for_a_draft_with_a_cancelled_number_and_says_why(withdrawn, superuser):
+    client = _client(superuser)
+    change_url = reverse("admin:positions_positionpaper_change", args=[withdrawn.pk])
+    delete_url = reverse("admin:positions_positionpaper_delete", args=[withdrawn.pk])
+    assert delete_url not in client.get(change_url).content.decode()
+
+    response = client.get(delete_url, follow=True)
+
+    assert response.redirect_chain == [(change_url, 302)]
+    page = html.unescape(response.content.decode())
+    assert _refusal(withdrawn, "S-2026-001") in page
+    assert "neturi teisės" not in page
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert PositionPaper.objects.filter(pk=withdrawn.pk).exists()
+
+
+def test_deleting_selected_papers_is_refused_if_one_keeps_a_cancelled_number(withdrawn, superuser):
+    client = _client(superuser)
+    draft = PaperFactory()
+    changelist = reverse("admin:positions_positionpaper_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [draft.pk, withdrawn.pk]}
+
+    for data in (selected, {**selected, "post": "yes"}):
+        response = client.post(changelist, data, follow=True)
+        assert _refusal(withdrawn, "S-2026-001") in html.unescape(response.content.decode())
+    assert PositionPaper.objects.filter(pk__in=[draft.pk, withdrawn.pk]).count() == 2
+
+    # A selection of plain drafts goes to Django's confirmation, and is deleted.
+    confirmation = client.post(changelist, {"action": "delete_selected", "_selected_action": [draft.pk]})
+    assert confirmation.status_code == 200
+    assert not confirmation.context["perms_lacking"] and not confirmation.context["protected"]
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"})
+    assert not PositionPaper.objects.filter(pk=draft.pk).exists()
