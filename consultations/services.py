@@ -474,54 +474,66 @@ def _access_link_email_send(*, access_link_id: int, kind: str) -> bool:
 # --- merging duplicate records (crm.services) -----------------------------------------------------
 
 
-def _link_last_used(link: AccessLink) -> datetime.datetime:
-    return link.last_used_at or link.opened_at or link.created_at
+def _link_rank(link: AccessLink) -> tuple[bool, datetime.datetime]:
+    """How recently a link was used: one used (opened) at all before any never used, then the
+    later used, or made, first."""
+    used = link.last_used_at or link.opened_at
+    return used is not None, used or link.created_at
 
 
 def _duplicate_links_revoke(links: Iterable[AccessLink]) -> int:
     """Of the active links given, one a person is kept on one invitation: the one used last (the
-    one in the person's browser, most likely). The others are revoked. Returns how many."""
-    latest: dict[int, AccessLink] = {}
+    one in the person's browser, most likely), or the newest if none was used. The others are
+    revoked. Returns how many."""
+    kept: set[int] = set()
     revoked = []
-    for link in sorted(links, key=_link_last_used, reverse=True):
-        if link.revoked_at is None and link.person_id in latest:
+    for link in sorted((link for link in links if link.revoked_at is None), key=_link_rank, reverse=True):
+        if link.person_id in kept:
             revoked.append(link.pk)
-        elif link.revoked_at is None:
-            latest[link.person_id] = link
+        kept.add(link.person_id)
     return AccessLink.objects.filter(pk__in=revoked).update(revoked_at=timezone.now())
 
 
-def merge_fold_invitations(*, survivor: Organisation, others: Sequence[Organisation]) -> Counter[str]:
+def _merge_rights_check(user: AbstractBaseUser, *, what: str) -> None:
+    """A merge that changes invitations and links needs the rights to change them: a CRM editor,
+    who may only read the consultations, is told whom to ask."""
+    if not (
+        user.has_perm("consultations.change_invitation") and user.has_perm("consultations.change_accesslink")
+    ):
+        raise ValidationError(
+            gettext(
+                "These records cannot be merged by you: merging them also changes %(what)s, which "
+                "only staff who run consultations may change. Ask an administrator to merge them."
+            ),
+            code="merge_needs_consultation_rights",
+            params={"what": what},
+        )
+
+
+def merge_fold_invitations(
+    *, survivor: Organisation, others: Sequence[Organisation], user: AbstractBaseUser
+) -> Counter[str]:
     """Before duplicate organisations are merged (`crm.services.organisation_merge`): where two of
     them are invited to one consultation, one invitation is kept, and the others' personal links
     move to it. The kept one is that of the organisation that has answered, else the survivor's
     (else the first of the others'); its dates take the earliest sending and opening and the latest
     reminder of them all, and the others are deleted. A person with an active link on two of them
-    keeps the one used last; the other is revoked. When two of them have both answered, the merge
-    is refused: one of the answers would be lost. Returns what was combined."""
+    keeps the one used last (`_duplicate_links_revoke`); the others are revoked. Refused when two
+    of them have both answered one consultation (one of the answers would be lost), and for a user
+    who may not change invitations and links. Returns what was combined."""
     order = [survivor.pk, *(other.pk for other in others)]
-    invitations = list(
-        Invitation.objects.select_for_update(of=("self",))
+    # Two answers to one consultation refuse the merge, invited or not (each row locked: it stays).
+    answered: dict[int, list[Response]] = {}
+    for response in (
+        Response.objects.select_for_update(of=("self",))
         .filter(organisation_id__in=order)
         .select_related("consultation", "organisation")
         .order_by("pk")
-    )
-    by_consultation: dict[int, list[Invitation]] = {}
-    for invitation in invitations:
-        by_consultation.setdefault(invitation.consultation_id, []).append(invitation)
-    shared = {pk: group for pk, group in by_consultation.items() if len(group) > 1}
-    combined: Counter[str] = Counter()
-    if not shared:
-        return combined
-    answered = set(
-        Response.objects.filter(consultation_id__in=shared, organisation_id__in=order).values_list(
-            "consultation_id", "organisation_id"
-        )
-    )
-    for consultation_id, group in shared.items():
-        group.sort(key=lambda invitation: order.index(invitation.organisation_id))
-        with_answer = [i for i in group if (consultation_id, i.organisation_id) in answered]
-        if len(with_answer) > 1:
+    ):
+        answered.setdefault(response.consultation_id, []).append(response)
+    for responses in answered.values():
+        if len(responses) > 1:
+            responses.sort(key=lambda response: order.index(response.organisation_id))
             raise ValidationError(
                 gettext(
                     "The organisations cannot be merged: each of them has answered the consultation "
@@ -530,10 +542,25 @@ def merge_fold_invitations(*, survivor: Organisation, others: Sequence[Organisat
                 ),
                 code="merge_both_answered",
                 params={
-                    "organisations": ", ".join(f"„{i.organisation.name}“" for i in with_answer),
-                    "consultation": group[0].consultation.title,
+                    "organisations": ", ".join(f"„{r.organisation.name}“" for r in responses),
+                    "consultation": responses[0].consultation.title,
                 },
             )
+    by_consultation: dict[int, list[Invitation]] = {}
+    for invitation in Invitation.objects.select_for_update().filter(organisation_id__in=order).order_by("pk"):
+        by_consultation.setdefault(invitation.consultation_id, []).append(invitation)
+    shared = {pk: group for pk, group in by_consultation.items() if len(group) > 1}
+    combined: Counter[str] = Counter()
+    if not shared:
+        return combined
+    _merge_rights_check(user, what=gettext("their invitations to consultations and personal links"))
+    for consultation_id, group in shared.items():
+        group.sort(key=lambda invitation: order.index(invitation.organisation_id))
+        with_answer = [
+            i
+            for i in group
+            if i.organisation_id in {r.organisation_id for r in answered.get(consultation_id, [])}
+        ]
         kept = with_answer[0] if with_answer else group[0]
         dropped = [invitation for invitation in group if invitation is not kept]
         links = AccessLink.objects.select_for_update().filter(invitation__in=group)
@@ -552,23 +579,29 @@ def merge_fold_invitations(*, survivor: Organisation, others: Sequence[Organisat
     return combined
 
 
-def merge_fold_access_links(*, survivor: Person, others: Sequence[Person]) -> Counter[str]:
+def merge_fold_access_links(
+    *, survivor: Person, others: Sequence[Person], user: AbstractBaseUser
+) -> Counter[str]:
     """Before duplicate persons are merged (`crm.services.person_merge`): where two of them hold
     an active link to one invitation, the one used last is kept and the others are revoked, so
-    that the merged person has one. Returns what was revoked."""
+    that the merged person has one (`_duplicate_links_revoke`). Refused for a user who may not
+    change links. Returns what was revoked."""
     links = AccessLink.objects.select_for_update().filter(
         person_id__in=[survivor.pk, *(other.pk for other in others)], revoked_at__isnull=True
     )
     by_invitation: dict[int, list[AccessLink]] = {}
     for link in links:
         by_invitation.setdefault(link.invitation_id, []).append(link)
+    shared = [group for group in by_invitation.values() if len(group) > 1]
+    if not shared:
+        return Counter()
+    _merge_rights_check(user, what=gettext("their personal links to consultations"))
     revoked = 0
-    for group in by_invitation.values():
-        if len(group) > 1:
-            # One person after the merge: each link counts as the survivor's.
-            for link in group:
-                link.person_id = survivor.pk
-            revoked += _duplicate_links_revoke(group)
+    for group in shared:
+        # One person after the merge: each link counts as the survivor's.
+        for link in group:
+            link.person_id = survivor.pk
+        revoked += _duplicate_links_revoke(group)
     return Counter({gettext("duplicate personal links revoked"): revoked})
 
 

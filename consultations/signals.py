@@ -34,13 +34,15 @@ def consultation_touch(sender: type, instance: Question | ConsultationDocument, 
 
 
 @receiver(records_merging, sender=Organisation)
-def organisation_invitations_fold(sender: type, survivor: Any, others: Any, **kwargs: Any) -> Counter[str]:
-    return services.merge_fold_invitations(survivor=survivor, others=others)
+def organisation_invitations_fold(
+    sender: type, survivor: Any, others: Any, user: Any, **kwargs: Any
+) -> Counter[str]:
+    return services.merge_fold_invitations(survivor=survivor, others=others, user=user)
 
 
 @receiver(records_merging, sender=Person)
-def person_links_fold(sender: type, survivor: Any, others: Any, **kwargs: Any) -> Counter[str]:
-    return services.merge_fold_access_links(survivor=survivor, others=others)
+def person_links_fold(sender: type, survivor: Any, others: Any, user: Any, **kwargs: Any) -> Counter[str]:
+    return services.merge_fold_access_links(survivor=survivor, others=others, user=user)
 
 
 @receiver(person_erased)

@@ -173,10 +173,13 @@ def _repoint_relations(
     return moved
 
 
-def _others_combine(model: type[models.Model], *, survivor: M, others: Sequence[M]) -> Counter[str]:
+def _others_combine(
+    model: type[models.Model], *, survivor: M, others: Sequence[M], user: AbstractBaseUser
+) -> Counter[str]:
     """What other apps combine before a merge moves the others' records (`signals.records_merging`)."""
     combined: Counter[str] = Counter()
-    for _receiver, counts in signals.records_merging.send(sender=model, survivor=survivor, others=others):
+    sent = signals.records_merging.send(sender=model, survivor=survivor, others=others, user=user)
+    for _receiver, counts in sent:
         combined.update(counts or {})
     return combined
 
@@ -408,7 +411,7 @@ def organisation_merge(
 
     # What other apps combine first (the consultations' invitations), then everything else that
     # points at the others (interactions, sectors, tags, history, other apps).
-    summary.update(_others_combine(Organisation, survivor=survivor, others=others))
+    summary.update(_others_combine(Organisation, survivor=survivor, others=others, user=user))
     summary.update(_repoint_relations(model=Organisation, survivor_pk=survivor.pk, other_pks=other_pks))
 
     _organisation_fill_blanks(survivor, others)
@@ -506,7 +509,7 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
         by_organisation[affiliation.organisation_id] = affiliation
         summary[gettext("affiliations moved")] += 1
 
-    summary.update(_others_combine(Person, survivor=survivor, others=others))
+    summary.update(_others_combine(Person, survivor=survivor, others=others, user=user))
     summary.update(_repoint_relations(model=Person, survivor_pk=survivor.pk, other_pks=other_pks))
 
     _person_fill_blanks(survivor, others)

@@ -13,8 +13,8 @@ person_erased = Signal()
 person_data_requested = Signal()
 
 # Sent by `services.organisation_merge` and `services.person_merge` inside their transaction, with
-# `survivor` and `others`, before the others' related records move to the survivor: another app
+# `survivor`, `others` and the `user` merging them, before the others' related records move to the survivor: another app
 # combines what would then repeat one of the survivor's (the consultations: two invitations to one
 # consultation, two active links to one invitation), or raises a ValidationError that refuses the
-# merge. A receiver returns a Counter of what it combined, for the merge's log entry.
+# merge (one the user may not make, say). A receiver returns a Counter of what it combined, for the merge's log entry.
 records_merging = Signal()

@@ -102,25 +102,56 @@ def test_organisations_that_have_both_answered_are_not_merged(opened, superuser)
 
 def test_a_person_linked_through_both_organisations_keeps_the_link_used_last(opened, superuser):
     sun, moon = opened.members["ruta"], opened.members["egle"]
-    # Eglė works for both duplicates and was sent a link through each; she used the sun's.
+    # Eglė works for both duplicates. She answers with the moon's link, used days ago; a newer
+    # link of hers to the sun's invitation has never been opened.
+    AccessLink.objects.filter(pk=moon.link.pk).update(
+        last_used_at=timezone.now() - datetime.timedelta(days=5)
+    )
     AffiliationFactory(organisation=sun.organisation, person=moon.person, receives_consultations=True)
-    used = AccessLinkFactory(invitation=sun.invitation, person=moon.person, last_used_at=timezone.now())
+    fresh = AccessLinkFactory(invitation=sun.invitation, person=moon.person)
 
     crm_services.organisation_merge(survivor=sun.organisation, others=[moon.organisation], user=superuser)
 
     links = AccessLink.objects.filter(person=moon.person, invitation__consultation=opened.consultation)
     assert sorted((link.pk, link.revoked_at is None) for link in links) == sorted(
-        [(used.pk, True), (moon.link.pk, False)]
+        [(moon.link.pk, True), (fresh.pk, False)]
     )
     entry = LogEntry.objects.get(object_id=str(sun.organisation.pk))
     assert "pasikartojančios asmeninės nuorodos atšauktos: 1" in entry.change_message
+    # Her browser keeps working, now on the merged organisation's invitation.
+    page = moon.client().get(sun.lt_url)
+    assert page.status_code == 200
+
+
+def test_three_duplicates_invited_to_one_consultation_end_with_one_invitation(opened, superuser):
+    sun, moon = opened.members["ruta"], opened.members["egle"]
+    third = AffiliationFactory(receives_consultations=True).organisation
+    invitation = Invitation.objects.create(consultation=opened.consultation, organisation=third)
+    newest = AccessLinkFactory(invitation=invitation, person=sun.person)  # Rūta's second
+    ResponseFactory(consultation=opened.consultation, organisation=third)
+
+    crm_services.organisation_merge(
+        survivor=sun.organisation, others=[moon.organisation, third], user=superuser
+    )
+
+    (kept,) = Invitation.objects.filter(consultation=opened.consultation)
+    assert kept.pk == invitation.pk  # the one that was answered
+    assert kept.organisation == sun.organisation
+    assert _links(kept) == {"Rūta": True, "Jonas": True, "Eglė": True}
+    # Rūta had two, neither opened yet: the newest stays.
+    assert AccessLink.objects.get(pk=newest.pk).revoked_at is None
+    assert AccessLink.objects.get(pk=sun.link.pk).revoked_at is not None
 
 
 def test_merging_duplicate_persons_with_links_to_one_invitation_keeps_the_link_used_last(opened, superuser):
     ruta = opened.members["ruta"]
     duplicate = PersonFactory(first_name="Rūta", last_name="Rutkauskienė", email="r.rutkauskiene@saule.lt")
     AffiliationFactory(organisation=ruta.organisation, person=duplicate, receives_consultations=True)
-    used = AccessLinkFactory(invitation=ruta.invitation, person=duplicate, last_used_at=timezone.now())
+    used = AccessLinkFactory(
+        invitation=ruta.invitation, person=duplicate, last_used_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    # The survivor's own link is newer, but was never opened.
+    AccessLink.objects.filter(pk=ruta.link.pk).update(created_at=timezone.now())
 
     crm_services.person_merge(survivor=ruta.person, others=[duplicate], user=superuser)
 
@@ -133,3 +164,38 @@ def test_merging_duplicate_persons_with_links_to_one_invitation_keeps_the_link_u
     assert browser.get(ruta.lt_url).status_code == 200
     exchanged = Client().post(reverse("consultations:access", kwargs={"token": ruta.token}))
     assert exchanged.status_code == 404
+
+
+def test_a_crm_editor_may_not_merge_records_whose_invitations_or_links_would_change(opened, crm_editor):
+    sun, moon = opened.members["ruta"], opened.members["egle"]
+
+    with pytest.raises(ValidationError) as refused:
+        crm_services.organisation_merge(
+            survivor=sun.organisation, others=[moon.organisation], user=crm_editor
+        )
+
+    assert refused.value.messages == [
+        "Šių įrašų sujungti negalite: sujungimas pakeistų ir jų kvietimus į konsultacijas ir asmenines "
+        "nuorodas, o juos keisti gali tik konsultacijas vykdantys darbuotojai. Paprašykite administratoriaus "
+        "juos sujungti."
+    ]
+    assert Invitation.objects.filter(consultation=opened.consultation).count() == 2
+    assert Organisation.objects.filter(pk=moon.organisation.pk).exists()
+
+    duplicate = PersonFactory()
+    AccessLinkFactory(invitation=sun.invitation, person=duplicate)
+    with pytest.raises(ValidationError) as refused:
+        crm_services.person_merge(survivor=sun.person, others=[duplicate], user=crm_editor)
+    assert "jų asmenines nuorodas į konsultacijas" in refused.value.messages[0]
+    assert AccessLink.objects.filter(revoked_at__isnull=False).count() == 0
+
+    # Records whose invitations nothing would change are merged by the editor as before.
+    other = PersonFactory()
+    crm_services.person_merge(survivor=sun.person, others=[other], user=crm_editor)
+    assert not Person.objects.filter(pk=other.pk).exists()
+
+
+def test_an_administrator_merges_them(opened, administrator):
+    sun, moon = opened.members["ruta"], opened.members["egle"]
+    crm_services.organisation_merge(survivor=sun.organisation, others=[moon.organisation], user=administrator)
+    assert Invitation.objects.filter(consultation=opened.consultation).count() == 1
