@@ -352,8 +352,9 @@ def _require(user: AbstractBaseUser | None, permission: str) -> None:
 def _subject_from(title: str) -> str:
     """The paper's subject from the consultation's title, without what the letter adds: its
     “Dėl” and the quotation marks around the whole of it („Dėl …“), `subject_split`."""
-    _prefixed, subject = subject_split(title)
-    return (subject or title.strip())[:500]
+    # A title that is nothing but "Dėl" leaves the subject empty, for staff to write.
+    prefixed, subject = subject_split(title)
+    return (subject if prefixed else subject or title.strip())[:500]
 
 
 @transaction.atomic

@@ -87,7 +87,8 @@ def subject_split(text: str) -> tuple[bool, str]:
     prefix = SUBJECT_PREFIX.match(subject)
     if prefix is None:
         return False, subject
-    return True, subject[prefix.end() :].strip(SUBJECT_EDGE_PUNCTUATION)
+    # "Dėl." too: a full stop right after it is the abbreviation's, not the subject's.
+    return True, subject[prefix.end() :].lstrip(".").strip(SUBJECT_EDGE_PUNCTUATION)
 
 
 def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:

@@ -125,6 +125,16 @@ def paper_require_draft(*, paper: PositionPaper) -> None:
     _require_draft(_lock_paper(paper))
 
 
+def paper_deletable(*, paper: PositionPaper) -> bool:
+    """Whether the paper may be deleted as far as its registration numbers go
+    (`papers_require_deletable`)."""
+    try:
+        papers_require_deletable(papers=[paper])
+    except ValidationError:
+        return False
+    return True
+
+
 def papers_require_deletable(*, papers: Iterable[PositionPaper]) -> None:
     """Refuse to delete papers that keep a cancelled registration number (an approval withdrawn):
     the journal keeps the cancelled numbers, with their papers, for good. One error a paper."""

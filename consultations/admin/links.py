@@ -67,6 +67,14 @@ LISTED_LINK_FIELDS = [
 ]
 
 
+def _latest_links(links: QuerySet[AccessLink]) -> list[AccessLink]:
+    """Of the links given, the latest of each person to each invitation (with the person)."""
+    latest: dict[tuple[int, int], AccessLink] = {}
+    for link in links.select_related("person").order_by("pk"):
+        latest[(link.invitation_id, link.person_id)] = link
+    return list(latest.values())
+
+
 class LinkStateFilter(admin.SimpleListFilter):
     title = _("link state")
     parameter_name = "state"
@@ -276,12 +284,8 @@ class InvitationAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
         # link and makes a new one, so a latest link that is revoked was revoked by staff (say,
         # someone who left the organisation). Giving them access again is a choice made on that
         # link in the access links list, never a side effect of re-issuing a whole invitation.
-        latest: dict[tuple[int, int], AccessLink] = {}
-        for link in (
-            AccessLink.objects.filter(invitation__in=queryset).select_related("person").order_by("pk")
-        ):
-            latest[(link.invitation_id, link.person_id)] = link
-        active = [link for link in latest.values() if link.revoked_at is None]
+        latest = _latest_links(AccessLink.objects.filter(invitation__in=queryset))
+        active = [link for link in latest if link.revoked_at is None]
         return active, len(latest) - len(active)
 
     @admin.display(description=_("personal links"))
@@ -346,10 +350,7 @@ class AccessLinkAdmin(QuickRowsMixin, _LinkActionsMixin, admin.ModelAdmin):
         # how a person whose link was revoked gets access again. A person gets one new link for an
         # invitation however many of their links were chosen (re-issuing replaces them all), so
         # one link a person and invitation is kept, the latest, as the invitations list does.
-        latest: dict[tuple[int, int], AccessLink] = {}
-        for link in queryset.select_related("person").order_by("pk"):
-            latest[(link.invitation_id, link.person_id)] = link
-        return list(latest.values()), 0
+        return _latest_links(queryset), 0
 
     @admin.display(description=_("organisation"), ordering="invitation__organisation__name")
     def organisation(self, obj: AccessLink) -> str:

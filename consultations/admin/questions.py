@@ -9,13 +9,14 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from consultations import services
-from consultations.models import ConsultationDocument, Question
-from crm.admin.formfields import ServedFileWidget
+from consultations.models import Consultation, ConsultationDocument, Question
+from crm.admin.formfields import ServedFileWidget, served_file_link
 
 
 class ChoicesField(forms.CharField):
@@ -133,5 +134,18 @@ class DocumentInline(admin.TabularInline):
     model = ConsultationDocument
     extra = 0
     fields = ["position", "title", "file"]
+    readonly_fields = ["file_link"]
     ordering = ["position", "id"]
     formfield_overrides = {models.FileField: {"widget": ServedFileWidget(_document_url)}}
+
+    def get_fields(self, request: HttpRequest, obj: Consultation | None = None) -> list[str]:
+        # Shown read-only (to a viewer, or of an archived consultation), the file is linked to the
+        # admin's download too, not to MEDIA_URL as Django would link it.
+        consultations = self.admin_site.get_model_admin(Consultation)
+        if self.has_change_permission(request, obj) and consultations.has_change_permission(request, obj):
+            return list(self.fields)
+        return ["position", "title", "file_link"]
+
+    @admin.display(description=_("file"))
+    def file_link(self, document: ConsultationDocument) -> str:
+        return served_file_link(document.file, _document_url(document))

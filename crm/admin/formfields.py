@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm.validators import normalise_phone
@@ -106,3 +107,9 @@ class ServedFileWidget(widgets.AdminFileWidget):
         if context["widget"]["is_initial"] and getattr(value, "instance", None) is not None:
             context["widget"]["value"] = _LinkedFile(value, self.url_for(value.instance))
         return context
+
+
+def served_file_link(file: Any, url: str) -> str:
+    """A stored file's name linked to the admin view that serves it, for a page shown read-only
+    (Django would link it to MEDIA_URL, as `ServedFileWidget` says); empty without a file."""
+    return format_html('<a href="{}">{}</a>', url, file) if file else ""

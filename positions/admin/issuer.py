@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.formfields import HTTPS_URLS, ServedFileWidget
+from crm.admin.formfields import HTTPS_URLS, ServedFileWidget, served_file_link
 from positions.models import IssuerSettings
 
 
@@ -39,6 +40,28 @@ class IssuerSettingsAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    readonly_fields = ["logo_link"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: IssuerSettings | None = None) -> list[Any]:
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Shown read-only, the logo is linked to the admin's view of it too, not to MEDIA_URL.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": ["logo_link" if field == "logo" else field for field in options["fields"]],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("logo"))
+    def logo_link(self, issuer: IssuerSettings) -> str:
+        return served_file_link(issuer.logo, _logo_url(issuer))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

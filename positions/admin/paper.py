@@ -134,7 +134,7 @@ class PositionPaperAdmin(
     def has_delete_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
         # A registered paper stays in the journal, and so does a draft with a cancelled number
         # (`services.papers_require_deletable`): neither is offered the delete button.
-        if obj is not None and (not obj.is_draft or obj.registration_cancellations.exists()):
+        if obj is not None and (not obj.is_draft or not services.paper_deletable(paper=obj)):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -27,6 +27,7 @@ from tests.consultations.factories import (
     ResponseFactory,
     member_organisation,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -614,6 +615,39 @@ def test_documents_are_uploaded_inline_and_checked(staff_client, settings, tmp_p
     assert served.status_code == 200
     assert b"".join(served.streaming_content) == b"%PDF-1.7 x"
     assert Client().get(download).status_code == 302  # to the login page
+    no_rights = Client()
+    no_rights.force_login(UserFactory(username="be-teisiu", is_staff=True))
+    assert no_rights.get(download).status_code == 403
+
+
+@pytest.mark.parametrize("reader", ["read_only_user", "archived"])
+def test_a_document_shown_read_only_links_to_the_admins_download(
+    reader, request, superuser, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    consultation = ConsultationFactory()
+    document = ConsultationDocument.objects.create(
+        consultation=consultation, title="Projektas", file=SimpleUploadedFile("projektas.pdf", b"%PDF-1.7 x")
+    )
+    if reader == "archived":
+        now = timezone.now()
+        Consultation.objects.filter(pk=consultation.pk).update(
+            status=Consultation.Status.ARCHIVED,
+            opens_at=now - datetime.timedelta(days=30),
+            closed_at=now,
+            archived_at=now,
+        )
+        user = superuser
+    else:
+        user = request.getfixturevalue(reader)
+
+    page = _client(user).get(_change_url(consultation)).content.decode()
+
+    download = reverse(
+        "admin:consultations_consultation_preview_document", args=[consultation.pk, document.pk]
+    )
+    assert f'<a href="{download}">{document.file.name}</a>' in page
+    assert settings.MEDIA_URL + document.file.name not in page
 
 
 # --- roles ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from positions.models import IssuerSettings
+from tests.factories import UserFactory
 from tests.positions.factories import issuer_with_requisites, logo_png
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +28,19 @@ def test_the_logo_is_linked_to_the_admins_own_view_of_it(staff_client, settings,
     assert served.status_code == 200
     assert b"".join(served.streaming_content) == logo_png()
     assert served["Content-Type"] == "image/png"
-    # Staff who may see the requisites see the logo; nobody else.
+    # Staff who may see the requisites see the logo, on the page shown them read-only too;
+    # nobody else.
     reader = Client()
     reader.force_login(read_only_user)
+    read_only = reader.get(
+        reverse("admin:positions_issuersettings_change", args=[issuer.pk])
+    ).content.decode()
+    assert f'href="{logo_url}"' in read_only
+    assert settings.MEDIA_URL + issuer.logo.name not in read_only
     assert reader.get(logo_url).status_code == 200
+    no_rights = Client()
+    no_rights.force_login(UserFactory(username="be-teisiu", is_staff=True))
+    assert no_rights.get(logo_url).status_code == 403
     assert Client().get(logo_url).status_code == 302  # to the login page
 
 

@@ -20,6 +20,7 @@ from positions.models import (
     PositionPaper,
     RegistrationJournal,
     Rendering,
+    subject_split,
 )
 from tests.consultations.factories import AnswerFactory, QuestionFactory
 from tests.factories import OrganisationFactory, UserFactory
@@ -554,3 +555,17 @@ def test_the_registration_user_is_kept_when_the_user_is_removed(issuer):
     paper.refresh_from_db()
     assert paper.approved_by is None
     assert paper.registration_number
+
+
+@pytest.mark.parametrize(
+    ("text", "split"),
+    [
+        ("Del. 2030 m. planas", (True, "2030 m. planas")),
+        ("„Dėl. Klasterių programos“", (True, "Klasterių programos")),
+        ("Dėl.", (True, "")),
+        ("Dėl", (True, "")),
+        ("Klasterių programos 2030 m.", (False, "Klasterių programos 2030 m.")),
+    ],
+)
+def test_a_subjects_del_is_split_off_with_its_abbreviations_full_stop(text, split):
+    assert subject_split(text) == split
