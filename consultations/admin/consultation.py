@@ -39,6 +39,7 @@ from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
 from crm.admin.formfields import HTTPS_URLS
+from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin, status_badge
 
 STATUS_TONES = {
@@ -125,7 +126,7 @@ def _count_of(rows: QuerySet[Any]) -> Subquery:
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(QuickRowsMixin, admin.ModelAdmin):
+class ConsultationAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin):
     change_form_template = "consultations/admin/consultation_change_form.html"
     formfield_overrides = HTTPS_URLS
     list_display = [

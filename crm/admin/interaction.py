@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Interaction
 
 
 @admin.register(Interaction)
-class InteractionAdmin(QuickRowsMixin, admin.ModelAdmin):
+class InteractionAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin):
     list_display = ["occurred_on", "kind", "subject", "organisation", "author"]
     list_filter = ["kind", ("organisation__sectors", admin.RelatedFieldListFilter)]
     search_fields = ["subject", "notes", "organisation__name", "people__last_name"]

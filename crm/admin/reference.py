@@ -5,18 +5,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from crm import selectors
+from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Municipality, Sector, Tag
 
 
 @admin.register(Sector)
-class SectorAdmin(QuickRowsMixin, admin.ModelAdmin):
+class SectorAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin):
     list_display = ["code", "name_lt", "name_en", "position"]
     search_fields = ["code", "name_lt", "name_en"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(QuickRowsMixin, admin.ModelAdmin):
+class MunicipalityAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin):
     search_fields = ["name"]
 
     def get_search_results(
@@ -31,5 +32,5 @@ class MunicipalityAdmin(QuickRowsMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(QuickRowsMixin, admin.ModelAdmin):
+class TagAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin):
     search_fields = ["name"]

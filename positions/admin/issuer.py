@@ -13,6 +13,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.formfields import HTTPS_URLS, ServedFileWidget, served_file_link
+from crm.admin.history import ReadableChangeMessages
 from positions.models import IssuerSettings
 
 
@@ -21,7 +22,7 @@ def _logo_url(issuer: IssuerSettings) -> str:
 
 
 @admin.register(IssuerSettings)
-class IssuerSettingsAdmin(admin.ModelAdmin):
+class IssuerSettingsAdmin(ReadableChangeMessages, admin.ModelAdmin):
     # The logo is linked to the admin's own view of it: uploaded files are not served at
     # MEDIA_URL in production.
     formfield_overrides = {**HTTPS_URLS, models.ImageField: {"widget": ServedFileWidget(_logo_url)}}

@@ -783,3 +783,23 @@ def test_an_open_consultation_whose_deadline_has_passed_can_still_be_edited_and_
     consultation.refresh_from_db()
     assert consultation.title == "Pataisytas pavadinimas"
     assert consultation.internal_deadline == extended
+
+
+def test_the_history_of_a_consultation_names_the_fields_changed_in_lithuanian(opened, staff_client):
+    consultation = opened.consultation
+    data = _form_data(consultation, [_question_data(question) for question in consultation.questions.all()])
+    data["title"] = "Dėl Inovacijų įstatymo pakeitimo (patikslinta)"
+    later = consultation.internal_deadline + datetime.timedelta(days=2)
+
+    assert staff_client.post(_change_url(consultation), _with_deadline(data, later)).status_code == 302
+
+    page = staff_client.get(reverse("admin:consultations_consultation_history", args=[consultation.pk]))
+    (action,) = re.findall(
+        r"<tr>\s*<th scope=\"row\">.*?</th>\s*<td>.*?</td>\s*<td>(.*?)</td>", page.content.decode(), re.S
+    )
+    # The consultation's fields and its questions' by their Lithuanian names, not Django's stored
+    # English labels ("Title", "Internal deadline").
+    assert action.strip().startswith("Pakeista: pavadinimas, ")
+    assert "vidinis terminas" in action
+    assert "Pakeista (klausimas „Ar pritariate projektui?“): variantas „kita“ su tekstu." in action
+    assert "Title" not in action and "deadline" not in action
