@@ -209,8 +209,9 @@ def _invitations_sync_and_send(*, consultation: Consultation) -> InvitationRepor
 def _invitation_emails_queue(*, consultation: Consultation) -> int:
     """Queue the invitation e-mail of every link that has not had one yet (`invited_at` empty:
     never queued, or its e-mail failed or was not sent) and that it would go to now
-    (`selectors.access_links_not_queued`: the recipients' rule of `access_link_email_deliver`).
-    The invitation's `sent_at` is set only when an e-mail has really gone out."""
+    (`selectors.access_links_not_queued`: the recipients' rule of `access_link_email_deliver`),
+    as a re-issued link's e-mail where a re-issue made it. The invitation's `sent_at` is set only
+    when an e-mail has really gone out."""
     now = timezone.now()
     links = list(
         selectors.access_links_not_queued(consultation=consultation)
@@ -223,8 +224,19 @@ def _invitation_emails_queue(*, consultation: Consultation) -> int:
     # marks and the queued tasks commit together, so nobody is queued twice. (The immediate
     # backend runs each task here, inside this transaction; a failed one clears its mark.)
     AccessLink.objects.filter(pk__in=[link.pk for link in links]).update(invited_at=now)
+    # A link that a re-issue made (its person's earlier link to the invitation revoked: new links
+    # go only to contacts who never had one) goes out as a re-issued link, which says that the
+    # earlier ones no longer work.
+    reissued = set(
+        AccessLink.objects.filter(
+            revoked_at__isnull=False,
+            invitation_id__in={link.invitation_id for link in links},
+            person_id__in={link.person_id for link in links},
+        ).values_list("invitation_id", "person_id")
+    )
     for link in links:
-        tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=emails.INVITATION)
+        kind = emails.REISSUE if (link.invitation_id, link.person_id) in reissued else emails.INVITATION
+        tasks.access_link_email_send.enqueue(access_link_id=link.pk, kind=kind)
     return len(links)
 
 

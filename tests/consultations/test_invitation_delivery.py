@@ -556,5 +556,7 @@ def test_a_reissued_link_not_sent_is_invited_again_once_its_person_agrees(policy
     assert services.invitations_send(consultation=consultation).emails_queued == 1
     run_queued_tasks()
     assert [message.to for message in mail.outbox] == [[person.email]]
+    # As the re-issued link it is: the e-mail says that the earlier links no longer work.
+    assert mail.outbox[0].subject.startswith("Nauja nuoroda: ")
     new_link.refresh_from_db()
     assert new_link.last_sent_at is not None
