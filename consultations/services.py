@@ -535,17 +535,17 @@ def merge_fold_invitations(
     who may not change invitations and links. Returns what was combined."""
     order = [survivor.pk, *(other.pk for other in others)]
     # Two answers to one consultation refuse the merge, invited or not (each row locked: it stays).
-    answered: dict[int, list[Response]] = {}
-    for response in (
-        Response.objects.select_for_update(of=("self",))
+    answered: dict[int, list[int]] = {}
+    for consultation_id, organisation_id in (
+        Response.objects.select_for_update()
         .filter(organisation_id__in=order)
-        .select_related("consultation", "organisation")
         .order_by("pk")
+        .values_list("consultation_id", "organisation_id")
     ):
-        answered.setdefault(response.consultation_id, []).append(response)
-    for responses in answered.values():
-        if len(responses) > 1:
-            responses.sort(key=lambda response: order.index(response.organisation_id))
+        answered.setdefault(consultation_id, []).append(organisation_id)
+    for consultation_id, organisation_ids in answered.items():
+        if len(organisation_ids) > 1:
+            names = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
             raise ValidationError(
                 gettext(
                     "The organisations cannot be merged: each of them has answered the consultation "
@@ -554,8 +554,12 @@ def merge_fold_invitations(
                 ),
                 code="merge_both_answered",
                 params={
-                    "organisations": ", ".join(f"„{r.organisation.name}“" for r in responses),
-                    "consultation": responses[0].consultation.title,
+                    "organisations": ", ".join(
+                        f"„{names[pk]}“" for pk in sorted(organisation_ids, key=order.index)
+                    ),
+                    "consultation": Consultation.objects.values_list("title", flat=True).get(
+                        pk=consultation_id
+                    ),
                 },
             )
     by_consultation: dict[int, list[Invitation]] = {}
@@ -568,12 +572,9 @@ def merge_fold_invitations(
     _merge_rights_check(user, what=gettext("their invitations to consultations and personal links"))
     for consultation_id, group in shared.items():
         group.sort(key=lambda invitation: order.index(invitation.organisation_id))
-        with_answer = [
-            i
-            for i in group
-            if i.organisation_id in {r.organisation_id for r in answered.get(consultation_id, [])}
-        ]
-        kept = with_answer[0] if with_answer else group[0]
+        # The one answered (one at most, above), else the first.
+        answering = answered.get(consultation_id, [])
+        kept = next((i for i in group if i.organisation_id in answering), group[0])
         dropped = [invitation for invitation in group if invitation is not kept]
         links = AccessLink.objects.select_for_update().filter(invitation__in=group)
         combined[gettext("duplicate personal links revoked")] += _duplicate_links_revoke(links)

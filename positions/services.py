@@ -125,26 +125,28 @@ def paper_require_draft(*, paper: PositionPaper) -> None:
     _require_draft(_lock_paper(paper))
 
 
-def paper_deletable(*, paper: PositionPaper) -> bool:
-    """Whether the paper may be deleted as far as its registration numbers go
-    (`papers_require_deletable`)."""
-    try:
-        papers_require_deletable(papers=[paper])
-    except ValidationError:
-        return False
-    return True
-
-
-def papers_require_deletable(*, papers: Iterable[PositionPaper]) -> None:
-    """Refuse to delete papers that keep a cancelled registration number (an approval withdrawn):
-    the journal keeps the cancelled numbers, with their papers, for good. One error a paper."""
-    papers = list(papers)
+def _cancelled_numbers(papers: list[PositionPaper]) -> dict[int, list[str]]:
+    """The cancelled registration numbers each of the papers keeps (withdrawn approvals), by id."""
     numbers: dict[int, list[str]] = {}
     cancellations = RegistrationCancellation.objects.filter(paper__in=[paper.pk for paper in papers])
     for paper_id, number in cancellations.order_by("registration_number").values_list(
         "paper_id", "registration_number"
     ):
         numbers.setdefault(paper_id, []).append(number)
+    return numbers
+
+
+def paper_deletable(*, paper: PositionPaper) -> bool:
+    """Whether the paper may be deleted as far as its registration numbers go: not while it keeps
+    a cancelled one (`papers_require_deletable`)."""
+    return not _cancelled_numbers([paper])
+
+
+def papers_require_deletable(*, papers: Iterable[PositionPaper]) -> None:
+    """Refuse to delete papers that keep a cancelled registration number (an approval withdrawn):
+    the journal keeps the cancelled numbers, with their papers, for good. One error a paper."""
+    papers = list(papers)
+    numbers = _cancelled_numbers(papers)
     errors = [
         ValidationError(
             _(
