@@ -325,7 +325,9 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             sections=[
                 Section(
                     heading=section.heading,
-                    body=_addresses_shown(render_markdown(section.body, link_rel=None)),
+                    body=_long_words_breakable(
+                        _addresses_shown(render_markdown(section.body, link_rel=None))
+                    ),
                 )
                 for section in paper.sections.all()
             ],
@@ -390,6 +392,24 @@ def _addresses_shown(body: SafeString) -> SafeString:
         return f"{link.group(0)} ({address.removeprefix('mailto:')})"
 
     return mark_safe(_LINK.sub(shown, body))  # noqa: S308 - sanitised HTML, the address as it was there
+
+
+# A tag, its attributes' values quoted (a link's address may hold ">"), or the text between tags.
+_TAG_QUOTED = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)""")
+# A run of text longer than a long word, without a space: an address, a code, an identifier.
+_LONG_WORD = re.compile(r"\S{31,}")
+
+
+def _long_words_breakable(body: SafeString) -> SafeString:
+    """The section's HTML with each run of more than 30 characters without a space marked as a
+    `long-word`, which may break anywhere (paper.css). A table gives each column at least the width
+    of its longest word: such a run would widen the table past the margin. Marked, it no longer
+    counts, while the table's short words keep their columns wide enough to print them whole."""
+    parts = _TAG_QUOTED.split(body)
+    # Text at even indexes, tags at odd ones.
+    for index in range(0, len(parts), 2):
+        parts[index] = _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', parts[index])
+    return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML, its text only wrapped in spans
 
 
 def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:

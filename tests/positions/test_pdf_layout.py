@@ -228,6 +228,39 @@ def test_a_long_markdown_table_repeats_its_header_and_never_splits_a_row():
     assert numbers == list(range(1, 61))
 
 
+@pytest.mark.parametrize(
+    "long",
+    [E_SEIMAS_URL, "KODAS" + "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2 + "ĄČĘĖĮŠŲŪŽ" + "X" * 3],
+    ids=["address", "code"],
+)
+def test_a_markdown_table_with_an_unbreakable_string_stays_within_the_page_and_keeps_short_words_whole(long):
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(
+        paper=paper,
+        body="| Nr. | Rodiklis | Šaltinis | Vnt. |\n|---|---|---|---|\n"
+        f"| 1. | Eksporto dalis | {long} | proc. |\n| 2. | Narių skaičius | Nr. {long} | vnt. |",
+    )
+
+    content = _pdf(paper)
+
+    assert _outside_the_margins(content) == []
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        page = document.pages[0]
+        table = page.find_tables()[0]
+        cells = table.extract()
+    # The table's borders within the text column too.
+    assert table.bbox[0] >= LEFT_MARGIN - 0.5
+    assert table.bbox[2] <= page.width - RIGHT_MARGIN + 0.5
+    # The narrow columns' words whole, each on its line: a word broken over two lines would read "N r.".
+    assert [row[0] for row in cells] == ["Nr.", "1.", "2."]
+    assert [row[3] for row in cells] == ["Vnt.", "proc.", "vnt."]
+    assert cells[2][2].startswith("Nr.")
+    # The string printed whole, broken over its lines but nothing of it lost or added.
+    text = pdf_reading.full_text(content).replace(" ", "")
+    assert text.count(long) == 2
+
+
 def test_headings_written_in_a_section_print_as_the_section_headings_do():
     issuer_with_requisites()
     paper = PaperFactory()
