@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import html
 import mimetypes
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import phonenumbers
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+from fontTools.ttLib import TTFont
 
 from consultations.markdown import render_markdown
 from crm.collation import alphabetical
@@ -412,9 +416,47 @@ def _long_words_breakable(body: SafeString) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML, its text only wrapped in spans
 
 
+# The fonts the letter's text prints in: its serif, and the sans-serif its symbols fall back to
+# (arrows, ticks, stars: paper.css). The other faces of each have the same characters.
+PRINTING_FONTS = ("fonts/LiberationSerif-Regular.ttf", "fonts/DejaVuSans.ttf")
+# What the letter prints for a character none of its fonts has: without a glyph the character would
+# leave a blank, and its glyph in the PDF would garble the copied text of the whole letter.
+UNPRINTABLE_STAND_IN = "\N{REPLACEMENT CHARACTER}"
+
+
+@functools.cache
+def _printable() -> frozenset[int]:
+    characters: set[int] = set()
+    for path in PRINTING_FONTS:
+        characters.update(TTFont(finders.find(path)).getBestCmap())
+    return frozenset(characters)
+
+
+def _prints_nothing(character: str) -> bool:
+    """Line breaks, tabs, joiners, variation selectors (“✔️”): characters no font draws."""
+    return unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp"} or "\ufe00" <= character <= "\ufe0f"
+
+
+def unprintable_characters(text: str) -> list[str]:
+    """The characters of `text` that none of the letter's fonts has (an emoji such as “✅” or “👍”,
+    a Chinese character), each once, in the order they come."""
+    printable = _printable()
+    found = dict.fromkeys(
+        character for character in text if ord(character) not in printable and not _prints_nothing(character)
+    )
+    return list(found)
+
+
+def _stand_in_for_unprintable(text: str) -> str:
+    for character in unprintable_characters(text):
+        text = text.replace(character, UNPRINTABLE_STAND_IN)
+    return text
+
+
 def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
     """The letter as one HTML document; `asset_url` turns a static path ("fonts/…") into the URL
-    the consumer can load (the PDF renderer's own scheme, or the site's static URL)."""
+    the consumer can load (the PDF renderer's own scheme, or the site's static URL). A character
+    none of the letter's fonts has is shown as “�”: seen, where it would have left a blank."""
     fonts = {
         # Liberation Serif: the metrics of Times New Roman, which the document rules name.
         "serif": asset_url("fonts/LiberationSerif-Regular.ttf"),
@@ -428,6 +470,8 @@ def letter_html(letter: Letter, *, asset_url: Callable[[str], str]) -> str:
         draft_mark = (
             watermark.draft_mark_url(pgettext("position paper watermark", "DRAFT")) if letter.is_draft else ""
         )
-        return render_to_string(
-            "positions/pdf/paper.html", {"letter": letter, "fonts": fonts, "draft_mark": draft_mark}
+        return _stand_in_for_unprintable(
+            render_to_string(
+                "positions/pdf/paper.html", {"letter": letter, "fonts": fonts, "draft_mark": draft_mark}
+            )
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.markdown import render_markdown
 from crm.models import Organisation
 from crm.names import name_forms_pattern
+from positions.letter import UNPRINTABLE_STAND_IN, unprintable_characters
 from positions.models import (
     IssuerSettings,
     Language,
@@ -139,6 +140,61 @@ def _printed(markdown: str) -> str:
     return html.unescape(strip_tags(render_markdown(markdown, link_rel=None)))
 
 
+def _text_places(paper: PositionPaper) -> list[tuple[str, str]]:
+    """The paper's own text as the letter prints it, by where it is written: its subject, each
+    section and each proposal with its draft act's name."""
+    places = [(str(_("subject")), paper.subject)]
+    places += [
+        (
+            f"{_('section')} {section.position}: {section.heading}",
+            f"{section.heading}\n{_printed(section.body)}",
+        )
+        for section in paper.sections.all()
+    ]
+    places += [
+        (
+            f"{_('proposal')} {proposal.position}: {proposal.provision}",
+            "\n".join([proposal.act, proposal.provision, proposal.proposed_wording, proposal.justification]),
+        )
+        for proposal in paper.proposals.all()
+    ]
+    return places
+
+
+# The paper's other fields the letter prints, beside its subject, sections and proposals.
+_PRINTED_FIELDS = (
+    "addressee_label",
+    "addressee_person",
+    "signatory_name",
+    "signatory_position",
+    "drafter_name",
+)
+
+
+@dataclass(frozen=True)
+class UnprintableText:
+    """A part of the paper's text with characters the letter's fonts do not have."""
+
+    place: str
+    characters: list[str]
+
+    @property
+    def characters_shown(self) -> str:
+        return " ".join(self.characters)
+
+
+def paper_unprintable_text(*, paper: PositionPaper) -> list[UnprintableText]:
+    """Where the paper's text has characters none of the letter's fonts has (an emoji such as “✅”,
+    a Chinese character), which the PDF shows as “�” (`positions.letter.unprintable_characters`)."""
+    places = _text_places(paper)
+    places += [
+        (str(capfirst(PositionPaper._meta.get_field(name).verbose_name)), getattr(paper, name))
+        for name in _PRINTED_FIELDS
+    ]
+    found = [UnprintableText(place=place, characters=unprintable_characters(text)) for place, text in places]
+    return [text for text in found if text.characters]
+
+
 @dataclass(frozen=True)
 class AttributionLeak:
     """A part of the paper's text that names an organisation whose attribution withholds its name."""
@@ -167,23 +223,8 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
     withheld = [(a, name) for a, name in withheld if name.full or name.alone]
     if not withheld:
         return []
-    places = [(str(_("subject")), paper.subject)]
-    places += [
-        (
-            f"{_('section')} {section.position}: {section.heading}",
-            f"{section.heading}\n{_printed(section.body)}",
-        )
-        for section in paper.sections.all()
-    ]
-    places += [
-        (
-            f"{_('proposal')} {proposal.position}: {proposal.provision}",
-            "\n".join([proposal.act, proposal.provision, proposal.proposed_wording, proposal.justification]),
-        )
-        for proposal in paper.proposals.all()
-    ]
     leaks = []
-    for place, text in places:
+    for place, text in _text_places(paper):
         comparable = _comparable(text)
         leaks += [
             AttributionLeak(place=place, organisation=attribution.organisation, mode=attribution.mode)
@@ -195,7 +236,8 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
 
 def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> list[ValidationError]:
     """What keeps a draft from being approved: missing requisites, addressee, subject, signatory or
-    text, and names its attributions withhold. Empty when it can be approved."""
+    text, names its attributions withhold, and characters the letter cannot print. Empty when it can
+    be approved."""
     errors: list[ValidationError] = []
     if not issuer.name:
         errors.append(
@@ -259,6 +301,21 @@ def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> li
             },
         )
         for leak in paper_attribution_leaks(paper=paper)
+    ]
+    errors += [
+        ValidationError(
+            _(
+                "%(place)s has characters the letter's fonts cannot print: %(characters)s. The PDF shows "
+                "“%(stand_in)s” in their place; replace or remove them."
+            ),
+            code="unprintable",
+            params={
+                "place": text.place,
+                "characters": text.characters_shown,
+                "stand_in": UNPRINTABLE_STAND_IN,
+            },
+        )
+        for text in paper_unprintable_text(paper=paper)
     ]
     return errors
 

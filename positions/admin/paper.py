@@ -240,6 +240,9 @@ class PositionPaperAdmin(
             "leaks": selectors.paper_attribution_leaks(paper=paper)
             if paper is not None and paper.is_draft
             else [],
+            "unprintable": selectors.paper_unprintable_text(paper=paper)
+            if paper is not None and paper.is_draft
+            else [],
             "can_send": paper is not None and not paper.is_draft and user.has_perm("positions.add_dispatch"),
             "can_version": paper is not None
             and paper.is_sent

@@ -261,6 +261,23 @@ def test_a_markdown_table_with_an_unbreakable_string_stays_within_the_page_and_k
     assert text.count(long) == 2
 
 
+def test_a_symbol_prints_in_a_shipped_font_and_a_character_no_font_has_shows_as_a_stand_in():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="", body="Pritariame ✅ ir 👍 → siūlome ★ ✓ ⚠ ≥ 5 € „taip“.")
+
+    content = _pdf(paper)
+
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        fonts = {char["text"]: char["fontname"] for char in document.pages[0].chars}
+    # The arrow in the serif, the others in the shipped sans-serif: none left to the server's fonts.
+    assert all("+Paper-S" in fonts[symbol] for symbol in "→★✓⚠≥€„“"), fonts
+    # The emoji no shipped font has are seen, not left blank, and the rest of the text reads as typed.
+    text = pdf_reading.full_text(content)
+    assert "Pritariame � ir � → siūlome ★ ✓ ⚠ ≥ 5 € „taip“." in text
+    assert "Prezidentė Rūta Žilinskienė" in text
+
+
 def test_headings_written_in_a_section_print_as_the_section_headings_do():
     issuer_with_requisites()
     paper = PaperFactory()

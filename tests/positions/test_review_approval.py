@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -128,6 +129,32 @@ def test_a_paper_that_cannot_be_approved_says_why_and_offers_no_approve_button(p
     assert "The paper has neither text nor proposals." in page
     assert 'value="Approve and register"' not in page
     assert "cannot be taken back" not in page
+
+
+def test_characters_the_letter_cannot_print_are_named_in_lithuanian_and_keep_the_paper_from_approval(
+    paper, policy_officer
+):
+    SectionFactory(
+        paper=paper, position=9, heading="Išvados", body="Pritariame ✅ ir 👍, o → ★ ✓ spausdinami."
+    )
+    ProposalFactory(paper=paper, position=9, provision="3 straipsnis", justification="Būtina ✅.")
+
+    with translation.override("lt"):
+        page = _client(policy_officer).get(reverse("admin:positions_positionpaper_change", args=[paper.pk]))
+        with pytest.raises(ValidationError) as refused:
+            services.paper_approve(paper=paper, user=policy_officer)
+
+    assert refused.value.messages == [
+        "skyrius 9: Išvados: yra simbolių, kurių laiško šriftai neturi: ✅ 👍. PDF dokumente jų vietoje "
+        "rodomas ženklas „�“; pakeiskite juos arba pašalinkite.",
+        "pasiūlymas 9: 3 straipsnis: yra simbolių, kurių laiško šriftai neturi: ✅. PDF dokumente jų vietoje "
+        "rodomas ženklas „�“; pakeiskite juos arba pašalinkite.",
+    ]
+    paper.refresh_from_db()
+    assert paper.is_draft
+    # The paper's page tells it before anyone asks to approve.
+    assert "Laiško šriftai neturi šių simbolių" in page.content.decode()
+    assert "skyrius 9: Išvados — ✅ 👍" in page.content.decode()
 
 
 def test_an_approved_paper_s_confirmation_page_says_it_is_registered_already(paper, superuser):
