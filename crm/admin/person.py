@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
+from crm.admin.filters import PERSON_AFFILIATION_FILTERS, CurrentRoleFilter, CurrentSectorFilter
 from crm.admin.formfields import NamedFieldsInlineFormSet, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
@@ -58,9 +59,9 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         "language",
         "consent_consultations",
         "consent_newsletter",
-        "affiliations__role",
-        # All eight sectors: listing only those in use would scan every person's affiliations.
-        ("affiliations__organisation__sectors", admin.RelatedFieldListFilter),
+        # Both on one current affiliation: "directors of ICT clusters" (crm/admin/filters.py).
+        CurrentRoleFilter,
+        CurrentSectorFilter,
     ]
     # The organisation's name is searched too, through a subquery (`get_search_results`) rather
     # than a join, which would need DISTINCT over the whole result.
@@ -81,6 +82,13 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         (_("Notes"), {"fields": ["notes"]}),
         (_("Record"), {"fields": ["anonymised_at", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The affiliation filters keep the parameters of the field filters they replaced (links and
+        # bookmarks hold them), which Django would check as lookups across a relation.
+        return lookup in {filter_class.parameter_name for filter_class in PERSON_AFFILIATION_FILTERS} or (
+            super().lookup_allowed(lookup, value, request)
+        )
 
     def rows_loaded(self, rows: list[Person]) -> None:
         """Each person's organisations: the current ones, then those the person has left, with the
