@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
 from crm.admin.filters import PERSON_AFFILIATION_FILTERS, CurrentRoleFilter, CurrentSectorFilter
-from crm.admin.formfields import NamedFieldsInlineFormSet, as_phone
+from crm.admin.formfields import LoadedChoicesFormSet, LoadedChoicesInlineMixin, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.filters import plain_quotes
@@ -23,9 +23,9 @@ from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
 
 
-class PersonAffiliationInline(admin.TabularInline):
+class PersonAffiliationInline(LoadedChoicesInlineMixin, admin.TabularInline):
     model = Affiliation
-    formset = NamedFieldsInlineFormSet
+    formset = LoadedChoicesFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = [
@@ -39,7 +39,8 @@ class PersonAffiliationInline(admin.TabularInline):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Affiliation]:
-        # Each row shows the affiliation's name, which reads its person and organisation.
+        # Each row shows the affiliation's name, which reads its person and organisation; its
+        # organisation picker names the organisation loaded here.
         return super().get_queryset(request).select_related("organisation", "person")
 
 
