@@ -389,7 +389,7 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
         if obj.label_valid_until is None:
             return label
         today, horizon = label_expiry_window()
-        if obj.label_valid_until < today:
+        if selectors.label_expired(organisation=obj, day=today):
             return format_html('{} <span class="kl-error">({})</span>', label, _("expired"))
         if obj.label_valid_until <= horizon:
             days = (obj.label_valid_until - timezone.localdate()).days
