@@ -16,6 +16,11 @@ READ_ONLY = "Tik skaitymas"
 
 PRODUCT_APPS = {"crm", "consultations", "positions"}
 
+# Fixed lists seeded by a migration from the association's own (its eight sectors, the 60
+# municipalities): organisations and consultations' audiences hold them, so only an administrator
+# corrects them; the other roles read them.
+REFERENCE_MODELS = {"sector", "municipality"}
+
 
 def _administrator(app_label: str, codename: str) -> bool:
     return app_label in PRODUCT_APPS | {"auth"} or codename == "view_logentry"
@@ -32,9 +37,14 @@ def _policy_officer(app_label: str, codename: str) -> bool:
     return False
 
 
+def _reference_list_edit(codename: str) -> bool:
+    action, _, model = codename.partition("_")
+    return action != "view" and model in REFERENCE_MODELS
+
+
 def _crm_editor(app_label: str, codename: str) -> bool:
     if app_label == "crm":
-        return codename != "erase_person"
+        return codename != "erase_person" and not _reference_list_edit(codename)
     return app_label in {"consultations", "positions"} and codename.startswith("view_")
 
 

@@ -69,6 +69,20 @@ def directory_organisations() -> QuerySet[Organisation]:
     )
 
 
+def label_expired(*, organisation: Organisation, day: datetime.date) -> bool:
+    """Whether the organisation's cluster management label had expired by `day`: it was valid
+    until the day before or earlier (valid on its last day)."""
+    return organisation.label_valid_until is not None and organisation.label_valid_until < day
+
+
+def label_held(*, organisation: Organisation, day: datetime.date) -> bool:
+    """Whether the organisation holds a cluster management label on `day`: one is recorded, it
+    was awarded by then (or no date is recorded) and it has not expired."""
+    if organisation.label == Organisation.Label.NONE or label_expired(organisation=organisation, day=day):
+        return False
+    return organisation.label_awarded_on is None or organisation.label_awarded_on <= day
+
+
 def primary_contacts_prefetch() -> Prefetch:
     """Prefetch the primary contact affiliation (with its person) as `primary_affiliations`."""
     return Prefetch(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -33,4 +34,6 @@ class ProfileView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["sectors"] = list(self.object.sectors.all())
+        # An expired label (or one awarded from a later day) is not shown as the cluster's.
+        context["label_held"] = selectors.label_held(organisation=self.object, day=timezone.localdate())
         return context

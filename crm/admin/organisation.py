@@ -7,10 +7,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -22,7 +24,14 @@ from crm.admin.filters import (
     NoPrimaryContactFilter,
     label_expiry_window,
 )
-from crm.admin.formfields import HTTPS_URLS, LOCALIZED_DECIMALS, NamedFieldsInlineFormSet, as_phone
+from crm.admin.formfields import (
+    HTTPS_URLS,
+    LOCALIZED_DECIMALS,
+    LoadedChoicesFormSet,
+    LoadedChoicesInlineMixin,
+    NamedFieldsInlineFormSet,
+    as_phone,
+)
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.filters import plain_quotes
@@ -30,7 +39,7 @@ from crm.models import Affiliation, Interaction, Membership, Organisation, Perso
 from crm.resources import ImportExportAdminMixin, OrganisationResource
 
 
-class AffiliationFormSet(NamedFieldsInlineFormSet):
+class AffiliationFormSet(LoadedChoicesFormSet):
     """Holds the organisation's contacts to one primary contact before anything is saved.
 
     Each form's model validation leaves out the inline's own foreign key, so the database
@@ -184,7 +193,7 @@ class MembershipFormSet(NamedFieldsInlineFormSet):
         return saved
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(LoadedChoicesInlineMixin, admin.TabularInline):
     model = Affiliation
     formset = AffiliationFormSet
     extra = 0
@@ -192,7 +201,8 @@ class AffiliationInline(admin.TabularInline):
     fields = ["person", "role", "job_title", "is_primary", "receives_consultations", "start_date", "end_date"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Affiliation]:
-        # Each row shows the affiliation's name, which reads its person and organisation.
+        # Each row shows the affiliation's name, which reads its person and organisation; its
+        # person picker names the person loaded here.
         return super().get_queryset(request).select_related("person", "organisation")
 
 
@@ -209,8 +219,34 @@ class MembershipInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisation")
 
 
-class InteractionInline(admin.TabularInline):
+class LatestInteractionsFormSet(LoadedChoicesFormSet):
+    """The organisation's latest interactions, `SHOWN` of them: a page of every interaction ever
+    logged would grow without end. The interaction list, filtered to the organisation, has them
+    all (`all_url`, set by the inline for those who may see it).
+
+    A page posted back takes the rows it holds, whichever they are by then."""
+
+    SHOWN = 20
+    all_url = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.total = 0
+        if not self.is_bound and self.instance.pk is not None:
+            everything = self.queryset
+            self.total = everything.count()
+            latest = everything.order_by(*Interaction._meta.ordering).values("pk")[: self.SHOWN]
+            self.queryset = everything.filter(pk__in=Subquery(latest))
+
+    @property
+    def more(self) -> bool:
+        return self.total > self.SHOWN
+
+
+class InteractionInline(LoadedChoicesInlineMixin, admin.TabularInline):
     model = Interaction
+    formset = LatestInteractionsFormSet
+    template = "admin/crm/interaction_inline.html"
     extra = 0
     fields = ["occurred_on", "kind", "subject", "people", "author"]
     autocomplete_fields = ["people"]
@@ -218,7 +254,18 @@ class InteractionInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Interaction]:
+        # The people pickers name the people prefetched here.
         return super().get_queryset(request).select_related("author").prefetch_related("people")
+
+    def get_formset(self, request: HttpRequest, obj: Organisation | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)  # a class of its own each time
+        if obj is not None and self.admin_site.get_model_admin(Interaction).has_view_permission(request):
+            formset.all_url = (
+                reverse("admin:crm_interaction_changelist")
+                + "?"
+                + urlencode({"organisation__id__exact": obj.pk})
+            )
+        return formset
 
 
 @admin.register(Organisation)
@@ -342,7 +389,7 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
         if obj.label_valid_until is None:
             return label
         today, horizon = label_expiry_window()
-        if obj.label_valid_until < today:
+        if selectors.label_expired(organisation=obj, day=today):
             return format_html('{} <span class="kl-error">({})</span>', label, _("expired"))
         if obj.label_valid_until <= horizon:
             days = (obj.label_valid_until - timezone.localdate()).days

@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin.duplicates import PersonToolsMixin
-from crm.admin.formfields import NamedFieldsInlineFormSet, as_phone
+from crm.admin.filters import PERSON_AFFILIATION_FILTERS, CurrentRoleFilter, CurrentSectorFilter
+from crm.admin.formfields import LoadedChoicesFormSet, LoadedChoicesInlineMixin, as_phone
 from crm.admin.history import HistoryAdmin
 from crm.admin.rows import QuickRowsMixin
 from crm.filters import plain_quotes
@@ -22,9 +23,9 @@ from crm.models import Affiliation, Person
 from crm.resources import ImportExportAdminMixin, PersonResource
 
 
-class PersonAffiliationInline(admin.TabularInline):
+class PersonAffiliationInline(LoadedChoicesInlineMixin, admin.TabularInline):
     model = Affiliation
-    formset = NamedFieldsInlineFormSet
+    formset = LoadedChoicesFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = [
@@ -38,7 +39,8 @@ class PersonAffiliationInline(admin.TabularInline):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Affiliation]:
-        # Each row shows the affiliation's name, which reads its person and organisation.
+        # Each row shows the affiliation's name, which reads its person and organisation; its
+        # organisation picker names the organisation loaded here.
         return super().get_queryset(request).select_related("organisation", "person")
 
 
@@ -58,9 +60,9 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         "language",
         "consent_consultations",
         "consent_newsletter",
-        "affiliations__role",
-        # All eight sectors: listing only those in use would scan every person's affiliations.
-        ("affiliations__organisation__sectors", admin.RelatedFieldListFilter),
+        # Both on one current affiliation: "directors of ICT clusters" (crm/admin/filters.py).
+        CurrentRoleFilter,
+        CurrentSectorFilter,
     ]
     # The organisation's name is searched too, through a subquery (`get_search_results`) rather
     # than a join, which would need DISTINCT over the whole result.
@@ -81,6 +83,13 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         (_("Notes"), {"fields": ["notes"]}),
         (_("Record"), {"fields": ["anonymised_at", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        # The affiliation filters keep the parameters of the field filters they replaced (links and
+        # bookmarks hold them), which Django would check as lookups across a relation.
+        return lookup in {filter_class.parameter_name for filter_class in PERSON_AFFILIATION_FILTERS} or (
+            super().lookup_allowed(lookup, value, request)
+        )
 
     def rows_loaded(self, rows: list[Person]) -> None:
         """Each person's organisations: the current ones, then those the person has left, with the

@@ -409,42 +409,118 @@ def test_organisation_list_filtered_by_primary_contact_costs_the_same_queries_fo
     assert _count_queries(staff_client, url) == small
 
 
-# Change pages: a query a contact row at most, the one Django's autocomplete widget makes to show
-# the chosen person (or organisation); the rows' own names come with the rows.
+# Change pages: the same queries for few rows and many. The pickers of the contacts, the
+# interactions' people and a person's organisations name the records loaded with the rows
+# (crm.admin.formfields.LoadedChoicesMixin), where Django's would read each one again.
 
 
-def test_organisation_change_page_costs_one_query_a_contact_row_and_none_a_membership_row(staff_client):
+def _contacts_and_interactions(organisation: Organisation, count: int, first_year: int) -> None:
+    for n in range(count):
+        person = AffiliationFactory(organisation=organisation).person
+        interaction = InteractionFactory(organisation=organisation, subject=f"Susitikimas {first_year + n}")
+        interaction.people.add(person, PersonFactory())
+        MembershipFactory(
+            organisation=organisation,
+            start_date=datetime.date(first_year + n, 1, 1),
+            end_date=datetime.date(first_year + n, 12, 31),
+        )
+
+
+def test_organisation_change_page_costs_the_same_queries_for_2_rows_and_30(staff_client):
     organisation = OrganisationFactory()
-    AffiliationFactory(organisation=organisation)
-    MembershipFactory(organisation=organisation, start_date=datetime.date(2000, 1, 1), end_date=None)
+    _contacts_and_interactions(organisation, 2, 1950)
     url = reverse("admin:crm_organisation_change", args=[organisation.pk])
     _count_queries(staff_client, url)  # warms the content-type cache, process-wide
     few = _count_queries(staff_client, url)
-    for year in range(2001, 2021):
-        AffiliationFactory(organisation=organisation)
-        MembershipFactory(
-            organisation=organisation,
-            start_date=datetime.date(year - 1000, 1, 1),
-            end_date=datetime.date(year - 1000, 12, 31),
-        )
+    _contacts_and_interactions(organisation, 28, 1960)
 
     many = _count_queries(staff_client, url)
 
-    assert (few, many) == (11, 11 + 20)
+    assert (few, many) == (12, 12)
 
 
-def test_person_change_page_costs_one_query_an_affiliation_row(staff_client):
+def test_person_change_page_costs_the_same_queries_for_2_affiliations_and_30(staff_client):
     person = PersonFactory()
-    AffiliationFactory(person=person)
+    for _ in range(2):
+        AffiliationFactory(person=person)
     url = reverse("admin:crm_person_change", args=[person.pk])
     _count_queries(staff_client, url)  # warms the content-type cache, process-wide
     few = _count_queries(staff_client, url)
-    for _ in range(20):
+    for _ in range(28):
         AffiliationFactory(person=person)
 
     many = _count_queries(staff_client, url)
 
-    assert (few, many) == (5, 5 + 20)
+    assert (few, many) == (4, 4)
+
+
+def test_the_pickers_of_the_rows_show_their_chosen_records(staff_client):
+    organisation = OrganisationFactory(name="Klasteris „Šilas“")
+    ona = PersonFactory(first_name="Ona", last_name="Onaitė", email="ona@silas.lt")
+    AffiliationFactory(organisation=organisation, person=ona)
+    interaction = InteractionFactory(organisation=organisation, subject="Forumas")
+    interaction.people.add(ona, PersonFactory(first_name="Jonas", last_name="Jonaitis"))
+
+    organisation_page = staff_client.get(reverse("admin:crm_organisation_change", args=[organisation.pk]))
+    person_page = staff_client.get(reverse("admin:crm_person_change", args=[ona.pk]))
+
+    contact = organisation_page.context["inline_admin_formsets"][0].formset.forms[0]
+    assert f'<option value="{ona.pk}" selected>Ona Onaitė</option>' in str(contact["person"])
+    people = str(organisation_page.context["inline_admin_formsets"][2].formset.forms[0]["people"])
+    assert people.count(" selected>") == 2
+    assert "Jonas Jonaitis</option>" in people
+    assert (
+        f'<option value="{organisation.pk}" selected>Klasteris „Šilas“</option>'
+        in person_page.content.decode()
+    )
+
+
+def test_the_organisation_page_shows_the_latest_20_interactions_and_links_to_all(staff_client):
+    organisation = OrganisationFactory()
+    for day in range(1, 26):
+        InteractionFactory(
+            organisation=organisation, occurred_on=datetime.date(2026, 1, day), subject=f"S{day:02}"
+        )
+    InteractionFactory(subject="Kitos organizacijos")
+    url = reverse("admin:crm_organisation_change", args=[organisation.pk])
+
+    response = staff_client.get(url)
+
+    page = response.content.decode()
+    formset = response.context["inline_admin_formsets"][2].formset
+    assert [form.instance.subject for form in formset.forms] == [f"S{day:02}" for day in range(25, 5, -1)]
+    assert "Čia rodoma 20 naujausių sąveikų." in page
+    link = reverse("admin:crm_interaction_changelist") + f"?organisation__id__exact={organisation.pk}"
+    assert f'<a href="{link}">Visos organizacijos sąveikos (25)</a>' in page.replace("&amp;", "&")
+    listed = staff_client.get(link).context["cl"]
+    assert listed.result_count == 25
+
+
+def test_saving_the_organisation_page_leaves_the_interactions_not_shown_as_they_are(staff_client):
+    organisation = OrganisationFactory()
+    for day in range(1, 23):
+        InteractionFactory(
+            organisation=organisation, occurred_on=datetime.date(2026, 1, day), subject=f"S{day:02}"
+        )
+    url = reverse("admin:crm_organisation_change", args=[organisation.pk])
+    data = change_form_data(staff_client.get(url))
+    data["interactions-0-subject"] = "Pataisyta"
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    subjects = list(organisation.interactions.order_by("occurred_on").values_list("subject", flat=True))
+    assert subjects == [f"S{day:02}" for day in range(1, 22)] + ["Pataisyta"]
+
+
+def test_an_organisation_with_few_interactions_shows_them_all_without_the_note(staff_client):
+    organisation = OrganisationFactory()
+    InteractionFactory(organisation=organisation, subject="Vienintelis")
+
+    page = staff_client.get(reverse("admin:crm_organisation_change", args=[organisation.pk])).content.decode()
+
+    assert "Vienintelis" in page
+    assert "naujausi" not in page
 
 
 # Codes and phones as people type them: the admin accepts what the import accepts.

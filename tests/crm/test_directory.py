@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from crm.models import Membership, Municipality, Organisation
@@ -115,3 +117,53 @@ def test_public_pages_are_lithuanian_by_default_and_english_under_en(client):
     _member()
     assert 'lang="lt"' in client.get(reverse("crm:directory")).content.decode()
     assert 'lang="en"' in client.get("/en/nariai/").content.decode()
+
+
+VILNIUS = zoneinfo.ZoneInfo("Europe/Vilnius")
+
+
+def _label_shown(client, organisation: Organisation, moment: datetime.datetime) -> bool:
+    with time_machine.travel(moment, tick=False):
+        content = client.get(reverse("crm:profile", args=[organisation.pk])).content.decode()
+    return "Klasterio valdymo kokybės ženklas" in content
+
+
+def test_the_profile_shows_a_label_until_its_last_day_and_not_once_it_has_expired(client, staff_client):
+    organisation = _member(
+        name="Auksinis klasteris",
+        label="gold",
+        label_awarded_on=datetime.date(2022, 2, 1),
+        label_valid_until=datetime.date(2024, 1, 31),
+    )
+    last_minute = datetime.datetime(2024, 1, 31, 23, 59, tzinfo=VILNIUS)
+    next_day = datetime.datetime(2024, 2, 1, 0, 1, tzinfo=VILNIUS)
+
+    assert _label_shown(client, organisation, last_minute)
+    assert not _label_shown(client, organisation, next_day)
+    with time_machine.travel(next_day, tick=False):
+        content = client.get(reverse("crm:profile", args=[organisation.pk])).content.decode()
+        staff_list = staff_client.get(reverse("admin:crm_organisation_changelist")).content.decode()
+    assert "2024-01-31" not in content
+    assert "Auksinis klasteris" in content
+    # The admin's list tells staff that it has expired, by the same rule.
+    assert "nebegalioja" in staff_list
+
+
+def test_the_profile_shows_a_label_from_the_day_it_is_awarded(client):
+    organisation = _member(
+        label="silver",
+        label_awarded_on=datetime.date(2026, 3, 1),
+        label_valid_until=datetime.date(2028, 2, 29),
+    )
+
+    assert not _label_shown(client, organisation, datetime.datetime(2026, 2, 28, 23, 59, tzinfo=VILNIUS))
+    assert _label_shown(client, organisation, datetime.datetime(2026, 3, 1, 0, 1, tzinfo=VILNIUS))
+
+
+def test_the_profile_shows_a_label_without_dates_and_none_when_there_is_none(client):
+    undated = _member(label="bronze")
+    without = _member(label="none")
+    now = datetime.datetime.now(tz=VILNIUS)
+
+    assert _label_shown(client, undated, now)
+    assert not _label_shown(client, without, now)
