@@ -720,6 +720,7 @@ def _scrub_records(
             records.model.objects.filter(**{key: getattr(record, key)}).update(**changed)
 
 
+@transaction.atomic
 def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
 
@@ -737,7 +738,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     addresses and phones as written. Texts shared with other people (other log entries,
     interactions) lose full names, in either order, e-mails and phones; the person's own log
     entries and history also lose a first or last name standing alone.
-    Logged with a LogEntry that holds no erased data.
+    Logged with a LogEntry that holds no erased data. One transaction: the person's row stays
+    locked until every copy is scrubbed, and an error anywhere leaves everything as it was.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     placeholder = gettext("Anonymised person")

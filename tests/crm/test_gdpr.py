@@ -372,3 +372,23 @@ def test_erasure_scrubs_organisations_descriptions_and_membership_notes_and_thei
     ]
     untouched.refresh_from_db()
     assert untouched.description == "Steigėjas – Jonas Petraitis."
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_erase_action_anonymises_the_person_outside_any_surrounding_transaction(administrator):
+    # The admin's actions run in no transaction of their own, and the test none around them: the
+    # erasure must open its own to lock the person (PostgreSQL refuses a lock outside one).
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    client = _client(administrator)
+    client.raise_request_exception = True
+
+    response = client.post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [person.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.anonymised_at is not None
+    assert person.full_name == f"Anonymised person #{person.pk}"
+    assert person.email == ""
