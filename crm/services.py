@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+import phonenumbers
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
@@ -619,13 +620,17 @@ def _longest_first(texts: Iterable[str]) -> list[str]:
     return sorted(set(texts), key=lambda text: (-len(text), text))
 
 
-def _scrubber(alternatives: Iterable[str]) -> re.Pattern[str] | None:
+def _scrubber(alternatives: Iterable[str], numbers: Iterable[str] = ()) -> re.Pattern[str] | None:
     """One case-insensitive, whole-word pattern of the regular expressions given, tried in order
-    (put full names before their parts, so that a full name becomes a single placeholder)."""
+    (put full names before their parts, so that a full name becomes a single placeholder), and of
+    the `numbers`' (`_phone_pattern`), which keep to their own boundaries: a phone may touch a
+    word ("tel.861234567", "Tel861234567"), not another digit."""
     unique = list(dict.fromkeys(alternative for alternative in alternatives if alternative))
-    if not unique:
+    found = [rf"(?<!\w)(?:{'|'.join(unique)})(?!\w)"] if unique else []
+    found += dict.fromkeys(number for number in numbers if number)
+    if not found:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(unique)})(?!\w)", re.IGNORECASE)
+    return re.compile("|".join(found), re.IGNORECASE)
 
 
 def _scrub_text(pattern: re.Pattern[str] | None, text: str | None, placeholder: str) -> str | None:
@@ -659,6 +664,62 @@ def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeho
         return value
 
     return json.dumps(scrub(data))
+
+
+# What people write between a phone number's digits: spaces (a no-break one too), dots, hyphens,
+# brackets ("(8 612) 34567", "8-612-34567", "+370 612 34567"). Hyphen first: the same class reads
+# the same in Python and in both databases' regular expressions (the prefilter's).
+_PHONE_SEPARATOR = "[-. ()\t\u00a0\u202f]"
+# Trunk prefixes a country has dropped that people still write: Lithuania's "8" (now "0").
+_FORMER_TRUNK_PREFIXES = {"LT": ("8",)}
+# An extension as people write it after the number: "ext. 12", "vid. 12", "(papild. 12)".
+_PHONE_EXTENSION_WORDS = r"(?:ext|vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?"
+
+
+def _phone_digits(phone: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(phone, "LT")
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _phone_pattern(phone: str) -> str:
+    """A regular expression of a stored phone ("+37061234567") as people write it in a text: its
+    national number's digits with or without separators between them ("8 612 34567", "861234567",
+    "(8 612) 34567", "8-612-34567"), after an optional international prefix ("+370", "00370") or
+    trunk prefix ("8", "0"), with its extension if it has one. Not inside a longer number: no
+    digit may touch it, nor be joined to it by a hyphen or a dot ("302861234567", "1-861234567"
+    are other numbers); a digit a space away may (a date before it, "2026 01 05 8 612 34567")."""
+    number = _phone_digits(phone)
+    if number is None:
+        return re.escape(phone)
+    national = phonenumbers.national_significant_number(number)
+    country = str(number.country_code)
+    region = phonenumbers.region_code_for_number(number)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+    trunks = {*_FORMER_TRUNK_PREFIXES.get(region or "", ())}
+    if metadata is not None and metadata.national_prefix:
+        trunks.add(metadata.national_prefix)
+    separators = f"{_PHONE_SEPARATOR}*"
+    prefixes = [rf"\+\s*{country}", rf"00\s*{country}", *map(re.escape, sorted(trunks))]
+    # An opening bracket is part of the number only when it closes before the last digits:
+    # "(8 612) 34567", not "(861234567)".
+    bracket = r"(?:\((?=[-.\d\s+]*\)" + separators + r"\d))?"
+    prefix = rf"(?:(?:{'|'.join(prefixes)}){separators})?"
+    pattern = rf"(?<!\d)(?<!\d[-.]){bracket}{prefix}{separators.join(national)}"
+    if number.extension:
+        pattern += rf"(?:[,;]?\s*\(?{_PHONE_EXTENSION_WORDS}\s*{number.extension}\)?)?"
+    return pattern + r"(?![-.]?\d)"
+
+
+def _phone_prefilter(phone: str) -> str:
+    """What the database looks for before the pattern decides: the national number's digits with
+    any separators between them, whatever the prefix (a regular expression that PostgreSQL and
+    SQLite, through Python's, read alike)."""
+    number = _phone_digits(phone)
+    if number is None:
+        return re.escape(phone)
+    return f"{_PHONE_SEPARATOR}*".join(phonenumbers.national_significant_number(number))
 
 
 def _either_form(character: str) -> bool:
@@ -735,7 +796,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     and in the organisations' descriptions and the memberships' notes naming them (and their
     history).
     Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
-    addresses and phones as written. Texts shared with other people (other log entries,
+    addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
+    "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other people (other log entries,
     interactions) lose full names, in either order, e-mails and phones; the person's own log
     entries and history also lose a first or last name standing alone.
     Logged with a LogEntry that holds no erased data. One transaction: the person's row stays
@@ -751,7 +813,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     # addresses and phones; the person's own log and history lose single first and last names too.
     # Names are matched in any case form, each of a full name's names declined on its own.
     full_names: set[tuple[str, str]] = set()
-    contacts: set[str] = set()
+    emails: set[str] = set()
+    phones: set[str] = set()
     name_parts: set[str] = set()
     for record in [person, *person_history]:
         if record.anonymised_at:  # already the placeholder (erased before)
@@ -761,7 +824,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         )
         if first and last:
             full_names.add((first, last))
-        contacts.update(term.strip() for term in (record.email, record.phone) if term and term.strip())
+        emails.update([record.email.strip()] if record.email and record.email.strip() else [])
+        phones.update([record.phone.strip()] if record.phone and record.phone.strip() else [])
         name_parts.update(name for name in (first, last) if name)
     # Full names before their parts, longer before shorter: each mention becomes one placeholder.
     full_name_patterns = [
@@ -769,14 +833,17 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         for first, last in sorted(full_names, key=lambda pair: (-len(pair[0] + pair[1]), pair))
         for one, other in [(first, last), (last, first)]
     ]
-    contact_patterns = [re.escape(term) for term in _longest_first(contacts)]
-    shared_pattern = _scrubber([*full_name_patterns, *contact_patterns])
+    contact_patterns = [re.escape(email) for email in _longest_first(emails)]
+    # A phone as written in any of its forms ("8 612 34567", "+370 612 34567"), not just as stored.
+    phone_patterns = [_phone_pattern(phone) for phone in _longest_first(phones)]
+    shared_pattern = _scrubber([*full_name_patterns, *contact_patterns], phone_patterns)
     pattern = _scrubber(
-        [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))]
+        [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))],
+        phone_patterns,
     )
-    # What the database looks for before the patterns decide: e-mails and phones as written, a
-    # full name as the stems of all its words within one text (in any order and case, with or
-    # without diacritics).
+    # What the database looks for before the patterns decide: e-mails as written, a phone's digits
+    # with any separators between them (`_phone_prefilter`), a full name as the stems of all its
+    # words within one text (in any order and case, with or without diacritics).
     full_name_stems = [
         name_prefilter_terms(first) + name_prefilter_terms(last) for first, last in sorted(full_names)
     ]
@@ -810,11 +877,13 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     affiliation_history.update(job_title="")
 
     def naming(fields: tuple[str, ...]) -> models.Q:
-        """The records whose `fields` may name the person (`full_name_stems`, `contacts`)."""
+        """The records whose `fields` may name the person (`full_name_stems`, `emails`, `phones`)."""
         found = models.Q(pk__in=[])
         for field in fields:
-            for term in contacts:
+            for term in emails:
                 found |= models.Q(**{f"{field}__icontains": term})
+            for phone in phones:
+                found |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
             for stems in full_name_stems:
                 found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
         return found
@@ -843,9 +912,11 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     own = models.Q(content_type=person_type, object_id=str(person.pk))
     mentions = models.Q()
     for field in ("object_repr", "change_message"):
-        for term in contacts:
+        for term in emails:
             for spelling in {term, json.dumps(term)[1:-1]}:
                 mentions |= models.Q(**{f"{field}__icontains": spelling})
+        for phone in phones:
+            mentions |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
         for stems in full_name_stems:
             mentions |= models.Q(
                 *(

@@ -392,3 +392,86 @@ def test_erase_action_anonymises_the_person_outside_any_surrounding_transaction(
     assert person.anonymised_at is not None
     assert person.full_name == f"Anonymised person #{person.pk}"
     assert person.email == ""
+
+
+PHONE_FORMS = [
+    "8 612 34567",
+    "861234567",
+    "+370 612 34567",
+    "(8 612) 34567",
+    "8-612-34567",
+    "00370 612 34567",
+    "8.612.34567",
+    "+37061234567",
+]
+
+
+@pytest.mark.parametrize("written", PHONE_FORMS)
+def test_erasure_scrubs_her_phone_however_it_is_written(superuser, written):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    AffiliationFactory(person=person, organisation=organisation)
+    call = InteractionFactory(organisation=organisation, notes=f"Perskambinti tel. {written} po pietų.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == "Perskambinti tel. Anonymised person po pietų."
+
+
+def test_erasure_finds_her_phone_written_otherwise_in_texts_not_linked_to_her(superuser):
+    # Neither her organisation's nor one she took part in: only the database's prefilter finds them.
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    elsewhere = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"), notes="Rekomendavo skambinti (8 612) 34567."
+    )
+    described = OrganisationFactory(name="Trečias klasteris", description="Kontaktas: 8 612 34567.")
+    membership = MembershipFactory(notes="Apie mokestį: +370 612 34567")
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk,
+        queryset=[described],
+        action_flag=CHANGE,
+        change_message="Pridėtas kontaktas 8-612-34567.",
+    )
+
+    services.person_erase(person=person, user=superuser)
+
+    elsewhere.refresh_from_db()
+    described.refresh_from_db()
+    membership.refresh_from_db()
+    assert elsewhere.notes == "Rekomendavo skambinti Anonymised person."
+    assert described.description == "Kontaktas: Anonymised person."
+    assert membership.notes == "Apie mokestį: Anonymised person"
+    entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Organisation))
+    assert entry.change_message == "Pridėtas kontaktas Anonymised person."
+    history = Organisation.history.model.objects.filter(id=described.pk)
+    assert not history.filter(description__contains="34567").exists()
+
+
+def test_erasure_leaves_other_numbers_alone(superuser):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    AffiliationFactory(person=person, organisation=organisation)
+    others = (
+        "Kolegos tel. 8 612 34568; įmonės kodas 302861234567; sąskaita 1612345678; "
+        "užsakymas 1-861234567; jos tel. 8 612 34567."
+    )
+    call = InteractionFactory(organisation=organisation, notes=others)
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == (
+        "Kolegos tel. 8 612 34568; įmonės kodas 302861234567; sąskaita 1612345678; "
+        "užsakymas 1-861234567; jos tel. Anonymised person."
+    )
+
+
+def test_erasure_scrubs_a_landline_with_its_extension(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37052123456 ext. 12")
+    call = InteractionFactory(notes="Tel. (8 5) 212 3456, vid. 12; arba +370 5 212 3456.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == "Tel. Anonymised person; arba Anonymised person."
