@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -474,7 +475,8 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
       are combined (flags with "or" — the organisation's primary flag is kept —, the more specific
       role, the longer period).
     - Interaction participation moves (once per interaction), as does every other relation to a
-      person (found by introspection) and the others' simple-history records.
+      person (found by introspection) and the others' simple-history records and admin log
+      entries: the survivor's history is theirs too.
     - The survivor's blank e-mail and phone are filled from the others; a differing e-mail or phone
       and the others' notes are appended to the survivor's notes. For each consent the most recent
       consent given (with its date and source) wins.
@@ -515,6 +517,11 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
 
     _person_fill_blanks(survivor, others)
     _retire(model=Person, keep_pk=survivor.pk, drop_pks=other_pks)
+    # Their admin log follows their history: one person's, which an erasure or a deletion of the
+    # survivor reaches as its own.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Person), object_id__in=[str(pk) for pk in other_pks]
+    ).update(object_id=str(survivor.pk))
     _save_with_history(survivor, user=user, reason=reason)
 
     counts = ", ".join(f"{label}: {count}" for label, count in summary.items() if count)
@@ -781,42 +788,65 @@ def _scrub_records(
             records.model.objects.filter(**{key: getattr(record, key)}).update(**changed)
 
 
-@transaction.atomic
-def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
-    """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
+@dataclasses.dataclass(frozen=True)
+class _Traces:
+    """How texts may name a person: every name, e-mail and phone the person ever had.
 
-    The names become a neutral placeholder ("Anonymised person" and the record number), e-mail,
-    phone and notes are blanked, consents cleared and `anonymised_at` set. Affiliations stay (a
-    job title is personal data and is blanked; an anonymous contact can be neither the primary
-    contact nor receive consultations) and interactions stay. The person's simple-history records
-    (and the job titles in the affiliations' history) are scrubbed the same way, and any name,
-    e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
-    entries, in any other log entry naming them, in the interactions they took part in, those
-    of the organisations they are or were affiliated with, and any other interaction naming them,
-    and in the organisations' descriptions and the memberships' notes naming them (and their
-    history).
-    Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
-    addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
-    "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other people (other log entries,
-    interactions) lose full names, in either order, e-mails and phones; the person's own log
-    entries and history also lose a first or last name standing alone.
-    Logged with a LogEntry that holds no erased data. One transaction: the person's row stays
-    locked until every copy is scrubbed, and an error anywhere leaves everything as it was.
+    Texts that also mention other people (organisations' log, interactions) lose only full names,
+    e-mail addresses and phones (`shared_pattern`); the person's own log and history lose single
+    first and last names too (`pattern`). Names are matched in any case form, each of a full
+    name's names declined on its own.
     """
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    placeholder = gettext("Anonymised person")
-    person_history = _history_model(Person).objects.filter(id=person.pk)
-    affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
 
-    # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere. Texts
-    # that also mention other people (organisations' log, interactions) lose only full names, e-mail
-    # addresses and phones; the person's own log and history lose single first and last names too.
-    # Names are matched in any case form, each of a full name's names declined on its own.
+    pattern: re.Pattern[str] | None
+    shared_pattern: re.Pattern[str] | None
+    emails: frozenset[str]
+    phones: frozenset[str]
+    # What the database looks for before the patterns decide: a full name as the stems of all its
+    # words within one text (in any order and case, with or without diacritics).
+    full_name_stems: tuple[tuple[str, ...], ...]
+
+    def naming(self, fields: tuple[str, ...]) -> models.Q:
+        """The records whose `fields` may name the person: an e-mail as written, a phone's digits
+        with any separators between them (`_phone_prefilter`), a full name's stems."""
+        found = models.Q(pk__in=[])
+        for field in fields:
+            for term in self.emails:
+                found |= models.Q(**{f"{field}__icontains": term})
+            for phone in self.phones:
+                found |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
+            for stems in self.full_name_stems:
+                found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
+        return found
+
+    def log_mentions(self) -> models.Q:
+        """The admin log entries that may name the person. The admin stores JSON messages with
+        non-ASCII characters escaped, so that spelling is looked for too."""
+        mentions = models.Q(pk__in=[])
+        for field in ("object_repr", "change_message"):
+            for term in self.emails:
+                for spelling in {term, json.dumps(term)[1:-1]}:
+                    mentions |= models.Q(**{f"{field}__icontains": spelling})
+            for phone in self.phones:
+                mentions |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
+            for stems in self.full_name_stems:
+                mentions |= models.Q(
+                    *(
+                        _contains_stem(field, stem)
+                        | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
+                        for stem in stems
+                    )
+                )
+        return mentions
+
+
+def _person_traces(records: Iterable[Any]) -> _Traces:
+    """The traces of the persons' records given (the person and its simple-history records)."""
     full_names: set[tuple[str, str]] = set()
     emails: set[str] = set()
     phones: set[str] = set()
     name_parts: set[str] = set()
-    for record in [person, *person_history]:
+    for record in records:
         if record.anonymised_at:  # already the placeholder (erased before)
             continue
         first, last = (
@@ -836,17 +866,68 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     contact_patterns = [re.escape(email) for email in _longest_first(emails)]
     # A phone as written in any of its forms ("8 612 34567", "+370 612 34567"), not just as stored.
     phone_patterns = [_phone_pattern(phone) for phone in _longest_first(phones)]
-    shared_pattern = _scrubber([*full_name_patterns, *contact_patterns], phone_patterns)
-    pattern = _scrubber(
-        [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))],
-        phone_patterns,
+    return _Traces(
+        pattern=_scrubber(
+            [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))],
+            phone_patterns,
+        ),
+        shared_pattern=_scrubber([*full_name_patterns, *contact_patterns], phone_patterns),
+        emails=frozenset(emails),
+        phones=frozenset(phones),
+        full_name_stems=tuple(
+            tuple(name_prefilter_terms(first) + name_prefilter_terms(last))
+            for first, last in sorted(full_names)
+        ),
     )
-    # What the database looks for before the patterns decide: e-mails as written, a phone's digits
-    # with any separators between them (`_phone_prefilter`), a full name as the stems of all its
-    # words within one text (in any order and case, with or without diacritics).
-    full_name_stems = [
-        name_prefilter_terms(first) + name_prefilter_terms(last) for first, last in sorted(full_names)
-    ]
+
+
+def _scrub_log(*, traces: _Traces, own: models.Q, placeholder: str, own_repr: str | None = None) -> None:
+    """Replace the person's traces in the admin log by the placeholder: in the entries `own`
+    (of the person's records) with `traces.pattern`, their name then given as `own_repr` if one
+    is given, and in any other entry that names them (an affiliation added inline on an
+    organisation, links of other apps, ...) with `traces.shared_pattern`."""
+    own_ids = set(LogEntry.objects.filter(own).values_list("pk", flat=True))
+    for entry in LogEntry.objects.filter(own | traces.log_mentions()):
+        is_own = entry.pk in own_ids
+        entry_pattern = traces.pattern if is_own else traces.shared_pattern
+        object_repr = _scrub_text(entry_pattern, entry.object_repr, placeholder) or ""
+        if is_own and own_repr is not None:
+            object_repr = own_repr
+        change_message = _scrub_change_message(entry_pattern, entry.change_message, placeholder)
+        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=object_repr, change_message=change_message
+            )
+
+
+@transaction.atomic
+def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
+    """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
+
+    The names become a neutral placeholder ("Anonymised person" and the record number), e-mail,
+    phone and notes are blanked, consents cleared and `anonymised_at` set. Affiliations stay (a
+    job title is personal data and is blanked; an anonymous contact can be neither the primary
+    contact nor receive consultations) and interactions stay. The person's simple-history records
+    (and the job titles in the affiliations' history) are scrubbed the same way, and any name,
+    e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
+    entries, in any other log entry naming them, in the interactions they took part in, those
+    of the organisations they are or were affiliated with, and any other interaction naming them,
+    and in the organisations' descriptions and the memberships' notes naming them (and their
+    history).
+    Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
+    addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
+    "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other
+    people (other log entries, interactions) lose full names, in either order, e-mails and phones;
+    the person's own log entries and history also lose a first or last name standing alone.
+    Logged with a LogEntry that holds no erased data. One transaction: the person's row stays
+    locked until every copy is scrubbed, and an error anywhere leaves everything as it was.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    placeholder = gettext("Anonymised person")
+    person_history = _history_model(Person).objects.filter(id=person.pk)
+    affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
+    # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere.
+    traces = _person_traces([person, *person_history])
 
     anonymous = {
         "first_name": placeholder,
@@ -864,7 +945,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     _save_with_history(person, user=user, reason=gettext("Personal data erased"))
 
     for record in person_history.exclude(history_change_reason__isnull=True):
-        scrubbed = _scrub_text(pattern, record.history_change_reason, placeholder)
+        scrubbed = _scrub_text(traces.pattern, record.history_change_reason, placeholder)
         if scrubbed != record.history_change_reason:
             person_history.filter(history_id=record.history_id).update(history_change_reason=scrubbed)
     person_history.update(**anonymous)
@@ -876,18 +957,6 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         _save_with_history(affiliation, user=user, reason=gettext("Personal data erased"))
     affiliation_history.update(job_title="")
 
-    def naming(fields: tuple[str, ...]) -> models.Q:
-        """The records whose `fields` may name the person (`full_name_stems`, `emails`, `phones`)."""
-        found = models.Q(pk__in=[])
-        for field in fields:
-            for term in emails:
-                found |= models.Q(**{f"{field}__icontains": term})
-            for phone in phones:
-                found |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
-            for stems in full_name_stems:
-                found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
-        return found
-
     # An interaction can name the person without listing them among the people involved: most
     # often one logged on the page of an organisation they are (or were: the affiliation may be
     # deleted since) a contact of, but any interaction that names them is scrubbed too.
@@ -895,45 +964,71 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         models.Q(pk__in=person.interactions.values("pk"))
         | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
         | models.Q(organisation_id__in=affiliation_history.values("organisation_id"))
-        | naming(("subject", "notes"))
+        | traces.naming(("subject", "notes"))
     )
-    _scrub_records(interactions, ("subject", "notes"), shared_pattern, placeholder)
+    _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
     # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
     # what their history keeps of them.
     for model, fields in ((Organisation, ("description",)), (Membership, ("notes",))):
-        _scrub_records(model.objects.filter(naming(fields)), fields, shared_pattern, placeholder)
-        history = _history_model(model).objects.filter(naming(fields))
-        _scrub_records(history, fields, shared_pattern, placeholder, key="history_id")
+        _scrub_records(
+            model.objects.filter(traces.naming(fields)), fields, traces.shared_pattern, placeholder
+        )
+        history = _history_model(model).objects.filter(traces.naming(fields))
+        _scrub_records(history, fields, traces.shared_pattern, placeholder, key="history_id")
 
-    # The admin log: the person's own entries, and any other entry that names them (an affiliation
-    # added inline on an organisation, links of other apps, ...). The admin stores JSON messages
-    # with non-ASCII characters escaped, so that spelling is looked for too.
+    # The admin log: the person's own entries, and any other entry that names them.
     person_type = ContentType.objects.get_for_model(Person)
-    own = models.Q(content_type=person_type, object_id=str(person.pk))
-    mentions = models.Q()
-    for field in ("object_repr", "change_message"):
-        for term in emails:
-            for spelling in {term, json.dumps(term)[1:-1]}:
-                mentions |= models.Q(**{f"{field}__icontains": spelling})
-        for phone in phones:
-            mentions |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
-        for stems in full_name_stems:
-            mentions |= models.Q(
-                *(
-                    _contains_stem(field, stem) | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
-                    for stem in stems
-                )
-            )
-    for entry in LogEntry.objects.filter(own | mentions):
-        is_own = entry.content_type_id == person_type.pk and entry.object_id == str(person.pk)
-        entry_pattern = pattern if is_own else shared_pattern
-        object_repr = _scrub_text(entry_pattern, entry.object_repr, placeholder) or ""
-        change_message = _scrub_change_message(entry_pattern, entry.change_message, placeholder)
-        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
-            LogEntry.objects.filter(pk=entry.pk).update(
-                object_repr=object_repr, change_message=change_message
-            )
+    _scrub_log(
+        traces=traces,
+        own=models.Q(content_type=person_type, object_id=str(person.pk)),
+        placeholder=placeholder,
+    )
 
     _log_change(user=user, obj=person, message=gettext("Personal data erased (GDPR)."))
     signals.person_erased.send(sender=Person, person=person)
     return person
+
+
+@transaction.atomic
+def person_delete(*, person: Person) -> None:
+    """Delete a person and what the history keeps of them: a deleted contact's data must not live
+    on where no one can see it, and once the person is gone no erasure can reach it.
+
+    Their affiliations go with them (and their interactions lose them from the people involved).
+    Their simple-history records and those of their affiliations (with the job titles) are
+    deleted; in the admin log, the entries of the person (their deletion too) name them "Deleted
+    person", those of their affiliations and any other entry naming them (an affiliation added
+    inline on an organisation) have the name, e-mail and phone replaced by it, as an erasure does
+    (`_Traces`). Staff's own texts that are still shown (interactions, descriptions, notes) are
+    left to staff, or to an erasure before the deletion.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    placeholder = gettext("Deleted person")
+    person_history = _history_model(Person).objects.filter(id=person.pk)
+    affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
+    traces = _person_traces([person, *person_history])
+    affiliation_ids = {
+        *Affiliation.objects.filter(person=person).values_list("pk", flat=True),
+        *affiliation_history.values_list("id", flat=True),
+    }
+    person_pk = person.pk
+    person.delete()
+    # After the deletion, which writes a last ("deleted") record of each.
+    person_history.delete()
+    affiliation_history.delete()
+
+    content_types = ContentType.objects.get_for_models(Person, Affiliation)
+    _scrub_log(
+        traces=traces,
+        own=models.Q(content_type=content_types[Person], object_id=str(person_pk)),
+        placeholder=placeholder,
+        own_repr=placeholder,
+    )
+    # An affiliation's entries keep the organisation: "Deleted person — Lazerių klasteris".
+    _scrub_log(
+        traces=traces,
+        own=models.Q(
+            content_type=content_types[Affiliation], object_id__in=[str(pk) for pk in affiliation_ids]
+        ),
+        placeholder=placeholder,
+    )

@@ -4,7 +4,7 @@ import datetime
 import json
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.test import Client
@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
     InteractionFactory,
@@ -475,3 +476,102 @@ def test_erasure_scrubs_a_landline_with_its_extension(superuser):
 
     call.refresh_from_db()
     assert call.notes == "Tel. Anonymised person; arba Anonymised person."
+
+
+def _traces_kept(*, except_of: Person | None = None) -> str:
+    """Everything the history tables and the admin log hold (but the history of the person
+    `except_of`, a namesake), as one text."""
+    people, affiliations = HistoricalPerson.objects.all(), HistoricalAffiliation.objects.all()
+    if except_of is not None:
+        people, affiliations = people.exclude(id=except_of.pk), affiliations.exclude(person=except_of)
+    return serializers.serialize("json", [*people, *affiliations, *LogEntry.objects.all()])
+
+
+def test_deleting_a_person_in_the_admin_leaves_no_trace_in_the_history_or_the_log(jurate, crm_editor):
+    affiliation = Affiliation.objects.get(person=jurate)
+    LogEntry.objects.log_actions(
+        user_id=crm_editor.pk, queryset=[affiliation], action_flag=CHANGE, change_message="Pakeista."
+    )
+    colleague = Affiliation.objects.exclude(person=jurate).get()  # "Jūratė Žemaitytė-1"
+    assert "Žemaitytė" in _traces_kept(except_of=colleague.person)
+
+    response = _client(crm_editor).post(reverse("admin:crm_person_delete", args=[jurate.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=jurate.pk).exists()
+    assert not HistoricalPerson.objects.filter(id=jurate.pk).exists()
+    assert not HistoricalAffiliation.objects.filter(person_id=jurate.pk).exists()
+    kept = _traces_kept(except_of=colleague.person)
+    for trace in [*TRACES, "Direktorė"]:
+        assert trace not in kept
+    # The deletion is logged, without her name; the organisation's log keeps what happened.
+    deletion = LogEntry.objects.get(action_flag=DELETION)
+    assert (deletion.user, deletion.object_id, deletion.object_repr) == (
+        crm_editor,
+        str(jurate.pk),
+        "Deleted person",
+    )
+    organisation_entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Organisation))
+    assert (
+        organisation_entry.get_change_message() == "Added affiliation “Deleted person — Lazerių klasteris”."
+    )
+    affiliation_entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Affiliation))
+    assert affiliation_entry.object_repr == "Deleted person — Lazerių klasteris"
+    # Other people's history stays.
+    assert HistoricalAffiliation.objects.filter(id=colleague.pk).exists()
+    assert HistoricalPerson.objects.filter(id=colleague.person_id).exists()
+
+
+def test_deleting_persons_with_the_list_action_leaves_no_trace_in_the_history_or_the_log(crm_editor):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    jurate = PersonFactory(
+        first_name="Jūratė",
+        last_name="Žemaitytė",
+        email="jurate@klasteris.lt",
+        phone="+37061234567",
+        consent_consultations=False,
+        consent_consultations_at=None,
+        consent_consultations_source="",
+    )
+    petras = PersonFactory(first_name="Petras", last_name="Petraitis", email="petras@klasteris.lt")
+    AffiliationFactory(person=jurate, organisation=organisation, job_title="Direktorė")
+    AffiliationFactory(person=petras, organisation=organisation)
+    kept_person = PersonFactory(first_name="Jonas", last_name="Jonaitis", email="jonas@klasteris.lt")
+    client = _client(crm_editor)
+    # Edited in the admin first: the log and the history hold her names and contacts.
+    page = reverse("admin:crm_person_change", args=[jurate.pk])
+    edited = client.post(page, {**change_form_data(client.get(page)), "notes": "Skambinti vakare."})
+    assert edited.status_code == 302
+    assert LogEntry.objects.get(action_flag=CHANGE).object_repr == "Jūratė Žemaitytė"
+
+    response = client.post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "delete_selected", "_selected_action": [jurate.pk, petras.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert list(Person.objects.all()) == [kept_person]
+    kept = _traces_kept()
+    for trace in ["Jūratė", "Žemaitytė", "jurate@", "+37061234567", "Direktorė", "Petras", "Petraitis"]:
+        assert trace not in kept
+    assert sorted(LogEntry.objects.filter(action_flag=DELETION).values_list("object_repr", flat=True)) == [
+        "Deleted person",
+        "Deleted person",
+    ]
+    assert HistoricalPerson.objects.filter(id=kept_person.pk).exists()
+
+
+def test_deleting_a_merged_person_also_removes_the_merged_away_records_history(superuser, crm_editor):
+    survivor = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    other = PersonFactory(first_name="Jurate", last_name="Zemaityte", email="jurate@gmail.com")
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk, queryset=[other], action_flag=CHANGE, change_message="Pakeista."
+    )
+    services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    _client(crm_editor).post(reverse("admin:crm_person_delete", args=[survivor.pk]), {"post": "yes"})
+
+    assert not Person.objects.exists()
+    kept = _traces_kept()
+    for trace in ["Jūratė", "Jurate", "Žemaitytė", "Zemaityte", "jurate@"]:
+        assert trace not in kept
