@@ -457,14 +457,47 @@ def _person_fill_blanks(survivor: Person, others: Sequence[Person]) -> None:
             extra_lines.append(other.notes)
     if extra_lines:
         survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
+    histories: dict[int, list[Any]] = {person.pk: [] for person in (survivor, *others)}
+    for record in (
+        _history_model(Person).objects.filter(id__in=list(histories)).order_by("history_date", "history_id")
+    ):
+        histories[record.id].append(record)
     for kind in _CONSENT_KINDS:
-        given = [p for p in (survivor, *others) if getattr(p, f"consent_{kind}")]
-        if not given:
+        # The most recent decision recorded wins, given or withdrawn; the survivor's on a tie. One
+        # never recorded (a box never ticked, no date) does not count: a withdrawal is not undone
+        # by an older consent of a duplicate.
+        decided = [
+            (decided_at, -index, person)
+            for index, person in enumerate((survivor, *others))
+            if (decided_at := _consent_decided_at(person, kind, histories[person.pk])) is not None
+        ]
+        if not decided:
             continue
-        earliest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-        latest = max(given, key=lambda p: getattr(p, f"consent_{kind}_at") or earliest)
+        _decided_at, _index, latest = max(decided, key=lambda decision: decision[:2])
         for suffix in ("", "_at", "_source"):
             setattr(survivor, f"consent_{kind}{suffix}", getattr(latest, f"consent_{kind}{suffix}"))
+
+
+def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> datetime.datetime | None:
+    """When the person's present decision on a consent was recorded, or None if it never was.
+
+    A consent given: when it was given (`consent_<kind>_at`), else when the record first said so.
+    A consent withdrawn: when the record stopped saying it was given (staff unticked the box; its
+    date stays as it was); one never given but recorded with a date (an import's "ne") at that
+    date; else never decided. `history` is the person's simple-history records, oldest first.
+    """
+    given = getattr(person, f"consent_{kind}")
+    given_at = getattr(person, f"consent_{kind}_at")
+    changed_at = None  # when the record last changed to the present value
+    previous = None
+    for record in history:
+        value = getattr(record, f"consent_{kind}")
+        if value == given and previous is not None and previous != given:
+            changed_at = record.history_date
+        previous = value
+    if given:
+        return given_at or changed_at or (history[0].history_date if history else None)
+    return changed_at or given_at
 
 
 @transaction.atomic
@@ -479,7 +512,9 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
       entries: the survivor's history is theirs too.
     - The survivor's blank e-mail and phone are filled from the others; a differing e-mail or phone
       and the others' notes are appended to the survivor's notes. For each consent the most recent
-      consent given (with its date and source) wins.
+      decision recorded wins, with its date and source: a consent given, or one withdrawn (dated by
+      the history), not a box never ticked (`_consent_decided_at`); so a withdrawal is never undone
+      by an older consent of a duplicate, and a survivor that never recorded one takes theirs.
     - Anonymised persons cannot be merged (the merge would mix erased and live data).
     - Logged on the survivor; one transaction.
     """

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -422,6 +423,83 @@ def test_person_merge_keeps_the_most_recent_consent_and_the_other_contacts(perso
     assert "Kalba angliškai." in merged.notes
     assert "Susitikome forume." in merged.notes
     merged.full_clean()
+
+
+def _consent(person: Person, kind: str) -> tuple[bool, datetime.datetime | None, str]:
+    person.refresh_from_db()
+    return tuple(getattr(person, f"consent_{kind}{suffix}") for suffix in ("", "_at", "_source"))
+
+
+def _consenting(year: int, source: str = Person.ConsentSource.IMPORT) -> dict[str, object]:
+    return {
+        "consent_newsletter": True,
+        "consent_newsletter_at": _moment(year),
+        "consent_newsletter_source": source,
+    }
+
+
+def _withdraw(person: Person, *, on: datetime.datetime) -> None:
+    """Staff untick the box, as in the admin: the date it was given stays."""
+    with time_machine.travel(on, tick=False):
+        person.consent_newsletter = False
+        person.save()
+
+
+@pytest.mark.parametrize("withdrawn", ["survivor", "other"])
+def test_person_merge_does_not_turn_a_withdrawn_consent_back_on(superuser, withdrawn):
+    with time_machine.travel(_moment(2021), tick=False):
+        survivor = PersonFactory(**_consenting(2019))
+        other = PersonFactory(**_consenting(2020))
+    _withdraw(survivor if withdrawn == "survivor" else other, on=_moment(2025, 6))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter")[0] is False
+
+
+def test_a_withdrawal_recorded_with_its_date_wins_over_an_older_consent(superuser):
+    # An import's "ne" with a date: a decision recorded, though never a consent.
+    survivor = PersonFactory(
+        consent_newsletter=False,
+        consent_newsletter_at=_moment(2025),
+        consent_newsletter_source=Person.ConsentSource.IMPORT,
+    )
+    other = PersonFactory(**_consenting(2020))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (False, _moment(2025), Person.ConsentSource.IMPORT)
+
+
+def test_a_consent_given_after_the_withdrawal_wins(superuser):
+    with time_machine.travel(_moment(2019), tick=False):
+        survivor = PersonFactory(**_consenting(2019))
+    _withdraw(survivor, on=_moment(2022))
+    other = PersonFactory(**_consenting(2025, Person.ConsentSource.EVENT))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2025), Person.ConsentSource.EVENT)
+
+
+def test_a_survivor_that_never_recorded_a_decision_takes_the_others_consent(superuser):
+    survivor = PersonFactory(
+        consent_newsletter=False, consent_newsletter_at=None, consent_newsletter_source=""
+    )
+    other = PersonFactory(**_consenting(2020))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2020), Person.ConsentSource.IMPORT)
+
+
+def test_a_survivor_s_consent_stays_when_the_other_never_recorded_a_decision(superuser):
+    survivor = PersonFactory(**_consenting(2020))
+    other = PersonFactory(consent_newsletter=False, consent_newsletter_at=None, consent_newsletter_source="")
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2020), Person.ConsentSource.IMPORT)
 
 
 def test_a_survivor_without_e_mail_takes_the_others(superuser):
