@@ -22,7 +22,7 @@ from django.db.models import lookups
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm import signals
+from crm import selectors, signals
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
 from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
@@ -338,9 +338,10 @@ def organisation_merge(
     """Merge duplicate organisations into `survivor` and delete the others; nothing is lost.
 
     - Affiliations move to the survivor. A person linked to both is kept once: flags combined
-      with "or", the more specific role, the longer period. The survivor's primary contact stays
-      primary; another organisation's primary contact becomes a non-primary affiliation (if the
-      survivor has no primary contact, the first other one's keeps the flag).
+      with "or", the more specific role, the longer period. One primary contact stays, the first
+      current one (`selectors.affiliations_current_on`) of the survivor, then of the others in the
+      order given; the other primary contacts become non-primary affiliations. A primary contact
+      who has left stays primary only if none is current.
     - Memberships move with their payments. Identical periods (same start and end) are folded into
       one (payments and notes combined, a blank fee filled). Any other overlap refuses the whole
       merge with a ValidationError naming the periods, so staff correct them first: guessing which
@@ -367,30 +368,40 @@ def organisation_merge(
 
     folds, moves = _organisation_membership_plan(survivor, others)
 
-    # Affiliations.
+    # Affiliations. One primary contact stays: the survivor's if still current, else the first
+    # other organisation's current one; one who has left stays primary only if no one current is.
     by_person = {a.person_id: a for a in Affiliation.objects.filter(organisation=survivor)}
-    has_primary = any(a.is_primary for a in by_person.values())
     position = {pk: index for index, pk in enumerate(other_pks)}
     incoming = sorted(
         Affiliation.objects.filter(organisation_id__in=other_pks),
         key=lambda a: (position[a.organisation_id], not a.is_primary, a.pk),
     )
+    current = set(
+        selectors.affiliations_current_on(day=timezone.localdate())
+        .filter(organisation_id__in=[survivor.pk, *other_pks], is_primary=True)
+        .values_list("pk", flat=True)
+    )
+    primaries = [a for a in [*by_person.values(), *incoming] if a.is_primary]
+    primary = next((a for a in primaries if a.pk in current), primaries[0] if primaries else None)
+    for affiliation in by_person.values():
+        if affiliation.is_primary and affiliation is not primary:
+            # First: the organisation may have one primary contact only.
+            affiliation.is_primary = False
+            _save_with_history(affiliation, user=user, reason=reason)
     for affiliation in incoming:
         kept = by_person.get(affiliation.person_id)
         if kept is not None:
             _combine_affiliations(
-                keep=kept, drop=affiliation, may_be_primary=not has_primary, user=user, reason=reason
+                keep=kept, drop=affiliation, may_be_primary=affiliation is primary, user=user, reason=reason
             )
-            has_primary = has_primary or kept.is_primary
             summary[gettext("affiliations combined")] += 1
             continue
         affiliation.organisation = survivor
-        if affiliation.is_primary and has_primary:
+        if affiliation.is_primary and affiliation is not primary:
             affiliation.is_primary = False
             _save_with_history(affiliation, user=user, reason=reason)
         else:
             Affiliation.objects.filter(pk=affiliation.pk).update(organisation=survivor)
-        has_primary = has_primary or affiliation.is_primary
         by_person[affiliation.person_id] = affiliation
         summary[gettext("affiliations moved")] += 1
 

@@ -192,6 +192,50 @@ def test_the_others_primary_contact_becomes_primary_when_the_survivor_has_none(s
     assert primary.is_primary
 
 
+def test_the_others_current_primary_contact_stays_primary_when_the_survivors_has_left(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    former = AffiliationFactory(
+        organisation=survivor,
+        is_primary=True,
+        start_date=datetime.date(2015, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
+    current = AffiliationFactory(organisation=other, is_primary=True)
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    current.refresh_from_db()
+    former.refresh_from_db()
+    assert (current.organisation, current.is_primary) == (survivor, True)
+    assert (former.organisation, former.is_primary) == (survivor, False)
+    assert former.end_date == datetime.date(2020, 1, 1)  # the rest as it was
+    assert HistoricalAffiliation.objects.filter(id=former.pk).latest().is_primary is False
+
+
+def test_a_primary_contact_who_has_left_stays_primary_when_no_one_current_is(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    former = AffiliationFactory(organisation=survivor, is_primary=True, end_date=datetime.date(2020, 1, 1))
+    also_left = AffiliationFactory(organisation=other, is_primary=True, end_date=datetime.date(2021, 1, 1))
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert list(Affiliation.objects.filter(organisation=survivor, is_primary=True)) == [former]
+    also_left.refresh_from_db()
+    assert (also_left.organisation, also_left.is_primary) == (survivor, False)
+
+
+def test_a_current_primary_contact_linked_to_both_stays_primary(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    AffiliationFactory(organisation=survivor, is_primary=True, end_date=datetime.date(2020, 1, 1))
+    person = PersonFactory()
+    kept = AffiliationFactory(organisation=survivor, person=person)
+    AffiliationFactory(organisation=other, person=person, is_primary=True)
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert list(Affiliation.objects.filter(organisation=survivor, is_primary=True)) == [kept]
+
+
 def test_a_person_affiliated_with_both_is_kept_once_with_combined_flags(superuser):
     survivor, other = OrganisationFactory(), OrganisationFactory()
     AffiliationFactory(organisation=survivor, is_primary=True)
