@@ -125,6 +125,9 @@ class Organisation(models.Model):
     label_awarded_on = models.DateField(_("label awarded on"), null=True, blank=True)
     label_valid_until = models.DateField(_("label valid until"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("For staff only: not shown in the public directory.")
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="organisations")
     show_in_directory = models.BooleanField(
         _("show in the public directory"),

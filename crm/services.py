@@ -267,7 +267,26 @@ _ORGANISATION_COUNT_FIELDS = [
 ]
 
 
+# What the survivor keeps of its own when an other's differs: the other's goes to the notes.
+_ORGANISATION_NOTED_FIELDS = [
+    "short_name",
+    "legal_code",
+    "vat_code",
+    "municipality",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "year_founded",
+    "eccp_url",
+]
+
+
 def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisation]) -> None:
+    """Fill the survivor's blanks from the others, in order; what differs from the survivor's (a
+    code, an address, a contact, a description) goes to its internal notes, not its description,
+    which the public directory shows."""
+    extra_lines = []
     for other in others:
         for name in _ORGANISATION_FILLED_FIELDS:
             if _is_blank(getattr(survivor, name)) and not _is_blank(getattr(other, name)):
@@ -283,6 +302,23 @@ def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisat
         if not survivor.legal_code and other.legal_code:
             # The unique constraint is satisfied because the other row is deleted before this is saved.
             survivor.legal_code = other.legal_code
+        differing = [
+            f"{Organisation._meta.get_field(name).verbose_name}: {value}"
+            for name in _ORGANISATION_NOTED_FIELDS
+            if not _is_blank(value := getattr(other, name)) and value != getattr(survivor, name)
+        ]
+        if differing:
+            extra_lines.append(
+                gettext("Merged record #%(pk)s: %(details)s")
+                % {"pk": other.pk, "details": "; ".join(differing)}
+            )
+        for text in (other.description, other.notes):
+            if text and not any(
+                text in kept for kept in (survivor.description, survivor.notes, *extra_lines)
+            ):
+                extra_lines.append(text)
+    if extra_lines:
+        survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
 
 
 def _organisation_membership_plan(
@@ -348,7 +384,9 @@ def organisation_merge(
       overlapping period is right would lose data.
     - Interactions, sectors, tags and every other relation (found by introspection) move; the
       survivor's blank fields are filled from the others in the order given; the survivor keeps
-      its own legal code and takes another's only when it has none.
+      its own legal code and takes another's only when it has none. What differs from the
+      survivor's (legal and VAT codes, contacts, address, website, description, notes) is written
+      in its internal notes, "Merged record #12: e-mail: …; phone: …".
     - Position papers too, sent ones included (which refuse the deletion of an organisation they
       list or are addressed to): the paper then lists the same organisation by its surviving
       record, once even if it listed two of the duplicates; its sent PDF stays as it was sent.
@@ -1015,7 +1053,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
     # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
     # what their history keeps of them.
-    for model, fields in ((Organisation, ("description",)), (Membership, ("notes",))):
+    for model, fields in ((Organisation, ("description", "notes")), (Membership, ("notes",))):
         _scrub_records(
             model.objects.filter(traces.naming(fields)), fields, traces.shared_pattern, placeholder
         )

@@ -575,3 +575,13 @@ def test_deleting_a_merged_person_also_removes_the_merged_away_records_history(s
     kept = _traces_kept()
     for trace in ["Jūratė", "Jurate", "Žemaitytė", "Zemaityte", "jurate@"]:
         assert trace not in kept
+
+
+def test_erasure_scrubs_organisations_internal_notes(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    organisation = OrganisationFactory(notes="Sujungtas įrašas Nr. 7: el. paštas: jurate@klasteris.lt")
+
+    services.person_erase(person=person, user=superuser)
+
+    organisation.refresh_from_db()
+    assert organisation.notes == "Sujungtas įrašas Nr. 7: el. paštas: Anonymised person"

@@ -12,7 +12,7 @@ from django.db.models.signals import pre_delete
 from django.test import Client
 from django.test.utils import isolate_apps
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Person, Sector, Tag
@@ -152,6 +152,59 @@ def test_survivor_keeps_its_own_legal_code(superuser):
     assert merged.legal_code == valid_legal_code(1)
     # The other code is not lost: it is in the history now attached to the survivor.
     assert valid_legal_code(2) in set(merged.history.values_list("legal_code", flat=True))
+
+
+def test_the_others_differing_codes_and_contacts_are_kept_in_the_survivors_internal_notes(superuser):
+    survivor = OrganisationFactory(
+        name="Klasteris B",
+        legal_code=valid_legal_code(1),
+        vat_code="LT100001919017",
+        email="info@b.lt",
+        phone="+37061234567",
+        website="https://b.lt",
+        description="Vandenilio technologijų klasteris.",
+    )
+    other = OrganisationFactory(
+        name="KLASTERIS B",
+        legal_code=valid_legal_code(2),
+        vat_code="LT100000000018",
+        email="kontaktai@b.lt",
+        phone="+37052123456",
+        website="https://b.eu",
+        description="Vandenilio klasteris, įkurtas 2019 m.",
+        notes="Mokestį moka ketvirčiais.",
+    )
+
+    with translation.override("lt"):
+        merged = services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    merged.refresh_from_db()
+    # The survivor's own stay; the description, which the public directory shows, as it was.
+    assert (merged.legal_code, merged.vat_code, merged.email, merged.phone, merged.website) == (
+        valid_legal_code(1),
+        "LT100001919017",
+        "info@b.lt",
+        "+37061234567",
+        "https://b.lt",
+    )
+    assert merged.description == "Vandenilio technologijų klasteris."
+    assert merged.notes == (
+        f"Sujungtas įrašas Nr. {other.pk}: juridinio asmens kodas: {valid_legal_code(2)}; "
+        "PVM mokėtojo kodas: LT100000000018; svetainė: https://b.eu; el. paštas: kontaktai@b.lt; "
+        "telefonas: +37052123456"
+        "\n\nVandenilio klasteris, įkurtas 2019 m."
+        "\n\nMokestį moka ketvirčiais."
+    )
+
+
+def test_nothing_is_noted_when_the_other_adds_nothing_new(superuser):
+    survivor = OrganisationFactory(email="info@b.lt", website="https://b.lt")
+    other = OrganisationFactory(email="info@b.lt", website="", legal_code="")
+
+    merged = services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    merged.refresh_from_db()
+    assert merged.notes == ""
 
 
 def test_merge_is_logged_on_the_survivor_naming_what_was_merged(twins, superuser):
