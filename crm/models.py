@@ -237,6 +237,15 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.status == self.Status.ENDED and not self.end_date:
+            # Without its end, an ended period would count as current and overlap every later one.
+            raise ValidationError(
+                {
+                    "end_date": ValidationError(
+                        _("Give the day an ended membership ended."), code="ended_without_end"
+                    )
+                }
+            )
         if not self.organisation_id or not self.start_date or self.overlaps_checked_by_form:
             return
         if self.end_date and self.end_date < self.start_date:
