@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import ClassVar
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -54,22 +57,50 @@ class Municipality(models.Model):
         return self.name
 
 
-class Tag(models.Model):
+class ConstraintErrorsOnFields:
+    """Shows the error of a unique constraint that Django reports for the whole form (one on an
+    expression, "Lower(name)", or with a condition) on the field it is about, by the constraint's
+    `violation_error_code` (`constraint_error_fields`: code → field)."""
+
+    constraint_error_fields: ClassVar[dict[str, str]] = {}
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        try:
+            super().validate_constraints(exclude=exclude)  # type: ignore[misc]
+        except ValidationError as error:
+            errors: dict[str, list[ValidationError]] = {}
+            for field, messages in error.error_dict.items():
+                for message in messages:
+                    shown_on = field
+                    if field == NON_FIELD_ERRORS:
+                        shown_on = self.constraint_error_fields.get(message.code or "", field)
+                    errors.setdefault(shown_on, []).append(message)
+            raise ValidationError(errors) from error
+
+
+class Tag(ConstraintErrorsOnFields, models.Model):
     name = models.CharField(_("name"), max_length=60, db_collation=LITHUANIAN)
+
+    constraint_error_fields: ClassVar[dict[str, str]] = {"tag_name_taken": "name"}
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         constraints = [
-            models.UniqueConstraint(Lower("name"), name="crm_tag_name_ci_unique"),
+            models.UniqueConstraint(
+                Lower("name"),
+                name="crm_tag_name_ci_unique",
+                violation_error_code="tag_name_taken",
+                violation_error_message=_("A tag with this name already exists (letter case aside)."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(ConstraintErrorsOnFields, models.Model):
     """A cluster, association, company, research body or public institution."""
 
     class Kind(models.TextChoices):
@@ -125,6 +156,9 @@ class Organisation(models.Model):
     label_awarded_on = models.DateField(_("label awarded on"), null=True, blank=True)
     label_valid_until = models.DateField(_("label valid until"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("For staff only: not shown in the public directory.")
+    )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="organisations")
     show_in_directory = models.BooleanField(
         _("show in the public directory"),
@@ -137,6 +171,8 @@ class Organisation(models.Model):
     history = HistoricalRecords(
         verbose_name=_("organisation history entry"), verbose_name_plural=_("organisation history entries")
     )
+
+    constraint_error_fields: ClassVar[dict[str, str]] = {"legal_code_taken": "legal_code"}
 
     class Meta:
         ordering = ["name"]
@@ -152,6 +188,7 @@ class Organisation(models.Model):
                 fields=["legal_code"],
                 condition=~Q(legal_code=""),
                 name="crm_organisation_legal_code_unique",
+                violation_error_code="legal_code_taken",
                 violation_error_message=_("An organisation with this legal entity code already exists."),
             ),
             models.CheckConstraint(
@@ -234,6 +271,15 @@ class Membership(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.status == self.Status.ENDED and not self.end_date:
+            # Without its end, an ended period would count as current and overlap every later one.
+            raise ValidationError(
+                {
+                    "end_date": ValidationError(
+                        _("Give the day an ended membership ended."), code="ended_without_end"
+                    )
+                }
+            )
         if not self.organisation_id or not self.start_date or self.overlaps_checked_by_form:
             return
         if self.end_date and self.end_date < self.start_date:
@@ -275,7 +321,7 @@ class Payment(models.Model):
         return f"{self.amount} EUR, {self.paid_on}"
 
 
-class Person(models.Model):
+class Person(ConstraintErrorsOnFields, models.Model):
     """A contact person."""
 
     class Language(models.TextChoices):
@@ -314,6 +360,8 @@ class Person(models.Model):
         verbose_name=_("person history entry"), verbose_name_plural=_("person history entries")
     )
 
+    constraint_error_fields: ClassVar[dict[str, str]] = {"email_taken": "email"}
+
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
@@ -329,6 +377,7 @@ class Person(models.Model):
                 Lower("email"),
                 condition=~Q(email=""),
                 name="crm_person_email_ci_unique",
+                violation_error_code="email_taken",
                 violation_error_message=_("A person with this e-mail address already exists."),
             ),
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import re
@@ -10,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+import phonenumbers
 from django.apps import apps
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,7 +22,7 @@ from django.db.models import lookups
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm import signals
+from crm import selectors, signals
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
 from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
@@ -265,7 +267,26 @@ _ORGANISATION_COUNT_FIELDS = [
 ]
 
 
+# What the survivor keeps of its own when an other's differs: the other's goes to the notes.
+_ORGANISATION_NOTED_FIELDS = [
+    "short_name",
+    "legal_code",
+    "vat_code",
+    "municipality",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "year_founded",
+    "eccp_url",
+]
+
+
 def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisation]) -> None:
+    """Fill the survivor's blanks from the others, in order; what differs from the survivor's (a
+    code, an address, a contact, a description) goes to its internal notes, not its description,
+    which the public directory shows."""
+    extra_lines = []
     for other in others:
         for name in _ORGANISATION_FILLED_FIELDS:
             if _is_blank(getattr(survivor, name)) and not _is_blank(getattr(other, name)):
@@ -281,6 +302,23 @@ def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisat
         if not survivor.legal_code and other.legal_code:
             # The unique constraint is satisfied because the other row is deleted before this is saved.
             survivor.legal_code = other.legal_code
+        differing = [
+            f"{Organisation._meta.get_field(name).verbose_name}: {value}"
+            for name in _ORGANISATION_NOTED_FIELDS
+            if not _is_blank(value := getattr(other, name)) and value != getattr(survivor, name)
+        ]
+        if differing:
+            extra_lines.append(
+                gettext("Merged record #%(pk)s: %(details)s")
+                % {"pk": other.pk, "details": "; ".join(differing)}
+            )
+        for text in (other.description, other.notes):
+            if text and not any(
+                text in kept for kept in (survivor.description, survivor.notes, *extra_lines)
+            ):
+                extra_lines.append(text)
+    if extra_lines:
+        survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
 
 
 def _organisation_membership_plan(
@@ -336,16 +374,19 @@ def organisation_merge(
     """Merge duplicate organisations into `survivor` and delete the others; nothing is lost.
 
     - Affiliations move to the survivor. A person linked to both is kept once: flags combined
-      with "or", the more specific role, the longer period. The survivor's primary contact stays
-      primary; another organisation's primary contact becomes a non-primary affiliation (if the
-      survivor has no primary contact, the first other one's keeps the flag).
+      with "or", the more specific role, the longer period. One primary contact stays, the first
+      current one (`selectors.affiliations_current_on`) of the survivor, then of the others in the
+      order given; the other primary contacts become non-primary affiliations. A primary contact
+      who has left stays primary only if none is current.
     - Memberships move with their payments. Identical periods (same start and end) are folded into
       one (payments and notes combined, a blank fee filled). Any other overlap refuses the whole
       merge with a ValidationError naming the periods, so staff correct them first: guessing which
       overlapping period is right would lose data.
     - Interactions, sectors, tags and every other relation (found by introspection) move; the
       survivor's blank fields are filled from the others in the order given; the survivor keeps
-      its own legal code and takes another's only when it has none.
+      its own legal code and takes another's only when it has none. What differs from the
+      survivor's (legal and VAT codes, contacts, address, website, description, notes) is written
+      in its internal notes, "Merged record #12: e-mail: …; phone: …".
     - Position papers too, sent ones included (which refuse the deletion of an organisation they
       list or are addressed to): the paper then lists the same organisation by its surviving
       record, once even if it listed two of the duplicates; its sent PDF stays as it was sent.
@@ -365,30 +406,40 @@ def organisation_merge(
 
     folds, moves = _organisation_membership_plan(survivor, others)
 
-    # Affiliations.
+    # Affiliations. One primary contact stays: the survivor's if still current, else the first
+    # other organisation's current one; one who has left stays primary only if no one current is.
     by_person = {a.person_id: a for a in Affiliation.objects.filter(organisation=survivor)}
-    has_primary = any(a.is_primary for a in by_person.values())
     position = {pk: index for index, pk in enumerate(other_pks)}
     incoming = sorted(
         Affiliation.objects.filter(organisation_id__in=other_pks),
         key=lambda a: (position[a.organisation_id], not a.is_primary, a.pk),
     )
+    current = set(
+        selectors.affiliations_current_on(day=timezone.localdate())
+        .filter(organisation_id__in=[survivor.pk, *other_pks], is_primary=True)
+        .values_list("pk", flat=True)
+    )
+    primaries = [a for a in [*by_person.values(), *incoming] if a.is_primary]
+    primary = next((a for a in primaries if a.pk in current), primaries[0] if primaries else None)
+    for affiliation in by_person.values():
+        if affiliation.is_primary and affiliation is not primary:
+            # First: the organisation may have one primary contact only.
+            affiliation.is_primary = False
+            _save_with_history(affiliation, user=user, reason=reason)
     for affiliation in incoming:
         kept = by_person.get(affiliation.person_id)
         if kept is not None:
             _combine_affiliations(
-                keep=kept, drop=affiliation, may_be_primary=not has_primary, user=user, reason=reason
+                keep=kept, drop=affiliation, may_be_primary=affiliation is primary, user=user, reason=reason
             )
-            has_primary = has_primary or kept.is_primary
             summary[gettext("affiliations combined")] += 1
             continue
         affiliation.organisation = survivor
-        if affiliation.is_primary and has_primary:
+        if affiliation.is_primary and affiliation is not primary:
             affiliation.is_primary = False
             _save_with_history(affiliation, user=user, reason=reason)
         else:
             Affiliation.objects.filter(pk=affiliation.pk).update(organisation=survivor)
-        has_primary = has_primary or affiliation.is_primary
         by_person[affiliation.person_id] = affiliation
         summary[gettext("affiliations moved")] += 1
 
@@ -455,14 +506,47 @@ def _person_fill_blanks(survivor: Person, others: Sequence[Person]) -> None:
             extra_lines.append(other.notes)
     if extra_lines:
         survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
+    histories: dict[int, list[Any]] = {person.pk: [] for person in (survivor, *others)}
+    for record in (
+        _history_model(Person).objects.filter(id__in=list(histories)).order_by("history_date", "history_id")
+    ):
+        histories[record.id].append(record)
     for kind in _CONSENT_KINDS:
-        given = [p for p in (survivor, *others) if getattr(p, f"consent_{kind}")]
-        if not given:
+        # The most recent decision recorded wins, given or withdrawn; the survivor's on a tie. One
+        # never recorded (a box never ticked, no date) does not count: a withdrawal is not undone
+        # by an older consent of a duplicate.
+        decided = [
+            (decided_at, -index, person)
+            for index, person in enumerate((survivor, *others))
+            if (decided_at := _consent_decided_at(person, kind, histories[person.pk])) is not None
+        ]
+        if not decided:
             continue
-        earliest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
-        latest = max(given, key=lambda p: getattr(p, f"consent_{kind}_at") or earliest)
+        _decided_at, _index, latest = max(decided, key=lambda decision: decision[:2])
         for suffix in ("", "_at", "_source"):
             setattr(survivor, f"consent_{kind}{suffix}", getattr(latest, f"consent_{kind}{suffix}"))
+
+
+def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> datetime.datetime | None:
+    """When the person's present decision on a consent was recorded, or None if it never was.
+
+    A consent given: when it was given (`consent_<kind>_at`), else when the record first said so.
+    A consent withdrawn: when the record stopped saying it was given (staff unticked the box; its
+    date stays as it was); one never given but recorded with a date (an import's "ne") at that
+    date; else never decided. `history` is the person's simple-history records, oldest first.
+    """
+    given = getattr(person, f"consent_{kind}")
+    given_at = getattr(person, f"consent_{kind}_at")
+    changed_at = None  # when the record last changed to the present value
+    previous = None
+    for record in history:
+        value = getattr(record, f"consent_{kind}")
+        if value == given and previous is not None and previous != given:
+            changed_at = record.history_date
+        previous = value
+    if given:
+        return given_at or changed_at or (history[0].history_date if history else None)
+    return changed_at or given_at
 
 
 @transaction.atomic
@@ -473,10 +557,13 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
       are combined (flags with "or" — the organisation's primary flag is kept —, the more specific
       role, the longer period).
     - Interaction participation moves (once per interaction), as does every other relation to a
-      person (found by introspection) and the others' simple-history records.
+      person (found by introspection) and the others' simple-history records and admin log
+      entries: the survivor's history is theirs too.
     - The survivor's blank e-mail and phone are filled from the others; a differing e-mail or phone
       and the others' notes are appended to the survivor's notes. For each consent the most recent
-      consent given (with its date and source) wins.
+      decision recorded wins, with its date and source: a consent given, or one withdrawn (dated by
+      the history), not a box never ticked (`_consent_decided_at`); so a withdrawal is never undone
+      by an older consent of a duplicate, and a survivor that never recorded one takes theirs.
     - Anonymised persons cannot be merged (the merge would mix erased and live data).
     - Logged on the survivor; one transaction.
     """
@@ -514,6 +601,11 @@ def person_merge(*, survivor: Person, others: Sequence[Person], user: AbstractBa
 
     _person_fill_blanks(survivor, others)
     _retire(model=Person, keep_pk=survivor.pk, drop_pks=other_pks)
+    # Their admin log follows their history: one person's, which an erasure or a deletion of the
+    # survivor reaches as its own.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Person), object_id__in=[str(pk) for pk in other_pks]
+    ).update(object_id=str(survivor.pk))
     _save_with_history(survivor, user=user, reason=reason)
 
     counts = ", ".join(f"{label}: {count}" for label, count in summary.items() if count)
@@ -619,13 +711,17 @@ def _longest_first(texts: Iterable[str]) -> list[str]:
     return sorted(set(texts), key=lambda text: (-len(text), text))
 
 
-def _scrubber(alternatives: Iterable[str]) -> re.Pattern[str] | None:
+def _scrubber(alternatives: Iterable[str], numbers: Iterable[str] = ()) -> re.Pattern[str] | None:
     """One case-insensitive, whole-word pattern of the regular expressions given, tried in order
-    (put full names before their parts, so that a full name becomes a single placeholder)."""
+    (put full names before their parts, so that a full name becomes a single placeholder), and of
+    the `numbers`' (`_phone_pattern`), which keep to their own boundaries: a phone may touch a
+    word ("tel.861234567", "Tel861234567"), not another digit."""
     unique = list(dict.fromkeys(alternative for alternative in alternatives if alternative))
-    if not unique:
+    found = [rf"(?<!\w)(?:{'|'.join(unique)})(?!\w)"] if unique else []
+    found += dict.fromkeys(number for number in numbers if number)
+    if not found:
         return None
-    return re.compile(rf"(?<!\w)(?:{'|'.join(unique)})(?!\w)", re.IGNORECASE)
+    return re.compile("|".join(found), re.IGNORECASE)
 
 
 def _scrub_text(pattern: re.Pattern[str] | None, text: str | None, placeholder: str) -> str | None:
@@ -659,6 +755,62 @@ def _scrub_change_message(pattern: re.Pattern[str] | None, message: str, placeho
         return value
 
     return json.dumps(scrub(data))
+
+
+# What people write between a phone number's digits: spaces (a no-break one too), dots, hyphens,
+# brackets ("(8 612) 34567", "8-612-34567", "+370 612 34567"). Hyphen first: the same class reads
+# the same in Python and in both databases' regular expressions (the prefilter's).
+_PHONE_SEPARATOR = "[-. ()\t\u00a0\u202f]"
+# Trunk prefixes a country has dropped that people still write: Lithuania's "8" (now "0").
+_FORMER_TRUNK_PREFIXES = {"LT": ("8",)}
+# An extension as people write it after the number: "ext. 12", "vid. 12", "(papild. 12)".
+_PHONE_EXTENSION_WORDS = r"(?:ext|vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?"
+
+
+def _phone_digits(phone: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(phone, "LT")
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _phone_pattern(phone: str) -> str:
+    """A regular expression of a stored phone ("+37061234567") as people write it in a text: its
+    national number's digits with or without separators between them ("8 612 34567", "861234567",
+    "(8 612) 34567", "8-612-34567"), after an optional international prefix ("+370", "00370") or
+    trunk prefix ("8", "0"), with its extension if it has one. Not inside a longer number: no
+    digit may touch it, nor be joined to it by a hyphen or a dot ("302861234567", "1-861234567"
+    are other numbers); a digit a space away may (a date before it, "2026 01 05 8 612 34567")."""
+    number = _phone_digits(phone)
+    if number is None:
+        return re.escape(phone)
+    national = phonenumbers.national_significant_number(number)
+    country = str(number.country_code)
+    region = phonenumbers.region_code_for_number(number)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region) if region else None
+    trunks = {*_FORMER_TRUNK_PREFIXES.get(region or "", ())}
+    if metadata is not None and metadata.national_prefix:
+        trunks.add(metadata.national_prefix)
+    separators = f"{_PHONE_SEPARATOR}*"
+    prefixes = [rf"\+\s*{country}", rf"00\s*{country}", *map(re.escape, sorted(trunks))]
+    # An opening bracket is part of the number only when it closes before the last digits:
+    # "(8 612) 34567", not "(861234567)".
+    bracket = r"(?:\((?=[-.\d\s+]*\)" + separators + r"\d))?"
+    prefix = rf"(?:(?:{'|'.join(prefixes)}){separators})?"
+    pattern = rf"(?<!\d)(?<!\d[-.]){bracket}{prefix}{separators.join(national)}"
+    if number.extension:
+        pattern += rf"(?:[,;]?\s*\(?{_PHONE_EXTENSION_WORDS}\s*{number.extension}\)?)?"
+    return pattern + r"(?![-.]?\d)"
+
+
+def _phone_prefilter(phone: str) -> str:
+    """What the database looks for before the pattern decides: the national number's digits with
+    any separators between them, whatever the prefix (a regular expression that PostgreSQL and
+    SQLite, through Python's, read alike)."""
+    number = _phone_digits(phone)
+    if number is None:
+        return re.escape(phone)
+    return f"{_PHONE_SEPARATOR}*".join(phonenumbers.national_significant_number(number))
 
 
 def _either_form(character: str) -> bool:
@@ -720,6 +872,119 @@ def _scrub_records(
             records.model.objects.filter(**{key: getattr(record, key)}).update(**changed)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Traces:
+    """How texts may name a person: every name, e-mail and phone the person ever had.
+
+    Texts that also mention other people (organisations' log, interactions) lose only full names,
+    e-mail addresses and phones (`shared_pattern`); the person's own log and history lose single
+    first and last names too (`pattern`). Names are matched in any case form, each of a full
+    name's names declined on its own.
+    """
+
+    pattern: re.Pattern[str] | None
+    shared_pattern: re.Pattern[str] | None
+    emails: frozenset[str]
+    phones: frozenset[str]
+    # What the database looks for before the patterns decide: a full name as the stems of all its
+    # words within one text (in any order and case, with or without diacritics).
+    full_name_stems: tuple[tuple[str, ...], ...]
+
+    def naming(self, fields: tuple[str, ...]) -> models.Q:
+        """The records whose `fields` may name the person: an e-mail as written, a phone's digits
+        with any separators between them (`_phone_prefilter`), a full name's stems."""
+        found = models.Q(pk__in=[])
+        for field in fields:
+            for term in self.emails:
+                found |= models.Q(**{f"{field}__icontains": term})
+            for phone in self.phones:
+                found |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
+            for stems in self.full_name_stems:
+                found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
+        return found
+
+    def log_mentions(self) -> models.Q:
+        """The admin log entries that may name the person. The admin stores JSON messages with
+        non-ASCII characters escaped, so that spelling is looked for too."""
+        mentions = models.Q(pk__in=[])
+        for field in ("object_repr", "change_message"):
+            for term in self.emails:
+                for spelling in {term, json.dumps(term)[1:-1]}:
+                    mentions |= models.Q(**{f"{field}__icontains": spelling})
+            for phone in self.phones:
+                mentions |= models.Q(**{f"{field}__regex": _phone_prefilter(phone)})
+            for stems in self.full_name_stems:
+                mentions |= models.Q(
+                    *(
+                        _contains_stem(field, stem)
+                        | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
+                        for stem in stems
+                    )
+                )
+        return mentions
+
+
+def _person_traces(records: Iterable[Any]) -> _Traces:
+    """The traces of the persons' records given (the person and its simple-history records)."""
+    full_names: set[tuple[str, str]] = set()
+    emails: set[str] = set()
+    phones: set[str] = set()
+    name_parts: set[str] = set()
+    for record in records:
+        if record.anonymised_at:  # already the placeholder (erased before)
+            continue
+        first, last = (
+            unicodedata.normalize("NFC", name.strip()) for name in (record.first_name, record.last_name)
+        )
+        if first and last:
+            full_names.add((first, last))
+        emails.update([record.email.strip()] if record.email and record.email.strip() else [])
+        phones.update([record.phone.strip()] if record.phone and record.phone.strip() else [])
+        name_parts.update(name for name in (first, last) if name)
+    # Full names before their parts, longer before shorter: each mention becomes one placeholder.
+    full_name_patterns = [
+        rf"{name_forms_pattern(one)}\s+{name_forms_pattern(other)}"
+        for first, last in sorted(full_names, key=lambda pair: (-len(pair[0] + pair[1]), pair))
+        for one, other in [(first, last), (last, first)]
+    ]
+    contact_patterns = [re.escape(email) for email in _longest_first(emails)]
+    # A phone as written in any of its forms ("8 612 34567", "+370 612 34567"), not just as stored.
+    phone_patterns = [_phone_pattern(phone) for phone in _longest_first(phones)]
+    return _Traces(
+        pattern=_scrubber(
+            [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))],
+            phone_patterns,
+        ),
+        shared_pattern=_scrubber([*full_name_patterns, *contact_patterns], phone_patterns),
+        emails=frozenset(emails),
+        phones=frozenset(phones),
+        full_name_stems=tuple(
+            tuple(name_prefilter_terms(first) + name_prefilter_terms(last))
+            for first, last in sorted(full_names)
+        ),
+    )
+
+
+def _scrub_log(*, traces: _Traces, own: models.Q, placeholder: str, own_repr: str | None = None) -> None:
+    """Replace the person's traces in the admin log by the placeholder: in the entries `own`
+    (of the person's records) with `traces.pattern`, their name then given as `own_repr` if one
+    is given, and in any other entry that names them (an affiliation added inline on an
+    organisation, links of other apps, ...) with `traces.shared_pattern`."""
+    own_ids = set(LogEntry.objects.filter(own).values_list("pk", flat=True))
+    for entry in LogEntry.objects.filter(own | traces.log_mentions()):
+        is_own = entry.pk in own_ids
+        entry_pattern = traces.pattern if is_own else traces.shared_pattern
+        object_repr = _scrub_text(entry_pattern, entry.object_repr, placeholder) or ""
+        if is_own and own_repr is not None:
+            object_repr = own_repr
+        change_message = _scrub_change_message(entry_pattern, entry.change_message, placeholder)
+        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(
+                object_repr=object_repr, change_message=change_message
+            )
+
+
+@transaction.atomic
 def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     """Anonymise a person (GDPR erasure) while keeping the organisations' records and counts.
 
@@ -734,50 +999,19 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     and in the organisations' descriptions and the memberships' notes naming them (and their
     history).
     Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
-    addresses and phones as written. Texts shared with other people (other log entries,
-    interactions) lose full names, in either order, e-mails and phones; the person's own log
-    entries and history also lose a first or last name standing alone.
-    Logged with a LogEntry that holds no erased data.
+    addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
+    "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other
+    people (other log entries, interactions) lose full names, in either order, e-mails and phones;
+    the person's own log entries and history also lose a first or last name standing alone.
+    Logged with a LogEntry that holds no erased data. One transaction: the person's row stays
+    locked until every copy is scrubbed, and an error anywhere leaves everything as it was.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     placeholder = gettext("Anonymised person")
     person_history = _history_model(Person).objects.filter(id=person.pk)
     affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
-
-    # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere. Texts
-    # that also mention other people (organisations' log, interactions) lose only full names, e-mail
-    # addresses and phones; the person's own log and history lose single first and last names too.
-    # Names are matched in any case form, each of a full name's names declined on its own.
-    full_names: set[tuple[str, str]] = set()
-    contacts: set[str] = set()
-    name_parts: set[str] = set()
-    for record in [person, *person_history]:
-        if record.anonymised_at:  # already the placeholder (erased before)
-            continue
-        first, last = (
-            unicodedata.normalize("NFC", name.strip()) for name in (record.first_name, record.last_name)
-        )
-        if first and last:
-            full_names.add((first, last))
-        contacts.update(term.strip() for term in (record.email, record.phone) if term and term.strip())
-        name_parts.update(name for name in (first, last) if name)
-    # Full names before their parts, longer before shorter: each mention becomes one placeholder.
-    full_name_patterns = [
-        rf"{name_forms_pattern(one)}\s+{name_forms_pattern(other)}"
-        for first, last in sorted(full_names, key=lambda pair: (-len(pair[0] + pair[1]), pair))
-        for one, other in [(first, last), (last, first)]
-    ]
-    contact_patterns = [re.escape(term) for term in _longest_first(contacts)]
-    shared_pattern = _scrubber([*full_name_patterns, *contact_patterns])
-    pattern = _scrubber(
-        [*full_name_patterns, *contact_patterns, *map(name_forms_pattern, _longest_first(name_parts))]
-    )
-    # What the database looks for before the patterns decide: e-mails and phones as written, a
-    # full name as the stems of all its words within one text (in any order and case, with or
-    # without diacritics).
-    full_name_stems = [
-        name_prefilter_terms(first) + name_prefilter_terms(last) for first, last in sorted(full_names)
-    ]
+    # Every name, e-mail and phone the person ever had, so no copy of them survives elsewhere.
+    traces = _person_traces([person, *person_history])
 
     anonymous = {
         "first_name": placeholder,
@@ -795,7 +1029,7 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     _save_with_history(person, user=user, reason=gettext("Personal data erased"))
 
     for record in person_history.exclude(history_change_reason__isnull=True):
-        scrubbed = _scrub_text(pattern, record.history_change_reason, placeholder)
+        scrubbed = _scrub_text(traces.pattern, record.history_change_reason, placeholder)
         if scrubbed != record.history_change_reason:
             person_history.filter(history_id=record.history_id).update(history_change_reason=scrubbed)
     person_history.update(**anonymous)
@@ -807,16 +1041,6 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         _save_with_history(affiliation, user=user, reason=gettext("Personal data erased"))
     affiliation_history.update(job_title="")
 
-    def naming(fields: tuple[str, ...]) -> models.Q:
-        """The records whose `fields` may name the person (`full_name_stems`, `contacts`)."""
-        found = models.Q(pk__in=[])
-        for field in fields:
-            for term in contacts:
-                found |= models.Q(**{f"{field}__icontains": term})
-            for stems in full_name_stems:
-                found |= models.Q(*(_contains_stem(field, stem) for stem in stems))
-        return found
-
     # An interaction can name the person without listing them among the people involved: most
     # often one logged on the page of an organisation they are (or were: the affiliation may be
     # deleted since) a contact of, but any interaction that names them is scrubbed too.
@@ -824,43 +1048,71 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         models.Q(pk__in=person.interactions.values("pk"))
         | models.Q(organisation_id__in=Affiliation.objects.filter(person=person).values("organisation_id"))
         | models.Q(organisation_id__in=affiliation_history.values("organisation_id"))
-        | naming(("subject", "notes"))
+        | traces.naming(("subject", "notes"))
     )
-    _scrub_records(interactions, ("subject", "notes"), shared_pattern, placeholder)
+    _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
     # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
     # what their history keeps of them.
-    for model, fields in ((Organisation, ("description",)), (Membership, ("notes",))):
-        _scrub_records(model.objects.filter(naming(fields)), fields, shared_pattern, placeholder)
-        history = _history_model(model).objects.filter(naming(fields))
-        _scrub_records(history, fields, shared_pattern, placeholder, key="history_id")
+    for model, fields in ((Organisation, ("description", "notes")), (Membership, ("notes",))):
+        _scrub_records(
+            model.objects.filter(traces.naming(fields)), fields, traces.shared_pattern, placeholder
+        )
+        history = _history_model(model).objects.filter(traces.naming(fields))
+        _scrub_records(history, fields, traces.shared_pattern, placeholder, key="history_id")
 
-    # The admin log: the person's own entries, and any other entry that names them (an affiliation
-    # added inline on an organisation, links of other apps, ...). The admin stores JSON messages
-    # with non-ASCII characters escaped, so that spelling is looked for too.
+    # The admin log: the person's own entries, and any other entry that names them.
     person_type = ContentType.objects.get_for_model(Person)
-    own = models.Q(content_type=person_type, object_id=str(person.pk))
-    mentions = models.Q()
-    for field in ("object_repr", "change_message"):
-        for term in contacts:
-            for spelling in {term, json.dumps(term)[1:-1]}:
-                mentions |= models.Q(**{f"{field}__icontains": spelling})
-        for stems in full_name_stems:
-            mentions |= models.Q(
-                *(
-                    _contains_stem(field, stem) | models.Q(**{f"{field}__icontains": json.dumps(stem)[1:-1]})
-                    for stem in stems
-                )
-            )
-    for entry in LogEntry.objects.filter(own | mentions):
-        is_own = entry.content_type_id == person_type.pk and entry.object_id == str(person.pk)
-        entry_pattern = pattern if is_own else shared_pattern
-        object_repr = _scrub_text(entry_pattern, entry.object_repr, placeholder) or ""
-        change_message = _scrub_change_message(entry_pattern, entry.change_message, placeholder)
-        if (object_repr, change_message) != (entry.object_repr, entry.change_message):
-            LogEntry.objects.filter(pk=entry.pk).update(
-                object_repr=object_repr, change_message=change_message
-            )
+    _scrub_log(
+        traces=traces,
+        own=models.Q(content_type=person_type, object_id=str(person.pk)),
+        placeholder=placeholder,
+    )
 
     _log_change(user=user, obj=person, message=gettext("Personal data erased (GDPR)."))
     signals.person_erased.send(sender=Person, person=person)
     return person
+
+
+@transaction.atomic
+def person_delete(*, person: Person) -> None:
+    """Delete a person and what the history keeps of them: a deleted contact's data must not live
+    on where no one can see it, and once the person is gone no erasure can reach it.
+
+    Their affiliations go with them (and their interactions lose them from the people involved).
+    Their simple-history records and those of their affiliations (with the job titles) are
+    deleted; in the admin log, the entries of the person (their deletion too) name them "Deleted
+    person", those of their affiliations and any other entry naming them (an affiliation added
+    inline on an organisation) have the name, e-mail and phone replaced by it, as an erasure does
+    (`_Traces`). Staff's own texts that are still shown (interactions, descriptions, notes) are
+    left to staff, or to an erasure before the deletion.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    placeholder = gettext("Deleted person")
+    person_history = _history_model(Person).objects.filter(id=person.pk)
+    affiliation_history = _history_model(Affiliation).objects.filter(person_id=person.pk)
+    traces = _person_traces([person, *person_history])
+    affiliation_ids = {
+        *Affiliation.objects.filter(person=person).values_list("pk", flat=True),
+        *affiliation_history.values_list("id", flat=True),
+    }
+    person_pk = person.pk
+    person.delete()
+    # After the deletion, which writes a last ("deleted") record of each.
+    person_history.delete()
+    affiliation_history.delete()
+
+    content_types = ContentType.objects.get_for_models(Person, Affiliation)
+    _scrub_log(
+        traces=traces,
+        own=models.Q(content_type=content_types[Person], object_id=str(person_pk)),
+        placeholder=placeholder,
+        own_repr=placeholder,
+    )
+    # An affiliation's entries keep the organisation: "Deleted person — Lazerių klasteris".
+    _scrub_log(
+        traces=traces,
+        own=models.Q(
+            content_type=content_types[Affiliation], object_id__in=[str(pk) for pk in affiliation_ids]
+        ),
+        placeholder=placeholder,
+    )

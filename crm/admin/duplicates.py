@@ -16,6 +16,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -279,6 +280,16 @@ class PersonToolsMixin(MergeAdminMixin):
 
     def merge_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
         return queryset.prefetch_related("affiliations__organisation")
+
+    # A deleted person's data goes from the history and the admin log too (after the admin has
+    # logged the deletion, which the service then renames).
+    def delete_model(self, request: HttpRequest, obj: Person) -> None:
+        services.person_delete(person=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        with transaction.atomic():
+            for person in queryset:
+                services.person_delete(person=person)
 
     def merge_details(self, obj: Person) -> list[str]:
         details = [

@@ -326,6 +326,7 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
                     "eccp_url",
                     ("label", "label_awarded_on", "label_valid_until"),
                     "description",
+                    "notes",
                 ]
             },
         ),

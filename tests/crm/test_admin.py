@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Affiliation, Interaction, Membership, Organisation, Payment
+from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
+    valid_legal_code,
 )
 
 pytestmark = pytest.mark.django_db
@@ -708,3 +709,47 @@ def test_the_person_picker_tells_namesakes_apart_by_their_e_mail(staff_client):
         "Jonas Balčiūnas (j.balciunas@menulis.lt)",
         "Jonas Balčiūnas (jonas@saule.lt)",
     ]
+
+
+# A record that repeats another's unique value is told so on the field, in Lithuanian.
+
+
+def test_a_tag_differing_only_in_letter_case_is_refused_on_its_name(staff_client):
+    Tag.objects.create(name="šiluma")
+
+    response = staff_client.post(reverse("admin:crm_tag_add"), {"name": "ŠILUMA"})
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {
+        "name": ["Žyma tokiu pavadinimu jau yra (didžiosios ir mažosios raidės nesiskiria)."]
+    }
+    assert "crm_tag_name_ci_unique" not in response.content.decode()
+    assert Tag.objects.count() == 1
+
+
+def test_a_person_with_another_s_e_mail_in_other_letters_is_refused_on_the_e_mail(staff_client):
+    PersonFactory(email="jonas@klasteris.lt")
+    url = reverse("admin:crm_person_add")
+    data = change_form_data(staff_client.get(url))
+    data.update(first_name="Jonas", last_name="Jonaitis", email=" Jonas@KLASTERIS.lt ")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"email": ["Asmuo su šiuo el. pašto adresu jau yra."]}
+
+
+def test_an_organisation_with_another_s_legal_code_is_refused_on_the_code(staff_client):
+    code = valid_legal_code(3)
+    OrganisationFactory(legal_code=code)
+    url = reverse("admin:crm_organisation_add")
+    data = change_form_data(staff_client.get(url))
+    data.update(name="Klasteris „Dvynys“", legal_code=f"{code[:3]} {code[3:]}")
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "legal_code": ["Organizacija su šiuo juridinio asmens kodu jau yra."]
+    }

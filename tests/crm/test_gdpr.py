@@ -4,7 +4,7 @@ import datetime
 import json
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.test import Client
@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
     InteractionFactory,
@@ -372,3 +373,215 @@ def test_erasure_scrubs_organisations_descriptions_and_membership_notes_and_thei
     ]
     untouched.refresh_from_db()
     assert untouched.description == "Steigėjas – Jonas Petraitis."
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_erase_action_anonymises_the_person_outside_any_surrounding_transaction(administrator):
+    # The admin's actions run in no transaction of their own, and the test none around them: the
+    # erasure must open its own to lock the person (PostgreSQL refuses a lock outside one).
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    client = _client(administrator)
+    client.raise_request_exception = True
+
+    response = client.post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [person.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.anonymised_at is not None
+    assert person.full_name == f"Anonymised person #{person.pk}"
+    assert person.email == ""
+
+
+PHONE_FORMS = [
+    "8 612 34567",
+    "861234567",
+    "+370 612 34567",
+    "(8 612) 34567",
+    "8-612-34567",
+    "00370 612 34567",
+    "8.612.34567",
+    "+37061234567",
+]
+
+
+@pytest.mark.parametrize("written", PHONE_FORMS)
+def test_erasure_scrubs_her_phone_however_it_is_written(superuser, written):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    AffiliationFactory(person=person, organisation=organisation)
+    call = InteractionFactory(organisation=organisation, notes=f"Perskambinti tel. {written} po pietų.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == "Perskambinti tel. Anonymised person po pietų."
+
+
+def test_erasure_finds_her_phone_written_otherwise_in_texts_not_linked_to_her(superuser):
+    # Neither her organisation's nor one she took part in: only the database's prefilter finds them.
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    elsewhere = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"), notes="Rekomendavo skambinti (8 612) 34567."
+    )
+    described = OrganisationFactory(name="Trečias klasteris", description="Kontaktas: 8 612 34567.")
+    membership = MembershipFactory(notes="Apie mokestį: +370 612 34567")
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk,
+        queryset=[described],
+        action_flag=CHANGE,
+        change_message="Pridėtas kontaktas 8-612-34567.",
+    )
+
+    services.person_erase(person=person, user=superuser)
+
+    elsewhere.refresh_from_db()
+    described.refresh_from_db()
+    membership.refresh_from_db()
+    assert elsewhere.notes == "Rekomendavo skambinti Anonymised person."
+    assert described.description == "Kontaktas: Anonymised person."
+    assert membership.notes == "Apie mokestį: Anonymised person"
+    entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Organisation))
+    assert entry.change_message == "Pridėtas kontaktas Anonymised person."
+    history = Organisation.history.model.objects.filter(id=described.pk)
+    assert not history.filter(description__contains="34567").exists()
+
+
+def test_erasure_leaves_other_numbers_alone(superuser):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    AffiliationFactory(person=person, organisation=organisation)
+    others = (
+        "Kolegos tel. 8 612 34568; įmonės kodas 302861234567; sąskaita 1612345678; "
+        "užsakymas 1-861234567; jos tel. 8 612 34567."
+    )
+    call = InteractionFactory(organisation=organisation, notes=others)
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == (
+        "Kolegos tel. 8 612 34568; įmonės kodas 302861234567; sąskaita 1612345678; "
+        "užsakymas 1-861234567; jos tel. Anonymised person."
+    )
+
+
+def test_erasure_scrubs_a_landline_with_its_extension(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37052123456 ext. 12")
+    call = InteractionFactory(notes="Tel. (8 5) 212 3456, vid. 12; arba +370 5 212 3456.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert call.notes == "Tel. Anonymised person; arba Anonymised person."
+
+
+def _traces_kept(*, except_of: Person | None = None) -> str:
+    """Everything the history tables and the admin log hold (but the history of the person
+    `except_of`, a namesake), as one text."""
+    people, affiliations = HistoricalPerson.objects.all(), HistoricalAffiliation.objects.all()
+    if except_of is not None:
+        people, affiliations = people.exclude(id=except_of.pk), affiliations.exclude(person=except_of)
+    return serializers.serialize("json", [*people, *affiliations, *LogEntry.objects.all()])
+
+
+def test_deleting_a_person_in_the_admin_leaves_no_trace_in_the_history_or_the_log(jurate, crm_editor):
+    affiliation = Affiliation.objects.get(person=jurate)
+    LogEntry.objects.log_actions(
+        user_id=crm_editor.pk, queryset=[affiliation], action_flag=CHANGE, change_message="Pakeista."
+    )
+    colleague = Affiliation.objects.exclude(person=jurate).get()  # "Jūratė Žemaitytė-1"
+    assert "Žemaitytė" in _traces_kept(except_of=colleague.person)
+
+    response = _client(crm_editor).post(reverse("admin:crm_person_delete", args=[jurate.pk]), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=jurate.pk).exists()
+    assert not HistoricalPerson.objects.filter(id=jurate.pk).exists()
+    assert not HistoricalAffiliation.objects.filter(person_id=jurate.pk).exists()
+    kept = _traces_kept(except_of=colleague.person)
+    for trace in [*TRACES, "Direktorė"]:
+        assert trace not in kept
+    # The deletion is logged, without her name; the organisation's log keeps what happened.
+    deletion = LogEntry.objects.get(action_flag=DELETION)
+    assert (deletion.user, deletion.object_id, deletion.object_repr) == (
+        crm_editor,
+        str(jurate.pk),
+        "Deleted person",
+    )
+    organisation_entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Organisation))
+    assert (
+        organisation_entry.get_change_message() == "Added affiliation “Deleted person — Lazerių klasteris”."
+    )
+    affiliation_entry = LogEntry.objects.get(content_type=ContentType.objects.get_for_model(Affiliation))
+    assert affiliation_entry.object_repr == "Deleted person — Lazerių klasteris"
+    # Other people's history stays.
+    assert HistoricalAffiliation.objects.filter(id=colleague.pk).exists()
+    assert HistoricalPerson.objects.filter(id=colleague.person_id).exists()
+
+
+def test_deleting_persons_with_the_list_action_leaves_no_trace_in_the_history_or_the_log(crm_editor):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    jurate = PersonFactory(
+        first_name="Jūratė",
+        last_name="Žemaitytė",
+        email="jurate@klasteris.lt",
+        phone="+37061234567",
+        consent_consultations=False,
+        consent_consultations_at=None,
+        consent_consultations_source="",
+    )
+    petras = PersonFactory(first_name="Petras", last_name="Petraitis", email="petras@klasteris.lt")
+    AffiliationFactory(person=jurate, organisation=organisation, job_title="Direktorė")
+    AffiliationFactory(person=petras, organisation=organisation)
+    kept_person = PersonFactory(first_name="Jonas", last_name="Jonaitis", email="jonas@klasteris.lt")
+    client = _client(crm_editor)
+    # Edited in the admin first: the log and the history hold her names and contacts.
+    page = reverse("admin:crm_person_change", args=[jurate.pk])
+    edited = client.post(page, {**change_form_data(client.get(page)), "notes": "Skambinti vakare."})
+    assert edited.status_code == 302
+    assert LogEntry.objects.get(action_flag=CHANGE).object_repr == "Jūratė Žemaitytė"
+
+    response = client.post(
+        reverse("admin:crm_person_changelist"),
+        {"action": "delete_selected", "_selected_action": [jurate.pk, petras.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert list(Person.objects.all()) == [kept_person]
+    kept = _traces_kept()
+    for trace in ["Jūratė", "Žemaitytė", "jurate@", "+37061234567", "Direktorė", "Petras", "Petraitis"]:
+        assert trace not in kept
+    assert sorted(LogEntry.objects.filter(action_flag=DELETION).values_list("object_repr", flat=True)) == [
+        "Deleted person",
+        "Deleted person",
+    ]
+    assert HistoricalPerson.objects.filter(id=kept_person.pk).exists()
+
+
+def test_deleting_a_merged_person_also_removes_the_merged_away_records_history(superuser, crm_editor):
+    survivor = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    other = PersonFactory(first_name="Jurate", last_name="Zemaityte", email="jurate@gmail.com")
+    LogEntry.objects.log_actions(
+        user_id=superuser.pk, queryset=[other], action_flag=CHANGE, change_message="Pakeista."
+    )
+    services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    _client(crm_editor).post(reverse("admin:crm_person_delete", args=[survivor.pk]), {"post": "yes"})
+
+    assert not Person.objects.exists()
+    kept = _traces_kept()
+    for trace in ["Jūratė", "Jurate", "Žemaitytė", "Zemaityte", "jurate@"]:
+        assert trace not in kept
+
+
+def test_erasure_scrubs_organisations_internal_notes(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    organisation = OrganisationFactory(notes="Sujungtas įrašas Nr. 7: el. paštas: jurate@klasteris.lt")
+
+    services.person_erase(person=person, user=superuser)
+
+    organisation.refresh_from_db()
+    assert organisation.notes == "Sujungtas įrašas Nr. 7: el. paštas: Anonymised person"

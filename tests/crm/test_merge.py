@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,7 +12,7 @@ from django.db.models.signals import pre_delete
 from django.test import Client
 from django.test.utils import isolate_apps
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Person, Sector, Tag
@@ -153,6 +154,59 @@ def test_survivor_keeps_its_own_legal_code(superuser):
     assert valid_legal_code(2) in set(merged.history.values_list("legal_code", flat=True))
 
 
+def test_the_others_differing_codes_and_contacts_are_kept_in_the_survivors_internal_notes(superuser):
+    survivor = OrganisationFactory(
+        name="Klasteris B",
+        legal_code=valid_legal_code(1),
+        vat_code="LT100001919017",
+        email="info@b.lt",
+        phone="+37061234567",
+        website="https://b.lt",
+        description="Vandenilio technologijų klasteris.",
+    )
+    other = OrganisationFactory(
+        name="KLASTERIS B",
+        legal_code=valid_legal_code(2),
+        vat_code="LT100000000018",
+        email="kontaktai@b.lt",
+        phone="+37052123456",
+        website="https://b.eu",
+        description="Vandenilio klasteris, įkurtas 2019 m.",
+        notes="Mokestį moka ketvirčiais.",
+    )
+
+    with translation.override("lt"):
+        merged = services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    merged.refresh_from_db()
+    # The survivor's own stay; the description, which the public directory shows, as it was.
+    assert (merged.legal_code, merged.vat_code, merged.email, merged.phone, merged.website) == (
+        valid_legal_code(1),
+        "LT100001919017",
+        "info@b.lt",
+        "+37061234567",
+        "https://b.lt",
+    )
+    assert merged.description == "Vandenilio technologijų klasteris."
+    assert merged.notes == (
+        f"Sujungtas įrašas Nr. {other.pk}: juridinio asmens kodas: {valid_legal_code(2)}; "
+        "PVM mokėtojo kodas: LT100000000018; svetainė: https://b.eu; el. paštas: kontaktai@b.lt; "
+        "telefonas: +37052123456"
+        "\n\nVandenilio klasteris, įkurtas 2019 m."
+        "\n\nMokestį moka ketvirčiais."
+    )
+
+
+def test_nothing_is_noted_when_the_other_adds_nothing_new(superuser):
+    survivor = OrganisationFactory(email="info@b.lt", website="https://b.lt")
+    other = OrganisationFactory(email="info@b.lt", website="", legal_code="")
+
+    merged = services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    merged.refresh_from_db()
+    assert merged.notes == ""
+
+
 def test_merge_is_logged_on_the_survivor_naming_what_was_merged(twins, superuser):
     survivor, other = twins
 
@@ -189,6 +243,50 @@ def test_the_others_primary_contact_becomes_primary_when_the_survivor_has_none(s
     primary.refresh_from_db()
     assert primary.organisation == survivor
     assert primary.is_primary
+
+
+def test_the_others_current_primary_contact_stays_primary_when_the_survivors_has_left(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    former = AffiliationFactory(
+        organisation=survivor,
+        is_primary=True,
+        start_date=datetime.date(2015, 1, 1),
+        end_date=datetime.date(2020, 1, 1),
+    )
+    current = AffiliationFactory(organisation=other, is_primary=True)
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    current.refresh_from_db()
+    former.refresh_from_db()
+    assert (current.organisation, current.is_primary) == (survivor, True)
+    assert (former.organisation, former.is_primary) == (survivor, False)
+    assert former.end_date == datetime.date(2020, 1, 1)  # the rest as it was
+    assert HistoricalAffiliation.objects.filter(id=former.pk).latest().is_primary is False
+
+
+def test_a_primary_contact_who_has_left_stays_primary_when_no_one_current_is(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    former = AffiliationFactory(organisation=survivor, is_primary=True, end_date=datetime.date(2020, 1, 1))
+    also_left = AffiliationFactory(organisation=other, is_primary=True, end_date=datetime.date(2021, 1, 1))
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert list(Affiliation.objects.filter(organisation=survivor, is_primary=True)) == [former]
+    also_left.refresh_from_db()
+    assert (also_left.organisation, also_left.is_primary) == (survivor, False)
+
+
+def test_a_current_primary_contact_linked_to_both_stays_primary(superuser):
+    survivor, other = OrganisationFactory(), OrganisationFactory()
+    AffiliationFactory(organisation=survivor, is_primary=True, end_date=datetime.date(2020, 1, 1))
+    person = PersonFactory()
+    kept = AffiliationFactory(organisation=survivor, person=person)
+    AffiliationFactory(organisation=other, person=person, is_primary=True)
+
+    services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert list(Affiliation.objects.filter(organisation=survivor, is_primary=True)) == [kept]
 
 
 def test_a_person_affiliated_with_both_is_kept_once_with_combined_flags(superuser):
@@ -422,6 +520,83 @@ def test_person_merge_keeps_the_most_recent_consent_and_the_other_contacts(perso
     assert "Kalba angliškai." in merged.notes
     assert "Susitikome forume." in merged.notes
     merged.full_clean()
+
+
+def _consent(person: Person, kind: str) -> tuple[bool, datetime.datetime | None, str]:
+    person.refresh_from_db()
+    return tuple(getattr(person, f"consent_{kind}{suffix}") for suffix in ("", "_at", "_source"))
+
+
+def _consenting(year: int, source: str = Person.ConsentSource.IMPORT) -> dict[str, object]:
+    return {
+        "consent_newsletter": True,
+        "consent_newsletter_at": _moment(year),
+        "consent_newsletter_source": source,
+    }
+
+
+def _withdraw(person: Person, *, on: datetime.datetime) -> None:
+    """Staff untick the box, as in the admin: the date it was given stays."""
+    with time_machine.travel(on, tick=False):
+        person.consent_newsletter = False
+        person.save()
+
+
+@pytest.mark.parametrize("withdrawn", ["survivor", "other"])
+def test_person_merge_does_not_turn_a_withdrawn_consent_back_on(superuser, withdrawn):
+    with time_machine.travel(_moment(2021), tick=False):
+        survivor = PersonFactory(**_consenting(2019))
+        other = PersonFactory(**_consenting(2020))
+    _withdraw(survivor if withdrawn == "survivor" else other, on=_moment(2025, 6))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter")[0] is False
+
+
+def test_a_withdrawal_recorded_with_its_date_wins_over_an_older_consent(superuser):
+    # An import's "ne" with a date: a decision recorded, though never a consent.
+    survivor = PersonFactory(
+        consent_newsletter=False,
+        consent_newsletter_at=_moment(2025),
+        consent_newsletter_source=Person.ConsentSource.IMPORT,
+    )
+    other = PersonFactory(**_consenting(2020))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (False, _moment(2025), Person.ConsentSource.IMPORT)
+
+
+def test_a_consent_given_after_the_withdrawal_wins(superuser):
+    with time_machine.travel(_moment(2019), tick=False):
+        survivor = PersonFactory(**_consenting(2019))
+    _withdraw(survivor, on=_moment(2022))
+    other = PersonFactory(**_consenting(2025, Person.ConsentSource.EVENT))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2025), Person.ConsentSource.EVENT)
+
+
+def test_a_survivor_that_never_recorded_a_decision_takes_the_others_consent(superuser):
+    survivor = PersonFactory(
+        consent_newsletter=False, consent_newsletter_at=None, consent_newsletter_source=""
+    )
+    other = PersonFactory(**_consenting(2020))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2020), Person.ConsentSource.IMPORT)
+
+
+def test_a_survivor_s_consent_stays_when_the_other_never_recorded_a_decision(superuser):
+    survivor = PersonFactory(**_consenting(2020))
+    other = PersonFactory(consent_newsletter=False, consent_newsletter_at=None, consent_newsletter_source="")
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter") == (True, _moment(2020), Person.ConsentSource.IMPORT)
 
 
 def test_a_survivor_without_e_mail_takes_the_others(superuser):

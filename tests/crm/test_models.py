@@ -100,6 +100,23 @@ def test_membership_cannot_end_before_it_starts():
         MembershipFactory(start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2024, 12, 31))
 
 
+def test_an_ended_membership_needs_its_end_date():
+    organisation = OrganisationFactory()
+    ended = Membership(
+        organisation=organisation, status=Membership.Status.ENDED, start_date=datetime.date(2020, 1, 1)
+    )
+
+    with pytest.raises(ValidationError) as excinfo:
+        ended.full_clean()
+
+    assert list(excinfo.value.error_dict) == ["end_date"]
+    assert excinfo.value.error_dict["end_date"][0].code == "ended_without_end"
+    ended.end_date = datetime.date(2024, 12, 31)
+    ended.full_clean()
+    # Other periods may stay open.
+    Membership(organisation=organisation, start_date=datetime.date(2025, 1, 1)).full_clean()
+
+
 @pytest.mark.parametrize(
     ("start", "end"),
     [

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from crm.models import Affiliation, Membership, Organisation, Payment
 from tests.admin_forms import change_form_data
@@ -197,6 +198,26 @@ def test_a_saved_membership_moved_onto_a_new_one_is_a_form_error(staff_client):
     assert list(Membership.objects.values_list("start_date", "end_date")) == [
         (datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
     ]
+
+
+def test_an_ended_membership_without_its_end_is_an_error_on_its_end_date(staff_client):
+    organisation = OrganisationFactory()
+    url, data = _change(staff_client, organisation)
+    _add_row(data, "memberships", **{**_membership("2020-01-01"), "status": "ended"})
+
+    with translation.override("lt"):
+        response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    [inline] = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "memberships"
+    ]
+    assert inline.formset.forms[0].errors == {
+        "end_date": ["Nurodykite, kurią dieną pasibaigusi narystė baigėsi."]
+    }
+    assert not Membership.objects.exists()
 
 
 def test_new_memberships_that_follow_each_other_are_saved(staff_client):
