@@ -948,9 +948,12 @@ def _response_save(
 
     # The response row is locked until the transaction ends: of two saves based on one version,
     # the second waits here, then sees the first one's version and is refused.
+    # Without Response's own ordering, which joins the consultation and the organisation: FOR UPDATE
+    # would lock their rows too, and every submit to the consultation would wait for the others'.
     response = (
         Response.objects.select_for_update()
         .filter(consultation=consultation, organisation_id=invitation.organisation_id)
+        .order_by()
         .first()
     )
     current_version = response.version if response else 0
@@ -1113,10 +1116,10 @@ def response_submit(
     # by the worker only if the submission commits.
     tasks.response_receipt_send.enqueue(response_version_id=version.pk)
     if version.number > 1:
-        for recipient in selectors.invitation_recipients(invitation=invitation):
-            if recipient.pk != person.pk:
+        for recipient_id in selectors.invitation_recipient_ids(invitation=invitation):
+            if recipient_id != person.pk:
                 tasks.response_amendment_notice_send.enqueue(
-                    response_version_id=version.pk, person_id=recipient.pk
+                    response_version_id=version.pk, person_id=recipient_id
                 )
     return version
 
