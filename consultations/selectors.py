@@ -668,26 +668,37 @@ def response_for_invitation(*, invitation: Invitation) -> Response | None:
 
 def answer_values(*, response: Response | None) -> dict[int, AnswerValue]:
     """The stored answers of a response by question id (two queries, none without a response)."""
-    return stored_answers(response=response)[1]
+    return stored_answers(response=response).values
 
 
-def stored_answers(*, response: Response | None) -> tuple[dict[int, Answer], dict[int, AnswerValue]]:
-    """The stored answers of a response by question id, as rows and as values (two queries, none
-    without a response)."""
+@dataclass(frozen=True)
+class StoredAnswers:
+    """A response's stored answers (`stored_answers`): the rows by question id, their proposal
+    rows by answer id, and the answers as values by question id."""
+
+    answers: dict[int, Answer] = field(default_factory=dict)
+    proposal_rows: dict[int, list[ProposalRow]] = field(default_factory=dict)
+    values: dict[int, AnswerValue] = field(default_factory=dict)
+
+
+def stored_answers(*, response: Response | None) -> StoredAnswers:
+    """The stored answers of a response, as rows and as values (two queries, none without a
+    response)."""
     if response is None or response.pk is None:
-        return {}, {}
+        return StoredAnswers()
     # Unordered: the answers' own ordering joins the question, the consultation and the organisation.
     answers = list(Answer.objects.filter(response=response).order_by())
     if not answers:
-        return {}, {}
+        return StoredAnswers()
     rows: dict[int, list[ProposalRow]] = defaultdict(list)
     for row in ProposalRow.objects.filter(answer_id__in=[answer.pk for answer in answers]).order_by(
         "position", "id"
     ):
         rows[row.answer_id].append(row)
-    return (
-        {answer.question_id: answer for answer in answers},
-        {answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers},
+    return StoredAnswers(
+        answers={answer.question_id: answer for answer in answers},
+        proposal_rows=dict(rows),
+        values={answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers},
     )
 
 
