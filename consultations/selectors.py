@@ -484,7 +484,8 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
     """The active link (`access_links_usable`) among those a browser holds (with their keys) that
     opens this invitation, while the consultation is open or closed (not archived); None otherwise
     (a foreign invitation, a revoked link, a wrong key, someone who has left the organisation, an
-    archived consultation)."""
+    archived consultation). With its person, invitation and consultation: what a save needs; a
+    page rendered after it reads the rest (`invitation_for_page`)."""
     if not links:
         return None
     held = Q()
@@ -504,9 +505,9 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
             invitation_id=invitation_id,
             invitation__consultation__status__in=SESSION_STATUSES,
         )
-        .select_related(
-            "person", "invitation__consultation__requesting_institution", "invitation__organisation"
-        )
+        # Only what a save needs: the organisation and the requesting institution, two wide rows,
+        # were about a third of the CPU this query costs every submit, to select and to build.
+        .select_related("person", "invitation__consultation")
         # AccessLink's own ordering less its first key, the invitation, which is the same for every
         # row here and would join the consultation and the organisation once more to order by
         # theirs (every member page view runs this query).
@@ -667,26 +668,37 @@ def response_for_invitation(*, invitation: Invitation) -> Response | None:
 
 def answer_values(*, response: Response | None) -> dict[int, AnswerValue]:
     """The stored answers of a response by question id (two queries, none without a response)."""
-    return stored_answers(response=response)[1]
+    return stored_answers(response=response).values
 
 
-def stored_answers(*, response: Response | None) -> tuple[dict[int, Answer], dict[int, AnswerValue]]:
-    """The stored answers of a response by question id, as rows and as values (two queries, none
-    without a response)."""
+@dataclass(frozen=True)
+class StoredAnswers:
+    """A response's stored answers (`stored_answers`): the rows by question id, their proposal
+    rows by answer id, and the answers as values by question id."""
+
+    answers: dict[int, Answer] = field(default_factory=dict)
+    proposal_rows: dict[int, list[ProposalRow]] = field(default_factory=dict)
+    values: dict[int, AnswerValue] = field(default_factory=dict)
+
+
+def stored_answers(*, response: Response | None) -> StoredAnswers:
+    """The stored answers of a response, as rows and as values (two queries, none without a
+    response)."""
     if response is None or response.pk is None:
-        return {}, {}
+        return StoredAnswers()
     # Unordered: the answers' own ordering joins the question, the consultation and the organisation.
     answers = list(Answer.objects.filter(response=response).order_by())
     if not answers:
-        return {}, {}
+        return StoredAnswers()
     rows: dict[int, list[ProposalRow]] = defaultdict(list)
     for row in ProposalRow.objects.filter(answer_id__in=[answer.pk for answer in answers]).order_by(
         "position", "id"
     ):
         rows[row.answer_id].append(row)
-    return (
-        {answer.question_id: answer for answer in answers},
-        {answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers},
+    return StoredAnswers(
+        answers={answer.question_id: answer for answer in answers},
+        proposal_rows=dict(rows),
+        values={answer.question_id: AnswerValue.from_answer(answer, rows[answer.pk]) for answer in answers},
     )
 
 
@@ -715,10 +727,20 @@ def invitation_recipients(*, invitation: Invitation) -> list[Person]:
     """The people holding an active link to the invitation (`access_links_usable`: not those who
     have left the organisation), who have an e-mail address and (still) agree to consultation
     mail."""
+    return list(_invitation_recipients(invitation))
+
+
+def invitation_recipient_ids(*, invitation: Invitation) -> list[int]:
+    """The ids of `invitation_recipients`, in the same order: what a submit queues the notices
+    by (each task reads its person itself)."""
+    return list(_invitation_recipients(invitation).values_list("pk", flat=True))
+
+
+def _invitation_recipients(invitation: Invitation) -> QuerySet[Person]:
     # As joins (one row a person: a person has one active link to an invitation and one affiliation
     # with an organisation), which cost every submit less to build than `access_links_usable`'s
     # subquery.
-    return list(
+    return (
         Person.objects.filter(
             crm_selectors.affiliation_current_condition(day=timezone.localdate(), through="affiliations__"),
             affiliations__organisation_id=invitation.organisation_id,

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import F
+from django.db.models.deletion import Collector
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -834,10 +835,10 @@ def _answers_write(
     questions: dict[int, Question],
     values: dict[int, AnswerValue],
     changed: list[int],
-    existing: dict[int, Answer],
+    existing: selectors.StoredAnswers,
 ) -> None:
     """Write the changed answers in a fixed number of statements, however many there are.
-    `existing` are the stored answers by question id, read under the response's lock."""
+    `existing` are the stored answers, read under the response's lock."""
     emptied = [pk for pk in changed if values[pk].is_empty()]
     answered = [pk for pk in changed if not values[pk].is_empty()]
     if emptied:
@@ -849,7 +850,7 @@ def _answers_write(
     written = []
     for question_id in answered:
         value = values[question_id]
-        answer = existing.get(question_id) or Answer(response=response, question_id=question_id)
+        answer = existing.answers.get(question_id) or Answer(response=response, question_id=question_id)
         answer.text = value.text
         answer.choice_indexes = list(value.choice_indexes)
         answer.other_text = value.other_text
@@ -861,7 +862,14 @@ def _answers_write(
     Answer.objects.bulk_create([a for a in written if a.pk is None])
     with_rows = [a for a in written if questions[a.question_id].kind == Question.Kind.PROPOSALS]
     if with_rows:
-        ProposalRow.objects.filter(answer__in=[a.pk for a in with_rows]).delete()
+        # The rows read under the response's lock are all there are (only a save writes them, under
+        # that lock): deleted as they are, with their links from position papers, they need no
+        # query to find them, which deleting them by their answers would make.
+        replaced = [row for answer in with_rows for row in existing.proposal_rows.get(answer.pk, ())]
+        if replaced:
+            collector = Collector(using=router.db_for_write(ProposalRow), origin=replaced[0])
+            collector.collect(replaced)
+            collector.delete()
         ProposalRow.objects.bulk_create(
             ProposalRow(
                 answer=answer,
@@ -948,13 +956,17 @@ def _response_save(
 
     # The response row is locked until the transaction ends: of two saves based on one version,
     # the second waits here, then sees the first one's version and is refused.
+    # Without Response's own ordering, which joins the consultation and the organisation: FOR UPDATE
+    # would lock their rows too, and every submit to the consultation would wait for the others'.
     response = (
         Response.objects.select_for_update()
         .filter(consultation=consultation, organisation_id=invitation.organisation_id)
+        .order_by()
         .first()
     )
     current_version = response.version if response else 0
-    stored_rows, stored = selectors.stored_answers(response=response)
+    stored_answers = selectors.stored_answers(response=response)
+    stored = stored_answers.values
     if current_version != expected_version:
         edits = (
             selectors.response_edits_since(response=response, version=expected_version) if response else []
@@ -1017,7 +1029,7 @@ def _response_save(
             )
 
     _answers_write(
-        response=response, questions=questions, values=values, changed=changed, existing=stored_rows
+        response=response, questions=questions, values=values, changed=changed, existing=stored_answers
     )
     update: dict[str, Any] = {"version": F("version") + 1, "updated_at": now}
     if submitting:
@@ -1113,10 +1125,10 @@ def response_submit(
     # by the worker only if the submission commits.
     tasks.response_receipt_send.enqueue(response_version_id=version.pk)
     if version.number > 1:
-        for recipient in selectors.invitation_recipients(invitation=invitation):
-            if recipient.pk != person.pk:
+        for recipient_id in selectors.invitation_recipient_ids(invitation=invitation):
+            if recipient_id != person.pk:
                 tasks.response_amendment_notice_send.enqueue(
-                    response_version_id=version.pk, person_id=recipient.pk
+                    response_version_id=version.pk, person_id=recipient_id
                 )
     return version
 

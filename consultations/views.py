@@ -397,6 +397,11 @@ class ResponseView(MemberView):
     def _render(
         self, request: HttpRequest, form: ResponseForm, status: int = 200, **extra: Any
     ) -> HttpResponse:
+        if request.method == "POST":
+            # The link found for a save brought only what the save needs (`access_link_for_browser`);
+            # a page shown instead reads what it shows as a GET does.
+            self.invitation = selectors.invitation_for_page(invitation_id=self.invitation.pk)
+            self.consultation = self.invitation.consultation
         editable = extra.pop("editable", None)
         context = answer_page_context(
             consultation=self.consultation,

@@ -106,6 +106,10 @@ def test_the_other_contacts_still_get_amendment_notices(opened):
 
     assert sorted(message.to[0] for message in mail.outbox) == ["jonas@saule.lt", "ruta@saule.lt"]
     assert selectors.invitation_recipients(invitation=jonas.invitation) == [jonas.person, ruta.person]
+    assert selectors.invitation_recipient_ids(invitation=jonas.invitation) == [
+        jonas.person.pk,
+        ruta.person.pk,
+    ]
 
 
 def test_the_link_of_a_contact_who_has_left_no_longer_opens_the_page(opened):

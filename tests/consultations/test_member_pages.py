@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -30,6 +31,7 @@ from consultations.models import (
     ResponseEdit,
     ResponseVersion,
 )
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -1172,3 +1174,60 @@ def test_a_refused_submit_lists_the_unanswered_required_questions_beside_the_oth
         ruta.url, {**answer_form(opened, short="Per ilgas atsakymas", long=""), "action": "save"}
     )
     assert [anchor for anchor, _message in saved.context["error_summary"]] == [f"id_q{short.pk}"]
+
+
+def test_a_submit_locks_the_response_row_alone_and_reads_no_organisation_for_the_link(
+    opened, settings, django_assert_num_queries
+):
+    # As in production, the e-mails are queued (an INSERT each), not sent inside the request.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+
+    # An amendment of one answer: the link, the questions, the consultation, the link checked
+    # again, the questions, the response locked, its answers and proposal rows, the answer written,
+    # the response, the edit log, the latest version, the new one, the invitation, the receipt
+    # queued, the colleagues and a notice queued for Jonas; and the transaction's savepoint and its
+    # release (the test runs in a transaction).
+    with django_assert_num_queries(19) as captured:
+        response = client.post(
+            ruta.url, {**answer_form(opened, version=1, short="Kitaip"), "action": "submit"}
+        )
+    assert response.status_code == 302
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    locks = [
+        sql for sql in statements if sql.startswith("SELECT") and 'FROM "consultations_response" ' in sql
+    ]
+    # The row alone: Response's own ordering would join the consultation and the organisation, and
+    # FOR UPDATE would lock their rows too, making every submit to the consultation wait for the others'.
+    assert len(locks) == 1
+    assert "JOIN" not in locks[0]
+    if connection.features.has_select_for_update:
+        assert locks[0].endswith("FOR UPDATE")
+    (link,) = [sql for sql in statements if 'FROM "consultations_accesslink"' in sql and "browser_key" in sql]
+    assert '"crm_organisation"' not in link
+    assert Response.objects.get().version == 2
+    assert ResponseVersion.objects.count() == 2
+
+
+def test_a_refused_save_shows_the_organisation_and_the_requesting_institution(opened):
+    opened.consultation.requesting_institution = OrganisationFactory(name="Ekonomikos ministerija")
+    opened.consultation.save()
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    client = ruta.client()
+
+    # Not valid: the page is shown again with what was posted.
+    invalid = client.post(ruta.url, {**answer_form(opened, scale="9"), "action": "save"})
+    # Based on a version a colleague has saved over since: a conflict.
+    jonas.client().post(jonas.url, {**answer_form(opened), "action": "save"})
+    conflict = client.post(ruta.url, {**answer_form(opened, short="Kitaip"), "action": "save"})
+
+    assert invalid.status_code == 200
+    assert conflict.status_code == 409
+    for page in (invalid, conflict):
+        content = _text(page)
+        assert "Saulės klasteris" in content
+        assert "Ekonomikos ministerija" in content
+        assert opened.consultation.title in content

@@ -9,10 +9,21 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from consultations import selectors, services
-from consultations.models import AccessLink, AccessToken, Consultation, Invitation, Question, Response
+from consultations.answers import AnswerValue, ProposalValue
+from consultations.models import (
+    AccessLink,
+    AccessToken,
+    Consultation,
+    Invitation,
+    ProposalRow,
+    Question,
+    Response,
+)
 from crm.models import Affiliation, Membership, Person
 from tests.consultations.factories import (
     AnswerFactory,
@@ -22,6 +33,7 @@ from tests.consultations.factories import (
     member_organisation,
 )
 from tests.factories import AffiliationFactory, MembershipFactory, OrganisationFactory, PersonFactory
+from tests.positions.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -697,3 +709,55 @@ def test_reissuing_revokes_every_token_of_the_person_and_mails_one_fresh_token(p
         assert all(selectors.access_link_for_token(token=token) is None for token in old_tokens)
         assert selectors.access_link_for_token(token=new_token) == new_link
     assert list(new_link.tokens.values_list("kind", flat=True)) == ["reissue"]
+
+
+def test_an_amended_proposals_table_replaces_its_rows_and_their_links_from_papers(opened):
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    q = opened.questions
+
+    def answers(*rows: ProposalValue) -> dict[int, AnswerValue]:
+        return {
+            q["short"].pk: AnswerValue(text="Pritariame"),
+            q["single"].pk: AnswerValue(choice_indexes=(0,)),
+            q["scale"].pk: AnswerValue(scale=4),
+            q["proposals"].pk: AnswerValue(rows=rows),
+        }
+
+    services.response_save_draft(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data=answers(ProposalValue("3 str.", "N", "J"), ProposalValue("4 str.", "M", "K")),
+        expected_version=0,
+    )
+    services.response_save_draft(
+        invitation=egle.invitation,
+        person=egle.person,
+        data=answers(ProposalValue("9 str.")),
+        expected_version=0,
+    )
+    replaced = list(ProposalRow.objects.filter(answer__response__organisation=ruta.organisation))
+    kept = ProposalRow.objects.get(answer__response__organisation=egle.organisation)
+    proposal = ProposalFactory()
+    proposal.source_rows.set([*replaced, kept])
+
+    with CaptureQueriesContext(connection) as captured:
+        services.response_submit(
+            invitation=ruta.invitation,
+            person=ruta.person,
+            data=answers(ProposalValue("5 str.", "Nauja", "Todėl")),
+            expected_version=1,
+        )
+
+    rows = ProposalRow.objects.filter(answer__response__organisation=ruta.organisation)
+    assert [(row.position, row.provision, row.proposed_wording) for row in rows] == [(1, "5 str.", "Nauja")]
+    assert not ProposalRow.objects.filter(pk__in=[row.pk for row in replaced]).exists()
+    # The paper's links to the replaced rows went with them; the other organisation's row stays.
+    assert list(proposal.source_rows.all()) == [kept]
+    assert ProposalRow.objects.filter(pk=kept.pk).exists()
+    # The rows are read once, under the response's lock, and not again to be deleted.
+    reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and 'FROM "consultations_proposalrow"' in query["sql"]
+    ]
+    assert len(reads) == 1
