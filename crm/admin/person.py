@@ -120,6 +120,8 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         """Every word must be found in one of the search fields or in the name of one of the
         person's organisations (as the admin's own search does, but without duplicates).
 
+        A name written surname first, "Kazlauskienė, Rūta", finds the person too.
+
         Phones are stored normalised (+37061234567): a word, or the whole search, that reads as a
         phone number in any form people write it ("861234567", "8 612 34567") also finds the
         person whose phone is that number, by an exact match.
@@ -129,6 +131,9 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
         for bit in bits:
             if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
                 bit = unescape_string_literal(bit)
+            else:
+                # "Kazlauskienė, Rūta", as lists of people are written: the comma is no part of a name.
+                bit = bit.strip(",;")
             if not bit:
                 continue
             # The people of the organisations whose name matches: one subquery, not one a row.

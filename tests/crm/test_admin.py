@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Tag
+from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Sector, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
@@ -232,6 +232,16 @@ def test_person_search_needs_every_word_in_a_field_or_an_organisation_and_lists_
     assert found("Sveikatos") == [other, jonas]  # two organisations each: still one row each
     assert found('"Jonas Žemaitis"') == []  # a quoted phrase is one word: no field holds both names
     assert found("jonas Žemaitis") == [jonas]
+
+
+@pytest.mark.parametrize("typed", ["Žemaitis, Jonas", "Žemaitis; Jonas", "Jonas , Žemaitis,"])
+def test_person_search_reads_a_name_written_surname_first_with_a_comma(staff_client, typed):
+    jonas = PersonFactory(first_name="Jonas", last_name="Žemaitis")
+    PersonFactory(first_name="Jonas", last_name="Aukštaitis")
+
+    response = staff_client.get(reverse("admin:crm_person_changelist"), {"q": typed})
+
+    assert list(response.context["cl"].result_list) == [jonas]
 
 
 def test_admin_speaks_lithuanian_by_default_and_english_under_en(staff_client):
@@ -753,3 +763,24 @@ def test_an_organisation_with_another_s_legal_code_is_refused_on_the_code(staff_
     assert response.context["adminform"].form.errors == {
         "legal_code": ["Organizacija su šiuo juridinio asmens kodu jau yra."]
     }
+
+
+def test_delete_pages_name_the_rows_linking_sectors_tags_and_people(staff_client):
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    organisation.sectors.set([Sector.objects.get(code="health")])
+    organisation.tags.set([Tag.objects.create(name="Švietimas")])
+    person = PersonFactory(first_name="Jonas", last_name="Žemaitis")
+    interaction = InteractionFactory(organisation=organisation, subject="Dėl finansavimo")
+    interaction.people.add(person)
+
+    person_page = staff_client.get(reverse("admin:crm_person_delete", args=[person.pk])).content.decode()
+    page = staff_client.get(reverse("admin:crm_organisation_delete", args=[organisation.pk])).content.decode()
+
+    assert "Sąveikų dalyviai: 1" in person_page
+    assert f"Sąveikos dalyvis: Jonas Žemaitis — {interaction}" in person_page
+    assert "Organizacijos sektorius: Klasteris „Ąžuolas“ — Sveikata" in page
+    assert "Organizacijos žyma: Klasteris „Ąžuolas“ — Švietimas" in page
+    assert "Organizacijų žymos: 1" in page
+    for content in (person_page, page):
+        assert "object (" not in content
+        assert "sąryšis" not in content
