@@ -156,8 +156,14 @@ class Organisation(ConstraintErrorsOnFields, models.Model):
     label_awarded_on = models.DateField(_("label awarded on"), null=True, blank=True)
     label_valid_until = models.DateField(_("label valid until"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # With a default in the database too: a row written without it (code of an earlier version
+    # during an upgrade, or a data migration's model of an earlier state) is stored.
     notes = models.TextField(
-        _("internal notes"), blank=True, help_text=_("For staff only: not shown in the public directory.")
+        _("internal notes"),
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("For staff only: not shown in the public directory."),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="organisations")
     show_in_directory = models.BooleanField(

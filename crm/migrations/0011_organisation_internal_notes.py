@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalorganisation',
             name='notes',
-            field=models.TextField(blank=True, help_text='For staff only: not shown in the public directory.', verbose_name='internal notes'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='For staff only: not shown in the public directory.', verbose_name='internal notes'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='notes',
-            field=models.TextField(blank=True, help_text='For staff only: not shown in the public directory.', verbose_name='internal notes'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='For staff only: not shown in the public directory.', verbose_name='internal notes'),
         ),
     ]
