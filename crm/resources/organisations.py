@@ -56,6 +56,7 @@ class OrganisationResource(CrmResource):
     label_awarded_on = Column(Organisation, "label_awarded_on", widgets.DateWidget())
     label_valid_until = Column(Organisation, "label_valid_until", widgets.DateWidget())
     description = Column(Organisation, "description", widgets.TextWidget())
+    notes = Column(Organisation, "notes", widgets.TextWidget())
     tags = Column(Organisation, "tags", widgets.TagsWidget(), kind=MANY)
     show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
 
@@ -93,6 +94,7 @@ class OrganisationResource(CrmResource):
             "label_awarded_on",
             "label_valid_until",
             "description",
+            "notes",
             "tags",
             "show_in_directory",
         ]

@@ -96,6 +96,7 @@ def organisations(db):
         label_awarded_on=datetime.date(2024, 3, 1),
         label_valid_until=datetime.date(2027, 3, 1),
         description="Pirmoji eilutė\r\nAntroji: ąčęėįšųūž",
+        notes="Sujungtas įrašas Nr. 7: el. paštas: zinios@azuolai.lt\nSkambinti po 14 val.",
         sectors=["ict", "health"],
     )
     # A tag's name may hold the separators of the tags' cell, and quotes: written in quotes there.
@@ -131,6 +132,27 @@ def test_exported_organisations_import_back_without_any_change(organisations, fi
     assert result.totals["skip"] == 2 and result.totals["new"] == result.totals["update"] == 0
     assert organisation_snapshot() == before
     assert Organisation.history.count() == history
+
+
+def test_an_organisations_internal_notes_are_exported_and_imported_in_their_own_column(organisations):
+    first, ministry = organisations.first(), organisations.last()
+    Organisation.objects.filter(pk=ministry.pk).update(notes="Kontaktas per sekretoriatą")
+    exported = read_back(CSV, export(OrganisationResource(), CSV, "lt"))
+    assert exported.dict[0]["vidinės pastabos"] == first.notes
+
+    content = csv_bytes(
+        ["įrašo ID", "pavadinimas", "vidinės pastabos"],
+        [
+            [str(first.pk), first.name, "Narystė sustabdyta iki 2027 m."],
+            [str(ministry.pk), ministry.name, ""],
+        ],
+    )
+    result = import_csv(OrganisationResource(), content)
+
+    assert not result.has_errors() and not result.has_validation_errors(), errors_of(result)
+    assert Organisation.objects.get(pk=first.pk).notes == "Narystė sustabdyta iki 2027 m."
+    # An empty cell erases nothing (as in every column).
+    assert Organisation.objects.get(pk=ministry.pk).notes == "Kontaktas per sekretoriatą"
 
 
 @pytest.mark.parametrize("file_format", [CSV, XLSX], ids=["csv", "xlsx"])
