@@ -307,6 +307,12 @@ def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisat
             for name in _ORGANISATION_NOTED_FIELDS
             if not _is_blank(value := getattr(other, name)) and value != getattr(survivor, name)
         ]
+        if other.label != Organisation.Label.NONE and _label_of(other) != _label_of(survivor):
+            # The survivor keeps its own label with its dates; the other's is noted whole.
+            differing.append(
+                f"{Organisation._meta.get_field('label').verbose_name}: "
+                + ", ".join(str(part) for part in (other.get_label_display(), *_label_of(other)[1:]) if part)
+            )
         if differing:
             extra_lines.append(
                 gettext("Merged record #%(pk)s: %(details)s")
@@ -319,6 +325,11 @@ def _organisation_fill_blanks(survivor: Organisation, others: Sequence[Organisat
                 extra_lines.append(text)
     if extra_lines:
         survivor.notes = "\n\n".join(filter(None, [survivor.notes, *extra_lines]))
+
+
+def _label_of(organisation: Organisation) -> tuple[str, datetime.date | None, datetime.date | None]:
+    """The cluster management label with its dates: awarded on, valid until."""
+    return organisation.label, organisation.label_awarded_on, organisation.label_valid_until
 
 
 def _organisation_membership_plan(
@@ -530,7 +541,9 @@ def _person_fill_blanks(survivor: Person, others: Sequence[Person]) -> None:
 def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> datetime.datetime | None:
     """When the person's present decision on a consent was recorded, or None if it never was.
 
-    A consent given: when it was given (`consent_<kind>_at`), else when the record first said so.
+    A consent given: when it was last given, by its date (`consent_<kind>_at`) or by the record's
+    change to it (staff ticked the box again, the date left as it was), else when the record first
+    said so.
     A consent withdrawn: when the record stopped saying it was given (staff unticked the box; its
     date stays as it was); one never given but recorded with a date (an import's "ne") at that
     date; else never decided. `history` is the person's simple-history records, oldest first.
@@ -545,7 +558,8 @@ def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> da
             changed_at = record.history_date
         previous = value
     if given:
-        return given_at or changed_at or (history[0].history_date if history else None)
+        dates = [date for date in (given_at, changed_at) if date is not None]
+        return max(dates) if dates else (history[0].history_date if history else None)
     return changed_at or given_at
 
 
@@ -777,8 +791,10 @@ def _phone_digits(phone: str) -> phonenumbers.PhoneNumber | None:
 def _phone_pattern(phone: str) -> str:
     """A regular expression of a stored phone ("+37061234567") as people write it in a text: its
     national number's digits with or without separators between them ("8 612 34567", "861234567",
-    "(8 612) 34567", "8-612-34567"), after an optional international prefix ("+370", "00370") or
-    trunk prefix ("8", "0"), with its extension if it has one. Not inside a longer number: no
+    "(8 612) 34567", "8-612-34567"), after an optional international prefix ("+370", "00370",
+    "370" as a link writes it) or trunk prefix ("8", "0"). A phone with an extension is found with
+    its extension only: the number without it is the organisation's switchboard, which colleagues'
+    extensions share ("8 5 212 3456 ext. 34" is not hers). Not inside a longer number: no
     digit may touch it, nor be joined to it by a hyphen or a dot ("302861234567", "1-861234567"
     are other numbers); a digit a space away may (a date before it, "2026 01 05 8 612 34567")."""
     number = _phone_digits(phone)
@@ -792,14 +808,14 @@ def _phone_pattern(phone: str) -> str:
     if metadata is not None and metadata.national_prefix:
         trunks.add(metadata.national_prefix)
     separators = f"{_PHONE_SEPARATOR}*"
-    prefixes = [rf"\+\s*{country}", rf"00\s*{country}", *map(re.escape, sorted(trunks))]
+    prefixes = [rf"\+\s*{country}", rf"00\s*{country}", country, *map(re.escape, sorted(trunks))]
     # An opening bracket is part of the number only when it closes before the last digits:
     # "(8 612) 34567", not "(861234567)".
     bracket = r"(?:\((?=[-.\d\s+]*\)" + separators + r"\d))?"
     prefix = rf"(?:(?:{'|'.join(prefixes)}){separators})?"
     pattern = rf"(?<!\d)(?<!\d[-.]){bracket}{prefix}{separators.join(national)}"
     if number.extension:
-        pattern += rf"(?:[,;]?\s*\(?{_PHONE_EXTENSION_WORDS}\s*{number.extension}\)?)?"
+        pattern += rf"[,;]?\s*\(?{_PHONE_EXTENSION_WORDS}\s*{number.extension}\)?"
     return pattern + r"(?![-.]?\d)"
 
 

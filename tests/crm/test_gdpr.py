@@ -468,14 +468,37 @@ def test_erasure_leaves_other_numbers_alone(superuser):
     )
 
 
-def test_erasure_scrubs_a_landline_with_its_extension(superuser):
+def test_erasure_scrubs_a_landline_with_its_extension_not_the_switchboard_nor_a_colleagues(superuser):
     person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37052123456 ext. 12")
-    call = InteractionFactory(notes="Tel. (8 5) 212 3456, vid. 12; arba +370 5 212 3456.")
+    call = InteractionFactory(
+        notes="Tel. (8 5) 212 3456, vid. 12; (papild. 12) ne: +370 5 212 3456 ext. 12. "
+        "Centrinis +370 5 212 3456, kolegos 8 5 212 3456 ext. 34."
+    )
 
     services.person_erase(person=person, user=superuser)
 
     call.refresh_from_db()
-    assert call.notes == "Tel. Anonymised person; arba Anonymised person."
+    # The number without her extension is the organisation's, which her colleagues share.
+    assert call.notes == (
+        "Tel. Anonymised person; (papild. 12) ne: Anonymised person. "
+        "Centrinis +370 5 212 3456, kolegos 8 5 212 3456 ext. 34."
+    )
+
+
+@pytest.mark.parametrize(
+    "written", ["37061234567", "wa.me/37061234567", "370-612-34567", "370 612 34567", "00370 612 34567"]
+)
+def test_erasure_scrubs_a_phone_written_with_its_country_code_without_the_plus(superuser, written):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", phone="+37061234567")
+    AffiliationFactory(person=person, organisation=organisation)
+    call = InteractionFactory(organisation=organisation, notes=f"Jos tel. {written}; kodas 137061234567.")
+
+    services.person_erase(person=person, user=superuser)
+
+    call.refresh_from_db()
+    assert "34567;" not in call.notes
+    assert call.notes.endswith("Anonymised person; kodas 137061234567.")
 
 
 def _traces_kept(*, except_of: Person | None = None) -> str:

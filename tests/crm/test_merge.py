@@ -197,6 +197,28 @@ def test_the_others_differing_codes_and_contacts_are_kept_in_the_survivors_inter
     )
 
 
+def test_the_other_organisations_label_is_noted_when_the_survivor_keeps_its_own(superuser):
+    survivor = OrganisationFactory(
+        label=Organisation.Label.BRONZE,
+        label_awarded_on=datetime.date(2020, 1, 1),
+        label_valid_until=datetime.date(2022, 1, 1),
+    )
+    other = OrganisationFactory(
+        legal_code="",
+        label=Organisation.Label.GOLD,
+        label_awarded_on=datetime.date(2024, 3, 1),
+        label_valid_until=datetime.date(2026, 3, 1),
+    )
+
+    with translation.override("lt"):
+        gold = str(Organisation.Label.GOLD.label)
+        merged = services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    merged.refresh_from_db()
+    assert (merged.label, merged.label_valid_until) == (Organisation.Label.BRONZE, datetime.date(2022, 1, 1))
+    assert f"{gold}, 2024-03-01, 2026-03-01" in merged.notes
+
+
 def test_nothing_is_noted_when_the_other_adds_nothing_new(superuser):
     survivor = OrganisationFactory(email="info@b.lt", website="https://b.lt")
     other = OrganisationFactory(email="info@b.lt", website="", legal_code="")
@@ -577,6 +599,23 @@ def test_a_consent_given_after_the_withdrawal_wins(superuser):
     merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
 
     assert _consent(merged, "newsletter") == (True, _moment(2025), Person.ConsentSource.EVENT)
+
+
+def test_a_consent_ticked_again_after_a_withdrawal_dates_from_the_new_tick(superuser):
+    # Staff untick the box in 2022 and tick it again in 2025, its date left at 2019; the other
+    # record's withdrawal of 2023 is older than the survivor's new consent.
+    with time_machine.travel(_moment(2019), tick=False):
+        survivor = PersonFactory(**_consenting(2019))
+        other = PersonFactory(**_consenting(2019))
+    _withdraw(survivor, on=_moment(2022))
+    with time_machine.travel(_moment(2025), tick=False):
+        survivor.consent_newsletter = True
+        survivor.save()
+    _withdraw(other, on=_moment(2023))
+
+    merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert _consent(merged, "newsletter")[0] is True
 
 
 def test_a_survivor_that_never_recorded_a_decision_takes_the_others_consent(superuser):
