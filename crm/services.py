@@ -533,9 +533,13 @@ def _person_fill_blanks(survivor: Person, others: Sequence[Person]) -> None:
         ]
         if not decided:
             continue
-        _decided_at, _index, latest = max(decided, key=lambda decision: decision[:2])
+        decided_at, _index, latest = max(decided, key=lambda decision: decision[:2])
         for suffix in ("", "_at", "_source"):
             setattr(survivor, f"consent_{kind}{suffix}", getattr(latest, f"consent_{kind}{suffix}"))
+        if not getattr(latest, f"consent_{kind}"):
+            # A withdrawal kept is dated by when it was made: the survivor's history, which now holds
+            # the merged records' too, could not tell it again in a later merge.
+            setattr(survivor, f"consent_{kind}_at", decided_at)
 
 
 def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> datetime.datetime | None:
@@ -544,9 +548,10 @@ def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> da
     A consent given: when it was last given, by its date (`consent_<kind>_at`) or by the record's
     change to it (staff ticked the box again, the date left as it was), else when the record first
     said so.
-    A consent withdrawn: when the record stopped saying it was given (staff unticked the box; its
-    date stays as it was); one never given but recorded with a date (an import's "ne") at that
-    date; else never decided. `history` is the person's simple-history records, oldest first.
+    A consent withdrawn: the later of its date (an import's "ne" with a date, or a withdrawal a
+    merge kept, which it dates) and when the record stopped saying it was given (staff unticked
+    the box; its date stays as it was); else never decided. `history` is the person's
+    simple-history records, oldest first.
     """
     given = getattr(person, f"consent_{kind}")
     given_at = getattr(person, f"consent_{kind}_at")
@@ -557,10 +562,10 @@ def _consent_decided_at(person: Person, kind: str, history: Sequence[Any]) -> da
         if value == given and previous is not None and previous != given:
             changed_at = record.history_date
         previous = value
+    dates = [date for date in (given_at, changed_at) if date is not None]
     if given:
-        dates = [date for date in (given_at, changed_at) if date is not None]
         return max(dates) if dates else (history[0].history_date if history else None)
-    return changed_at or given_at
+    return max(dates) if dates else None
 
 
 @transaction.atomic

@@ -549,10 +549,10 @@ def _consent(person: Person, kind: str) -> tuple[bool, datetime.datetime | None,
     return tuple(getattr(person, f"consent_{kind}{suffix}") for suffix in ("", "_at", "_source"))
 
 
-def _consenting(year: int, source: str = Person.ConsentSource.IMPORT) -> dict[str, object]:
+def _consenting(year: int, month: int = 1, source: str = Person.ConsentSource.IMPORT) -> dict[str, object]:
     return {
         "consent_newsletter": True,
-        "consent_newsletter_at": _moment(year),
+        "consent_newsletter_at": _moment(year, month),
         "consent_newsletter_source": source,
     }
 
@@ -594,7 +594,7 @@ def test_a_consent_given_after_the_withdrawal_wins(superuser):
     with time_machine.travel(_moment(2019), tick=False):
         survivor = PersonFactory(**_consenting(2019))
     _withdraw(survivor, on=_moment(2022))
-    other = PersonFactory(**_consenting(2025, Person.ConsentSource.EVENT))
+    other = PersonFactory(**_consenting(2025, source=Person.ConsentSource.EVENT))
 
     merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
 
@@ -616,6 +616,22 @@ def test_a_consent_ticked_again_after_a_withdrawal_dates_from_the_new_tick(super
     merged = services.person_merge(survivor=survivor, others=[other], user=superuser)
 
     assert _consent(merged, "newsletter")[0] is True
+
+
+def test_a_withdrawal_kept_by_a_merge_stays_dated_by_itself_in_a_later_merge(superuser):
+    with time_machine.travel(_moment(2020), tick=False):
+        survivor = PersonFactory(**_consenting(2020))
+    with time_machine.travel(_moment(2022, 5), tick=False):
+        undecided = PersonFactory()  # never asked: its record says "no" from May 2022
+    _withdraw(survivor, on=_moment(2023, 6))
+    with time_machine.travel(_moment(2023, 7), tick=False):
+        services.person_merge(survivor=survivor, others=[undecided], user=superuser)
+    consented = PersonFactory(**_consenting(2022, 10))  # a consent older than the withdrawal
+
+    with time_machine.travel(_moment(2024), tick=False):
+        merged = services.person_merge(survivor=survivor, others=[consented], user=superuser)
+
+    assert _consent(merged, "newsletter")[:2] == (False, _moment(2023, 6))
 
 
 def test_a_survivor_that_never_recorded_a_decision_takes_the_others_consent(superuser):
