@@ -22,7 +22,7 @@ from django.db.models import lookups
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm import selectors, signals
+from crm import selectors, signals, validators
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
 from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
@@ -267,18 +267,11 @@ _ORGANISATION_COUNT_FIELDS = [
 ]
 
 
-# What the survivor keeps of its own when an other's differs: the other's goes to the notes.
+# What the survivor keeps of its own when an other's differs: the other's goes to the notes (and
+# so does its description, whole).
 _ORGANISATION_NOTED_FIELDS = [
-    "short_name",
     "legal_code",
-    "vat_code",
-    "municipality",
-    "address",
-    "website",
-    "email",
-    "phone",
-    "year_founded",
-    "eccp_url",
+    *(name.removesuffix("_id") for name in _ORGANISATION_FILLED_FIELDS if name != "description"),
 ]
 
 
@@ -783,7 +776,7 @@ _PHONE_SEPARATOR = "[-. ()\t\u00a0\u202f]"
 # Trunk prefixes a country has dropped that people still write: Lithuania's "8" (now "0").
 _FORMER_TRUNK_PREFIXES = {"LT": ("8",)}
 # An extension as people write it after the number: "ext. 12", "vid. 12", "(papild. 12)".
-_PHONE_EXTENSION_WORDS = r"(?:ext|vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?"
+_PHONE_EXTENSION_WORDS = rf"(?:ext\.?\s*(?:nr\.?)?|{validators.LITHUANIAN_EXTENSION_WORDS})"
 
 
 def _phone_digits(phone: str) -> phonenumbers.PhoneNumber | None:

@@ -69,9 +69,11 @@ def validate_vat_code(value: str) -> None:
     normalise_vat_code(value)
 
 
+#: The words before an extension written the Lithuanian way: “vid. 123”, “papild. nr. 12”.
+LITHUANIAN_EXTENSION_WORDS = r"(?:vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?"
 #: An extension written the Lithuanian way: “(8 5) 212 3456, vid. 123”, “… papild. 12”.
 _LITHUANIAN_EXTENSION = re.compile(
-    r"[,;]?\s*\(?\b(?:vid(?:inis)?|papild(?:omas)?)\.?\s*(?:nr\.?)?\s*(\d{1,6})\)?\s*$", re.IGNORECASE
+    rf"[,;]?\s*\(?\b{LITHUANIAN_EXTENSION_WORDS}\s*(\d{{1,6}})\)?\s*$", re.IGNORECASE
 )
 PHONE_EXTENSION = " ext. "
 
