@@ -121,7 +121,8 @@ class Table:
         from django.db import connection
 
         self.model, self.rows, self.connection = model, rows, connection
-        self.fields = list(model._meta.concrete_fields)
+        # Generated columns are the database's to write.
+        self.fields = [f for f in model._meta.concrete_fields if not f.generated]
         self.names = [f.attname for f in self.fields]
         now = timezone.now()
         self.defaults: dict[str, Any] = {}

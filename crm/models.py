@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -119,6 +119,16 @@ class Organisation(ConstraintErrorsOnFields, models.Model):
 
     # Names sort in Lithuanian alphabetical order (crm/collation.py), here and in every list.
     name = models.CharField(_("name"), max_length=255, db_collation=LITHUANIAN)
+    # The name in capitals, kept by the database: the person list finds people by their
+    # organisations' names, a word in every name, which on PostgreSQL upper-cased every name
+    # under the Lithuanian collation on every search (about 1 µs a name); this column is written
+    # once, when the name is.
+    name_folded = models.GeneratedField(
+        expression=Upper("name"),
+        output_field=models.CharField(max_length=255),
+        db_persist=True,
+        verbose_name=_("name in capitals"),
+    )
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.CLUSTER)
     legal_code = LegalCodeField(
@@ -175,7 +185,10 @@ class Organisation(ConstraintErrorsOnFields, models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(
-        verbose_name=_("organisation history entry"), verbose_name_plural=_("organisation history entries")
+        verbose_name=_("organisation history entry"),
+        verbose_name_plural=_("organisation history entries"),
+        # Derived from the name, which the history keeps.
+        excluded_fields=["name_folded"],
     )
 
     constraint_error_fields: ClassVar[dict[str, str]] = {"legal_code_taken": "legal_code"}

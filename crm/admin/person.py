@@ -136,9 +136,12 @@ class PersonAdmin(QuickRowsMixin, PersonToolsMixin, ImportExportAdminMixin, Hist
                 bit = bit.strip(",;")
             if not bit:
                 continue
-            # The people of the organisations whose name matches: one subquery, not one a row.
+            # The people of the organisations whose name matches: one subquery, not one a row, over
+            # the names the database keeps in capitals (`Organisation.name_folded`).
             matches = Q(
-                pk__in=Affiliation.objects.filter(organisation__name__icontains=bit).values("person_id")
+                pk__in=Affiliation.objects.filter(organisation__name_folded__contains=bit.upper()).values(
+                    "person_id"
+                )
             )
             for field in self.search_fields:
                 matches |= Q(**{f"{field}__icontains": bit})

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -213,6 +214,27 @@ def test_person_search_finds_by_organisation_name(staff_client):
     PersonFactory()
     response = staff_client.get(reverse("admin:crm_person_changelist") + "?q=Pulsas")
     assert list(response.context["cl"].result_list) == [affiliation.person]
+
+
+@pytest.mark.parametrize("typed", ["ąžuolų", "ĄŽUOLŲ", "Ąžuolų", "giria"])
+def test_person_search_finds_an_organisation_name_in_any_letter_case(staff_client, typed):
+    affiliation = AffiliationFactory(organisation__name="Klasteris „Ąžuolų GIRIA“")
+    PersonFactory()
+    url = reverse("admin:crm_person_changelist")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get(url, {"q": typed})
+
+    assert list(response.context["cl"].result_list) == [affiliation.person]
+    # Matched against the names the database keeps in capitals, not upper-cased on every search.
+    searches = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "crm_affiliation" in query["sql"] and "LIKE" in query["sql"]
+    ]
+    assert searches and all(
+        '"name_folded"' in sql and not re.search(r'UPPER\([^()]*"name"', sql) for sql in searches
+    )
 
 
 def test_person_search_needs_every_word_in_a_field_or_an_organisation_and_lists_each_once(staff_client):

@@ -167,3 +167,31 @@ def test_history_is_kept_for_organisations_and_persons():
     ]
     person = PersonFactory()
     assert person.history.count() == 1
+
+
+def test_the_name_in_capitals_follows_the_name_however_it_is_written():
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolų giria“")
+    organisation.refresh_from_db()
+    assert organisation.name_folded == "KLASTERIS „ĄŽUOLŲ GIRIA“"
+
+    organisation.name = "Šilo ūkis"
+    organisation.save()
+    organisation.refresh_from_db()
+    assert organisation.name_folded == "ŠILO ŪKIS"
+
+    Organisation.objects.filter(pk=organisation.pk).update(name="Čiurlionio įžvalgos")
+    organisation.refresh_from_db()
+    assert organisation.name_folded == "ČIURLIONIO ĮŽVALGOS"
+    # The history keeps the name, from which the capitals are derived, and nothing else of them.
+    assert not hasattr(organisation.history.latest("history_id"), "name_folded")
+
+
+def test_an_imported_organisation_gets_its_name_in_capitals():
+    from crm.import_formats import CSV
+    from crm.resources import OrganisationResource
+
+    content = "name,legal_code\nKlasteris „Žalgiris“,\n".encode()
+    result = OrganisationResource().import_data(CSV().create_dataset(content), dry_run=False)
+
+    assert result.totals["new"] == 1
+    assert Organisation.objects.values_list("name_folded", flat=True).get() == "KLASTERIS „ŽALGIRIS“"

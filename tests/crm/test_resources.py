@@ -31,6 +31,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 DIACRITICS = "Klasteris „Ąžuolų ČĘĖĮŠŲŪŽ ąčęėįšųūž“"
+# The organisation's columns its history keeps: all but the name in capitals, which the database
+# derives from the name.
+HISTORY_KEPT_FIELDS = [field for field in Organisation._meta.concrete_fields if not field.generated]
 
 
 def csv_bytes(
@@ -711,7 +714,7 @@ def test_each_imported_record_gets_a_history_record_with_its_values(db):
         record = organisation.history.get()
         assert (record.history_type, record.history_user) == ("+", user)
         assert "nariai.csv" in record.history_change_reason
-        for model_field in Organisation._meta.concrete_fields:
+        for model_field in HISTORY_KEPT_FIELDS:
             assert getattr(record, model_field.attname) == getattr(organisation, model_field.attname)
     first = Organisation.objects.get(legal_code=valid_legal_code(1))
     assert (first.name, first.phone, first.email) == (DIACRITICS, "+37061234567", "info@azuolai.lt")
@@ -728,7 +731,7 @@ def test_each_imported_record_gets_a_history_record_with_its_values(db):
         "+37062222222",
         13,
     )
-    for model_field in Organisation._meta.concrete_fields:
+    for model_field in HISTORY_KEPT_FIELDS:
         assert getattr(record, model_field.attname) == getattr(first, model_field.attname)
 
 
