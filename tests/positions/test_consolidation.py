@@ -874,6 +874,23 @@ def test_a_change_page_opened_before_the_workspace_rewrote_the_lines_does_not_sa
     assert paper.proposals.count() == 1
 
 
+def test_the_draft_page_shows_a_refusal_of_the_paper_s_fields_as_the_page_s_errors(closed, policy_officer):
+    # The drafter's e-mail comes from the user, whose record does not check it.
+    policy_officer.first_name, policy_officer.last_name, policy_officer.email = "Ona", "Onaitė", "ne-adresas"
+    policy_officer.save()
+    client = _client(policy_officer)
+
+    response = client.post(
+        reverse("admin:positions_positionpaper_draft_from_consultation"),
+        {"consultation": closed.consultation.pk},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "errorlist nonfield" in response.content.decode()
+    assert not PositionPaper.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("title", "subject"),
     [
