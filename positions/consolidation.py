@@ -20,6 +20,8 @@ them (or in spaces at either end), it still reads as written (`reads_the_same`).
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -351,10 +353,15 @@ def _require(user: AbstractBaseUser | None, permission: str) -> None:
 
 def _subject_from(title: str) -> str:
     """The paper's subject from the consultation's title, without what the letter adds: its
-    “Dėl” and the quotation marks around the whole of it („Dėl …“), `subject_split`."""
-    # A title that is nothing but "Dėl" leaves the subject empty, for staff to write.
-    prefixed, subject = subject_split(title)
-    return (subject if prefixed else subject or title.strip())[:500]
+    “Dėl” and the quotation marks around the whole of it („Dėl …“), `subject_split`, taken off
+    for as long as they come again (“Dėl „Dėl … pakeitimo“”, “Dėl Dėl …”), so that the paper
+    accepts the subject. A title that is nothing but “Dėl” leaves a subject for staff to write."""
+    subject = title.strip()[:500]
+    # Each round takes something off, until what is left reads the same taken apart again: then
+    # it has no “Dėl” of its own (taking one off would have shortened it).
+    while (split := subject_split(subject)[1]) != subject:
+        subject = split
+    return subject or gettext("(subject to be written)")
 
 
 @transaction.atomic
@@ -477,6 +484,8 @@ def _rewrite_sections(
                 row.save(update_fields=["generated_heading", "generated_body"])
                 result.rewritten.append(section)
             section.source_answers.set(draft.answers)
+    if result.rewritten:
+        services.paper_touch(paper=paper)
     return result
 
 
@@ -520,20 +529,67 @@ class GroupDecision:
     merged_wording: str = ""
     merged_justification: str = ""
 
+    @classmethod
+    def of(cls, group: ProposalGroup) -> GroupDecision:
+        """The decision the group holds."""
+        return cls(
+            decision=group.decision,
+            reason=group.reason,
+            merged_wording=group.merged_wording,
+            merged_justification=group.merged_justification,
+        )
+
+    def normalised(self) -> GroupDecision:
+        """The decision as it is kept: its texts with LF line breaks, without spaces at either end."""
+        return GroupDecision(
+            decision=self.decision,
+            reason=normalise_newlines(self.reason).strip(),
+            merged_wording=normalise_newlines(self.merged_wording).strip(),
+            merged_justification=normalise_newlines(self.merged_justification).strip(),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the decision as kept, which the workspace sends back with each group: it
+        tells whether staff changed the group on the page, and whether a colleague changed it
+        since the page was shown."""
+        kept = self.normalised()
+        text = json.dumps(
+            [kept.decision, kept.reason, kept.merged_wording, kept.merged_justification], ensure_ascii=False
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
 
 @transaction.atomic
 def proposal_group_decide(
-    *, group: ProposalGroup, user: AbstractBaseUser, decision: GroupDecision
+    *, group: ProposalGroup, user: AbstractBaseUser, decision: GroupDecision, shown: str | None = None
 ) -> ProposalGroup:
     """Record staff's decision on a grouped proposal: adopt, merge (with the merged wording) or
-    drop, always with the reason. Only while the paper is a draft; the paper changes on apply."""
+    drop, always with the reason. Only while the paper is a draft; the paper changes on apply.
+
+    Who decided and when change only when the decision, reason or a merged text does. `shown`,
+    the `GroupDecision.fingerprint` of the decision the page showed, refuses the decision if a
+    colleague changed the group since: written over, theirs would be lost unseen."""
     _require(user, "positions.change_positionpaper")
     services.paper_require_draft(paper=group.paper)
     group = ProposalGroup.objects.select_for_update().get(pk=group.pk)
+    current = GroupDecision.of(group)
+    if shown is not None and shown != current.fingerprint:
+        raise ValidationError(
+            _(
+                "A colleague changed the decision on “%(group)s” after this page was opened, so your "
+                "change to it was not saved. Reload the page to see their decision."
+            ),
+            code="decision_changed",
+            params={"group": str(group)},
+        )
+    decision = decision.normalised()
+    if decision == current.normalised():
+        return group
     group.decision = decision.decision
-    group.reason = normalise_newlines(decision.reason).strip()
-    group.merged_wording = normalise_newlines(decision.merged_wording).strip()
-    group.merged_justification = normalise_newlines(decision.merged_justification).strip()
+    group.reason = decision.reason
+    group.merged_wording = decision.merged_wording
+    group.merged_justification = decision.merged_justification
     errors: dict[str, ValidationError] = {}
     if group.decision != ProposalGroup.Decision.PENDING and not group.reason:
         errors["reason"] = ValidationError(_("Give the reason for the decision."), code="reason_missing")
@@ -593,7 +649,8 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
     edited it (it no longer reads as written), when it is kept as it is and returned, for staff to
     check. A line staff deleted is not written again while its group's decision writes the same.
     The sections written from the questions are written again with the current attributions,
-    unless staff edited them."""
+    unless staff edited them. A paper whose lines or sections change is marked as changed
+    (`services.paper_touch`), so that a page of it opened before does not save over them."""
     _require(user, "positions.change_positionpaper")
     services.paper_require_draft(paper=paper)
     paper = PositionPaper.objects.select_related("source_consultation").get(pk=paper.pk)
@@ -609,6 +666,7 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
     result = ConsolidationApplied(paper=paper)
     position = PaperProposal.objects.filter(paper=paper).aggregate(last=Max("position"))["last"] or 0
     remembered = ["proposal", "generated_provision", "generated_wording", "generated_justification"]
+    lines_changed = False
     for group in groups:
         wanted = _line_for(group)
         line = group.proposal
@@ -622,11 +680,13 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
                 _remember(group, None)
                 group.save(update_fields=remembered)
                 line.delete()
+                lines_changed = True
             elif not _read_the_same(wanted, group.generated_line):
                 line.provision, line.proposed_wording, line.justification = wanted
                 line.save(update_fields=["provision", "proposed_wording", "justification"])
                 _remember(group, wanted)
                 group.save(update_fields=remembered)
+                lines_changed = True
             continue
         if wanted is None:
             if any(group.generated_line):
@@ -651,6 +711,9 @@ def paper_consolidation_apply(*, paper: PositionPaper, user: AbstractBaseUser) -
             group.proposal = line
             _remember(group, wanted)
             group.save(update_fields=remembered)
+            lines_changed = True
+    if lines_changed:
+        services.paper_touch(paper=paper)
     result.sections = _rewrite_sections(
         paper, paper.source_consultation, consultation_submissions(consultation=paper.source_consultation)
     )

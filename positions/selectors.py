@@ -3,13 +3,16 @@ and a stored PDF read back with its hash checked."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.markdown import render_markdown
 from crm.models import Organisation
 from crm.names import name_forms_pattern
-from positions.letter import UNPRINTABLE_STAND_IN, unprintable_characters
+from positions.letter import UNPRINTABLE_STAND_IN, Letter, letter_html, paper_letter, unprintable_characters
 from positions.models import (
     IssuerSettings,
     Language,
@@ -161,16 +164,6 @@ def _text_places(paper: PositionPaper) -> list[tuple[str, str]]:
     return places
 
 
-# The paper's other fields the letter prints, beside its subject, sections and proposals.
-_PRINTED_FIELDS = (
-    "addressee_label",
-    "addressee_person",
-    "signatory_name",
-    "signatory_position",
-    "drafter_name",
-)
-
-
 @dataclass(frozen=True)
 class UnprintableText:
     """A part of the paper's text with characters the letter's fonts do not have."""
@@ -183,16 +176,96 @@ class UnprintableText:
         return " ".join(self.characters)
 
 
-def paper_unprintable_text(*, paper: PositionPaper) -> list[UnprintableText]:
-    """Where the paper's text has characters none of the letter's fonts has (an emoji such as “✅”,
-    a Chinese character), which the PDF shows as “�” (`positions.letter.unprintable_characters`)."""
-    places = _text_places(paper)
-    places += [
-        (str(capfirst(PositionPaper._meta.get_field(name).verbose_name)), getattr(paper, name))
-        for name in _PRINTED_FIELDS
+def _field_label(model: type[models.Model], name: str) -> str:
+    return str(capfirst(model._meta.get_field(name).verbose_name))
+
+
+def _letter_places(paper: PositionPaper, letter: Letter) -> list[tuple[str, list[str]]]:
+    """Every text the letter prints, by where staff change it: the paper's fields, each section
+    and each proposal line (with who proposed it), the annex's organisations (named, or described
+    as their attribution says), the issuer's requisites. `paper` is the one the letter was made
+    from (`paper_for_document`): its sections and proposals are the letter's, in their order."""
+    places = [
+        (str(_("subject")), [letter.title, letter.document_title, letter.covering_note]),
+        (_field_label(PositionPaper, "addressee"), letter.addressee_lines),
+        (_field_label(PositionPaper, "request_number"), [letter.request_line]),
+        (_field_label(PositionPaper, "registration_number"), [letter.date_line]),
     ]
-    found = [UnprintableText(place=place, characters=unprintable_characters(text)) for place, text in places]
-    return [text for text in found if text.characters]
+    places += [
+        (
+            f"{_('section')} {section.position}: {section.heading}",
+            [printed.heading, html.unescape(printed.body)],
+        )
+        for section, printed in zip(paper.sections.all(), letter.sections, strict=True)
+    ]
+    places += [
+        (
+            f"{_('proposal')} {proposal.position}: {proposal.provision}",
+            [line.act, line.provision, line.proposed_wording, line.justification, *line.supporters],
+        )
+        for proposal, line in zip(paper.proposals.all(), letter.proposals, strict=True)
+    ]
+    places += [
+        (_field_label(PositionPaper, "signatory_position"), [letter.signatory_position]),
+        (_field_label(PositionPaper, "signatory_name"), [letter.signatory_name]),
+        (_field_label(PositionPaper, "drafter_name"), [letter.drafter_line]),
+        (
+            _field_label(PositionPaper, "supporting_organisations"),
+            [letter.annex_heading, letter.annex_title, letter.annex_reference, *letter.annex_entries],
+        ),
+        (
+            str(capfirst(IssuerSettings._meta.verbose_name)),
+            [letter.issuer.name, letter.issuer.data_line, letter.issuer.register_line, letter.author],
+        ),
+    ]
+    return places
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in the letter's parts, however deep."""
+    if isinstance(value, str):
+        yield html.unescape(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for part in dataclasses.fields(value):
+            yield from _strings(getattr(value, part.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def paper_unprintable_text(
+    *, paper: PositionPaper, issuer: IssuerSettings | None = None
+) -> list[UnprintableText]:
+    """Where the letter the paper makes has characters none of its fonts has (an emoji such as
+    “✅”, a Chinese character), which the PDF shows as “�” (`positions.letter.unprintable_characters`).
+    The letter is read as it prints, so that nothing it prints is missed: the organisations'
+    names in the annex and in "Proposed by", how anonymous ones are described, the addressee as
+    the institution's name, the issuer's requisites. In a fixed number of queries."""
+    document = paper_for_document(paper_id=paper.pk)
+    letter = paper_letter(document, issuer=issuer)
+    found = [
+        UnprintableText(place=place, characters=unprintable_characters("\n".join(texts)))
+        for place, texts in _letter_places(document, letter)
+    ]
+    found = [text for text in found if text.characters]
+    # A part of the letter the places above do not name is reported all the same.
+    named = {character for text in found for character in text.characters}
+    rest = [
+        character
+        for character in unprintable_characters("\n".join(_strings(letter)))
+        if character not in named
+    ]
+    if rest:
+        found.append(UnprintableText(place=str(capfirst(_("letter"))), characters=rest))
+    return found
+
+
+def paper_letter_fingerprint(*, paper: PositionPaper, issuer: IssuerSettings | None = None) -> str:
+    """The SHA-256 of the paper's letter as it prints now (its HTML, as a draft): the approval's
+    confirmation page sends it back, so that a paper that changed after the page showed it (its
+    text, addressee, annex, an organisation's name…) is not approved unseen."""
+    letter = paper_letter(paper_for_document(paper_id=paper.pk), issuer=issuer)
+    return hashlib.sha256(letter_html(letter, asset_url=str).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -315,7 +388,7 @@ def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> li
                 "stand_in": UNPRINTABLE_STAND_IN,
             },
         )
-        for text in paper_unprintable_text(paper=paper)
+        for text in paper_unprintable_text(paper=paper, issuer=issuer)
     ]
     return errors
 

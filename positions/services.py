@@ -90,13 +90,20 @@ def _require_draft(paper: PositionPaper) -> None:
 
 
 @transaction.atomic
-def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+def paper_save(
+    *,
+    paper: PositionPaper,
+    user: AbstractBaseUser,
+    expected_updated_at: datetime.datetime | None = None,
+) -> PositionPaper:
     """Save a draft paper's own fields, creating it if new (with the issuer's default signatory,
     and as its drafter the user who creates it, with the association's phone).
 
     The issuer's default position is written in the paper's language: left empty, or given in the
     other language (the paper's language changed), it becomes the one of the paper's language.
     Refused once the paper is approved: its text is then what was approved and registered.
+    `expected_updated_at`, when given, is when the paper was last changed as the page that edits
+    it was loaded: a paper changed since is refused (`paper_require_unchanged`).
     """
     issuer = IssuerSettings.load()
     if paper.pk is None:
@@ -111,7 +118,10 @@ def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper
         paper.created_by = user  # type: ignore[assignment]
     else:
         _require_permission(user, "positions.change_positionpaper")
-        _require_draft(_lock_paper(paper))
+        locked = _lock_paper(paper)
+        _require_draft(locked)
+        if expected_updated_at is not None:
+            _require_unchanged(locked, expected_updated_at)
     defaults = {issuer.signatory_position_in(language) for language in Language.values}
     if not paper.signatory_position.strip() or paper.signatory_position in defaults:
         paper.signatory_position = issuer.signatory_position_in(paper.language)
@@ -123,6 +133,33 @@ def paper_save(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper
 def paper_require_draft(*, paper: PositionPaper) -> None:
     """Refuse unless the paper (as stored now) is a draft; for writes to its sections and proposals."""
     _require_draft(_lock_paper(paper))
+
+
+def _require_unchanged(locked: PositionPaper, expected_updated_at: datetime.datetime | None) -> None:
+    if locked.updated_at != expected_updated_at:
+        raise ValidationError(
+            _(
+                "A colleague saved this paper after you opened it. Nothing was saved, so that their "
+                "changes are not overwritten: copy what you changed, reload the page and make your "
+                "changes again."
+            ),
+            code="paper_changed",
+        )
+
+
+def paper_require_unchanged(*, paper: PositionPaper, expected_updated_at: datetime.datetime | None) -> None:
+    """Refuse unless the paper was last changed when the page that edits it was loaded
+    (`expected_updated_at`; None: the page did not say, which is refused too). Two staff editing
+    one draft would otherwise save over each other unawares. The paper's row stays locked until
+    the transaction ends, so that nobody saves it between this check and the save."""
+    _require_unchanged(_lock_paper(paper), expected_updated_at)
+
+
+def paper_touch(*, paper: PositionPaper) -> None:
+    """Mark the paper as changed now (its `updated_at`), for a write to its sections or proposal
+    lines that does not save the paper itself: a page of it opened before then no longer saves
+    over them (`paper_require_unchanged`)."""
+    PositionPaper.objects.filter(pk=paper.pk).update(updated_at=timezone.now())
 
 
 def _cancelled_numbers(papers: list[PositionPaper]) -> dict[int, list[str]]:
@@ -183,13 +220,25 @@ def registration_number_issue(*, prefix: str, year: int) -> str:
 
 
 @transaction.atomic
-def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser) -> PositionPaper:
+def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | None = None) -> PositionPaper:
     """Approve a draft: it gets the next registration number of the journal and today's date, and
-    its text is fixed from now on. Only users with the approve permission may do it."""
+    its text is fixed from now on. Only users with the approve permission may do it.
+
+    `shown`, the `selectors.paper_letter_fingerprint` of the letter the confirmation page showed,
+    refuses the approval (taking no number) if the letter changed since: what is approved is what
+    the approver saw."""
     _require_permission(user, "positions.approve_positionpaper")
     locked = _lock_paper(paper)
     _require_draft(locked)
     issuer = IssuerSettings.load()
+    if shown is not None and shown != selectors.paper_letter_fingerprint(paper=locked, issuer=issuer):
+        raise ValidationError(
+            _(
+                "The paper changed after the confirmation page was opened, so it was not approved. "
+                "Read it again as it is now before approving it."
+            ),
+            code="paper_changed",
+        )
     errors = selectors.paper_approval_errors(paper=locked, issuer=issuer)
     if errors:
         raise ValidationError(errors)

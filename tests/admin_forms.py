@@ -24,3 +24,10 @@ def change_form_data(response: Any) -> dict[str, object]:
         for form in formset.forms:
             add(form)
     return data
+
+
+def confirm(client: Any, url: str, **kwargs: Any) -> Any:
+    """Open a confirmation page and confirm it as a browser would: with what the page showed
+    (`shown`, which the page's form sends back)."""
+    page = client.get(url)
+    return client.post(url, {"shown": page.context["shown"]}, **kwargs)

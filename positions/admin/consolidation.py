@@ -47,6 +47,24 @@ class GroupDecisionForm(forms.Form):
     merged_justification = MultilineTextField(
         label=capfirst(_("merged justification")), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The decision as the page showed it (`GroupDecision.fingerprint`).
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def group_decision(self) -> consolidation.GroupDecision:
+        data = self.cleaned_data
+        return consolidation.GroupDecision(
+            decision=data["decision"],
+            reason=data["reason"],
+            merged_wording=data["merged_wording"],
+            merged_justification=data["merged_justification"],
+        )
+
+    def changed_on_page(self) -> bool:
+        """Whether staff changed the decision on the page: it differs both from the group's
+        decision now and from the one the page showed. Unchanged, a group is not decided again,
+        so that the page does not undo what a colleague decided since it was opened."""
+        changed = [name for name in self.changed_data if name != "shown"]
+        return bool(changed) and self.group_decision().fingerprint != self.cleaned_data["shown"]
 
 
 class ConsolidationAdminMixin:
@@ -103,7 +121,8 @@ class ConsolidationAdminMixin:
                     addressee=form.cleaned_data["addressee"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                # As messages: an error of the paper's fields names fields this form does not have.
+                form.add_error(None, error.messages)
             else:
                 self.log_addition(request, paper, [{"added": {}}])  # type: ignore[attr-defined]
                 self.message_user(  # type: ignore[attr-defined]
@@ -137,6 +156,7 @@ class ConsolidationAdminMixin:
                     "reason": group.reason,
                     "merged_wording": group.merged_wording,
                     "merged_justification": group.merged_justification,
+                    "shown": consolidation.GroupDecision.of(group).fingerprint,
                 },
             )
             for group in groups
@@ -187,23 +207,32 @@ class ConsolidationAdminMixin:
         groups: list[ProposalGroup],
         forms_by_group: dict[int, GroupDecisionForm],
     ) -> consolidation.ConsolidationApplied | None:
-        """Record every decision of the page and apply them to the paper; None if refused."""
+        """Record the decisions changed on the page and apply them to the paper; None if refused.
+        A decision a colleague changed since the page was shown is not saved (and said so), the
+        others are."""
         if not all(form.is_valid() for form in forms_by_group.values()):
             return None
+        stale: list[ValidationError] = []
         try:
             with transaction.atomic():
                 failed = False
                 for group in groups:
                     form = forms_by_group[group.pk]
+                    if not form.changed_on_page():
+                        continue
                     try:
                         consolidation.proposal_group_decide(
                             group=group,
                             user=request.user,
-                            decision=consolidation.GroupDecision(**form.cleaned_data),
+                            decision=form.group_decision(),
+                            shown=form.cleaned_data["shown"],
                         )
                     except ValidationError as error:
                         form.add_error(None, error)
-                        failed = True
+                        if getattr(error, "code", None) == "decision_changed":
+                            stale.append(error)
+                        else:
+                            failed = True
                 if failed:
                     raise _Rollback
                 applied = consolidation.paper_consolidation_apply(paper=paper, user=request.user)
@@ -213,6 +242,9 @@ class ConsolidationAdminMixin:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
             return None
+        for error in stale:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
         self.log_change(request, paper, [{"changed": {"fields": ["proposals"]}}])  # type: ignore[attr-defined]
         return applied
 

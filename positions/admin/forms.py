@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,41 @@ class MultilineTextField(forms.CharField):
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
         return normalise_newlines(value) if isinstance(value, str) else value
+
+
+class PositionPaperForm(forms.ModelForm):
+    """The paper's change page. It carries when the paper was last changed as the page was loaded
+    (`loaded`, hidden): saving a paper a colleague changed since is refused, with what was typed
+    kept on the page, instead of silently overwriting their work."""
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded"].initial = self.instance.updated_at.isoformat()
+
+    @property
+    def loaded_updated_at(self) -> datetime.datetime | None:
+        """When the paper had last changed as the page was loaded; None if the page did not say."""
+        try:
+            return datetime.datetime.fromisoformat(self.cleaned_data.get("loaded") or "")
+        except ValueError:
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            # Checked here, and not only when the paper is saved, for the refusal to be shown on
+            # the form with everything typed (the sections and lines too) still on it. The row
+            # stays locked until the page's transaction ends, so the save finds it as checked.
+            try:
+                services.paper_require_unchanged(
+                    paper=self.instance, expected_updated_at=self.loaded_updated_at
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class DispatchForm(forms.Form):

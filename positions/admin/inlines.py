@@ -110,7 +110,8 @@ class SectionInline(DraftOnlyInline, admin.StackedInline):
         if db_field.name == "body":
             kwargs["widget"] = forms.Textarea(attrs={"rows": 8, "cols": 90})
         if db_field.name == "heading":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 90})
+            # A heading written from a question keeps its lines: a one-line input would drop them.
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 90})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("which members back this text?"))
@@ -153,7 +154,8 @@ class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline)
         if db_field.name in {"proposed_wording", "justification"}:
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 90})
         if db_field.name == "act":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 90})
+            # The draft act's name, written from a question, keeps its lines (as the heading does).
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 90})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("which members back this line?"))

@@ -25,7 +25,7 @@ from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin, status_badge
 from positions import consolidation, selectors, services
 from positions.admin.consolidation import ConsolidationAdminMixin
-from positions.admin.forms import DispatchForm, WithdrawApprovalForm
+from positions.admin.forms import DispatchForm, PositionPaperForm, WithdrawApprovalForm
 from positions.admin.inlines import (
     AttributionInline,
     DispatchInline,
@@ -63,6 +63,7 @@ class PositionPaperAdmin(
     QuickRowsMixin, ConsolidationAdminMixin, SupportersFieldMixin, ReadableChangeMessages, admin.ModelAdmin
 ):
     change_form_template = "positions/admin/positionpaper_change_form.html"
+    form = PositionPaperForm
     list_display = [
         "subject",
         "status_display",
@@ -91,7 +92,7 @@ class PositionPaperAdmin(
         "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["subject", "status_display", "language", "source_consultation"]}),
+        (None, {"fields": ["subject", "status_display", "language", "source_consultation", "loaded"]}),
         (
             _("Addressee"),
             {"fields": ["addressee", "addressee_label", "addressee_person", "addressee_email"]},
@@ -124,6 +125,16 @@ class PositionPaperAdmin(
             "signatory_name": IssuerSettings.load().signatory_name,
             **super().get_changeform_initial_data(request),
         }
+
+    def get_fieldsets(self, request: HttpRequest, obj: PositionPaper | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            return fieldsets
+        # Only a page that saves a paper there is carries when it was loaded (`PositionPaperForm`).
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "loaded"]})
+            for name, options in fieldsets
+        ]
 
     def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
         # Approved text is what was registered; a sent paper changes only through a new version.
@@ -174,7 +185,9 @@ class PositionPaperAdmin(
         return deleted, counts, perms_needed, protected
 
     def save_model(self, request: HttpRequest, obj: PositionPaper, form: Any, change: bool) -> None:
-        services.paper_save(paper=obj, user=request.user)
+        services.paper_save(
+            paper=obj, user=request.user, expected_updated_at=form.loaded_updated_at if change else None
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         services.paper_require_draft(paper=form.instance)
@@ -401,10 +414,13 @@ class PositionPaperAdmin(
             raise PermissionDenied
         if request.method == "POST":
             try:
-                services.paper_approve(paper=paper, user=request.user)
+                services.paper_approve(paper=paper, user=request.user, shown=request.POST.get("shown", ""))
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
+                if getattr(error, "code", None) == "paper_changed":
+                    # Back to the confirmation, which shows the paper as it is now.
+                    return HttpResponseRedirect(request.path)
             else:
                 self.log_fields_change(request, paper, ["status", "registration_number"])
                 self.message_user(
@@ -423,6 +439,7 @@ class PositionPaperAdmin(
             "letter_title": letter_title.upper(),
             "addressee_lines": addressee_lines,
             "preview": selectors.paper_approval_preview(paper=paper),
+            "shown": selectors.paper_letter_fingerprint(paper=paper),
         }
         return render(request, "positions/admin/positionpaper_approve.html", context)
 

@@ -27,7 +27,7 @@ from positions.models import (
     Rendering,
     RenderingJob,
 )
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, confirm
 from tests.consultations.factories import AnswerFactory, QuestionFactory
 from tests.factories import OrganisationFactory
 from tests.positions import pdf_reading
@@ -154,6 +154,52 @@ def test_staff_create_a_draft_with_sections_proposals_and_supporters(staff_clien
     assert "admin-autocomplete" in page
 
 
+def test_saving_a_paper_a_colleague_saved_since_the_page_was_opened_is_refused_keeping_what_was_typed(
+    superuser, policy_officer, paper
+):
+    section = paper.sections.get()
+    alice, bob = _client(superuser), _client(policy_officer)
+    alice_data = change_form_data(alice.get(_change_url(paper)))
+    bob_data = change_form_data(bob.get(_change_url(paper)))
+    alice_data["sections-0-body"] = "Alės pataisytas tekstas."
+    assert alice.post(_change_url(paper), alice_data).status_code == 302
+
+    # Bob, on the page he opened before Alice saved, fixes the subject and a proposal line.
+    bob_data["subject"] = "Pataisyta tema"
+    bob_data["proposals-0-justification"] = "Bobo pagrindimas."
+    response = bob.post(_change_url(paper), bob_data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "Kolega išsaugojo šį pozicijos dokumentą po to, kai jį atvėrėte. Niekas neišsaugota, kad nebūtų "
+        "perrašyti kolegos pakeitimai" in html.unescape(page)
+    )
+    # What Bob typed is still on the page, to copy.
+    assert 'value="Pataisyta tema"' in page
+    assert "Bobo pagrindimas." in page
+    paper.refresh_from_db()
+    section.refresh_from_db()
+    assert paper.subject != "Pataisyta tema"
+    assert section.body == "Alės pataisytas tekstas."
+    assert paper.proposals.get().justification != "Bobo pagrindimas."
+
+
+def test_saving_the_change_page_as_loaded_goes_through_and_saving_it_again_from_the_new_page_too(
+    staff_client, paper
+):
+    data = change_form_data(staff_client.get(_change_url(paper)))
+    data["subject"] = "Pirmoji tema"
+    assert staff_client.post(_change_url(paper), data).status_code == 302
+
+    again = change_form_data(staff_client.get(_change_url(paper)))
+    again["subject"] = "Antroji tema"
+    assert staff_client.post(_change_url(paper), again).status_code == 302
+
+    paper.refresh_from_db()
+    assert paper.subject == "Antroji tema"
+
+
 def test_the_paper_admin_and_its_proposals_inline_pass_the_admin_checks():
     # Their supporters fields have tables of their own, which the checks refuse (admin.E013).
     assert PositionPaperAdmin(PositionPaper, admin.site).check() == []
@@ -273,7 +319,7 @@ def test_the_approve_button_works_for_the_policy_officer_and_not_for_the_crm_edi
 
     officer_page = _client(policy_officer).get(_change_url(paper))
     assert url in officer_page.content.decode()
-    _client(policy_officer).post(url)
+    confirm(_client(policy_officer), url)
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED
     assert paper.registration_number.startswith("S-")
@@ -283,8 +329,8 @@ def test_approving_an_incomplete_paper_shows_why(staff_client):
     issuer_with_requisites()
     paper = PaperFactory(signatory_name="")
 
-    response = staff_client.post(
-        reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True
+    response = confirm(
+        staff_client, reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True
     )
 
     assert response.status_code == 200
@@ -487,7 +533,7 @@ def test_the_history_of_a_paper_changed_approved_and_withdrawn_reads_in_lithuani
         {"addressee_label": "Ekonomikos ir inovacijų ministerijai", "attributions-0-mode": "anonymous"}
     )
     assert staff_client.post(_change_url(paper), data).status_code == 302
-    staff_client.post(reverse("admin:positions_positionpaper_approve", args=[paper.pk]))
+    confirm(staff_client, reverse("admin:positions_positionpaper_approve", args=[paper.pk]))
     assert PositionPaper.objects.get(pk=paper.pk).status == PositionPaper.Status.APPROVED
     staff_client.post(
         reverse("admin:positions_positionpaper_withdraw", args=[paper.pk]), {"reason": "Netikslus adresatas."}

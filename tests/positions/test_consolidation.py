@@ -645,16 +645,22 @@ def test_read_only_staff_get_no_draft_button_page_or_decisions(closed, policy_of
 
 
 def _workspace_data(paper: PositionPaper, decisions: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The workspace as posted from a page showing the groups as they are now, with the decisions
+    given by provision (the other groups left as they are)."""
     data = {}
     for group in paper.proposal_groups.all():
-        decision = decisions.get(group.provision, ("pending", ""))
+        shown = GroupDecision.of(group)
+        decision = decisions.get(
+            group.provision, (shown.decision, shown.reason, shown.merged_wording, shown.merged_justification)
+        )
         prefix = f"group-{group.pk}-"
         data.update(
             {
                 prefix + "decision": decision[0],
                 prefix + "reason": decision[1],
                 prefix + "merged_wording": decision[2] if len(decision) > 2 else "",
-                prefix + "merged_justification": "",
+                prefix + "merged_justification": decision[3] if len(decision) > 3 else "",
+                prefix + "shown": shown.fingerprint,
             }
         )
     return data
@@ -706,6 +712,209 @@ def test_the_workspace_refuses_a_decision_without_reason_and_changes_nothing(clo
     assert not paper.proposals.exists()
     assert _group(paper, "7 straipsnis").decision == ProposalGroup.Decision.PENDING
     assert PaperProposal.objects.count() == 0
+
+
+def _page_data(page) -> dict[str, str]:
+    """The workspace's forms as the browser posts them unchanged, with what the page showed."""
+    return {
+        bound.html_name: bound.value()
+        for row in page.context["rows"]
+        for bound in row["form"]
+        if bound.value()
+    }
+
+
+def test_saving_the_workspace_decides_only_the_groups_changed_on_the_page(closed, policy_officer, superuser):
+    paper = _draft(closed, policy_officer)
+    seventh, ninth = _group(paper, "7 straipsnis"), _group(paper, "9 straipsnis")
+    consolidation.proposal_group_decide(
+        group=seventh, user=policy_officer, decision=GroupDecision(decision="adopt", reason="Pritaria du.")
+    )
+    seventh.refresh_from_db()
+    client = _client(superuser)
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    data = _page_data(client.get(workspace))
+    data.update({f"group-{ninth.pk}-decision": "drop", f"group-{ninth.pk}-reason": "Nereikia."})
+
+    assert client.post(workspace, data).status_code == 302
+
+    unchanged = _group(paper, "7 straipsnis")
+    assert (unchanged.decided_by, unchanged.decided_at) == (policy_officer, seventh.decided_at)
+    assert _group(paper, "9 straipsnis").decided_by == superuser
+    untouched = _group(paper, "5 straipsnio 2 dalis")
+    assert (untouched.decision, untouched.decided_by, untouched.decided_at) == ("pending", None, None)
+
+
+def test_a_workspace_page_opened_before_a_colleague_decided_leaves_their_decision_and_line(
+    closed, policy_officer, superuser
+):
+    paper = _draft(closed, policy_officer)
+    seventh, ninth = _group(paper, "7 straipsnis"), _group(paper, "9 straipsnis")
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    alice, bob = _client(superuser), _client(policy_officer)
+    alice_data = _page_data(alice.get(workspace))
+    bob_data = _page_data(bob.get(workspace))
+    bob_data.update(
+        {f"group-{seventh.pk}-decision": "adopt", f"group-{seventh.pk}-reason": "Bendra nuomonė."}
+    )
+    assert bob.post(workspace, bob_data).status_code == 302
+
+    # Alice's page still shows the seventh article undecided; she drops the ninth.
+    alice_data.update({f"group-{ninth.pk}-decision": "drop", f"group-{ninth.pk}-reason": "Nereikia."})
+    response = alice.post(workspace, alice_data, follow=True)
+
+    seventh.refresh_from_db()
+    assert (seventh.decision, seventh.reason, seventh.decided_by) == (
+        "adopt",
+        "Bendra nuomonė.",
+        policy_officer,
+    )
+    assert list(paper.proposals.values_list("provision", flat=True)) == ["7 straipsnis"]
+    assert _group(paper, "9 straipsnis").decision == "drop"
+    assert not [m for m in response.context["messages"] if m.level_tag == "error"]
+
+
+def test_a_decision_a_colleague_changed_since_the_page_showed_it_is_refused_and_the_others_are_saved(
+    closed, policy_officer, superuser
+):
+    paper = _draft(closed, policy_officer)
+    seventh, ninth = _group(paper, "7 straipsnis"), _group(paper, "9 straipsnis")
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    alice = _client(superuser)
+    alice_data = _page_data(alice.get(workspace))
+    consolidation.proposal_group_decide(
+        group=seventh, user=policy_officer, decision=GroupDecision(decision="adopt", reason="Bendra nuomonė.")
+    )
+    alice_data.update(
+        {
+            f"group-{seventh.pk}-decision": "drop",
+            f"group-{seventh.pk}-reason": "Perteklinis.",
+            f"group-{ninth.pk}-decision": "drop",
+            f"group-{ninth.pk}-reason": "Nereikia.",
+        }
+    )
+
+    response = alice.post(workspace, alice_data, follow=True)
+
+    seventh.refresh_from_db()
+    assert (seventh.decision, seventh.reason, seventh.decided_by) == (
+        "adopt",
+        "Bendra nuomonė.",
+        policy_officer,
+    )
+    assert _group(paper, "9 straipsnis").decision == "drop"
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors == [
+        "Kolega pakeitė sprendimą dėl „7 straipsnis“ po to, kai šis puslapis buvo atvertas, todėl jūsų "
+        "pakeitimas neišsaugotas. Įkelkite puslapį iš naujo ir pamatysite kolegos sprendimą."
+    ]
+
+
+def test_deciding_a_group_as_it_is_decided_keeps_who_decided_it_and_when(closed, policy_officer, superuser):
+    paper = _draft(closed, policy_officer)
+    decision = GroupDecision(decision="merge", reason="Du terminai.", merged_wording="Per 75 dienų.")
+    decided = consolidation.proposal_group_decide(
+        group=_group(paper, "5 straipsnio 2 dalis"), user=policy_officer, decision=decision
+    )
+
+    again = consolidation.proposal_group_decide(
+        group=decided,
+        user=superuser,
+        decision=GroupDecision(decision="merge", reason="Du terminai.\r\n", merged_wording=" Per 75 dienų."),
+    )
+
+    again.refresh_from_db()
+    assert (again.decided_by, again.decided_at) == (policy_officer, decided.decided_at)
+
+
+def test_a_decision_on_a_group_changed_since_it_was_shown_is_refused(closed, policy_officer, superuser):
+    paper = _draft(closed, policy_officer)
+    group = _group(paper, "9 straipsnis")
+    shown = GroupDecision.of(group).fingerprint
+    consolidation.proposal_group_decide(
+        group=group, user=policy_officer, decision=GroupDecision(decision="adopt", reason="Gerai.")
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        consolidation.proposal_group_decide(
+            group=group,
+            user=superuser,
+            decision=GroupDecision(decision="drop", reason="Ne."),
+            shown=shown,
+        )
+
+    assert refused.value.code == "decision_changed"
+    group.refresh_from_db()
+    assert (group.decision, group.decided_by) == ("adopt", policy_officer)
+
+
+def test_a_change_page_opened_before_the_workspace_rewrote_the_lines_does_not_save_over_them(
+    closed, policy_officer
+):
+    paper = _draft(closed, policy_officer)
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    stale = change_form_data(client.get(url))
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    assert (
+        client.post(
+            workspace, _workspace_data(paper, {"7 straipsnis": ("adopt", "Pritaria du.")})
+        ).status_code
+        == 302
+    )
+    assert paper.proposals.count() == 1
+
+    stale["subject"] = "Kita tema"
+    response = client.post(url, stale)
+
+    assert response.status_code == 200
+    assert "Kolega išsaugojo šį pozicijos dokumentą" in response.content.decode()
+    paper.refresh_from_db()
+    assert paper.subject != "Kita tema"
+    assert paper.proposals.count() == 1
+
+
+def test_the_draft_page_shows_a_refusal_of_the_paper_s_fields_as_the_page_s_errors(closed, policy_officer):
+    # The drafter's e-mail comes from the user, whose record does not check it.
+    policy_officer.first_name, policy_officer.last_name, policy_officer.email = "Ona", "Onaitė", "ne-adresas"
+    policy_officer.save()
+    client = _client(policy_officer)
+
+    response = client.post(
+        reverse("admin:positions_positionpaper_draft_from_consultation"),
+        {"consultation": closed.consultation.pk},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "errorlist nonfield" in response.content.decode()
+    assert not PositionPaper.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("title", "subject"),
+    [
+        ("Dėl „Dėl Vyriausybės nutarimo Nr. 5 pakeitimo“", "Vyriausybės nutarimo Nr. 5 pakeitimo"),
+        ("Dėl Dėl Inovacijų įstatymo projekto", "Inovacijų įstatymo projekto"),
+        ("„Dėl: Inovacijų įstatymo projekto“", "Inovacijų įstatymo projekto"),
+        ("Dėl", "(tema dar neįrašyta)"),
+    ],
+)
+def test_the_draft_page_writes_a_draft_of_a_consultation_titled_with_dėl_twice_or_only_dėl(
+    closed, policy_officer, title, subject
+):
+    Consultation.objects.filter(pk=closed.consultation.pk).update(title=title)
+    client = _client(policy_officer)
+
+    response = client.post(
+        reverse("admin:positions_positionpaper_draft_from_consultation"),
+        {"consultation": closed.consultation.pk},
+    )
+
+    paper = PositionPaper.objects.get()
+    assert response.status_code == 302
+    assert paper.subject == subject
+    paper.full_clean()
 
 
 # --- attributions changed after drafting ------------------------------------------------------------

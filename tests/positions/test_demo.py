@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from consultations.models import Consultation, Invitation, Response
 from positions.models import PositionPaper, ProposalGroup
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +79,6 @@ def test_the_demo_paper_made_anonymous_in_a_browser_is_rewritten_and_approved(se
     messages = [str(message) for message in saved.context["messages"]]
     assert not any("redaguoti ranka" in m or "edited by hand" in m for m in messages), messages
     assert "Skonis" not in " ".join(paper.sections.values_list("body", flat=True))
-    approved = client.post(reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True)
+    approved = confirm(client, reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True)
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED, [str(m) for m in approved.context["messages"]]

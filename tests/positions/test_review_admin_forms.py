@@ -6,6 +6,7 @@ in the institution's e-mail address, so that the PDF can be e-mailed from it as 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -14,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from consultations.models import Question
 from crm.models import Organisation
 from positions import consolidation, selectors, services
 from positions.consolidation import GroupDecision
@@ -28,7 +30,7 @@ from positions.models import (
     reads_the_same,
 )
 from positions.selectors import paper_for_document
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, confirm
 from tests.positions.factories import (
     PaperFactory,
     ProposalFactory,
@@ -127,7 +129,7 @@ def test_an_organisation_made_anonymous_on_the_page_a_browser_posts_is_rewritten
     assert not any("\r" in body for body in paper.sections.values_list("body", flat=True))
     assert selectors.paper_attribution_leaks(paper=paper) == []
 
-    approved = client.post(reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True)
+    approved = confirm(client, reverse("admin:positions_positionpaper_approve", args=[paper.pk]), follow=True)
 
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED, _messages(approved)
@@ -212,6 +214,44 @@ def test_proposal_lines_posted_with_crlf_are_rewritten_when_the_decision_changes
     assert _group(paper, "5 straipsnio 2 dalis").generated_wording == line.proposed_wording
 
 
+def test_multi_line_headings_and_acts_are_edited_in_textareas(closed, policy_officer):  # noqa: F811
+    """A question's text may have several lines; a one-line input would drop them on any save,
+    gluing the words and making the section look edited by hand."""
+    question = "Pastabos projektui.\nPaaiškinkite išsamiai."
+    Question.objects.filter(pk=closed.text.pk).update(text=question)
+    paper = _draft(closed, policy_officer)
+    ProposalFactory(paper=paper, position=9, act="Inovacijų įstatymo projektas\nNr. 25-1234")
+    client = _client(policy_officer)
+    url = _change_url(paper)
+
+    page = client.get(url)
+
+    content = page.content.decode()
+    index = next(
+        i
+        for i, form in enumerate(page.context["inline_admin_formsets"][0].formset.forms)
+        if form.instance.heading == question
+    )
+    heading = re.search(
+        rf'<textarea name="sections-{index}-heading"[^>]*rows="2"[^>]*>(.*?)</textarea>', content, re.S
+    )
+    act = re.search(r'<textarea name="proposals-0-act"[^>]*rows="2"[^>]*>(.*?)</textarea>', content, re.S)
+    assert heading and heading.group(1).strip() == question
+    assert act and act.group(1).strip() == "Inovacijų įstatymo projektas\nNr. 25-1234"
+
+    data = _as_a_browser_posts(change_form_data(page))
+    data["subject"] = f"{paper.subject} (patikslinta)"
+    assert client.post(url, data).status_code == 302
+    # The section still reads as written: a changed attribution rewrites it.
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["star"], mode="excluded")
+    result = consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+
+    section = _text_section(paper, closed)
+    assert section.heading == question
+    assert result.kept == [] and section in result.rewritten
+    assert paper.proposals.get(position=9).act == "Inovacijų įstatymo projektas\nNr. 25-1234"
+
+
 def test_proposal_lines_stored_with_crlf_before_the_fix_are_rewritten_all_the_same(closed, policy_officer):  # noqa: F811
     paper = _draft(closed, policy_officer)
     consolidation.proposal_group_decide(
@@ -256,7 +296,7 @@ def test_a_paper_drafted_from_a_consultation_is_approved_only_with_the_addressee
     with translation.override("en"):
         approve = reverse("admin:positions_positionpaper_approve", args=[paper.pk])
 
-    refused = client.post(approve, follow=True)
+    refused = confirm(client, approve, follow=True)
 
     paper.refresh_from_db()
     assert paper.is_draft
@@ -267,7 +307,7 @@ def test_a_paper_drafted_from_a_consultation_is_approved_only_with_the_addressee
     data = change_form_data(client.get(url))
     data["addressee_label"] = DATIVE
     assert client.post(url, data).status_code == 302
-    client.post(approve)
+    confirm(client, approve)
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED
     assert paper_letter(paper_for_document(paper_id=paper.pk)).addressee_lines[0] == DATIVE

@@ -8,14 +8,17 @@ import os
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from positions import services
-from positions.models import PaperSection, PositionPaper, RegistrationJournal, RenderingJob
+from positions import selectors, services
+from positions.models import PaperAttribution, PaperSection, PositionPaper, RegistrationJournal, RenderingJob
+from tests.admin_forms import confirm
+from tests.factories import OrganisationFactory
 from tests.positions.factories import (
     PaperFactory,
     ProposalFactory,
@@ -107,7 +110,7 @@ def test_confirming_approves_with_the_number_the_page_announced_and_returns_to_t
     number = _next_number(13)
     client = _client(policy_officer)
 
-    response = client.post(_approve_url(paper))
+    response = confirm(client, _approve_url(paper))
 
     assert response.status_code == 302
     assert response["Location"] == _change_url(paper)
@@ -116,6 +119,34 @@ def test_confirming_approves_with_the_number_the_page_announced_and_returns_to_t
     assert paper.registration_number == number
     page = client.get(response["Location"]).content.decode()
     assert f"Approved and registered as {number}." in page
+
+
+def test_confirming_a_paper_that_changed_after_the_page_showed_it_approves_nothing_and_shows_it_again(
+    paper, policy_officer
+):
+    client = _client(policy_officer)
+    shown = client.get(_approve_url(paper))
+    assert "DĖL INOVACIJŲ ĮSTATYMO PAKEITIMO PROJEKTO" in shown.content.decode()
+    # A colleague changes the subject meanwhile; the approver's page still shows the old one.
+    PositionPaper.objects.filter(pk=paper.pk).update(subject="Visai kito įstatymo projekto")
+
+    response = client.post(_approve_url(paper), {"shown": shown.context["shown"]}, follow=True)
+
+    paper.refresh_from_db()
+    assert paper.is_draft and paper.registration_number == ""
+    assert not RegistrationJournal.objects.exists()
+    assert response.redirect_chain[-1][0] == _approve_url(paper)
+    page = response.content.decode()
+    assert "The paper changed after the confirmation page was opened, so it was not approved." in page
+    assert "DĖL VISAI KITO ĮSTATYMO PROJEKTO" in page
+
+
+def test_a_confirmation_posted_without_what_the_page_showed_approves_nothing(paper, policy_officer):
+    _client(policy_officer).post(_approve_url(paper))
+
+    paper.refresh_from_db()
+    assert paper.is_draft
+    assert not RegistrationJournal.objects.exists()
 
 
 def test_a_paper_that_cannot_be_approved_says_why_and_offers_no_approve_button(policy_officer):
@@ -155,6 +186,74 @@ def test_characters_the_letter_cannot_print_are_named_in_lithuanian_and_keep_the
     # The paper's page tells it before anyone asks to approve.
     assert "Laiško šriftai neturi šių simbolių" in page.content.decode()
     assert "skyrius 9: Išvados — ✅ 👍" in page.content.decode()
+
+
+def test_characters_the_fonts_cannot_print_anywhere_in_the_letter_keep_the_paper_from_approval(
+    policy_officer,
+):
+    """Not only the paper's own text: the organisations' names in the annex and under a proposal,
+    how an anonymous one is described, the addressee as the institution's name on an English
+    letter, the issuer's name."""
+    issuer_with_requisites(name_en="Lithuanian Cluster Association 中")
+    paper = PaperFactory(
+        language="en",
+        addressee=PublicInstitutionFactory(name="Ministry of the Economy 字"),
+        addressee_label="",
+        signatory_position="President",
+    )
+    SectionFactory(paper=paper, position=1)
+    proposal = ProposalFactory(paper=paper, position=1, provision="3 straipsnis")
+    proposal.supporting_organisations.set([OrganisationFactory(name="Kitas klasteris 👍")])
+    named, anonymous = OrganisationFactory(name="Startuolių klasteris 🚀"), OrganisationFactory()
+    paper.supporting_organisations.set([named, anonymous])
+    PaperAttribution.objects.create(
+        paper=paper, organisation=anonymous, mode="anonymous", anonymous_label="one cluster ✅"
+    )
+
+    with translation.override("lt"):
+        found = {text.place: text.characters for text in selectors.paper_unprintable_text(paper=paper)}
+        with pytest.raises(ValidationError) as refused:
+            services.paper_approve(paper=paper, user=policy_officer)
+
+    assert found == {
+        "Adresatas": ["字"],
+        "pasiūlymas 1: 3 straipsnis": ["👍"],
+        "Priede išvardytos organizacijos": ["🚀", "✅"],
+        "Asociacijos rekvizitai": ["中"],
+    }
+    assert len(refused.value.messages) == 4
+    assert (
+        "Priede išvardytos organizacijos: yra simbolių, kurių laiško šriftai neturi: 🚀 ✅."
+        in (refused.value.messages[2])
+    )
+    paper.refresh_from_db()
+    assert paper.is_draft
+
+
+def _paper_of(size: int) -> PositionPaper:
+    """A paper with `size` sections, proposal lines and organisations in its annex (one of them
+    anonymous), each line proposed by two of them."""
+    paper = PaperFactory()
+    members = [OrganisationFactory(sectors=["ict"]) for _ in range(size + 1)]
+    paper.supporting_organisations.set(members)
+    PaperAttribution.objects.create(paper=paper, organisation=members[0], mode="anonymous")
+    for position in range(1, size + 1):
+        SectionFactory(paper=paper, position=position)
+        ProposalFactory(paper=paper, position=position).supporting_organisations.set(members[:2])
+    return paper
+
+
+def test_looking_for_unprintable_characters_takes_as_many_queries_for_a_long_paper_as_for_a_short_one():
+    issuer_with_requisites()
+    short, long = _paper_of(1), _paper_of(5)
+    selectors.paper_unprintable_text(paper=short)
+
+    with CaptureQueriesContext(connection) as short_queries:
+        selectors.paper_unprintable_text(paper=short)
+    with CaptureQueriesContext(connection) as long_queries:
+        selectors.paper_unprintable_text(paper=long)
+
+    assert len(long_queries) == len(short_queries)
 
 
 def test_an_approved_paper_s_confirmation_page_says_it_is_registered_already(paper, superuser):

@@ -164,6 +164,43 @@ def test_an_approved_paper_is_not_approved_again(issuer, superuser):
     assert RegistrationJournal.objects.get().last_number == 1
 
 
+def test_approving_a_paper_whose_letter_changed_since_it_was_shown_takes_no_number(issuer, superuser):
+    paper = _ready_paper()
+    shown = selectors.paper_letter_fingerprint(paper=paper)
+    # An organisation in the annex is renamed: the paper's own row is as it was.
+    member = OrganisationFactory(name="Klasteris Alfa")
+    paper.supporting_organisations.add(member)
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_approve(paper=paper, user=superuser, shown=shown)
+
+    assert refused.value.code == "paper_changed"
+    paper.refresh_from_db()
+    assert paper.is_draft and paper.registration_number == ""
+    assert not RegistrationJournal.objects.exists()
+    approved = services.paper_approve(
+        paper=paper, user=superuser, shown=selectors.paper_letter_fingerprint(paper=paper)
+    )
+    assert approved.registration_number.endswith("-001")
+
+
+def test_saving_a_paper_changed_since_it_was_loaded_is_refused(issuer, superuser):
+    paper = _ready_paper()
+    loaded = paper.updated_at
+    PositionPaper.objects.get(pk=paper.pk).save()  # a colleague saves it
+    paper.subject = "Kitas dalykas"
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(paper=paper, user=superuser, expected_updated_at=loaded)
+
+    assert refused.value.code == "paper_changed"
+    assert PositionPaper.objects.get(pk=paper.pk).subject != "Kitas dalykas"
+    fresh = PositionPaper.objects.get(pk=paper.pk)
+    fresh.subject = "Kitas dalykas"
+    services.paper_save(paper=fresh, user=superuser, expected_updated_at=fresh.updated_at)
+    assert PositionPaper.objects.get(pk=paper.pk).subject == "Kitas dalykas"
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_simultaneous_approvals_get_unique_consecutive_numbers(superuser):
