@@ -485,13 +485,17 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
     opens this invitation, while the consultation is open or closed (not archived); None otherwise
     (a foreign invitation, a revoked link, a wrong key, someone who has left the organisation, an
     archived consultation). With its person, invitation and consultation: what a save needs; a
-    page rendered after it reads the rest (`invitation_for_page`)."""
+    page rendered after it reads the rest (`invitation_for_page`).
+
+    Of several such links (colleagues sharing a computer, each having opened their own), the one
+    the browser opened last: `links` are in the order they were opened, the newest last. A save is
+    recorded as that link's person, not as a colleague who opened theirs in the browser before."""
     if not links:
         return None
     held = Q()
     for pk, key in links:
         held |= Q(pk=pk, browser_key=key)
-    return (
+    found = (
         # `access_links_usable` as a join with the person's affiliation with the invitation's
         # organisation (one row: the pair is unique), which costs every member page's request less
         # to build than its subquery.
@@ -508,11 +512,23 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
         # Only what a save needs: the organisation and the requesting institution, two wide rows,
         # were about a third of the CPU this query costs every submit, to select and to build.
         .select_related("person", "invitation__consultation")
-        # AccessLink's own ordering less its first key, the invitation, which is the same for every
-        # row here and would join the consultation and the organisation once more to order by
-        # theirs (every member page view runs this query).
-        .order_by("person__last_name", "id")
-        .first()
+        # Unordered: AccessLink's own ordering would join the consultation and the organisation
+        # once more (every save runs this query). The rows are the held links to one invitation,
+        # one as a rule, and the newest of them is picked below.
+        .order_by()
+    )
+    opened = {pk: place for place, (pk, _key) in enumerate(links)}
+    return max(found, key=lambda link: opened[link.pk], default=None)
+
+
+def access_link_ids_to_invitation(*, ids: list[int], invitation_id: int) -> set[int]:
+    """Those of these links (by id) that are links to this invitation, whatever their state."""
+    if not ids:
+        return set()
+    return set(
+        AccessLink.objects.filter(pk__in=ids, invitation_id=invitation_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
 
 

@@ -170,8 +170,15 @@ def links_cookie_value(links: list[selectors.HeldLink]) -> str:
 
 
 def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
-    """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
+    """Add a link to those the browser holds, as the newest (the oldest beyond LINKS_MAX are
+    dropped). The browser's other links to the same invitation are dropped: on a computer that
+    colleagues share, the answer is saved as the person who opened their link there last, and
+    never as a colleague whose link opened it before (nor when the newest link stops working)."""
     held = [other for other in held_links(request) if other[0] != link.pk]
+    same_invitation = selectors.access_link_ids_to_invitation(
+        ids=[pk for pk, _key in held], invitation_id=link.invitation_id
+    )
+    held = [other for other in held if other[0] not in same_invitation]
     _set_links_cookie(response, [*held, (link.pk, link.browser_key)][-LINKS_MAX:])
 
 
