@@ -360,6 +360,11 @@ def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> Question
         entry = answer.entries.get(question.pk)
         if entry is None or not _is_answered(entry):
             continue
+        # An answer submitted while the question was of another kind holds that kind's fields
+        # (staff can no longer change the kind once anyone has submitted, but older versions
+        # may): left out rather than read as this kind.
+        if entry.get("kind", kind) != kind:
+            continue
         answered.append((answer.organisation, entry))
     summary.answered = len(answered)
 

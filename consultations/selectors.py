@@ -139,8 +139,13 @@ def invitation_reached(*, invitation: Invitation, response: Response | None) -> 
 
 
 def consultation_has_answers(*, consultation: Consultation) -> bool:
-    """Whether any organisation has saved an answer (draft or submitted) to the consultation."""
-    return Answer.objects.filter(question__consultation=consultation).exists()
+    """Whether any organisation has answered the consultation: saved an answer (draft or
+    submitted) or submitted a version. A submitted version counts even when the answers saved
+    since have all been emptied: it keeps each question's answer by the question's id, kind and
+    choices' places, and the answers page and the position paper read it. One query."""
+    answered = Answer.objects.filter(question__consultation=OuterRef("pk"))
+    submitted = ResponseVersion.objects.filter(response__consultation=OuterRef("pk"))
+    return Consultation.objects.filter(Exists(answered) | Exists(submitted), pk=consultation.pk).exists()
 
 
 def _link_affiliation(day: datetime.date | None) -> Subquery:

@@ -446,6 +446,27 @@ def test_choice_counts_and_shares_come_from_the_latest_submitted_versions(consul
     assert [(c.label, c.count) for c in yes_no.choices] == [("Yes", 1), ("No", 1)]
 
 
+def test_answers_submitted_while_a_question_was_of_another_kind_are_left_out(
+    staff_client, consultation, questions, answered
+):
+    # Versions kept from before a question's kind changed (which staff can no longer do once
+    # anyone has submitted): a yes or no read as a point of the scale, and the reverse.
+    Question.objects.filter(pk=questions["yes_no"].pk).update(kind=Question.Kind.SCALE)
+    Question.objects.filter(pk=questions["scale"].pk).update(kind=Question.Kind.YES_NO)
+
+    result = analysis.consultation_answers(consultation=consultation)
+
+    was_yes_no = _summary(result, questions["yes_no"])
+    assert was_yes_no.answered == 0
+    assert [c.count for c in was_yes_no.choices] == [0, 0, 0, 0, 0]
+    was_scale = _summary(result, questions["scale"])
+    assert was_scale.answered == 0
+    assert [(c.label, c.count) for c in was_scale.choices] == [("Yes", 0), ("No", 0)]
+    assert _summary(result, questions["single"]).answered == 4
+    page = staff_client.get(reverse("admin:consultations_consultation_answers", args=[consultation.pk]))
+    assert page.status_code == 200
+
+
 def test_text_answers_are_listed_with_organisations_and_drafts_are_left_out(
     consultation, questions, answered
 ):
