@@ -562,15 +562,54 @@ def test_the_group_key_folds_provisions_written_alike_and_unnamed_proposals_by_t
         ("5 str., 2 d", "5 STR. 2 D."),
         ("12 straipsnio 3 dalies 4 punktas", "12 str. 3 d. 4 p."),
         ("5 str 2 d", "5 straipsnio 2 dalyje"),
+        ("5 straipsnio 2 dalies 3 papunkčio", "5 str. 2 d. 3 pap."),
+        ("5 STRAIPSNIO 2 DALIES 3 PAPUNKČIU", "5 str. 2 d. 3 pap."),
+        ("12 straipsnio 3 dalies 4 punkčio", "12 str. 3 d. 4 p."),
+        ("7 straipsnio 1 dalimi", "7 str. 1 d."),
+        ("7 straipsnio 1 daliai", "7 str. 1 d."),
+        ("2 punktu", "2 p."),
     ],
 )
 def test_provision_key_treats_usual_abbreviations_alike(first, second):
     assert analysis.provision_key(first) == analysis.provision_key(second)
 
 
+PROVISION_WORDS = {
+    "str.": [
+        *("straipsnis", "straipsnio", "straipsniui", "straipsnį", "straipsniu", "straipsnyje"),
+        *("straipsniai", "straipsnių", "straipsniams", "straipsnius", "straipsniais", "straipsniuose"),
+    ],
+    "d.": [
+        *("dalis", "dalies", "daliai", "dalį", "dalimi", "dalyje"),
+        *("dalys", "dalių", "dalims", "dalimis", "dalyse"),
+    ],
+    "p.": [
+        *("punktas", "punkto", "punktui", "punktą", "punktu", "punkte"),
+        *("punktai", "punktų", "punktams", "punktus", "punktais", "punktuose"),
+        "punkčio",  # written for "punkto"
+    ],
+    "pap.": [
+        *("papunktis", "papunkčio", "papunkčiui", "papunktį", "papunkčiu", "papunktyje"),
+        *("papunkčiai", "papunkčių", "papunkčiams", "papunkčius", "papunkčiais", "papunkčiuose"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("word", "abbreviation"),
+    [(word, abbreviation) for abbreviation, words in PROVISION_WORDS.items() for word in words],
+)
+def test_provision_key_reads_every_case_and_number_of_a_provision_word(word, abbreviation):
+    assert analysis.provision_key(f"3 {word}") == analysis.provision_key(f"3 {abbreviation}")
+    assert analysis.provision_key(f"3 {word.upper()}") == analysis.provision_key(f"3 {abbreviation}")
+
+
 def test_provision_key_keeps_different_provisions_apart():
     assert analysis.provision_key("5 str. 2 d.") != analysis.provision_key("5 str. 3 d.")
     assert analysis.provision_key("5 str.") != analysis.provision_key("15 str.")
+    assert analysis.provision_key("5 str. 3 papunkčiu") != analysis.provision_key("5 str. 3 punktu")
+    # Only the endings of "dalis": other words beginning as it does stay as written.
+    assert analysis.provision_key("5 str. dalyvių sąrašas") == "5 str. dalyvių sąrašas"
 
 
 @pytest.mark.parametrize(
