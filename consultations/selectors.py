@@ -30,6 +30,7 @@ from consultations.models import (
     Consultation,
     Invitation,
     ProposalRow,
+    Question,
     Response,
     ResponseEdit,
     ResponseVersion,
@@ -671,6 +672,16 @@ def invitation_for_page(*, invitation_id: int) -> Invitation:
     institution and the organisation (the caller has checked the browser's link)."""
     return Invitation.objects.select_related("consultation__requesting_institution", "organisation").get(
         pk=invitation_id
+    )
+
+
+def question_kinds(*, invitation_id: int) -> dict[int, str]:
+    """The kinds of the questions of the invitation's consultation, by question id (none for an
+    unknown invitation). Nothing of what they ask."""
+    return dict(
+        Question.objects.filter(consultation__invitations__pk=invitation_id)
+        .order_by()
+        .values_list("pk", "kind")
     )
 
 

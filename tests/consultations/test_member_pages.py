@@ -515,6 +515,22 @@ def test_a_refused_link_without_a_save_shows_no_typed_texts(opened):
     assert "What you typed" not in _text(client.get(ruta.url))
 
 
+def test_a_refused_save_gives_back_text_answers_written_in_figures_but_not_the_options_chosen(
+    opened, policy_officer
+):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    services.access_link_revoke(access_link=ruta.link, user=policy_officer)
+    data = answer_form(opened, short="2030", long="45", multiple_other="10", rows=[("5", "12", "yes")])
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    assert refused.status_code == 404
+    texts = re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", _text(refused), re.S)
+    # Not the option chosen (1), the options ticked (0, 2), the point of the scale (4) nor "yes".
+    assert texts == ["2030", "45", "10", "5", "12", "yes"]
+
+
 # --- deadline and closing -----------------------------------------------------------------------------
 
 
