@@ -310,18 +310,29 @@ class AnswersAnalysis:
     questions: list[QuestionSummary]
 
 
+# The words of a provision, in every case and number, and their abbreviations. "straipsnis"
+# (straipsnio, straipsniui, straipsnį, straipsniu, straipsnyje; straipsniai, straipsnių, …) and
+# "punktas" (punkto, punktui, punktą, punktu, punkte; punktai, punktų, …) keep their stem in every
+# form; "papunktis" has "č" for its "t" in most (papunkčio, papunkčiui, papunktį, papunkčiu,
+# papunktyje; papunkčiai, papunkčių, …), and "punkčio", written for "punkto", is a point too.
+# "dalis" is matched by its endings (dalis, dalies, daliai, dalį, dalimi, dalyje; dalys, dalių,
+# dalims, dalimis, dalyse): "dal…" alone would take other words.
 _PROVISION_WORDS = [
     (re.compile(r"\bstraipsn\w*|\bstr\.?(?=\s|$|\d)", re.IGNORECASE), "str."),
-    (re.compile(r"\bdal(?:is|ies|yje|į)\b|\bd\.?(?=\s|$|\d)", re.IGNORECASE), "d."),
-    (re.compile(r"\bpunkt\w*|\bp\.?(?=\s|$|\d)", re.IGNORECASE), "p."),
-    (re.compile(r"\bpapunkt\w*|\bpap\.?(?=\s|$|\d)", re.IGNORECASE), "pap."),
+    (
+        re.compile(r"\bdal(?:is|ies|iai|į|imi|yje|ys|ių|ims|imis|yse)\b|\bd\.?(?=\s|$|\d)", re.IGNORECASE),
+        "d.",
+    ),
+    (re.compile(r"\bpunk[tč]\w*|\bp\.?(?=\s|$|\d)", re.IGNORECASE), "p."),
+    (re.compile(r"\bpapunk[tč]\w*|\bpap\.?(?=\s|$|\d)", re.IGNORECASE), "pap."),
 ]
 
 
 def provision_key(provision: str) -> str:
     """The provision as a grouping key: "5 straipsnio 2 dalis", "5 str. 2 d." and
-    "5 str., 2 d" are one provision. Case, spacing, commas and the usual Lithuanian
-    abbreviations (str., d., p., pap.) do not count."""
+    "5 str., 2 d" are one provision, and so are "5 straipsnio 2 dalies 3 papunkčiu" and
+    "5 str. 2 d. 3 pap.". Case, spacing, commas, the words' grammatical case and number and the
+    usual Lithuanian abbreviations (str., d., p., pap.) do not count."""
     text = " ".join(provision.replace(",", " ").replace(";", " ").split()).casefold()
     for pattern, abbreviation in _PROVISION_WORDS:
         text = pattern.sub(abbreviation, text)
@@ -359,6 +370,11 @@ def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> Question
     for answer in submitted:
         entry = answer.entries.get(question.pk)
         if entry is None or not _is_answered(entry):
+            continue
+        # An answer submitted while the question was of another kind holds that kind's fields
+        # (staff can no longer change the kind once anyone has submitted, but older versions
+        # may): left out rather than read as this kind.
+        if entry.get("kind", kind) != kind:
             continue
         answered.append((answer.organisation, entry))
     summary.answered = len(answered)

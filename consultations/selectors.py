@@ -30,6 +30,7 @@ from consultations.models import (
     Consultation,
     Invitation,
     ProposalRow,
+    Question,
     Response,
     ResponseEdit,
     ResponseVersion,
@@ -139,8 +140,13 @@ def invitation_reached(*, invitation: Invitation, response: Response | None) -> 
 
 
 def consultation_has_answers(*, consultation: Consultation) -> bool:
-    """Whether any organisation has saved an answer (draft or submitted) to the consultation."""
-    return Answer.objects.filter(question__consultation=consultation).exists()
+    """Whether any organisation has answered the consultation: saved an answer (draft or
+    submitted) or submitted a version. A submitted version counts even when the answers saved
+    since have all been emptied: it keeps each question's answer by the question's id, kind and
+    choices' places, and the answers page and the position paper read it. One query."""
+    answered = Answer.objects.filter(question__consultation=OuterRef("pk"))
+    submitted = ResponseVersion.objects.filter(response__consultation=OuterRef("pk"))
+    return Consultation.objects.filter(Exists(answered) | Exists(submitted), pk=consultation.pk).exists()
 
 
 def _link_affiliation(day: datetime.date | None) -> Subquery:
@@ -485,13 +491,17 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
     opens this invitation, while the consultation is open or closed (not archived); None otherwise
     (a foreign invitation, a revoked link, a wrong key, someone who has left the organisation, an
     archived consultation). With its person, invitation and consultation: what a save needs; a
-    page rendered after it reads the rest (`invitation_for_page`)."""
+    page rendered after it reads the rest (`invitation_for_page`).
+
+    Of several such links (colleagues sharing a computer, each having opened their own), the one
+    the browser opened last: `links` are in the order they were opened, the newest last. A save is
+    recorded as that link's person, not as a colleague who opened theirs in the browser before."""
     if not links:
         return None
     held = Q()
     for pk, key in links:
         held |= Q(pk=pk, browser_key=key)
-    return (
+    found = (
         # `access_links_usable` as a join with the person's affiliation with the invitation's
         # organisation (one row: the pair is unique), which costs every member page's request less
         # to build than its subquery.
@@ -508,11 +518,23 @@ def access_link_for_browser(*, links: list[HeldLink], invitation_id: int) -> Acc
         # Only what a save needs: the organisation and the requesting institution, two wide rows,
         # were about a third of the CPU this query costs every submit, to select and to build.
         .select_related("person", "invitation__consultation")
-        # AccessLink's own ordering less its first key, the invitation, which is the same for every
-        # row here and would join the consultation and the organisation once more to order by
-        # theirs (every member page view runs this query).
-        .order_by("person__last_name", "id")
-        .first()
+        # Unordered: AccessLink's own ordering would join the consultation and the organisation
+        # once more (every save runs this query). The rows are the held links to one invitation,
+        # one as a rule, and the newest of them is picked below.
+        .order_by()
+    )
+    opened = {pk: place for place, (pk, _key) in enumerate(links)}
+    return max(found, key=lambda link: opened[link.pk], default=None)
+
+
+def access_link_ids_to_invitation(*, ids: list[int], invitation_id: int) -> set[int]:
+    """Those of these links (by id) that are links to this invitation, whatever their state."""
+    if not ids:
+        return set()
+    return set(
+        AccessLink.objects.filter(pk__in=ids, invitation_id=invitation_id)
+        .order_by()
+        .values_list("pk", flat=True)
     )
 
 
@@ -650,6 +672,16 @@ def invitation_for_page(*, invitation_id: int) -> Invitation:
     institution and the organisation (the caller has checked the browser's link)."""
     return Invitation.objects.select_related("consultation__requesting_institution", "organisation").get(
         pk=invitation_id
+    )
+
+
+def question_kinds(*, invitation_id: int) -> dict[int, str]:
+    """The kinds of the questions of the invitation's consultation, by question id (none for an
+    unknown invitation). Nothing of what they ask."""
+    return dict(
+        Question.objects.filter(consultation__invitations__pk=invitation_id)
+        .order_by()
+        .values_list("pk", "kind")
     )
 
 

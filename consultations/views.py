@@ -103,30 +103,44 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-# The answer page's text fields: an answer, an "Other" text, a proposal row's texts.
-TYPED_FIELD = re.compile(r"q\d+(_other|-\d+-(provision|proposed_wording|justification))?")
-# The values of its other fields: a choice, a point of the scale, yes or no, a ticked box.
+# The answer page's fields: a question's own (q<id>), its "Other" text, a proposal row's texts.
+ANSWER_FIELD = re.compile(
+    r"q(?P<question>\d+)(?P<text>_other|-\d+-(provision|proposed_wording|justification))?"
+)
+# The kinds of question whose own field is typed; the others' hold a choice, a point of the
+# scale, or yes or no.
+TYPED_KINDS = frozenset({Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT})
+# The values of the chosen fields, for a question the page no longer has (deleted meanwhile).
 CHOSEN_VALUE = re.compile(r"\d+|yes|no|other|on")
 
 
-def typed_texts(request: HttpRequest) -> list[str]:
+def typed_texts(request: HttpRequest, question_kinds: dict[int, str]) -> list[str]:
     """The texts a refused answer page posted, in its order: shown back for the member to copy.
     Only what the browser itself sent, so nothing of the consultation is shown to a link that
-    no longer opens it."""
+    no longer opens it; `question_kinds` (the consultation's questions' kinds by id) tell the
+    typed answers, a text answer "2030" included, from the chosen ones."""
     if request.method != "POST":
         return []
-    return [
-        value.strip()
-        for name, values in request.POST.lists()
-        if TYPED_FIELD.fullmatch(name)
-        for value in values
-        if value.strip() and not CHOSEN_VALUE.fullmatch(value.strip())
-    ]
+    texts = []
+    for name, values in request.POST.lists():
+        field = ANSWER_FIELD.fullmatch(name)
+        if field is None:
+            continue
+        kind = question_kinds.get(int(field["question"]))
+        typed = field["text"] is not None or kind in TYPED_KINDS
+        for value in values:
+            text = value.strip()
+            if text and (typed or (kind is None and not CHOSEN_VALUE.fullmatch(text))):
+                texts.append(text)
+    return texts
 
 
-def link_not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
-    # A save refused here (the link was revoked or sent again, its person left) keeps what was typed.
-    context = {"typed": typed_texts(request)}
+def link_not_valid(
+    request: HttpRequest, status: int = 404, *, question_kinds: dict[int, str] | None = None
+) -> HttpResponse:
+    # A save refused here (the link was revoked or sent again, its person left) keeps what was
+    # typed; `question_kinds` as `typed_texts` takes them.
+    context = {"typed": typed_texts(request, question_kinds or {})}
     return _private(render(request, "consultations/link_not_valid.html", context, status=status))
 
 
@@ -170,8 +184,15 @@ def links_cookie_value(links: list[selectors.HeldLink]) -> str:
 
 
 def hold_link(request: HttpRequest, response: HttpResponse, link: AccessLink) -> None:
-    """Add a link to those the browser holds (the oldest beyond LINKS_MAX are dropped)."""
+    """Add a link to those the browser holds, as the newest (the oldest beyond LINKS_MAX are
+    dropped). The browser's other links to the same invitation are dropped: on a computer that
+    colleagues share, the answer is saved as the person who opened their link there last, and
+    never as a colleague whose link opened it before (nor when the newest link stops working)."""
     held = [other for other in held_links(request) if other[0] != link.pk]
+    same_invitation = selectors.access_link_ids_to_invitation(
+        ids=[pk for pk, _key in held], invitation_id=link.invitation_id
+    )
+    held = [other for other in held if other[0] not in same_invitation]
     _set_links_cookie(response, [*held, (link.pk, link.browser_key)][-LINKS_MAX:])
 
 
@@ -339,7 +360,13 @@ class ResponseView(MemberView):
         if request.method not in ("GET", "HEAD"):  # HEAD is answered by get()
             self.link = held_link(request, kwargs["invitation_id"])
             if self.link is None:
-                return link_not_valid(request)
+                # What the refused page gives back to copy: its typed answers (`typed_texts`).
+                kinds = (
+                    selectors.question_kinds(invitation_id=kwargs["invitation_id"])
+                    if request.method == "POST"
+                    else {}
+                )
+                return link_not_valid(request, question_kinds=kinds)
             self.invitation = self.link.invitation
             self.consultation = self.invitation.consultation
             return self._respond(request, *args, **kwargs)
@@ -483,7 +510,8 @@ class ResponseView(MemberView):
             self.response = selectors.response_for_invitation(invitation=self.invitation)
             return self._render(request, form, status=409, conflict=self._conflict_context(conflict))
         except PermissionDenied:
-            return link_not_valid(request)
+            kinds = {question.pk: question.kind for question in self.questions}
+            return link_not_valid(request, question_kinds=kinds)
         except ValidationError as error:
             code = getattr(error, "code", None)
             if code in ("not_open", "deadline_passed"):

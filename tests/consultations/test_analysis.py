@@ -446,6 +446,27 @@ def test_choice_counts_and_shares_come_from_the_latest_submitted_versions(consul
     assert [(c.label, c.count) for c in yes_no.choices] == [("Yes", 1), ("No", 1)]
 
 
+def test_answers_submitted_while_a_question_was_of_another_kind_are_left_out(
+    staff_client, consultation, questions, answered
+):
+    # Versions kept from before a question's kind changed (which staff can no longer do once
+    # anyone has submitted): a yes or no read as a point of the scale, and the reverse.
+    Question.objects.filter(pk=questions["yes_no"].pk).update(kind=Question.Kind.SCALE)
+    Question.objects.filter(pk=questions["scale"].pk).update(kind=Question.Kind.YES_NO)
+
+    result = analysis.consultation_answers(consultation=consultation)
+
+    was_yes_no = _summary(result, questions["yes_no"])
+    assert was_yes_no.answered == 0
+    assert [c.count for c in was_yes_no.choices] == [0, 0, 0, 0, 0]
+    was_scale = _summary(result, questions["scale"])
+    assert was_scale.answered == 0
+    assert [(c.label, c.count) for c in was_scale.choices] == [("Yes", 0), ("No", 0)]
+    assert _summary(result, questions["single"]).answered == 4
+    page = staff_client.get(reverse("admin:consultations_consultation_answers", args=[consultation.pk]))
+    assert page.status_code == 200
+
+
 def test_text_answers_are_listed_with_organisations_and_drafts_are_left_out(
     consultation, questions, answered
 ):
@@ -541,15 +562,54 @@ def test_the_group_key_folds_provisions_written_alike_and_unnamed_proposals_by_t
         ("5 str., 2 d", "5 STR. 2 D."),
         ("12 straipsnio 3 dalies 4 punktas", "12 str. 3 d. 4 p."),
         ("5 str 2 d", "5 straipsnio 2 dalyje"),
+        ("5 straipsnio 2 dalies 3 papunkčio", "5 str. 2 d. 3 pap."),
+        ("5 STRAIPSNIO 2 DALIES 3 PAPUNKČIU", "5 str. 2 d. 3 pap."),
+        ("12 straipsnio 3 dalies 4 punkčio", "12 str. 3 d. 4 p."),
+        ("7 straipsnio 1 dalimi", "7 str. 1 d."),
+        ("7 straipsnio 1 daliai", "7 str. 1 d."),
+        ("2 punktu", "2 p."),
     ],
 )
 def test_provision_key_treats_usual_abbreviations_alike(first, second):
     assert analysis.provision_key(first) == analysis.provision_key(second)
 
 
+PROVISION_WORDS = {
+    "str.": [
+        *("straipsnis", "straipsnio", "straipsniui", "straipsnį", "straipsniu", "straipsnyje"),
+        *("straipsniai", "straipsnių", "straipsniams", "straipsnius", "straipsniais", "straipsniuose"),
+    ],
+    "d.": [
+        *("dalis", "dalies", "daliai", "dalį", "dalimi", "dalyje"),
+        *("dalys", "dalių", "dalims", "dalimis", "dalyse"),
+    ],
+    "p.": [
+        *("punktas", "punkto", "punktui", "punktą", "punktu", "punkte"),
+        *("punktai", "punktų", "punktams", "punktus", "punktais", "punktuose"),
+        "punkčio",  # written for "punkto"
+    ],
+    "pap.": [
+        *("papunktis", "papunkčio", "papunkčiui", "papunktį", "papunkčiu", "papunktyje"),
+        *("papunkčiai", "papunkčių", "papunkčiams", "papunkčius", "papunkčiais", "papunkčiuose"),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("word", "abbreviation"),
+    [(word, abbreviation) for abbreviation, words in PROVISION_WORDS.items() for word in words],
+)
+def test_provision_key_reads_every_case_and_number_of_a_provision_word(word, abbreviation):
+    assert analysis.provision_key(f"3 {word}") == analysis.provision_key(f"3 {abbreviation}")
+    assert analysis.provision_key(f"3 {word.upper()}") == analysis.provision_key(f"3 {abbreviation}")
+
+
 def test_provision_key_keeps_different_provisions_apart():
     assert analysis.provision_key("5 str. 2 d.") != analysis.provision_key("5 str. 3 d.")
     assert analysis.provision_key("5 str.") != analysis.provision_key("15 str.")
+    assert analysis.provision_key("5 str. 3 papunkčiu") != analysis.provision_key("5 str. 3 punktu")
+    # Only the endings of "dalis": other words beginning as it does stay as written.
+    assert analysis.provision_key("5 str. dalyvių sąrašas") == "5 str. dalyvių sąrašas"
 
 
 @pytest.mark.parametrize(

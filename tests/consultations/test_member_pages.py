@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from consultations import services, views
+from consultations import selectors, services, views
 from consultations.answers import TEXT_MAX_LENGTH
 from consultations.models import (
     AccessLink,
@@ -252,6 +252,47 @@ def test_submitting_sends_the_receipt_and_the_page_shows_the_version(opened):
     assert "Version 1, by Rūta Rutkauskienė" in content
 
 
+def test_on_a_shared_computer_the_answer_is_saved_as_the_person_who_opened_their_link_last(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    client = jonas.client()  # Jonas opened his link on this computer earlier
+    # Rūta opens her own link in the same browser, and submits.
+    assert client.post(reverse("consultations:access", kwargs={"token": ruta.token})).status_code == 302
+
+    submitted = client.post(ruta.url, {**answer_form(opened), "action": "submit"})
+
+    assert submitted.status_code == 302
+    assert "ruta@saule.lt" in _messages(submitted)[0]
+    assert ResponseEdit.objects.get().person == ruta.person
+    assert Response.objects.get().submitted_by == ruta.person
+    assert ResponseVersion.objects.get().submitted_by == ruta.person
+    (receipt,) = mail.outbox
+    assert receipt.to == ["ruta@saule.lt"]
+    # The browser holds Rūta's link to the invitation alone now.
+    assert views.held_links(client.get(ruta.url).wsgi_request) == [(ruta.link.pk, ruta.link.browser_key)]
+
+    # Jonas opens his link again: the browser saves as him from then on.
+    client.post(reverse("consultations:access", kwargs={"token": jonas.token}))
+    client.post(ruta.url, {**answer_form(opened, version=1, short="Jono pataisa"), "action": "save"})
+    assert ResponseEdit.objects.latest("created_at", "id").person == jonas.person
+
+
+def test_of_the_links_a_browser_holds_to_an_invitation_the_one_it_opened_last_is_used(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    held = {key: (member.link.pk, member.link.browser_key) for key, member in opened.members.items()}
+    client = Client()
+    # A cookie holding both colleagues' links, Rūta's opened last.
+    client.cookies[views.LINKS_COOKIE] = views.links_cookie_value([held["jonas"], held["ruta"]])
+
+    client.post(ruta.url, {**answer_form(opened), "action": "save"})
+
+    assert ResponseEdit.objects.get().person == ruta.person
+    found = selectors.access_link_for_browser(
+        links=[held["ruta"], held["egle"], held["jonas"]], invitation_id=ruta.invitation.pk
+    )
+    assert found == jonas.link
+    assert found.person == jonas.person
+
+
 def test_amending_after_submission_makes_version_two_and_keeps_version_one(opened):
     ruta, jonas = opened.members["ruta"], opened.members["jonas"]
     ruta.client().post(ruta.url, {**answer_form(opened), "action": "submit"})
@@ -472,6 +513,22 @@ def test_a_refused_link_without_a_save_shows_no_typed_texts(opened):
     ruta.link.save(update_fields=["revoked_at"])
 
     assert "What you typed" not in _text(client.get(ruta.url))
+
+
+def test_a_refused_save_gives_back_text_answers_written_in_figures_but_not_the_options_chosen(
+    opened, policy_officer
+):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    services.access_link_revoke(access_link=ruta.link, user=policy_officer)
+    data = answer_form(opened, short="2030", long="45", multiple_other="10", rows=[("5", "12", "yes")])
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    assert refused.status_code == 404
+    texts = re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", _text(refused), re.S)
+    # Not the option chosen (1), the options ticked (0, 2), the point of the scale (4) nor "yes".
+    assert texts == ["2030", "45", "10", "5", "12", "yes"]
 
 
 # --- deadline and closing -----------------------------------------------------------------------------

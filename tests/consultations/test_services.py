@@ -18,6 +18,7 @@ from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import (
     AccessLink,
     AccessToken,
+    Answer,
     Consultation,
     Invitation,
     ProposalRow,
@@ -580,6 +581,48 @@ def test_answered_questions_keep_their_structure():
     assert refused.value.code == "answered_delete"
     assert Question.objects.get().choices == ["Taip", "Ne"]
     assert Question.objects.get().required is True
+
+
+def test_a_submitted_answer_keeps_the_questions_structure_after_every_answer_is_emptied(opened):
+    ruta = opened.members["ruta"]
+    q = opened.questions
+    values = {
+        q["short"].pk: AnswerValue(text="Pritariame"),
+        q["single"].pk: AnswerValue(choice_indexes=(0,)),
+        q["scale"].pk: AnswerValue(scale=4),
+        q["yes_no"].pk: AnswerValue(yes_no=True),
+        q["proposals"].pk: AnswerValue(rows=(ProposalValue("3 str.", "Nauja redakcija", "Aiškiau"),)),
+    }
+    services.response_submit(invitation=ruta.invitation, person=ruta.person, data=values, expected_version=0)
+    # A draft saved since empties every answer: the submitted version still holds them.
+    services.response_save_draft(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data={pk: AnswerValue() for pk in values},
+        expected_version=1,
+    )
+    assert not Answer.objects.exists()
+
+    assert selectors.consultation_has_answers(consultation=opened.consultation)
+    question = Question.objects.get(pk=q["yes_no"].pk)
+    question.kind = Question.Kind.SCALE
+    with pytest.raises(ValidationError) as refused:
+        services.question_save(question=question)
+    assert refused.value.code == "answered_structure"
+    question = Question.objects.get(pk=q["short"].pk)
+    question.position = 9
+    with pytest.raises(ValidationError) as refused:
+        services.question_save(question=question)
+    assert refused.value.code == "answered_structure"
+    with pytest.raises(ValidationError) as refused:
+        services.question_delete(question=Question.objects.get(pk=q["long"].pk))
+    assert refused.value.code == "answered_delete"
+    assert Question.objects.get(pk=q["yes_no"].pk).kind == Question.Kind.YES_NO
+    assert Question.objects.filter(consultation=opened.consultation).count() == len(q)
+
+
+def test_a_consultation_without_answers_or_submitted_versions_has_no_answers(opened):
+    assert not selectors.consultation_has_answers(consultation=opened.consultation)
 
 
 def test_answered_questions_take_wording_fixes_only_when_staff_confirm_them():

@@ -163,24 +163,54 @@ def test_a_link_cookie_that_was_altered_forged_or_is_too_old_opens_nothing(opene
         assert "Antras klasteris" not in response.content.decode()
 
 
-def test_a_browser_keeps_the_links_it_opened_up_to_the_limit(opened, monkeypatch):
+def test_a_browser_keeps_the_links_it_opened_up_to_the_limit(opened, policy_officer, monkeypatch):
     monkeypatch.setattr(views, "LINKS_MAX", 2)
     _consultation, tokens = opened
-    opened_links = [AccessLink.objects.get(person__email=email) for email in tokens]
-    assert len(opened_links) == 3
+    first = _token_of(tokens, "Pirmas klasteris")
+    second = _token_of(tokens, "Antras klasteris")
+    # A second consultation to the same organisations: a third link, to an invitation of its own.
+    mail.outbox.clear()
+    later = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=later)
+    services.consultation_open(consultation=later, user=policy_officer)
+    person = second[1].person
+    third = (
+        next(m.body.split("/nuoroda/")[1].split("/")[0] for m in mail.outbox if m.to == [person.email]),
+        AccessLink.objects.get(invitation__consultation=later, person=person),
+    )
+    opened_links = [first, second, third]
     client = Client()
 
-    for link in opened_links[:2]:
-        client.post(_access_url(tokens[link.person.email]))
-    pages = [reverse("consultations:response", args=[link.invitation_id]) for link in opened_links]
+    for token, _link in opened_links[:2]:
+        client.post(_access_url(token))
+    pages = [reverse("consultations:response", args=[link.invitation_id]) for _token, link in opened_links]
     assert [client.get(page).status_code for page in pages[:2]] == [200, 200]
 
-    client.post(_access_url(tokens[opened_links[2].person.email]))
+    client.post(_access_url(opened_links[2][0]))
     # The oldest is dropped; opening one again keeps it once, as the newest.
-    _first, second, third = ((link.pk, link.browser_key) for link in opened_links)
-    assert views.held_links(client.get(pages[2]).wsgi_request) == [second, third]
-    client.post(_access_url(tokens[opened_links[1].person.email]))
-    assert views.held_links(client.get(pages[1]).wsgi_request) == [third, second]
+    _first_held, second_held, third_held = ((link.pk, link.browser_key) for _token, link in opened_links)
+    assert views.held_links(client.get(pages[2]).wsgi_request) == [second_held, third_held]
+    assert client.get(pages[0]).status_code == 404
+    client.post(_access_url(opened_links[1][0]))
+    assert views.held_links(client.get(pages[1]).wsgi_request) == [third_held, second_held]
+
+
+def test_opening_a_colleague_s_link_to_the_same_invitation_replaces_the_one_held(opened):
+    _consultation, tokens = opened
+    first, colleague = AccessLink.objects.filter(invitation__organisation__name="Pirmas klasteris")
+    other_token, other = _token_of(tokens, "Antras klasteris")
+    client = Client()
+
+    for token in (tokens[first.person.email], other_token, tokens[colleague.person.email]):
+        client.post(_access_url(token))
+
+    page = client.get(reverse("consultations:response", args=[first.invitation_id]))
+    assert page.status_code == 200
+    # The other organisation's link stays; the colleague's link takes the place of the first one.
+    assert views.held_links(page.wsgi_request) == [
+        (other.pk, other.browser_key),
+        (colleague.pk, colleague.browser_key),
+    ]
 
 
 def test_wrong_revoked_and_expired_links_get_one_and_the_same_page(opened, policy_officer):
