@@ -164,11 +164,15 @@ class ConsolidationAdminMixin:
         if request.method == "POST":
             if not editable:
                 raise PermissionDenied
-            applied = self._save_decisions(request, paper, groups, forms_by_group)
-            if applied is not None:
-                self.message_user(  # type: ignore[attr-defined]
-                    request, _("The decisions are saved and the paper is updated."), messages.SUCCESS
-                )
+            saved = self._save_decisions(request, paper, groups, forms_by_group)
+            if saved is not None:
+                applied, decided = saved
+                # Every decision changed on the page may have been a colleague's since: then
+                # nothing of the page was saved, which its messages say.
+                if decided:
+                    self.message_user(  # type: ignore[attr-defined]
+                        request, _("The decisions are saved and the paper is updated."), messages.SUCCESS
+                    )
                 self._report_kept(request, applied)
                 return HttpResponseRedirect(request.path)
         names = {
@@ -206,16 +210,17 @@ class ConsolidationAdminMixin:
         paper: PositionPaper,
         groups: list[ProposalGroup],
         forms_by_group: dict[int, GroupDecisionForm],
-    ) -> consolidation.ConsolidationApplied | None:
-        """Record the decisions changed on the page and apply them to the paper; None if refused.
-        A decision a colleague changed since the page was shown is not saved (and said so), the
-        others are."""
+    ) -> tuple[consolidation.ConsolidationApplied, int] | None:
+        """Record the decisions changed on the page and apply them to the paper: what applying
+        them did and how many were recorded, or None if refused. A decision a colleague changed
+        since the page was shown is not saved (and said so), the others are."""
         if not all(form.is_valid() for form in forms_by_group.values()):
             return None
         stale: list[ValidationError] = []
         try:
             with transaction.atomic():
                 failed = False
+                decided = 0
                 for group in groups:
                     form = forms_by_group[group.pk]
                     if not form.changed_on_page():
@@ -227,6 +232,7 @@ class ConsolidationAdminMixin:
                             decision=form.group_decision(),
                             shown=form.cleaned_data["shown"],
                         )
+                        decided += 1
                     except ValidationError as error:
                         form.add_error(None, error)
                         if getattr(error, "code", None) == "decision_changed":
@@ -245,8 +251,9 @@ class ConsolidationAdminMixin:
         for error in stale:
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)  # type: ignore[attr-defined]
-        self.log_change(request, paper, [{"changed": {"fields": ["proposals"]}}])  # type: ignore[attr-defined]
-        return applied
+        if decided:
+            self.log_change(request, paper, [{"changed": {"fields": ["proposals"]}}])  # type: ignore[attr-defined]
+        return applied, decided
 
     def _report_kept(self, request: HttpRequest, applied: consolidation.ConsolidationApplied) -> None:
         """Warn of what staff edited by hand and applying the decisions left as it was."""

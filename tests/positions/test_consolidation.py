@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -808,6 +809,30 @@ def test_a_decision_a_colleague_changed_since_the_page_showed_it_is_refused_and_
         "Kolega pakeitė sprendimą dėl „7 straipsnis“ po to, kai šis puslapis buvo atvertas, todėl jūsų "
         "pakeitimas neišsaugotas. Įkelkite puslapį iš naujo ir pamatysite kolegos sprendimą."
     ]
+
+
+def test_a_page_whose_every_change_a_colleague_made_first_says_nothing_was_saved(
+    closed, policy_officer, superuser
+):
+    paper = _draft(closed, policy_officer)
+    seventh = _group(paper, "7 straipsnis")
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    alice = _client(superuser)
+    alice_data = _page_data(alice.get(workspace))
+    consolidation.proposal_group_decide(
+        group=seventh, user=policy_officer, decision=GroupDecision(decision="adopt", reason="Bendra nuomonė.")
+    )
+    logged = LogEntry.objects.count()
+    alice_data.update({f"group-{seventh.pk}-decision": "drop", f"group-{seventh.pk}-reason": "Perteklinis."})
+
+    response = alice.post(workspace, alice_data, follow=True)
+
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert "error" in levels
+    assert "success" not in levels
+    assert LogEntry.objects.count() == logged
+    seventh.refresh_from_db()
+    assert (seventh.decision, seventh.decided_by) == ("adopt", policy_officer)
 
 
 def test_deciding_a_group_as_it_is_decided_keeps_who_decided_it_and_when(closed, policy_officer, superuser):
