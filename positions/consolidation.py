@@ -122,6 +122,16 @@ def _snapshot_rows(entry: dict[str, Any] | None) -> list[dict[str, str]]:
     return rows
 
 
+def _entry_as(question: Question, entry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A submitted answer to the question, unless it was submitted while the question was of
+    another kind (staff can no longer change the kind once anyone has submitted, but older
+    versions may hold such answers): left out, as on the consultation's answers page, rather
+    than read as this kind."""
+    if entry is not None and entry.get("kind", question.kind) != question.kind:
+        return None
+    return entry
+
+
 def _is_answered(entry: dict[str, Any] | None) -> bool:
     if not entry:
         return False
@@ -216,7 +226,7 @@ def _section_for(
     question: Question, submissions: list[Submitted], attributions: Attributions
 ) -> SectionDraft:
     total = len(submissions)
-    answering = [s for s in submissions if _is_answered(s.entries.get(question.pk))]
+    answering = [s for s in submissions if _is_answered(_entry_as(question, s.entries.get(question.pk)))]
     draft = SectionDraft(question=question, heading=question.text, body="")
     draft.answers = [s.answers[question.pk] for s in answering if question.pk in s.answers]
     if not answering:
@@ -307,7 +317,7 @@ def consultation_proposal_groups(
         order[question.pk] = len(order)
         for submission in submissions:
             working = submission.rows.get(question.pk, [])
-            for row in _snapshot_rows(submission.entries.get(question.pk)):
+            for row in _snapshot_rows(_entry_as(question, submission.entries.get(question.pk))):
                 key = proposal_group_key(provision=row["provision"], proposed_wording=row["proposed_wording"])
                 group = groups.setdefault(
                     (question.pk, key),

@@ -554,6 +554,33 @@ def test_a_decision_needs_a_reason_and_a_merge_needs_the_wording(closed, policy_
     assert group.decision == ProposalGroup.Decision.PENDING
 
 
+def test_answers_submitted_while_a_question_was_of_another_kind_are_left_out_of_the_draft(
+    closed, policy_officer
+):
+    # Versions kept from before a question's kind changed (which staff can no longer do once
+    # anyone has submitted): choices read as text, text read as choices, proposals as text.
+    Question.objects.filter(pk=closed.choice.pk).update(kind=Question.Kind.SHORT_TEXT)
+    Question.objects.filter(pk=closed.text.pk).update(
+        kind=Question.Kind.SINGLE_CHOICE, choices=["Taip", "Ne"]
+    )
+    Question.objects.filter(pk=closed.proposals.pk).update(kind=Question.Kind.LONG_TEXT)
+
+    paper = _draft(closed, policy_officer)
+
+    for question in (closed.choice, closed.text, closed.proposals):
+        body = paper.sections.get(generated_from__question=question).body
+        with translation.override("lt"):
+            nobody = ngettext(
+                "The organisation that took part in the consultation did not answer this question.",
+                "None of the %(total)d organisations that took part in the consultation answered "
+                "this question.",
+                4,
+            ) % {"total": 4}
+        assert body == nobody
+    assert not paper.proposals.exists()
+    assert not paper.proposal_groups.exists()
+
+
 def test_a_paper_is_drafted_only_from_a_closed_consultation(policy_officer):
     consultation = ConsultationFactory(organisations=[member_organisation()], responsible=policy_officer)
     QuestionFactory(consultation=consultation)
