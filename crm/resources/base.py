@@ -168,6 +168,8 @@ class CrmResource(resources.ModelResource):
     #: columns whose stored values stay when a row found its record by name (`load_by_name`): the
     #: row spells the name the same only up to letter case and spacing
     kept_when_found_by_name: tuple[str, ...] = ()
+    #: the columns of a record's name (`name_key`)
+    name_columns: tuple[str, ...] = ()
     #: bulk_update writes one CASE per column and row; smaller batches keep statements cheap
     update_batch_size = 200
 
@@ -190,6 +192,7 @@ class CrmResource(resources.ModelResource):
         self.lookups: widgets.ImportLookups | None = None
         self.existing: dict[Key, Model | None] = {}
         self.keys_by_row: list[Key | None] = []
+        self.ids_in_file: set[Key] = set()
         self.claims: dict[Key, Claim] = {}
         self.pending = Pending()
         self._blank_values: dict[str, Any] | bool | None = None
@@ -355,6 +358,7 @@ class CrmResource(resources.ModelResource):
             if isinstance(column.widget, widgets.LookupWidget):
                 column.widget.lookups = self.lookups
         self.existing, self.keys_by_row, self.claims, self.pending = {}, [], {}, Pending()
+        self.ids_in_file = set()
 
     def load_existing(self, dataset: tablib.Dataset) -> None:
         """Work out every row's key, load the records rows give by their ID, then those they name
@@ -365,6 +369,7 @@ class CrmResource(resources.ModelResource):
             self.identity_key(dict(zip(names, cells, strict=True))) for cells in zip(*columns, strict=True)
         ]
         keys = {key for key in self.keys_by_row if key is not None}
+        self.ids_in_file = {key for key in keys if key[0] == "pk"}
         by_id = [key[1] for key in keys if key[0] == "pk"]
         for batch in chunked(by_id):
             for record in self.records().filter(pk__in=batch):
@@ -460,35 +465,79 @@ class CrmResource(resources.ModelResource):
         raise NotImplementedError
 
     def load_by_name(
-        self, keys: set[Key], *, names: QuerySet, key: Callable[..., Key], records: QuerySet
+        self, keys: set[Key], *, names: QuerySet, key: Callable[..., Iterable[Key]], records: QuerySet
     ) -> None:
         """Find the records that rows name, by names that match up to letter case and spacing.
 
         The database cannot compare so (it keeps the spacing, and how it folds the case of
         Lithuanian letters depends on the backend and the database's locale), so `names`, a
         values_list of the primary key and the name's columns, is read in one streamed query and
-        compared here: `key` makes a row key of a record's name columns. A key that several
-        records have is marked None (the row must say which); the records found are taken from
-        those already loaded, or loaded from `records` a few thousand a query."""
+        compared here: `key` makes the row keys of a record's name columns (a record without a
+        code is found by its name, and also as one without a code, `namesake_key`). A key that
+        several records have is marked None (the row must say which); the records found are taken
+        from those already loaded, or loaded from `records` a few thousand a query."""
         if not keys:
             return
         found: dict[Key, list[int]] = {}
         for pk, *columns in names.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            row_key = key(*columns)
-            if row_key in keys:
-                found.setdefault(row_key, []).append(pk)
+            for row_key in key(*columns):
+                if row_key in keys:
+                    found.setdefault(row_key, []).append(pk)
         loaded = {record.pk: record for record in self.existing.values() if record is not None}
-        wanted: dict[int, Key] = {}
+        wanted: dict[int, list[Key]] = {}
         for row_key, pks in found.items():
             if len(pks) > 1:
                 self.existing[row_key] = None
             elif pks[0] in loaded:  # found by another key of the file
                 self.existing[row_key] = loaded[pks[0]]
             else:
-                wanted[pks[0]] = row_key
-        for batch in chunked(wanted):
+                wanted.setdefault(pks[0], []).append(row_key)
+        for batch in chunked(list(wanted)):
             for record in records.filter(pk__in=batch):
-                self.existing[wanted[record.pk]] = record
+                for row_key in wanted[record.pk]:
+                    self.existing[row_key] = record
+
+    def namesake_key(self, values: dict[str, Any]) -> Key | None:
+        """The key by which the records stored without a code or e-mail address (`unique_column`)
+        that have the row's name are loaded (`load_by_name`): a row giving a code that no record
+        has may be of one of them, the code filled in (`find_namesake`)."""
+        return None
+
+    def namesake_keys(self, dataset: tablib.Dataset) -> set[Key]:
+        """The `namesake_key`s of the rows keyed by a code or address that no record has."""
+        columns = [name for name in self.name_columns if name in self.bound]
+        if not columns:
+            return set()
+        cells = [self.cells(dataset, name) for name in columns]
+        keys = set()
+        for key, row in zip(self.keys_by_row, zip(*cells, strict=True), strict=True):
+            if key is not None and key[0] == self.unique_kind and key not in self.existing:
+                named = self.namesake_key(dict(zip(columns, row, strict=True)))
+                if named is not None:
+                    keys.add(named)
+        return keys
+
+    def find_namesake(self, values: dict[str, Any]) -> Model | None:
+        """The record stored without a code or address that a row giving one no record has names:
+        the row fills it in, instead of adding a second record of that name. Several such
+        namesakes, or one that an earlier row found by its name, make the rows say which by the
+        ID; one that a row gives by its ID leaves this row a new record."""
+        named = self.namesake_key(values)
+        if named is None or named not in self.existing:
+            return None
+        record = self.existing[named]
+        if record is not None and ("pk", record.pk) in self.ids_in_file:
+            return None  # a row gives it by its ID: this row is another, new record
+        claim = self.claims.get(("pk", record.pk)) if record is not None else None
+        if record is None or claim is not None:
+            raise ValidationError({self.unique_column: [self.namesakes_error(values, record, claim)]})
+        return record
+
+    def namesakes_error(self, values: dict[str, Any], record: Model | None, claim: Claim | None) -> str:
+        """Why a row giving a new code or address cannot fill it in for a record of its name
+        (`find_namesake`): several have the name (`record` None), or an earlier row (`claim`) gave
+        the one that has."""
+        raise NotImplementedError
 
     def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> RowResult:
         number = kwargs.get("row_number") or 0  # import-export's: 1 for the row under the headers
@@ -559,6 +608,8 @@ class CrmResource(resources.ModelResource):
         if key is not None and key[0] == BAD_ID:
             raise ValidationError({"id": [key[1]]})
         instance = self.existing.get(key) if key is not None else None
+        if instance is None and key is not None and key[0] == self.unique_kind and key not in self.existing:
+            instance = self.find_namesake(values)
         if key is not None and key[0] == "name" and key in self.names_of_rows_with_id:
             row, pk = self.names_of_rows_with_id[key]
             if instance is None or instance.pk != pk:
@@ -657,6 +708,10 @@ class CrmResource(resources.ModelResource):
         the row's key (`row_key`), by which the record was found."""
         if not new and key is not None and key[0] == "name":
             values = values | {n: getattr(instance, n) for n in self.kept_when_found_by_name if n in values}
+        elif not new and key is not None and key[0] == self.unique_kind and self.unique_key(instance) is None:
+            # Found by its name, stored without the code or address the row fills in (`find_namesake`).
+            kept = [n for n in self.kept_when_found_by_name if n != self.unique_column]
+            values = values | {n: getattr(instance, n) for n in kept if n in values}
         errors: dict[str, list] = {}
         for name, memo, attname, is_relation in self.cell_plan:
             raw = values[name]

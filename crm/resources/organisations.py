@@ -61,6 +61,7 @@ class OrganisationResource(CrmResource):
     show_in_directory = Column(Organisation, "show_in_directory", widgets.BooleanWidget(default=True))
 
     identity_columns = (("id",), ("legal_code",), ("name",))
+    name_columns = ("name",)
     unique_column, unique_kind = "legal_code", "code"
     # Found by its name: the stored spelling stays, and so does the legal entity code the row leaves
     # blank.
@@ -121,6 +122,10 @@ class OrganisationResource(CrmResource):
         name = values.get("name")
         return None if is_blank(name) else ("name", name_key(name))
 
+    def namesake_key(self, values: dict[str, Any]) -> Key | None:
+        name = values.get("name")
+        return None if is_blank(name) else ("without code", name_key(name))
+
     def matches_record(self, record: Model, values: dict[str, Any]) -> bool:
         code = values.get("legal_code")
         if (
@@ -141,11 +146,17 @@ class OrganisationResource(CrmResource):
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
         self.load_by_unique(dataset, keys)
         names = {k for k in keys if k[0] == "name"}
-        # With a code or without: a row without one may name an organisation that has one.
+        # With a code or without: a row without one may name an organisation that has one. A row
+        # giving a code no one has fills it in for the organisation of its name stored without one
+        # (`find_namesake`).
         self.load_by_name(
-            names,
-            names=Organisation.objects.values_list("pk", "name"),
-            key=lambda name: ("name", normalise_key(name)),
+            names | self.namesake_keys(dataset),
+            names=Organisation.objects.values_list("pk", "name", "legal_code"),
+            key=lambda name, code: (
+                (("name", normalise_key(name)),)
+                if code
+                else (("name", normalise_key(name)), ("without code", normalise_key(name)))
+            ),
             records=self.records(),
         )
         self.rows_with_code = self.coded_rows(dataset) if names else {}
@@ -205,6 +216,17 @@ class OrganisationResource(CrmResource):
                 "give the legal entity code in this row too."
             )
             raise ValidationError({"name": [message % {"name": name, "row": row}]})
+
+    def namesakes_error(self, values: dict[str, Any], record: Model | None, claim: Claim | None) -> str:
+        if record is None:
+            return gettext(
+                "Several organisations without a legal entity code are called “%(name)s”; give the ID "
+                "of the one this code is for."
+            ) % {"name": widgets.TextWidget().clean(values.get("name"))}
+        return gettext(
+            "Row %(row)s also gives “%(organisation)s” (ID %(id)s), which is stored without a legal "
+            "entity code; give its ID in the row that means it."
+        ) % {"row": claim.row, "organisation": record, "id": record.pk}
 
     def check_repeat(self, key: Key, claim: Claim) -> None:
         if key[0] == "pk":

@@ -74,6 +74,7 @@ class PersonResource(CrmResource):
     )
 
     identity_columns = (("id",), ("email",), ("first_name", "last_name"))
+    name_columns = ("first_name", "last_name")
     unique_column, unique_kind = "email", "email"
     # Found by their name (surnames are often in capitals in documents): the stored spelling stays.
     kept_when_found_by_name = ("first_name", "last_name")
@@ -139,14 +140,22 @@ class PersonResource(CrmResource):
     def unique_key(self, instance: Model) -> Key | None:
         return ("email", instance.email.lower()) if instance.email else None
 
+    def namesake_key(self, values: dict[str, Any]) -> Key | None:
+        return self.name_key(values)  # the persons found by name are those without an address
+
     def load_records(self, dataset: tablib.Dataset, keys: set[Key]) -> None:
         self.load_by_unique(dataset, keys)
         # Only persons without an e-mail address are found by their name ("JONAS ŽUKAUSKAS" is
-        # Jonas Žukauskas).
+        # Jonas Žukauskas). A row without an address naming a person who has one is refused
+        # (`check_addressed`), and one giving an address no one has fills it in for the person of
+        # its name who has none (`find_namesake`).
+        named = {k for k in keys if k[0] == "name"}
         self.load_by_name(
-            {k for k in keys if k[0] == "name"},
-            names=Person.objects.filter(email="").values_list("pk", "first_name", "last_name"),
-            key=lambda first, last: ("name", normalise_key(first), normalise_key(last)),
+            named | {("addressed", *k[1:]) for k in named} | self.namesake_keys(dataset),
+            names=Person.objects.values_list("pk", "first_name", "last_name", "email"),
+            key=lambda first, last, email: (
+                ("addressed" if email else "name", normalise_key(first), normalise_key(last)),
+            ),
             records=Person.objects.all(),
         )
         pks = [p.pk for p in self.existing.values() if p is not None]
@@ -195,6 +204,46 @@ class PersonResource(CrmResource):
             for organisation in named:
                 releases.setdefault(organisation, sheet_row(index + 1))
         return releases
+
+    def locate(self, key: Key | None, values: dict[str, Any], line: int) -> tuple[Model, bool, Claim | None]:
+        if key is not None and key[0] == "name" and key not in self.claims and key not in self.existing:
+            self.check_addressed(key, values)
+        return super().locate(key, values, line)
+
+    def check_addressed(self, key: Key, values: dict[str, Any]) -> None:
+        """Refuse a row without an ID or e-mail address whose name is of a person stored with an
+        address (a file exported without those columns, say): added, it would be a second person
+        of that name."""
+        addressed = ("addressed", *key[1:])
+        if addressed not in self.existing:
+            return
+        person = self.existing[addressed]
+        if person is None:
+            name = Person.full_name_of(
+                widgets.TextWidget().clean(values.get("first_name")),
+                widgets.TextWidget().clean(values.get("last_name")),
+            )
+            message = gettext(
+                "Several persons called “%(name)s” have an e-mail address; give the e-mail address or "
+                "the ID of the one this row means."
+            ) % {"name": name}
+        else:
+            message = gettext(
+                "The person “%(name)s” already exists (ID %(id)s) with an e-mail address; give their "
+                "e-mail address or ID."
+            ) % {"name": person, "id": person.pk}
+        raise ValidationError({"email": [message]})
+
+    def namesakes_error(self, values: dict[str, Any], record: Model | None, claim: Claim | None) -> str:
+        if record is None:
+            return gettext(
+                "Several persons without an e-mail address have this name; give the ID of the one "
+                "this address is for."
+            )
+        return gettext(
+            "Row %(row)s also gives “%(person)s” (ID %(id)s), who is stored without an e-mail "
+            "address; give their ID in the row that means them."
+        ) % {"row": claim.row, "person": record, "id": record.pk}
 
     def repeat_error(self, key: Key, claim: Claim) -> str:
         return gettext(

@@ -157,6 +157,77 @@ def test_a_row_with_a_code_matches_by_its_code_only(vejas):
     }
 
 
+@both_formats
+def test_a_row_with_a_code_fills_it_in_for_the_organisation_of_its_name_stored_without_one(db, file_format):
+    silas = OrganisationFactory(name="Klasteris „Šilas“", legal_code="", address="Senoji g. 1")
+    rows = [[" klasteris  „ŠILAS“", valid_legal_code(5), "Naujoji g. 2"]]
+
+    preview = run(file_format, ["name", "legal_code", "address"], rows, dry_run=True)
+    result = run(file_format, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    assert outcome(result) == outcome(preview) == [(2, RowResult.IMPORT_TYPE_UPDATE, {})]
+    assert list(Organisation.objects.values_list("pk", "name", "legal_code", "address")) == [
+        (silas.pk, "Klasteris „Šilas“", valid_legal_code(5), "Naujoji g. 2")  # the stored spelling stays
+    ]
+
+
+def test_a_row_with_a_code_is_refused_when_several_organisations_of_its_name_have_none(db):
+    OrganisationFactory(name="Klasteris „Šilas“", legal_code="")
+    OrganisationFactory(name="KLASTERIS „ŠILAS“", legal_code="")
+    rows = [["Klasteris „Šilas“", valid_legal_code(5), "Naujoji g. 2"]]
+
+    result = run(CSV, ["name", "legal_code", "address"], rows, dry_run=False)
+
+    message = lithuanian(
+        "Several organisations without a legal entity code are called “%(name)s”; give the ID of the one "
+        "this code is for.",
+        name="Klasteris „Šilas“",
+    )
+    assert outcome(result) == [(2, RowResult.IMPORT_TYPE_INVALID, {"legal_code": [message]})]
+    assert message.startswith("Kelios organizacijos be juridinio asmens kodo vadinasi „Klasteris „Šilas““")
+    assert not Organisation.objects.exclude(legal_code="").exists()
+
+
+def test_two_rows_giving_an_organisation_stored_without_a_code_two_codes_are_refused(db):
+    silas = OrganisationFactory(name="Klasteris „Šilas“", legal_code="")
+    rows = [["Klasteris „Šilas“", valid_legal_code(5)], ["Klasteris „Šilas“", valid_legal_code(6)]]
+
+    result = run(CSV, ["name", "legal_code"], rows, dry_run=False)
+
+    message = lithuanian(
+        "Row %(row)s also gives “%(organisation)s” (ID %(id)s), which is stored without a legal entity "
+        "code; give its ID in the row that means it.",
+        row=2,
+        organisation="Klasteris „Šilas“",
+        id=silas.pk,
+    )
+    assert [(row[0], row[2]) for row in outcome(result)] == [(2, {}), (3, {"legal_code": [message]})]
+    assert list(Organisation.objects.values_list("legal_code", flat=True)) == [""]
+
+
+def test_filling_in_codes_by_name_makes_no_query_per_row(db):
+    for n in range(305):
+        OrganisationFactory(name=f"Klasteris Nr. {n}", legal_code="")
+
+    def rows(count: int, first: int) -> list[list[object]]:
+        return [[f"KLASTERIS  NR. {n}", valid_legal_code(100 + n)] for n in range(first, first + count)]
+
+    counts = {}
+    for count, first in ((5, 0), (300, 5)):
+        with CaptureQueriesContext(connection) as dry_run:
+            preview = run(CSV, ["name", "legal_code"], rows(count, first), dry_run=True)
+        with CaptureQueriesContext(connection) as real:
+            result = run(CSV, ["name", "legal_code"], rows(count, first), dry_run=False)
+        assert preview.totals["update"] == result.totals["update"] == count
+        counts[count] = (len(dry_run), len(real))
+
+    assert Organisation.objects.count() == 305
+    assert not Organisation.objects.filter(legal_code="").exists()
+    assert counts[5][0] == counts[300][0] <= 20
+    batches = -(-300 // OrganisationResource.update_batch_size)
+    assert counts[5][1] + batches - 1 == counts[300][1] <= 30
+
+
 @pytest.mark.parametrize("order", ["code-first", "name-first"])
 @pytest.mark.parametrize("existing", [True, False], ids=["existing", "new"])
 def test_a_row_without_a_code_naming_an_organisation_given_with_its_code_is_an_error(db, order, existing):

@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 
 from crm.models import Affiliation, Organisation, Person
 from crm.resources import OrganisationResource
-from tests.crm.test_import_admin import CSV_FORMAT, XLSX_FORMAT, client_for, confirm, upload
-from tests.factories import OrganisationFactory, PersonFactory, valid_legal_code
+from tests.crm.test_import_admin import CSV_FORMAT, XLSX_FORMAT, client_for, confirm, csv_body, upload, url
+from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory, valid_legal_code
 
 pytestmark = pytest.mark.django_db
 
@@ -106,15 +106,166 @@ def test_two_persons_whose_names_differ_in_letter_case_only_make_the_row_ambiguo
     assert Person.objects.count() == 2
 
 
-def test_a_person_with_an_email_address_is_not_found_by_name(crm_editor):
+def test_a_row_without_an_email_address_naming_a_person_stored_with_one_is_refused(crm_editor):
+    jonas = PersonFactory(first_name="Jonas", last_name="Žukauskas", email="jonas@klasteris.lt")
+
+    response = upload(
+        client_for(crm_editor), "first_name;last_name\nJONAS;ŽUKAUSKAS\n".encode(), model="person"
+    )
+
+    message = "The person “%(name)s” already exists (ID %(id)s) with an e-mail address; give their e-mail address or ID."
+    assert invalid_rows(response) == {2: [lithuanian(message, name="Jonas Žukauskas", id=jonas.pk)]}
+    assert lithuanian(message, name="Jonas Žukauskas", id=jonas.pk) == (
+        f"Asmuo „Jonas Žukauskas“ jau yra (ID {jonas.pk}) su el. pašto adresu; nurodykite jo el. pašto "
+        "adresą arba ID."
+    )
+    assert Person.objects.count() == 1
+
+
+def test_a_row_without_an_email_address_naming_several_persons_stored_with_one_is_refused(crm_editor):
     PersonFactory(first_name="Jonas", last_name="Žukauskas", email="jonas@klasteris.lt")
+    PersonFactory(first_name="Jonas", last_name="Žukauskas", email="jonas@saule.lt")
+
+    response = upload(client_for(crm_editor), "vardas;pavardė\nJonas;Žukauskas\n".encode(), model="person")
+
+    assert invalid_rows(response) == {
+        2: [
+            lithuanian(
+                "Several persons called “%(name)s” have an e-mail address; give the e-mail address or the "
+                "ID of the one this row means.",
+                name="Jonas Žukauskas",
+            )
+        ]
+    }
+    assert Person.objects.count() == 2
+
+
+def test_a_name_stored_without_an_email_address_is_found_even_if_a_namesake_has_one(crm_editor):
+    PersonFactory(first_name="Jonas", last_name="Žukauskas", email="jonas@klasteris.lt")
+    without = PersonFactory(first_name="Jonas", last_name="Žukauskas", email="", phone="")
     client = client_for(crm_editor)
 
-    preview = upload(client, "first_name;last_name\nJONAS;ŽUKAUSKAS\n".encode(), model="person")
+    preview = upload(
+        client, "vardas;pavardė;telefonas\nJonas;Žukauskas;+37061234567\n".encode(), model="person"
+    )
     confirm(client, preview, model="person")
 
-    assert Person.objects.filter(email="").count() == 1
+    without.refresh_from_db()
+    assert without.phone == "+37061234567"
     assert Person.objects.count() == 2
+
+
+def test_persons_exported_without_id_and_email_and_imported_back_edited_are_refused_not_duplicated(
+    crm_editor,
+):
+    organisation = OrganisationFactory()
+    jonas = PersonFactory(
+        first_name="Jonas", last_name="Žukauskas", email="jonas@klasteris.lt", phone="+37061234567"
+    )
+    AffiliationFactory(person=jonas, organisation=organisation)
+    client = client_for(crm_editor)
+    chosen = {f"personresource_{name}": "on" for name in ("first_name", "last_name", "phone")}
+    body = csv_body(client.post(url("export", "person"), {"resource": "0", "format": "0", **chosen}))
+
+    response = upload(client, body.replace(b"+37061234567", b"+37061234568"), model="person")
+
+    assert "confirm_form" not in response.context
+    assert list(invalid_rows(response)) == [2]
+    assert list(Person.objects.values_list("pk", "phone")) == [(jonas.pk, "+37061234567")]
+
+
+def test_a_row_giving_an_email_address_fills_it_in_for_the_person_of_its_name_stored_without_one(
+    crm_editor,
+):
+    jonas = PersonFactory(first_name="Jonas", last_name="Žukauskas", email="", phone="")
+    client = client_for(crm_editor)
+    content = "vardas;pavardė;el. paštas;telefonas\nJONAS;ŽUKAUSKAS;jonas@klasteris.lt;+37061234567\n"
+
+    preview = upload(client, content.encode(), model="person")
+
+    totals = preview.context["result"].totals
+    assert (totals["new"], totals["update"]) == (0, 1)
+    confirm(client, preview, model="person")
+    assert list(Person.objects.values_list("pk", "first_name", "last_name", "email", "phone")) == [
+        (jonas.pk, "Jonas", "Žukauskas", "jonas@klasteris.lt", "+37061234567")  # the stored spelling stays
+    ]
+
+
+def test_a_row_giving_an_email_address_is_refused_when_several_persons_of_its_name_have_none(crm_editor):
+    PersonFactory(first_name="Jonas", last_name="Žukauskas", email="")
+    PersonFactory(first_name="Jonas", last_name="Žukauskas", email="")
+
+    response = upload(
+        client_for(crm_editor),
+        "vardas;pavardė;el. paštas\nJonas;Žukauskas;jonas@klasteris.lt\n".encode(),
+        model="person",
+    )
+
+    assert invalid_rows(response) == {
+        2: [
+            lithuanian(
+                "Several persons without an e-mail address have this name; give the ID of the one this "
+                "address is for."
+            )
+        ]
+    }
+    assert not Person.objects.exclude(email="").exists()
+
+
+def test_two_rows_giving_a_person_stored_without_an_email_address_two_addresses_are_refused(crm_editor):
+    jonas = PersonFactory(first_name="Jonas", last_name="Žukauskas", email="")
+    content = (
+        "vardas;pavardė;el. paštas\nJonas;Žukauskas;jonas@klasteris.lt\nJonas;Žukauskas;jonas@saule.lt\n"
+    )
+
+    response = upload(client_for(crm_editor), content.encode(), model="person")
+
+    message = (
+        "Row %(row)s also gives “%(person)s” (ID %(id)s), who is stored without an e-mail address; give "
+        "their ID in the row that means them."
+    )
+    assert invalid_rows(response) == {3: [lithuanian(message, row=2, person="Jonas Žukauskas", id=jonas.pk)]}
+    assert Person.objects.get().email == ""
+
+
+def test_the_row_giving_the_id_of_a_person_stored_without_an_email_address_leaves_their_namesake_new(
+    crm_editor,
+):
+    jonas = PersonFactory(first_name="Jonas", last_name="Žukauskas", email="")
+    content = (
+        "ID;vardas;pavardė;el. paštas\n"
+        f";Jonas;Žukauskas;jonas@klasteris.lt\n{jonas.pk};Jonas;Žukauskas;jonas@saule.lt\n"
+    )
+    client = client_for(crm_editor)
+
+    confirm(client, upload(client, content.encode(), model="person"), model="person")
+
+    assert sorted(Person.objects.values_list("pk", "email")) == [
+        (jonas.pk, "jonas@saule.lt"),
+        (jonas.pk + 1, "jonas@klasteris.lt"),
+    ]
+
+
+def test_filling_in_email_addresses_by_name_takes_the_same_queries_for_few_rows_and_many(crm_editor):
+    for number in range(43):
+        PersonFactory(first_name=f"Žydrūnė {number}", last_name="Čepaitė", email="")
+    client = client_for(crm_editor)
+
+    def queries_of(count: int, first: int) -> tuple[int, int]:
+        rows = [f"ŽYDRŪNĖ {n};ČEPAITĖ;zydrune{n}@klasteris.lt" for n in range(first, first + count)]
+        content = ("first_name;last_name;email\n" + "\n".join(rows) + "\n").encode()
+        with CaptureQueriesContext(connection) as preview_queries:
+            preview = upload(client, content, model="person")
+        assert preview.context["result"].totals["update"] == count
+        with CaptureQueriesContext(connection) as import_queries:
+            confirm(client, preview, model="person")
+        return len(preview_queries), len(import_queries)
+
+    few, many = queries_of(3, 0), queries_of(40, 3)
+
+    assert few == many
+    assert Person.objects.count() == 43
+    assert not Person.objects.filter(email="").exists()
 
 
 def test_the_same_name_twice_in_a_file_in_another_letter_case_is_one_new_person(crm_editor):
