@@ -115,16 +115,37 @@ class TextCellXLSXFormat(XLSXFormat):
                     as_text_cell(ws.cell(row=number, column=column))
 
 
-def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
+def _filled(cell: Any) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
+def _rectangular(headers: list[Any], rows: list[list[Any]], *, unnamed_columns: bool) -> tablib.Dataset:
     """A dataset from header and rows of uneven length: trailing unnamed columns are dropped,
     short rows padded, and blank rows at the end removed (spreadsheets keep formatted empty
-    rows). Blank rows in the middle stay so that row numbers match the spreadsheet."""
+    rows). Blank rows in the middle stay so that row numbers match the spreadsheet.
+
+    Cells to the right of the last header are not dropped unsaid: with `unnamed_columns` (a
+    workbook, whose header may be merged over the last columns) their columns stay, without a
+    header, for the import to list by their letter; otherwise (a CSV file, where they come from a
+    value with the delimiter in it, not quoted) the dataset's `overlong_rows` lists the rows
+    (0 for the first under the headers), which the import refuses."""
     while headers and headers[-1] in (None, ""):
         headers.pop()
     if not headers and rows:
         # A blank first row: the columns stay, unnamed, for the import to say where headers go.
         headers = [None] * max(len(row) for row in rows)
+    while rows and all(cell in (None, "") for cell in rows[-1]):
+        rows.pop()
     width = len(headers)
+    overlong = [
+        index
+        for index, row in enumerate(rows)
+        if len(row) > width and any(_filled(cell) for cell in row[width:])
+    ]
+    if overlong and unnamed_columns:
+        width = max(max(i for i, cell in enumerate(rows[index]) if _filled(cell)) + 1 for index in overlong)
+        headers = [*headers, *[None] * (width - len(headers))]
+        overlong = []
     names = ["" if h is None else str(h) for h in headers]
     # A header written twice names its second column "… (2)": import-export reads a row as a dict
     # by header, where the second column's cell would replace the first's, though the import
@@ -135,11 +156,11 @@ def _rectangular(headers: list[Any], rows: list[list[Any]]) -> tablib.Dataset:
             seen[name] = seen.get(name, 0) + 1
             if seen[name] > 1:
                 names[index] = f"{name} ({seen[name]})"
-    while rows and all(cell in (None, "") for cell in rows[-1]):
-        rows.pop()
     padded = (row[:width] + [""] * (width - len(row)) if len(row) != width else row for row in rows)
     # Rows given to the constructor skip the per-row width check of Dataset.append().
-    return tablib.Dataset(*padded, headers=names)
+    dataset = tablib.Dataset(*padded, headers=names)
+    dataset.overlong_rows = overlong
+    return dataset
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -193,11 +214,14 @@ class CSV(base_formats.CSV):
             text = in_stream
         text = text.removeprefix(BOM)
         header_line = text.split("\n", 1)[0]
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(header_line))
+        delimiter = sniff_delimiter(header_line)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = list(reader)
         if not rows:
             return tablib.Dataset()
-        return _rectangular(rows[0], rows[1:])
+        dataset = _rectangular(rows[0], rows[1:], unnamed_columns=False)
+        dataset.delimiter = delimiter
+        return dataset
 
     def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> str:
         delimiter = kwargs.get("delimiter") or export_delimiter()
@@ -237,7 +261,7 @@ class XLSX(base_formats.XLSX):
             raise
         except Exception:  # anything unusual: openpyxl knows more kinds of workbook, slowly
             rows, active, sheets = self._openpyxl_rows(in_stream)
-        dataset = _rectangular(rows[0], rows[1:]) if rows else tablib.Dataset()
+        dataset = _rectangular(rows[0], rows[1:], unnamed_columns=True) if rows else tablib.Dataset()
         dataset.title = active
         dataset.sheets = sheets
         return dataset

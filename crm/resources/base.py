@@ -193,6 +193,8 @@ class CrmResource(resources.ModelResource):
         self.existing: dict[Key, Model | None] = {}
         self.keys_by_row: list[Key | None] = []
         self.ids_in_file: set[Key] = set()
+        self.overlong_rows: frozenset[int] = frozenset()
+        self.delimiter = ","
         self.claims: dict[Key, Claim] = {}
         self.pending = Pending()
         self._blank_values: dict[str, Any] | bool | None = None
@@ -331,6 +333,9 @@ class CrmResource(resources.ModelResource):
         )
         self.bind_columns(dataset.headers or [])
         self.unknown_headers += unnamed_columns(dataset)
+        # Rows of a CSV file with cells to the right of the last header (`_rectangular`).
+        self.overlong_rows = frozenset(getattr(dataset, "overlong_rows", ()))
+        self.delimiter = getattr(dataset, "delimiter", ",")
         with gc_paused():
             result = super().import_data(
                 dataset,
@@ -549,7 +554,19 @@ class CrmResource(resources.ModelResource):
             name: strip_formula_guard(value) if value.__class__ is str and value[:1] == GUARD else value
             for name, value in zip(self.bound, map(row.get, self.bound_headers), strict=True)
         }
-        if self.fatal or all(is_blank(value) for value in values.values()):
+        if self.fatal:
+            return row_result
+        if number - 1 in self.overlong_rows:
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            message = gettext(
+                "The row has more cells than the header row: perhaps a value with “%(delimiter)s” in it "
+                "is not in quotation marks?"
+            )
+            row_result.validation_error = ValidationError(
+                {NON_FIELD_ERRORS: [message % {"delimiter": self.delimiter}]}
+            )
+            return row_result
+        if all(is_blank(value) for value in values.values()):
             return row_result  # blank lines are skipped, not errors
         instance, restore = None, None
         try:

@@ -494,6 +494,53 @@ def test_unknown_columns_are_ignored_and_reported(db):
     assert result.unknown_headers == ["spalva"]
 
 
+def test_a_csv_row_with_more_cells_than_headers_is_refused_and_nothing_is_written(db):
+    organisation = OrganisationFactory(name="Klasteris", legal_code=valid_legal_code(1), description="")
+    content = (
+        f"pavadinimas,juridinio asmens kodas,aprašymas\nKlasteris,{valid_legal_code(1)},Kuria, gamina ir parduoda\n"
+        f"Naujas klasteris,{valid_legal_code(2)},Naujas\n"
+    ).encode()
+
+    with translation.override("lt"):
+        result = import_csv(OrganisationResource(), content)
+
+    assert errors_of(result) == {
+        2: {
+            "__all__": [
+                "Eilutėje daugiau langelių nei antraštėje – galbūt reikšmė su „,“ neapskliausta kabutėmis?"
+            ]
+        }
+    }
+    organisation.refresh_from_db()
+    assert organisation.description == ""
+    assert Organisation.objects.count() == 1
+
+
+def test_a_csv_row_with_empty_cells_beyond_the_headers_imports(db):
+    content = f"name;legal_code;\nKlasteris;{valid_legal_code(1)};;\n".encode()
+
+    result = import_csv(OrganisationResource(), content)
+
+    assert result.totals["new"] == 1 and not result.unknown_headers
+
+
+def test_an_xlsx_column_beyond_the_last_header_is_listed_as_ignored_by_its_letter(db):
+    OrganisationFactory(name="Klasteris", legal_code=valid_legal_code(1), description="")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["juridinio asmens kodas", "aprašymas", None])
+    sheet.append([valid_legal_code(1), "Kuria", "gamina ir parduoda"])
+    sheet.merge_cells("B1:C1")
+    stream = io.BytesIO()
+    workbook.save(stream)
+
+    with translation.override("lt"):
+        result = OrganisationResource().import_data(XLSX().create_dataset(stream.getvalue()))
+
+    assert result.unknown_headers == ["stulpelis C be antraštės"]
+    assert Organisation.objects.get().description == "Kuria"
+
+
 # Skipping invalid rows, re-imports, history ----------------------------------------------
 
 
