@@ -27,7 +27,6 @@ from crm.models import Municipality, Organisation, Sector, Tag
 from crm.selectors import municipality_from_text, municipality_names
 
 LANGUAGES = ("lt", "en")
-LIST_SEPARATORS = re.compile(r"[;,]")
 LIST_JOINER = "; "
 WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0{1,2})?")  # "12.0" and "12,00": a spreadsheet's 12
 GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+")  # "1,000": a thousand, or one?
@@ -57,17 +56,11 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def split_list(value: Any) -> list[str]:
-    """“IRT; Sveikata” or “ict,health” → ["IRT", "Sveikata"] / ["ict", "health"]."""
-    if is_blank(value):
-        return []
-    return [part.strip() for part in LIST_SEPARATORS.split(str(value)) if part.strip()]
-
-
 def split_quoted_list(value: Any) -> list[str]:
-    """`split_list` where an item may be written in double quotes to hold a separator, as a
-    spreadsheet writes a cell: “Mediena; "Sveikata, biotechnologijos"” → ["Mediena", "Sveikata,
-    biotechnologijos"]; a quote inside is doubled. Quotes elsewhere are the item's own."""
+    """“IRT; Sveikata” or “ict,health” → ["IRT", "Sveikata"] / ["ict", "health"]; an item may be
+    written in double quotes to hold a separator, as a spreadsheet writes a cell: “Mediena;
+    "Sveikata, biotechnologijos"” → ["Mediena", "Sveikata, biotechnologijos"]; a quote inside is
+    doubled. Quotes elsewhere are the item's own."""
     if is_blank(value):
         return []
     text, items, current, quoted, index = str(value), [], [], False, 0
@@ -393,11 +386,13 @@ class MunicipalityWidget(LookupWidget):
 
 
 class SectorsWidget(LookupWidget):
-    """Sectors by code or by Lithuanian or English name, separated by “;” or “,”."""
+    """Sectors by code or by Lithuanian or English name, separated by “;” or “,”. A name that holds
+    a comma or a semicolon (staff may rename a sector so) is written in double quotes, as a tag's
+    is (`quoted_list_item`)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> frozenset[int]:
         ids = set()
-        for part in split_list(value):
+        for part in split_quoted_list(value):
             sector = self.lookups.sectors.get(normalise_key(part))
             if sector is None:
                 # Named in the page's language: the codes ("agrifood") say little to staff.
@@ -410,11 +405,13 @@ class SectorsWidget(LookupWidget):
         return frozenset(ids)
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return LIST_JOINER.join(sector.name for sector in value.all()) if value is not None else ""
+        if value is None:
+            return ""
+        return LIST_JOINER.join(quoted_list_item(sector.name) for sector in value.all())
 
     def names(self, ids: Iterable[int]) -> str:
         sectors = sorted((self.lookups.sectors_by_id[pk] for pk in ids), key=lambda s: (s.position, s.code))
-        return LIST_JOINER.join(sector.name for sector in sectors)
+        return LIST_JOINER.join(quoted_list_item(sector.name) for sector in sectors)
 
 
 class TagsWidget(LookupWidget):

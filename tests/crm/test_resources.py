@@ -372,6 +372,24 @@ def test_a_tags_cell_reads_quoted_names_as_a_spreadsheet_writes_them(cell, names
         assert widgets.split_quoted_list("; ".join(map(widgets.quoted_list_item, names))) == names
 
 
+@pytest.mark.parametrize("file_format", [CSV, XLSX])
+@pytest.mark.parametrize("language", ["lt", "en"])
+def test_sectors_renamed_with_a_comma_or_semicolon_export_and_import_back(db, file_format, language):
+    Sector.objects.filter(code="health").update(
+        name_lt="Sveikata, biotechnologijos", name_en="Health; biotechnology"
+    )
+    organisation = OrganisationFactory(sectors=["health", "ict"])
+    before = organisation_snapshot()
+
+    data = export(OrganisationResource(), file_format, language)
+    with translation.override(language):
+        result = OrganisationResource().import_data(read_back(file_format, data))
+
+    assert not result.has_validation_errors() and not result.has_errors(), errors_of(result)
+    assert organisation_snapshot() == before
+    assert set(organisation.sectors.values_list("code", flat=True)) == {"health", "ict"}
+
+
 def test_blank_lines_are_skipped(db):
     content = csv_bytes(
         ["name", "legal_code"], [["A", valid_legal_code(1)], ["", ""], ["B", valid_legal_code(2)]]
