@@ -773,6 +773,11 @@ def test_saving_the_workspace_decides_only_the_groups_changed_on_the_page(closed
     assert (untouched.decision, untouched.decided_by, untouched.decided_at) == ("pending", None, None)
 
 
+def _assert_kept_as_colleague_decided(group: ProposalGroup, colleague) -> None:
+    group.refresh_from_db()
+    assert (group.decision, group.reason, group.decided_by) == ("adopt", "Bendra nuomonė.", colleague)
+
+
 def test_a_workspace_page_opened_before_a_colleague_decided_leaves_their_decision_and_line(
     closed, policy_officer, superuser
 ):
@@ -791,12 +796,7 @@ def test_a_workspace_page_opened_before_a_colleague_decided_leaves_their_decisio
     alice_data.update({f"group-{ninth.pk}-decision": "drop", f"group-{ninth.pk}-reason": "Nereikia."})
     response = alice.post(workspace, alice_data, follow=True)
 
-    seventh.refresh_from_db()
-    assert (seventh.decision, seventh.reason, seventh.decided_by) == (
-        "adopt",
-        "Bendra nuomonė.",
-        policy_officer,
-    )
+    _assert_kept_as_colleague_decided(seventh, policy_officer)
     assert list(paper.proposals.values_list("provision", flat=True)) == ["7 straipsnis"]
     assert _group(paper, "9 straipsnis").decision == "drop"
     assert not [m for m in response.context["messages"] if m.level_tag == "error"]
@@ -824,12 +824,7 @@ def test_a_decision_a_colleague_changed_since_the_page_showed_it_is_refused_and_
 
     response = alice.post(workspace, alice_data, follow=True)
 
-    seventh.refresh_from_db()
-    assert (seventh.decision, seventh.reason, seventh.decided_by) == (
-        "adopt",
-        "Bendra nuomonė.",
-        policy_officer,
-    )
+    _assert_kept_as_colleague_decided(seventh, policy_officer)
     assert _group(paper, "9 straipsnis").decision == "drop"
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert errors == [
