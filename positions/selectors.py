@@ -233,19 +233,41 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(item)
 
 
+@dataclass(frozen=True)
+class BuiltLetter:
+    """A paper read with everything its letter prints (`paper_for_document`) and the letter it
+    makes, built once for every check that reads it (the approval's fingerprint and its
+    unprintable characters)."""
+
+    paper: PositionPaper
+    letter: Letter
+
+    @property
+    def fingerprint(self) -> str:
+        """The SHA-256 of the letter as it prints (its HTML, as a draft)."""
+        return hashlib.sha256(letter_html(self.letter, asset_url=str).encode()).hexdigest()
+
+
+def paper_built_letter(*, paper: PositionPaper, issuer: IssuerSettings | None = None) -> BuiltLetter:
+    """The paper's letter as it prints now, with the paper it was made from."""
+    document = paper_for_document(paper_id=paper.pk)
+    return BuiltLetter(paper=document, letter=paper_letter(document, issuer=issuer))
+
+
 def paper_unprintable_text(
-    *, paper: PositionPaper, issuer: IssuerSettings | None = None
+    *, paper: PositionPaper, issuer: IssuerSettings | None = None, built: BuiltLetter | None = None
 ) -> list[UnprintableText]:
     """Where the letter the paper makes has characters none of its fonts has (an emoji such as
     “✅”, a Chinese character), which the PDF shows as “�” (`positions.letter.unprintable_characters`).
     The letter is read as it prints, so that nothing it prints is missed: the organisations'
     names in the annex and in "Proposed by", how anonymous ones are described, the addressee as
-    the institution's name, the issuer's requisites. In a fixed number of queries."""
-    document = paper_for_document(paper_id=paper.pk)
-    letter = paper_letter(document, issuer=issuer)
+    the institution's name, the issuer's requisites. In a fixed number of queries, none when
+    `built` (the paper's letter, already built) is given."""
+    built = built or paper_built_letter(paper=paper, issuer=issuer)
+    letter = built.letter
     found = [
         UnprintableText(place=place, characters=unprintable_characters("\n".join(texts)))
-        for place, texts in _letter_places(document, letter)
+        for place, texts in _letter_places(built.paper, letter)
     ]
     found = [text for text in found if text.characters]
     # A part of the letter the places above do not name is reported all the same.
@@ -264,8 +286,7 @@ def paper_letter_fingerprint(*, paper: PositionPaper, issuer: IssuerSettings | N
     """The SHA-256 of the paper's letter as it prints now (its HTML, as a draft): the approval's
     confirmation page sends it back, so that a paper that changed after the page showed it (its
     text, addressee, annex, an organisation's name…) is not approved unseen."""
-    letter = paper_letter(paper_for_document(paper_id=paper.pk), issuer=issuer)
-    return hashlib.sha256(letter_html(letter, asset_url=str).encode()).hexdigest()
+    return paper_built_letter(paper=paper, issuer=issuer).fingerprint
 
 
 @dataclass(frozen=True)
@@ -307,10 +328,12 @@ def paper_attribution_leaks(*, paper: PositionPaper) -> list[AttributionLeak]:
     return leaks
 
 
-def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> list[ValidationError]:
+def paper_approval_errors(
+    *, paper: PositionPaper, issuer: IssuerSettings, built: BuiltLetter | None = None
+) -> list[ValidationError]:
     """What keeps a draft from being approved: missing requisites, addressee, subject, signatory or
-    text, names its attributions withhold, and characters the letter cannot print. Empty when it can
-    be approved."""
+    text, names its attributions withhold, and characters the letter cannot print (read from
+    `built`, the paper's letter, when given). Empty when it can be approved."""
     errors: list[ValidationError] = []
     if not issuer.name:
         errors.append(
@@ -388,7 +411,7 @@ def paper_approval_errors(*, paper: PositionPaper, issuer: IssuerSettings) -> li
                 "stand_in": UNPRINTABLE_STAND_IN,
             },
         )
-        for text in paper_unprintable_text(paper=paper, issuer=issuer)
+        for text in paper_unprintable_text(paper=paper, issuer=issuer, built=built)
     ]
     return errors
 
@@ -400,11 +423,14 @@ class ApprovalPreview:
     registration_number: str
     registration_date: datetime.date
     problems: list[str]
+    # The fingerprint of the letter the page shows (`BuiltLetter.fingerprint`), which the page
+    # sends back so that `services.paper_approve` approves only that letter.
+    fingerprint: str
 
 
 def paper_approval_preview(*, paper: PositionPaper) -> ApprovalPreview:
-    """The number and date approving the paper now would give it, and what keeps it from being
-    approved (`problems`, empty when nothing does). The number is the journal's next one: read,
+    """The number and date approving the paper now would give it, what keeps it from being
+    approved (`problems`, empty when nothing does) and the fingerprint of its letter, built once. The number is the journal's next one: read,
     not taken, so a paper approved meanwhile takes it and this one gets the following."""
     issuer = IssuerSettings.load()
     today = timezone.localdate()
@@ -413,10 +439,11 @@ def paper_approval_preview(*, paper: PositionPaper) -> ApprovalPreview:
         .values_list("last_number", flat=True)
         .first()
     )
+    built = paper_built_letter(paper=paper, issuer=issuer)
     if paper.is_draft:
         problems = [
             message
-            for error in paper_approval_errors(paper=paper, issuer=issuer)
+            for error in paper_approval_errors(paper=paper, issuer=issuer, built=built)
             for message in error.messages
         ]
     else:
@@ -429,4 +456,5 @@ def paper_approval_preview(*, paper: PositionPaper) -> ApprovalPreview:
         ),
         registration_date=today,
         problems=problems,
+        fingerprint=built.fingerprint,
     )

@@ -224,14 +224,15 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | 
     """Approve a draft: it gets the next registration number of the journal and today's date, and
     its text is fixed from now on. Only users with the approve permission may do it.
 
-    `shown`, the `selectors.paper_letter_fingerprint` of the letter the confirmation page showed,
+    `shown`, the fingerprint of the letter the confirmation page showed (`selectors.paper_approval_preview`),
     refuses the approval (taking no number) if the letter changed since: what is approved is what
     the approver saw."""
     _require_permission(user, "positions.approve_positionpaper")
     locked = _lock_paper(paper)
     _require_draft(locked)
     issuer = IssuerSettings.load()
-    if shown is not None and shown != selectors.paper_letter_fingerprint(paper=locked, issuer=issuer):
+    built = selectors.paper_built_letter(paper=locked, issuer=issuer)
+    if shown is not None and shown != built.fingerprint:
         raise ValidationError(
             _(
                 "The paper changed after the confirmation page was opened, so it was not approved. "
@@ -239,7 +240,7 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | 
             ),
             code="paper_changed",
         )
-    errors = selectors.paper_approval_errors(paper=locked, issuer=issuer)
+    errors = selectors.paper_approval_errors(paper=locked, issuer=issuer, built=built)
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()

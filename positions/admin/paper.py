@@ -430,6 +430,7 @@ class PositionPaperAdmin(
                 )
             return HttpResponseRedirect(self._change_url(paper))
         addressee_lines, letter_title = letter_heading(paper)
+        preview = selectors.paper_approval_preview(paper=paper)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -438,8 +439,8 @@ class PositionPaperAdmin(
             "subject_label": capfirst(PositionPaper._meta.get_field("subject").verbose_name),
             "letter_title": letter_title.upper(),
             "addressee_lines": addressee_lines,
-            "preview": selectors.paper_approval_preview(paper=paper),
-            "shown": selectors.paper_letter_fingerprint(paper=paper),
+            "preview": preview,
+            "shown": preview.fingerprint,
         }
         return render(request, "positions/admin/positionpaper_approve.html", context)
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from positions import services
+from positions import selectors, services
 from positions.admin.inlines import ProposalInline, SupportersFieldMixin
 from positions.admin.paper import PositionPaperAdmin
 from positions.models import (
@@ -323,6 +323,21 @@ def test_the_approve_button_works_for_the_policy_officer_and_not_for_the_crm_edi
     paper.refresh_from_db()
     assert paper.status == PositionPaper.Status.APPROVED
     assert paper.registration_number.startswith("S-")
+
+
+def test_the_approval_page_builds_the_letter_once_for_its_checks_and_its_fingerprint(staff_client, paper):
+    with CaptureQueriesContext(connection) as queries:
+        page = staff_client.get(reverse("admin:positions_positionpaper_approve", args=[paper.pk]))
+
+    assert page.status_code == 200
+    assert page.context["preview"].problems == []
+    assert page.context["shown"] == selectors.paper_letter_fingerprint(paper=paper)
+    builds = [
+        query
+        for query in queries.captured_queries
+        if '"positions_papersection"."paper_id" IN' in query["sql"]
+    ]
+    assert len(builds) == 1
 
 
 def test_approving_an_incomplete_paper_shows_why(staff_client):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.models import Answer, ProposalRow
@@ -182,6 +183,22 @@ def test_approving_a_paper_whose_letter_changed_since_it_was_shown_takes_no_numb
         paper=paper, user=superuser, shown=selectors.paper_letter_fingerprint(paper=paper)
     )
     assert approved.registration_number.endswith("-001")
+
+
+def _letter_builds(queries: CaptureQueriesContext) -> int:
+    """How many times the paper's letter was built: each build prefetches the paper's sections."""
+    return sum('"positions_papersection"."paper_id" IN' in query["sql"] for query in queries.captured_queries)
+
+
+def test_approving_the_letter_shown_builds_it_once_for_its_fingerprint_and_its_checks(issuer, superuser):
+    paper = _ready_paper()
+    shown = selectors.paper_letter_fingerprint(paper=paper)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.paper_approve(paper=paper, user=superuser, shown=shown)
+
+    assert paper.registration_number
+    assert _letter_builds(queries) == 1
 
 
 def test_saving_a_paper_changed_since_it_was_loaded_is_refused(issuer, superuser):
