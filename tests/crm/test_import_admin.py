@@ -103,6 +103,35 @@ def test_a_crm_editor_imports_organisations_after_the_preview(crm_editor):
     assert LogEntry.objects.filter(user=crm_editor, action_flag=ADDITION).count() == 2
 
 
+def test_the_admin_history_of_an_import_says_so_in_the_pages_language(crm_editor):
+    client = client_for(crm_editor)
+    done = confirm(
+        client, upload(client, organisations_csv([["Klasteris „Šilas“", valid_legal_code(1), "", ""]]))
+    )
+    assert done.status_code == 200
+    organisation = Organisation.objects.get()
+    with translation.override("en"):
+        rows = [[organisation.name, valid_legal_code(1), "IRT", ""]]
+        preview = client.post(
+            url("import", language="en"),
+            {
+                "resource": "0",
+                "format": CSV_FORMAT,
+                "import_file": SimpleUploadedFile("a.csv", organisations_csv(rows)),
+            },
+        )
+        form = preview.context["confirm_form"]
+        client.post(
+            url("process_import", language="en"), {name: form.initial.get(name, "") for name in form.fields}
+        )
+
+    entries = LogEntry.objects.filter(object_id=str(organisation.pk)).order_by("pk")
+    assert [entry.get_change_message() for entry in entries] == [
+        "Pridėta importuojant.",
+        "Changed by an import.",
+    ]
+
+
 def test_an_xlsx_file_imports_through_the_admin(crm_editor):
     workbook = openpyxl.Workbook()
     workbook.active.append(["name", "legal_code", "phone"])
