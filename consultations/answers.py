@@ -211,6 +211,29 @@ def snapshot_entry(*, question: Question, value: AnswerValue) -> dict[str, Any]:
     }
 
 
+# The parts of a submitted copy that are the answer itself (`snapshot_entry`); the rest is the
+# question as it was worded, which staff may correct afterwards.
+ANSWER_DATA_KEYS = ("text", "choice_indexes", "other_text", "scale", "yes_no", "rows")
+
+
+def _answer_data(entries: Iterable[dict[str, Any]]) -> dict[Any, tuple[Any, ...]]:
+    empty: dict[str, Any] = {"text": "", "choice_indexes": [], "other_text": "", "rows": []}
+    return {
+        entry.get("question_id"): (
+            entry.get("kind"),
+            *(entry.get(key, empty.get(key)) for key in ANSWER_DATA_KEYS),
+        )
+        for entry in entries
+    }
+
+
+def same_answers(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]]) -> bool:
+    """Whether two copies of answers (`snapshot_entry`s) hold the same answers to the same
+    questions. The wording of a question and of its options is left out: a wording fix confirmed
+    by staff changes it in every later copy, not the answers."""
+    return _answer_data(first) == _answer_data(second)
+
+
 def entry_display(entry: dict[str, Any]) -> str:
     """A submitted answer as one plain text, in the active language (for e-mails and pages;
     proposals are listed separately from `entry["rows"]`). Empty when unanswered."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations import analysis, emails, selectors, tasks
-from consultations.answers import AnswerValue, answer_errors, snapshot_entry
+from consultations.answers import AnswerValue, answer_errors, same_answers, snapshot_entry
 from consultations.models import (
     AccessLink,
     AccessToken,
@@ -928,7 +928,7 @@ def _repeated_save_check(
     if not submitting:
         raise ResponseAlreadySaved(version=None)
     latest = response.versions.order_by("-number").first()
-    if latest is not None and latest.answers == _snapshot(questions=questions, values=values):
+    if latest is not None and same_answers(latest.answers, _snapshot(questions=questions, values=values)):
         raise ResponseAlreadySaved(version=latest)
 
 
@@ -1042,7 +1042,7 @@ def _response_save(
     elif response.status == Response.Status.SUBMITTED:
         latest = response.versions.order_by("-number").first()
         snapshot = _snapshot(questions=questions, values=values)
-        update["has_unsubmitted_changes"] = latest is None or latest.answers != snapshot
+        update["has_unsubmitted_changes"] = latest is None or not same_answers(latest.answers, snapshot)
     # The conditional update is the last word on concurrency: it changes nothing unless the
     # version is still the one this save was based on.
     if not Response.objects.filter(pk=response.pk, version=expected_version).update(**update):
@@ -1078,7 +1078,8 @@ def response_save_draft(
     older version is refused with `ResponseConflict` (nothing is written), unless it only repeats
     what the same person has saved since (a double click): then `ResponseAlreadySaved`. A save
     that changes nothing writes nothing. After a submission, a draft save keeps the submitted
-    version as the organisation's answer and marks the response as changed since.
+    version as the organisation's answer and marks the response as changed since (its answers,
+    not the wording of their questions, differ from the submitted ones).
     """
     response, changed, _questions, _values = _response_save(
         invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=False
@@ -1095,9 +1096,10 @@ def response_submit(
     Like a draft save, and besides: every required question must be answered; the answers are
     copied into a new numbered version (earlier ones are kept); the submitting person gets a
     receipt with the copy; on an amendment, the organisation's other invited contacts get a
-    notice. Refused when nothing changed since the last submission. A submission based on an
-    older version that only repeats the same person's submission since (a double click) raises
-    `ResponseAlreadySaved`: no new version, no second receipt.
+    notice. Refused when no answer changed since the last submission (a wording fix of a
+    question since changes no answer). A submission based on an older version that only repeats
+    the same person's submission since (a double click) raises `ResponseAlreadySaved`: no new
+    version, no second receipt.
     """
     response, _changed, questions, values = _response_save(
         invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=True
@@ -1105,7 +1107,7 @@ def response_submit(
     assert response is not None  # noqa: S101 - _response_save creates it when submitting
     previous = response.versions.order_by("-number").first()
     snapshot = _snapshot(questions=questions, values=values)
-    if previous is not None and previous.answers == snapshot:
+    if previous is not None and same_answers(previous.answers, snapshot):
         raise ValidationError(
             _("Nothing has changed since the last submission (version %(number)d)."),
             code="unchanged",

@@ -531,6 +531,30 @@ def test_a_refused_save_gives_back_text_answers_written_in_figures_but_not_the_o
     assert texts == ["2030", "45", "10", "5", "12", "yes"]
 
 
+def test_the_page_after_a_wording_fix_does_not_take_the_same_answers_for_changes(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    assert client.post(ruta.url, {**answer_form(opened), "action": "submit"}).status_code == 302
+    single = opened.questions["single"]
+    single.text = "Ar pritariate pataisytam projektui?"
+    single.choices = ["Pritariame", "Pritariame su pastabomis", "Visiškai nepritariame"]
+    services.question_save(question=single, wording_fix_confirmed=True)
+    # A change saved as a draft, then undone: the answers are those submitted again.
+    client.post(ruta.url, {**answer_form(opened, version=1, saved_rows=1, short="Kitaip"), "action": "save"})
+    client.post(ruta.url, {**answer_form(opened, version=2, saved_rows=1), "action": "save"})
+
+    page = _text(client.get(ruta.url))
+    assert "Submitted to the association: version 1" in page
+    assert "have not been submitted" not in page
+
+    mail.outbox.clear()
+    again = client.post(ruta.url, {**answer_form(opened, version=3, saved_rows=1), "action": "submit"})
+    assert again.status_code == 302
+    assert _messages(again) == ["Nothing has changed since the last submission (version 1)."]
+    assert ResponseVersion.objects.count() == 1
+    assert mail.outbox == []
+
+
 # --- deadline and closing -----------------------------------------------------------------------------
 
 
