@@ -194,8 +194,16 @@ def proposal_formset(
     *, question: Question, rows: Iterable[ProposalValue], data: Any = None, add_row: bool = False
 ) -> BaseProposalFormSet:
     """The proposal rows of a question: the saved ones, or those posted (`data`), with
-    `add_row` one more empty row than posted (adding a row without JavaScript)."""
+    `add_row` one more empty row than posted (adding a row without JavaScript). Posted without
+    its table's management form (a page opened before the question was added, or made one of
+    proposals), the table has no rows: never Django's "ManagementForm data is missing"."""
     prefix = f"q{question.pk}"
+    if data is not None:
+        missing = [key for key in (f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS") if key not in data]
+        if missing:
+            data = data.copy()
+            for key in missing:
+                data[key] = "0"
     if data is not None and add_row:
         data = data.copy()
         key = f"{prefix}-TOTAL_FORMS"

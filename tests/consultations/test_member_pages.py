@@ -531,6 +531,26 @@ def test_a_refused_save_gives_back_text_answers_written_in_figures_but_not_the_o
     assert texts == ["2030", "45", "10", "5", "12", "yes"]
 
 
+def test_a_post_without_a_proposals_tables_hidden_inputs_saves_without_a_technical_error(opened):
+    """A page opened before staff added a proposals question has no table for it: what it posts
+    saves (the new question unanswered), never with Django's "ManagementForm data is missing"."""
+    ruta = opened.members["ruta"]
+    added = services.question_save(
+        question=Question(
+            consultation=opened.consultation,
+            position=99,
+            kind=Question.Kind.PROPOSALS,
+            text="Kiti pasiūlymai",
+        )
+    )
+
+    saved = ruta.client().post(ruta.url, {**answer_form(opened), "action": "save"})
+
+    assert saved.status_code == 302, _text(saved)
+    assert Answer.objects.count() == 7
+    assert not Answer.objects.filter(question=added).exists()
+
+
 def test_the_page_after_a_wording_fix_does_not_take_the_same_answers_for_changes(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
