@@ -34,6 +34,7 @@ from consultations.answers import (
     ProposalValue,
     answer_errors,
     normalise_text,
+    questions_fingerprint,
 )
 from consultations.models import Question, content_lang
 
@@ -222,9 +223,11 @@ def proposal_formset(
 
 
 class ResponseForm(forms.Form):
-    """The answers to every question of a consultation, and the version they were loaded at."""
+    """The answers to every question of a consultation, the version they were loaded at and the
+    questions as the page shows them (`answers.questions_fingerprint`)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    questions_shown = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
 
     def __init__(
         self,
@@ -236,7 +239,12 @@ class ResponseForm(forms.Form):
         add_row_for: int | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(data, initial={"version": version}, use_required_attribute=False, **kwargs)
+        super().__init__(
+            data,
+            initial={"version": version, "questions_shown": questions_fingerprint(questions)},
+            use_required_attribute=False,
+            **kwargs,
+        )
         self.questions = questions
         self.formsets: dict[int, BaseProposalFormSet] = {}
         # What staff wrote (a question, its help, a choice question's choices) is marked with its

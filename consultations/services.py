@@ -21,7 +21,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations import analysis, emails, selectors, tasks
-from consultations.answers import AnswerValue, answer_errors, same_answers, snapshot_entry
+from consultations.answers import (
+    AnswerValue,
+    answer_errors,
+    questions_fingerprint,
+    same_answers,
+    snapshot_entry,
+)
 from consultations.models import (
     AccessLink,
     AccessToken,
@@ -782,6 +788,23 @@ class ResponseAlreadySaved(ValidationError):
             )
 
 
+class QuestionsChanged(ValidationError):
+    """A save made on a page that showed other questions than the consultation has now: staff
+    added, removed, reordered or restructured one (or changed its options) after the page was
+    opened. Its answers may stand for other options, or for questions that are gone: nothing is
+    written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Nothing was saved: the questions were changed after you opened this page. "
+                "The page now shows the current questions with what you typed where it still "
+                "fits; check your answers, then save again."
+            ),
+            code="questions_changed",
+        )
+
+
 @dataclass(frozen=True)
 class DraftSaved:
     """What a draft save did: the response (None when nothing was ever saved) and the ids of
@@ -939,6 +962,7 @@ def _response_save(
     data: Mapping[int, AnswerValue],
     expected_version: int,
     submitting: bool,
+    questions_shown: str = "",
 ) -> tuple[Response | None, list[int], dict[int, Question], dict[int, AnswerValue]]:
     """Check and write the answers (the callers hold a transaction). Returns the response, the
     changed question ids, the questions and the answers now stored, all by question id."""
@@ -950,6 +974,8 @@ def _response_save(
         raise PermissionDenied
 
     questions = {question.pk: question for question in consultation.questions.order_by("position", "id")}
+    if questions_shown and questions_shown != questions_fingerprint(list(questions.values())):
+        raise QuestionsChanged
     unknown = set(data) - set(questions)
     if unknown:
         raise ValueError(f"Questions {sorted(unknown)} are not of consultation {consultation.pk}")
@@ -1069,7 +1095,12 @@ def _response_save(
 
 @transaction.atomic
 def response_save_draft(
-    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+    *,
+    invitation: Invitation,
+    person: Person,
+    data: Mapping[int, AnswerValue],
+    expected_version: int,
+    questions_shown: str = "",
 ) -> DraftSaved:
     """Save the organisation's answers as a draft, as `person`, based on the response's
     `expected_version` (the one the person's page was loaded at).
@@ -1080,16 +1111,30 @@ def response_save_draft(
     that changes nothing writes nothing. After a submission, a draft save keeps the submitted
     version as the organisation's answer and marks the response as changed since (its answers,
     not the wording of their questions, differ from the submitted ones).
+
+    `questions_shown` is the `answers.questions_fingerprint` of the questions the person's page
+    showed: when the consultation's questions are no longer those, nothing is written and
+    `QuestionsChanged` is raised (empty: not checked).
     """
     response, changed, _questions, _values = _response_save(
-        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=False
+        invitation=invitation,
+        person=person,
+        data=data,
+        expected_version=expected_version,
+        submitting=False,
+        questions_shown=questions_shown,
     )
     return DraftSaved(response=response, changed_questions=changed)
 
 
 @transaction.atomic
 def response_submit(
-    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+    *,
+    invitation: Invitation,
+    person: Person,
+    data: Mapping[int, AnswerValue],
+    expected_version: int,
+    questions_shown: str = "",
 ) -> ResponseVersion:
     """Submit the organisation's answer (a first submission or an amendment) as `person`.
 
@@ -1099,10 +1144,16 @@ def response_submit(
     notice. Refused when no answer changed since the last submission (a wording fix of a
     question since changes no answer). A submission based on an older version that only repeats
     the same person's submission since (a double click) raises `ResponseAlreadySaved`: no new
-    version, no second receipt.
+    version, no second receipt. A submission from a page that showed other questions
+    (`questions_shown`) is refused as a draft save is.
     """
     response, _changed, questions, values = _response_save(
-        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=True
+        invitation=invitation,
+        person=person,
+        data=data,
+        expected_version=expected_version,
+        submitting=True,
+        questions_shown=questions_shown,
     )
     assert response is not None  # noqa: S101 - _response_save creates it when submitting
     previous = response.versions.order_by("-number").first()

@@ -11,7 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from consultations import selectors, services
-from consultations.answers import TEXT_MAX_LENGTH, AnswerValue, ProposalValue, same_answers, snapshot_entry
+from consultations.answers import (
+    TEXT_MAX_LENGTH,
+    AnswerValue,
+    ProposalValue,
+    questions_fingerprint,
+    same_answers,
+    snapshot_entry,
+)
 from consultations.models import Answer, Invitation, ProposalRow, Response, ResponseEdit, ResponseVersion
 from tests.consultations.factories import QuestionFactory
 from tests.factories import PersonFactory
@@ -427,6 +434,38 @@ def test_answers_are_refused_once_the_consultation_is_closed(opened, policy_offi
 
 
 # --- questions changed by staff -----------------------------------------------------------------------
+
+
+def test_a_save_from_a_page_that_showed_other_questions_writes_nothing(opened):
+    ruta = opened.members["ruta"]
+    questions = opened.questions
+    shown = questions_fingerprint(list(questions.values()))
+    single = questions["single"]
+    single.choices = ["Nepritariame", "Pritariame", "Pritariame su pastabomis"]
+    services.question_save(question=single)
+
+    for save in (services.response_save_draft, services.response_submit):
+        with pytest.raises(services.QuestionsChanged) as refused:
+            save(
+                invitation=ruta.invitation,
+                person=ruta.person,
+                data=full_answers(questions),
+                expected_version=0,
+                questions_shown=shown,
+            )
+        assert refused.value.code == "questions_changed"
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+    assert mail.outbox == []
+
+    saved = services.response_save_draft(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data=full_answers(questions),
+        expected_version=0,
+        questions_shown=questions_fingerprint(list(questions.values())),
+    )
+    assert saved.response.version == 1
 
 
 def test_a_wording_fix_after_a_submission_is_no_change_of_the_answer(opened):
