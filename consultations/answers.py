@@ -7,7 +7,9 @@ analysis speak of answers the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,6 +213,29 @@ def snapshot_entry(*, question: Question, value: AnswerValue) -> dict[str, Any]:
     }
 
 
+# The parts of a submitted copy that are the answer itself (`snapshot_entry`); the rest is the
+# question as it was worded, which staff may correct afterwards.
+ANSWER_DATA_KEYS = ("text", "choice_indexes", "other_text", "scale", "yes_no", "rows")
+
+
+def _answer_data(entries: Iterable[dict[str, Any]]) -> dict[Any, tuple[Any, ...]]:
+    empty: dict[str, Any] = {"text": "", "choice_indexes": [], "other_text": "", "rows": []}
+    return {
+        entry.get("question_id"): (
+            entry.get("kind"),
+            *(entry.get(key, empty.get(key)) for key in ANSWER_DATA_KEYS),
+        )
+        for entry in entries
+    }
+
+
+def same_answers(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]]) -> bool:
+    """Whether two copies of answers (`snapshot_entry`s) hold the same answers to the same
+    questions. The wording of a question and of its options is left out: a wording fix confirmed
+    by staff changes it in every later copy, not the answers."""
+    return _answer_data(first) == _answer_data(second)
+
+
 def entry_display(entry: dict[str, Any]) -> str:
     """A submitted answer as one plain text, in the active language (for e-mails and pages;
     proposals are listed separately from `entry["rows"]`). Empty when unanswered."""
@@ -234,3 +259,43 @@ def entry_display(entry: dict[str, Any]) -> str:
             ngettext("%(count)d proposal", "%(count)d proposals", count) % {"count": count} if count else ""
         )
     return ""
+
+
+# --- the questions a page was shown ----------------------------------------------------------------
+
+
+def _question_digest(question: Question) -> str:
+    """What of a question decides what its answer on the page means: its kind, its options in
+    their order (an option is posted as its place) and whether it takes "Other"."""
+    shape = json.dumps(
+        [question.kind, list(question.choices or []), question.allow_other], ensure_ascii=False
+    )
+    return hashlib.sha256(shape.encode()).hexdigest()[:12]
+
+
+def questions_fingerprint(questions: Sequence[Question]) -> str:
+    """The questions as an answer page shows them, in their order: each as its id, its kind and
+    a digest of its options (`_question_digest`). The page posts it back, so that a save made on
+    a page shown before staff added, removed, reordered or restructured a question is told apart
+    from one made on the current questions. Not their wording: correcting it changes no answer."""
+    return " ".join(f"{question.pk}:{question.kind}:{_question_digest(question)}" for question in questions)
+
+
+def fingerprint_questions(fingerprint: str) -> dict[int, tuple[str, str]]:
+    """The questions a fingerprint names, as {id: (kind, digest)}; what cannot be read is left out."""
+    found = {}
+    for item in fingerprint.split():
+        pk, _colon, rest = item.partition(":")
+        kind, _colon, digest = rest.partition(":")
+        if pk.isdigit() and kind and digest:
+            found[int(pk)] = (kind, digest)
+    return found
+
+
+def questions_changed(*, fingerprint: str, questions: Sequence[Question]) -> set[int]:
+    """The ids of the questions that a page shown with `fingerprint` showed otherwise than
+    `questions` are: added since, removed since, or of another kind or with other options. (Empty
+    when only their order changed: an answer is posted by its question's id.)"""
+    shown = fingerprint_questions(fingerprint)
+    current = {question.pk: (question.kind, _question_digest(question)) for question in questions}
+    return {pk for pk, shape in current.items() if shown.get(pk) != shape} | (set(shown) - set(current))

@@ -34,6 +34,7 @@ from consultations.answers import (
     ProposalValue,
     answer_errors,
     normalise_text,
+    questions_fingerprint,
 )
 from consultations.models import Question, content_lang
 
@@ -194,8 +195,16 @@ def proposal_formset(
     *, question: Question, rows: Iterable[ProposalValue], data: Any = None, add_row: bool = False
 ) -> BaseProposalFormSet:
     """The proposal rows of a question: the saved ones, or those posted (`data`), with
-    `add_row` one more empty row than posted (adding a row without JavaScript)."""
+    `add_row` one more empty row than posted (adding a row without JavaScript). Posted without
+    its table's management form (a page opened before the question was added, or made one of
+    proposals), the table has no rows: never Django's "ManagementForm data is missing"."""
     prefix = f"q{question.pk}"
+    if data is not None:
+        missing = [key for key in (f"{prefix}-TOTAL_FORMS", f"{prefix}-INITIAL_FORMS") if key not in data]
+        if missing:
+            data = data.copy()
+            for key in missing:
+                data[key] = "0"
     if data is not None and add_row:
         data = data.copy()
         key = f"{prefix}-TOTAL_FORMS"
@@ -214,9 +223,11 @@ def proposal_formset(
 
 
 class ResponseForm(forms.Form):
-    """The answers to every question of a consultation, and the version they were loaded at."""
+    """The answers to every question of a consultation, the version they were loaded at and the
+    questions as the page shows them (`answers.questions_fingerprint`)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    questions_shown = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
 
     def __init__(
         self,
@@ -228,7 +239,12 @@ class ResponseForm(forms.Form):
         add_row_for: int | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(data, initial={"version": version}, use_required_attribute=False, **kwargs)
+        super().__init__(
+            data,
+            initial={"version": version, "questions_shown": questions_fingerprint(questions)},
+            use_required_attribute=False,
+            **kwargs,
+        )
         self.questions = questions
         self.formsets: dict[int, BaseProposalFormSet] = {}
         # What staff wrote (a question, its help, a choice question's choices) is marked with its

@@ -21,7 +21,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations import analysis, emails, selectors, tasks
-from consultations.answers import AnswerValue, answer_errors, snapshot_entry
+from consultations.answers import (
+    AnswerValue,
+    answer_errors,
+    questions_fingerprint,
+    same_answers,
+    snapshot_entry,
+)
 from consultations.models import (
     AccessLink,
     AccessToken,
@@ -782,6 +788,23 @@ class ResponseAlreadySaved(ValidationError):
             )
 
 
+class QuestionsChanged(ValidationError):
+    """A save made on a page that showed other questions than the consultation has now: staff
+    added, removed, reordered or restructured one (or changed its options) after the page was
+    opened. Its answers may stand for other options, or for questions that are gone: nothing is
+    written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Nothing was saved: the questions were changed after you opened this page. "
+                "The page now shows the current questions with what you typed where it still "
+                "fits; check your answers, then save again."
+            ),
+            code="questions_changed",
+        )
+
+
 @dataclass(frozen=True)
 class DraftSaved:
     """What a draft save did: the response (None when nothing was ever saved) and the ids of
@@ -928,7 +951,7 @@ def _repeated_save_check(
     if not submitting:
         raise ResponseAlreadySaved(version=None)
     latest = response.versions.order_by("-number").first()
-    if latest is not None and latest.answers == _snapshot(questions=questions, values=values):
+    if latest is not None and same_answers(latest.answers, _snapshot(questions=questions, values=values)):
         raise ResponseAlreadySaved(version=latest)
 
 
@@ -939,6 +962,7 @@ def _response_save(
     data: Mapping[int, AnswerValue],
     expected_version: int,
     submitting: bool,
+    questions_shown: str = "",
 ) -> tuple[Response | None, list[int], dict[int, Question], dict[int, AnswerValue]]:
     """Check and write the answers (the callers hold a transaction). Returns the response, the
     changed question ids, the questions and the answers now stored, all by question id."""
@@ -950,6 +974,8 @@ def _response_save(
         raise PermissionDenied
 
     questions = {question.pk: question for question in consultation.questions.order_by("position", "id")}
+    if questions_shown and questions_shown != questions_fingerprint(list(questions.values())):
+        raise QuestionsChanged
     unknown = set(data) - set(questions)
     if unknown:
         raise ValueError(f"Questions {sorted(unknown)} are not of consultation {consultation.pk}")
@@ -1042,7 +1068,7 @@ def _response_save(
     elif response.status == Response.Status.SUBMITTED:
         latest = response.versions.order_by("-number").first()
         snapshot = _snapshot(questions=questions, values=values)
-        update["has_unsubmitted_changes"] = latest is None or latest.answers != snapshot
+        update["has_unsubmitted_changes"] = latest is None or not same_answers(latest.answers, snapshot)
     # The conditional update is the last word on concurrency: it changes nothing unless the
     # version is still the one this save was based on.
     if not Response.objects.filter(pk=response.pk, version=expected_version).update(**update):
@@ -1069,7 +1095,12 @@ def _response_save(
 
 @transaction.atomic
 def response_save_draft(
-    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+    *,
+    invitation: Invitation,
+    person: Person,
+    data: Mapping[int, AnswerValue],
+    expected_version: int,
+    questions_shown: str = "",
 ) -> DraftSaved:
     """Save the organisation's answers as a draft, as `person`, based on the response's
     `expected_version` (the one the person's page was loaded at).
@@ -1078,34 +1109,56 @@ def response_save_draft(
     older version is refused with `ResponseConflict` (nothing is written), unless it only repeats
     what the same person has saved since (a double click): then `ResponseAlreadySaved`. A save
     that changes nothing writes nothing. After a submission, a draft save keeps the submitted
-    version as the organisation's answer and marks the response as changed since.
+    version as the organisation's answer and marks the response as changed since (its answers,
+    not the wording of their questions, differ from the submitted ones).
+
+    `questions_shown` is the `answers.questions_fingerprint` of the questions the person's page
+    showed: when the consultation's questions are no longer those, nothing is written and
+    `QuestionsChanged` is raised (empty: not checked).
     """
     response, changed, _questions, _values = _response_save(
-        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=False
+        invitation=invitation,
+        person=person,
+        data=data,
+        expected_version=expected_version,
+        submitting=False,
+        questions_shown=questions_shown,
     )
     return DraftSaved(response=response, changed_questions=changed)
 
 
 @transaction.atomic
 def response_submit(
-    *, invitation: Invitation, person: Person, data: Mapping[int, AnswerValue], expected_version: int
+    *,
+    invitation: Invitation,
+    person: Person,
+    data: Mapping[int, AnswerValue],
+    expected_version: int,
+    questions_shown: str = "",
 ) -> ResponseVersion:
     """Submit the organisation's answer (a first submission or an amendment) as `person`.
 
     Like a draft save, and besides: every required question must be answered; the answers are
     copied into a new numbered version (earlier ones are kept); the submitting person gets a
     receipt with the copy; on an amendment, the organisation's other invited contacts get a
-    notice. Refused when nothing changed since the last submission. A submission based on an
-    older version that only repeats the same person's submission since (a double click) raises
-    `ResponseAlreadySaved`: no new version, no second receipt.
+    notice. Refused when no answer changed since the last submission (a wording fix of a
+    question since changes no answer). A submission based on an older version that only repeats
+    the same person's submission since (a double click) raises `ResponseAlreadySaved`: no new
+    version, no second receipt. A submission from a page that showed other questions
+    (`questions_shown`) is refused as a draft save is.
     """
     response, _changed, questions, values = _response_save(
-        invitation=invitation, person=person, data=data, expected_version=expected_version, submitting=True
+        invitation=invitation,
+        person=person,
+        data=data,
+        expected_version=expected_version,
+        submitting=True,
+        questions_shown=questions_shown,
     )
     assert response is not None  # noqa: S101 - _response_save creates it when submitting
     previous = response.versions.order_by("-number").first()
     snapshot = _snapshot(questions=questions, values=values)
-    if previous is not None and previous.answers == snapshot:
+    if previous is not None and same_answers(previous.answers, snapshot):
         raise ValidationError(
             _("Nothing has changed since the last submission (version %(number)d)."),
             code="unchanged",

@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -31,8 +31,15 @@ from django.views.decorators.csrf import csrf_exempt
 
 from config.db import prepared_statements
 from consultations import page_cache, selectors, services
-from consultations.answers import AnswerValue, entry_display, snapshot_entry
-from consultations.forms import ResponseForm
+from consultations.answers import (
+    AnswerValue,
+    entry_display,
+    fingerprint_questions,
+    questions_changed,
+    questions_fingerprint,
+    snapshot_entry,
+)
+from consultations.forms import PROPOSAL_EXTRA_ROWS, ResponseForm
 from consultations.models import (
     AccessLink,
     Consultation,
@@ -112,6 +119,9 @@ ANSWER_FIELD = re.compile(
 TYPED_KINDS = frozenset({Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT})
 # The values of the chosen fields, for a question the page no longer has (deleted meanwhile).
 CHOSEN_VALUE = re.compile(r"\d+|yes|no|other|on")
+# Every field the answer page posts for a question: its answer, its "Other" text, its proposal
+# rows and their table's management form.
+QUESTION_FIELD = re.compile(r"q(?P<question>\d+)(?P<part>[_-].*)?")
 
 
 def typed_texts(request: HttpRequest, question_kinds: dict[int, str]) -> list[str]:
@@ -121,8 +131,13 @@ def typed_texts(request: HttpRequest, question_kinds: dict[int, str]) -> list[st
     typed answers, a text answer "2030" included, from the chosen ones."""
     if request.method != "POST":
         return []
+    return posted_texts(request.POST, question_kinds)
+
+
+def posted_texts(data: QueryDict, question_kinds: dict[int, str]) -> list[str]:
+    """The texts typed among the answer page's fields `data`, as `typed_texts` finds them."""
     texts = []
-    for name, values in request.POST.lists():
+    for name, values in data.lists():
         field = ANSWER_FIELD.fullmatch(name)
         if field is None:
             continue
@@ -470,6 +485,10 @@ class ResponseView(MemberView):
         except ValidationError as closed:
             # Refused, but what was typed stays on the (read-only) page to copy.
             return self._render(request, form, status=409, editable=False, refusal=closed.messages[0])
+        shown = request.POST.get("questions_shown", "").strip()
+        # A page from before the fingerprint was posted (an older release) has none: not checked.
+        if shown and shown != questions_fingerprint(self.questions):
+            return self._questions_changed(request, shown)
         if add_row_for is not None:
             return self._render(request, form)
         if not form.is_valid():
@@ -481,6 +500,7 @@ class ResponseView(MemberView):
             "person": self.link.person,
             "data": form.answer_values(),
             "expected_version": form.cleaned_data["version"],
+            "questions_shown": form.cleaned_data["questions_shown"],
         }
         try:
             try:
@@ -502,6 +522,10 @@ class ResponseView(MemberView):
             # the page; say so instead of reporting the person's own save as a conflict.
             messages.info(request, repeated.messages[0])
             return redirect("consultations:response", invitation_id=invitation_id)
+        except services.QuestionsChanged:
+            # Changed between the questions read above and the save's own reading of them.
+            self.questions = list(self.consultation.questions.order_by("position", "id"))
+            return self._questions_changed(request, shown)
         except services.ResponseConflict as conflict:
             # The page is now based on the current version: saving again replaces the colleague's
             # changes, knowingly, with what is on the page.
@@ -537,6 +561,46 @@ class ResponseView(MemberView):
             messages.info(request, _("Nothing had changed since the last save."))
         return redirect("consultations:response", invitation_id=invitation_id)
 
+    def _questions_changed(self, request: HttpRequest, shown: str) -> HttpResponse:
+        """The page again, with the current questions, after a save refused because the page
+        showed other ones (`shown`, their fingerprint): nothing was saved. What was posted stays on
+        the page where it still means the same: the answers to the questions unchanged, the text
+        of a text question, an "Other" text, proposal rows. What was posted for a question removed
+        since, or whose options or kind changed, is not put back into it (an option is posted as
+        its place in the list); its texts are listed for the member to copy."""
+        stale = questions_changed(fingerprint=shown, questions=self.questions)
+        shown_kinds = {pk: kind for pk, (kind, _digest) in fingerprint_questions(shown).items()}
+        current = {question.pk: question for question in self.questions}
+        data = request.POST.copy()
+        dropped = QueryDict(mutable=True)
+        for name in list(data):
+            field = QUESTION_FIELD.fullmatch(name)
+            if field is None or int(field["question"]) not in stale:
+                continue
+            question = current.get(int(field["question"]))
+            if question is not None and _still_fits(field["part"], shown_kinds.get(question.pk), question):
+                continue
+            dropped.setlist(name, data.getlist(name))
+            del data[name]
+        for question in self.questions:
+            prefix = f"q{question.pk}"
+            if question.kind == Question.Kind.PROPOSALS and f"{prefix}-TOTAL_FORMS" not in data:
+                # A proposals table the page did not have: an empty row to type into, as a GET shows.
+                data[f"{prefix}-TOTAL_FORMS"] = str(PROPOSAL_EXTRA_ROWS)
+                data[f"{prefix}-INITIAL_FORMS"] = "0"
+        # Saving again from this page saves on the current questions.
+        data["questions_shown"] = questions_fingerprint(self.questions)
+        form = ResponseForm(data, questions=self.questions, answers={}, version=0)
+        return self._render(
+            request,
+            form,
+            status=409,
+            questions_changed={
+                "message": services.QuestionsChanged().messages[0],
+                "typed": posted_texts(dropped, shown_kinds),
+            },
+        )
+
     def _conflict_context(self, conflict: services.ResponseConflict) -> dict[str, Any]:
         numbers = {question.pk: number for number, question in enumerate(self.questions, start=1)}
         return {
@@ -558,6 +622,17 @@ class ResponseView(MemberView):
                 for question in conflict.questions
             ],
         }
+
+
+def _still_fits(part: str | None, shown_kind: str | None, question: Question) -> bool:
+    """Whether a field posted for `question` (`part`: None for its answer, "_other", or a proposal
+    table's "-…") as a page showed it (of `shown_kind`) still means the same for the question now."""
+    kind = question.kind
+    if part is None:
+        return shown_kind in TYPED_KINDS and kind in TYPED_KINDS
+    if part == "_other":
+        return shown_kind in Question.CHOICE_KINDS and kind in Question.CHOICE_KINDS and question.allow_other
+    return shown_kind == Question.Kind.PROPOSALS and kind == Question.Kind.PROPOSALS
 
 
 class DocumentView(View):

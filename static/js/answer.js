@@ -18,7 +18,10 @@
      letters composed, a line break as one character, spaces at the ends left out. */
 (function () {
   "use strict";
-  var message = document.getElementById("error-summary") || document.getElementById("conflict");
+  var message =
+    document.getElementById("questions-changed") ||
+    document.getElementById("error-summary") ||
+    document.getElementById("conflict");
   if (message) {
     message.focus();
   }
@@ -56,7 +59,7 @@
         setSending(false);
       }
     });
-    // A refused save or a conflict shows what was typed, not yet saved.
+    // A refused save, a conflict or changed questions show what was typed, not yet saved.
     var changed = Boolean(message);
     var touched = function () {
       changed = true;

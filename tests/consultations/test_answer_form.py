@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
+from django.template import Context
 from pytest_django.asserts import assertHTMLEqual
 
 from consultations.answers import AnswerValue, ProposalValue
@@ -162,3 +163,20 @@ def test_the_error_summary_joins_the_question_and_the_message_with_one_mark(text
 
     (message,) = form.errors[f"q{question.pk}"]
     assert form.error_summary() == [(f"id_q{question.pk}", line.format(message=message))]
+
+
+def test_a_proposals_table_posted_without_its_management_form_has_no_rows(questions):
+    """A page opened before staff added the question (or made it one of proposals) has no
+    table for it, so it posts none of the table's hidden inputs."""
+    proposals = questions["proposals"]
+    data = {"version": "0", f"q{questions['short'].pk}": "Pritariame"}
+
+    form = ResponseForm(data, questions=list(questions.values()), answers={}, version=0)
+
+    assert form.is_valid(), form.errors
+    assert form.formsets[proposals.pk].non_form_errors() == []
+    assert form.answer_values()[proposals.pk] == AnswerValue()
+    assert form.error_summary() == []
+    html = form.helper.render_layout(form, Context({"editable": True}))
+    assert "ManagementForm" not in html
+    assert f'name="q{proposals.pk}-TOTAL_FORMS" value="0"' in html

@@ -11,7 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from consultations import selectors, services
-from consultations.answers import TEXT_MAX_LENGTH, AnswerValue, ProposalValue
+from consultations.answers import (
+    TEXT_MAX_LENGTH,
+    AnswerValue,
+    ProposalValue,
+    questions_fingerprint,
+    same_answers,
+    snapshot_entry,
+)
 from consultations.models import Answer, Invitation, ProposalRow, Response, ResponseEdit, ResponseVersion
 from tests.consultations.factories import QuestionFactory
 from tests.factories import PersonFactory
@@ -424,3 +431,81 @@ def test_answers_are_refused_once_the_consultation_is_closed(opened, policy_offi
         _save(opened.members["ruta"], {opened.questions["long"].pk: AnswerValue(text="x")})
     assert refused.value.code == "not_open"
     assert not Response.objects.exists()
+
+
+# --- questions changed by staff -----------------------------------------------------------------------
+
+
+def test_a_save_from_a_page_that_showed_other_questions_writes_nothing(opened):
+    ruta = opened.members["ruta"]
+    questions = opened.questions
+    shown = questions_fingerprint(list(questions.values()))
+    single = questions["single"]
+    single.choices = ["Nepritariame", "Pritariame", "Pritariame su pastabomis"]
+    services.question_save(question=single)
+
+    for save in (services.response_save_draft, services.response_submit):
+        with pytest.raises(services.QuestionsChanged) as refused:
+            save(
+                invitation=ruta.invitation,
+                person=ruta.person,
+                data=full_answers(questions),
+                expected_version=0,
+                questions_shown=shown,
+            )
+        assert refused.value.code == "questions_changed"
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+    assert mail.outbox == []
+
+    saved = services.response_save_draft(
+        invitation=ruta.invitation,
+        person=ruta.person,
+        data=full_answers(questions),
+        expected_version=0,
+        questions_shown=questions_fingerprint(list(questions.values())),
+    )
+    assert saved.response.version == 1
+
+
+def test_a_wording_fix_after_a_submission_is_no_change_of_the_answer(opened):
+    ruta, jonas = opened.members["ruta"], opened.members["jonas"]
+    questions = opened.questions
+    _submit(ruta, full_answers(questions), version=0)
+    single = questions["single"]
+    single.text = "Ar pritariate pataisytam projektui?"
+    single.choices = ["Pritariame", "Pritariame su pastabomis", "Visiškai nepritariame"]
+    services.question_save(question=single, wording_fix_confirmed=True)
+    mail.outbox.clear()
+
+    changed = dict(full_answers(questions))
+    changed[questions["short"].pk] = AnswerValue(text="Kitaip")
+    _save(jonas, changed, version=1)
+    assert Response.objects.get().has_unsubmitted_changes is True
+    _save(jonas, full_answers(questions), version=2)
+    assert Response.objects.get().has_unsubmitted_changes is False
+
+    with pytest.raises(ValidationError) as refused:
+        _submit(jonas, full_answers(questions), version=3)
+    assert refused.value.code == "unchanged"
+    assert ResponseVersion.objects.count() == 1
+    assert mail.outbox == []
+
+    # A real amendment is still one, and its copy holds the corrected wording.
+    amended = dict(full_answers(questions))
+    amended[questions["single"].pk] = AnswerValue(choice_indexes=(2,))
+    version = _submit(jonas, amended, version=3)
+    entry = {e["question_id"]: e for e in version.answers}[single.pk]
+    assert (entry["question"], entry["choices"]) == (single.text, ["Visiškai nepritariame"])
+
+
+def test_copies_of_answers_are_the_same_whatever_the_wording_of_their_questions(opened):
+    single = opened.questions["single"]
+    value = AnswerValue(choice_indexes=(1,))
+    before = [snapshot_entry(question=single, value=value)]
+    single.text = "Ar pritariate pataisytam projektui?"
+    single.choices = ["Pritariame", "Pritariame, su pastabomis", "Nepritariame"]
+
+    assert same_answers(before, [snapshot_entry(question=single, value=value)])
+    assert not same_answers(before, [snapshot_entry(question=single, value=AnswerValue(choice_indexes=(2,)))])
+    assert not same_answers(before, [])

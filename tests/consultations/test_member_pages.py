@@ -531,6 +531,276 @@ def test_a_refused_save_gives_back_text_answers_written_in_figures_but_not_the_o
     assert texts == ["2030", "45", "10", "5", "12", "yes"]
 
 
+def test_a_post_without_a_proposals_tables_hidden_inputs_saves_without_a_technical_error(opened):
+    """A page opened before staff added a proposals question has no table for it: what it posts
+    saves (the new question unanswered), never with Django's "ManagementForm data is missing"."""
+    ruta = opened.members["ruta"]
+    added = services.question_save(
+        question=Question(
+            consultation=opened.consultation,
+            position=99,
+            kind=Question.Kind.PROPOSALS,
+            text="Kiti pasiūlymai",
+        )
+    )
+
+    saved = ruta.client().post(ruta.url, {**answer_form(opened), "action": "save"})
+
+    assert saved.status_code == 302, _text(saved)
+    assert Answer.objects.count() == 7
+    assert not Answer.objects.filter(question=added).exists()
+
+
+def test_the_page_after_a_wording_fix_does_not_take_the_same_answers_for_changes(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    assert client.post(ruta.url, {**answer_form(opened), "action": "submit"}).status_code == 302
+    single = opened.questions["single"]
+    single.text = "Ar pritariate pataisytam projektui?"
+    single.choices = ["Pritariame", "Pritariame su pastabomis", "Visiškai nepritariame"]
+    services.question_save(question=single, wording_fix_confirmed=True)
+    # A change saved as a draft, then undone: the answers are those submitted again.
+    client.post(ruta.url, {**answer_form(opened, version=1, saved_rows=1, short="Kitaip"), "action": "save"})
+    client.post(ruta.url, {**answer_form(opened, version=2, saved_rows=1), "action": "save"})
+
+    page = _text(client.get(ruta.url))
+    assert "Submitted to the association: version 1" in page
+    assert "have not been submitted" not in page
+
+    mail.outbox.clear()
+    again = client.post(ruta.url, {**answer_form(opened, version=3, saved_rows=1), "action": "submit"})
+    assert again.status_code == 302
+    assert _messages(again) == ["Nothing has changed since the last submission (version 1)."]
+    assert ResponseVersion.objects.count() == 1
+    assert mail.outbox == []
+
+
+# --- questions changed by staff while the page was open ---------------------------------------------
+
+
+def _questions_shown(page) -> str:
+    """The fingerprint of the questions a page shows, as its form posts it back (none: "")."""
+    found = re.search(r'name="questions_shown" value="([^"]*)"', _text(page))
+    return found.group(1) if found else ""
+
+
+def _checked(content: str, name: str) -> list[str]:
+    """The values of the options of a radio or checkbox list that the page shows ticked."""
+    return re.findall(rf'name="{name}" value="([^"]*)"[^>]*\bchecked\b', content)
+
+
+def test_a_save_after_staff_reordered_the_options_is_refused_and_the_choice_is_not_moved(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    single = opened.questions["single"]
+    shown = _questions_shown(client.get(ruta.url))
+    # Rūta chooses "Pritariame su pastabomis", the second option on her page; nobody has answered
+    # yet, so staff may put the options in another order meanwhile.
+    data = {**answer_form(opened, single="1", short="Mūsų pozicija"), "questions_shown": shown}
+    single.choices = ["Nepritariame", "Pritariame", "Pritariame su pastabomis"]
+    services.question_save(question=single)
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert 'id="questions-changed"' in content
+    assert "Nothing was saved: the questions were changed after you opened this page." in content
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+    assert _messages(refused) == []
+    # The page holds the current options, none of them ticked (the place posted was another
+    # option's); the other answers are where they were typed and chosen.
+    assert content.index(">Nepritariame</label>") < content.index(">Pritariame</label>")
+    assert _checked(content, f"q{single.pk}") == []
+    assert 'value="Mūsų pozicija"' in content
+    assert "Pirma pastraipa.\r\nAntra pastraipa.</textarea>" in content
+    assert _checked(content, f"q{opened.questions['multiple'].pk}") == ["0", "2"]
+    assert _checked(content, f"q{opened.questions['scale'].pk}") == ["4"]
+    assert "Išbraukti žodį „tik“.</textarea>" in content
+
+    # Saved from the page shown now, the option chosen is the one meant.
+    again = client.post(
+        ruta.url,
+        {
+            **answer_form(opened, single="2", short="Mūsų pozicija"),
+            "questions_shown": _questions_shown(refused),
+            "action": "save",
+        },
+    )
+    assert again.status_code == 302
+    answer = Answer.objects.get(question=single)
+    assert [single.choices[index] for index in answer.choice_indexes] == ["Pritariame su pastabomis"]
+
+
+def test_a_save_after_staff_removed_a_question_is_refused_and_gives_back_its_text(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    long_ = opened.questions["long"]
+    data = {
+        **answer_form(opened, long="Ilgas, kruopščiai parašytas atsakymas"),
+        "questions_shown": _questions_shown(client.get(ruta.url)),
+    }
+    services.question_delete(question=long_)
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "Nothing was saved" in content
+    assert "Draft saved" not in content
+    assert _messages(refused) == []
+    assert not Answer.objects.exists()
+    assert f'name="q{long_.pk}"' not in content
+    # The text of the question removed, to copy; nothing of the answers still on the page.
+    typed = re.search(r'id="questions-changed".*?</div>', content, re.S).group(0)
+    assert re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", typed, re.S) == [
+        "Ilgas, kruopščiai parašytas atsakymas"
+    ]
+    assert 'value="Pritariame iš esmės"' in content
+
+
+def test_the_page_says_in_lithuanian_that_the_questions_changed_and_nothing_was_saved(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    data = {**answer_form(opened), "questions_shown": _questions_shown(client.get(ruta.lt_url))}
+    services.question_delete(question=opened.questions["yes_no"])
+
+    refused = client.post(ruta.lt_url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "Kol atsakinėjote, klausimai buvo pakeisti" in content
+    assert "Niekas nebuvo išsaugota: po to, kai atvėrėte šį puslapį, klausimai buvo pakeisti." in content
+
+
+def test_a_save_after_staff_added_a_proposals_question_is_refused_and_the_page_then_saves(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    data = {**answer_form(opened), "questions_shown": _questions_shown(client.get(ruta.url))}
+    added = services.question_save(
+        question=Question(
+            consultation=opened.consultation,
+            position=99,
+            kind=Question.Kind.PROPOSALS,
+            text="Kiti pasiūlymai",
+        )
+    )
+
+    # The page had no table for it, so it posts none of its management form.
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "Nothing was saved" in content
+    assert "ManagementForm" not in content
+    assert not Response.objects.exists()
+    assert "Kiti pasiūlymai" in content
+    # The new table as a GET shows it: one empty row to type into.
+    hidden = dict(re.findall(rf'<input type="hidden" name="(q{added.pk}-[A-Z_]+)" value="([^"]*)"', content))
+    assert hidden[f"q{added.pk}-TOTAL_FORMS"] == "1"
+
+    again = client.post(
+        ruta.url,
+        {
+            **data,
+            **hidden,
+            f"q{added.pk}-0-provision": "7 str.",
+            f"q{added.pk}-0-proposed_wording": "Nauja redakcija",
+            "questions_shown": _questions_shown(refused),
+            "action": "save",
+        },
+    )
+    assert again.status_code == 302
+    assert list(ProposalRow.objects.filter(answer__question=added).values_list("provision", flat=True)) == [
+        "7 str."
+    ]
+
+
+def test_a_submit_after_staff_changed_a_questions_kind_is_refused_and_keeps_text_that_still_fits(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    data = {**answer_form(opened), "questions_shown": _questions_shown(client.get(ruta.url))}
+    short, yes_no = opened.questions["short"], opened.questions["yes_no"]
+    short.kind = Question.Kind.LONG_TEXT
+    services.question_save(question=short)
+    yes_no.kind = Question.Kind.SCALE
+    services.question_save(question=yes_no)
+
+    refused = client.post(ruta.url, {**data, "action": "submit"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "Nothing was saved" in content
+    assert not ResponseVersion.objects.exists()
+    assert mail.outbox == []
+    # The short text is still a text, now a long one; "yes" is no point of the scale.
+    assert "Pritariame iš esmės</textarea>" in content
+    assert _checked(content, f"q{yes_no.pk}") == []
+
+
+def test_a_save_after_staff_only_reworded_a_question_is_not_refused(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    data = {**answer_form(opened), "questions_shown": _questions_shown(client.get(ruta.url))}
+    single = opened.questions["single"]
+    single.text = "Ar pritariate įstatymo projektui?"
+    single.help_text = "Pasirinkite vieną."
+    services.question_save(question=single)
+
+    assert client.post(ruta.url, {**data, "action": "save"}).status_code == 302
+    assert Answer.objects.count() == 7
+
+
+def test_a_save_after_staff_only_reordered_the_questions_is_refused_with_every_answer_kept(opened):
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    data = {**answer_form(opened), "questions_shown": _questions_shown(client.get(ruta.url))}
+    proposals = opened.questions["proposals"]
+    proposals.position = 0
+    services.question_save(question=proposals)
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "readonly" not in re.search(r'id="questions-changed".*?</div>', content, re.S).group(0)
+    assert content.index("Pasiūlymai dėl projekto nuostatų") < content.index(opened.questions["short"].text)
+    assert 'value="Pritariame iš esmės"' in content
+    assert _checked(content, f"q{opened.questions['single'].pk}") == ["1"]
+    assert "Išbraukti žodį „tik“.</textarea>" in content
+    again = client.post(ruta.url, {**data, "questions_shown": _questions_shown(refused), "action": "save"})
+    assert again.status_code == 302
+    assert Answer.objects.count() == 7
+
+
+def test_the_questions_are_checked_again_when_the_save_reads_them(opened, monkeypatch):
+    """Staff change a question between the page's reading of the questions and the save's."""
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    long_ = opened.questions["long"]
+    data = {
+        **answer_form(opened, long="Ilgas atsakymas"),
+        "questions_shown": _questions_shown(client.get(ruta.url)),
+    }
+    save_draft = services.response_save_draft
+
+    def staff_remove_a_question_first(**arguments):
+        services.question_delete(question=long_)
+        return save_draft(**arguments)
+
+    monkeypatch.setattr(services, "response_save_draft", staff_remove_a_question_first)
+
+    refused = client.post(ruta.url, {**data, "action": "save"})
+
+    content = _text(refused)
+    assert refused.status_code == 409
+    assert "Nothing was saved" in content
+    assert f'name="q{long_.pk}"' not in content
+    assert "Ilgas atsakymas</textarea>" in content
+    assert not Answer.objects.exists()
+
+
 # --- deadline and closing -----------------------------------------------------------------------------
 
 

@@ -630,3 +630,24 @@ def test_the_time_left_in_the_pages_key_changes_exactly_when_the_text_shown_does
         translation.override("lt"),
     ):
         assert time_left(deadline) == "2 dienos 5 valandos"
+
+
+def test_the_cached_page_names_its_questions_and_a_question_change_renders_it_anew(
+    opened, django_assert_num_queries
+):
+    ruta, egle = opened.members["ruta"], opened.members["egle"]
+    shown = re.compile(r'name="questions_shown" value="([^"]*)"')
+    first = shown.search(_text(ruta.client().get(ruta.url))).group(1)
+    # The consultation's blank page, kept for every organisation, carries it too.
+    egle_client = egle.client()
+    with django_assert_num_queries(1):
+        assert shown.search(_text(egle_client.get(egle.url))).group(1) == first
+
+    single = opened.questions["single"]
+    single.choices = ["Nepritariame", "Pritariame", "Pritariame su pastabomis"]
+    services.question_save(question=single)
+
+    changed = shown.search(_text(egle_client.get(egle.url))).group(1)
+    assert changed != first
+    with django_assert_num_queries(1):
+        assert shown.search(_text(egle_client.get(egle.url))).group(1) == changed
