@@ -1010,8 +1010,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
     entries, in any other log entry naming them, in the interactions they took part in, those
     of the organisations they are or were affiliated with, and any other interaction naming them,
-    and in the organisations' descriptions and the memberships' notes naming them (and their
-    history).
+    and in the organisations' descriptions, the memberships' notes and other persons' notes naming
+    them (and their history).
     Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
     addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
     "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other
@@ -1065,13 +1065,21 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         | traces.naming(("subject", "notes"))
     )
     _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
-    # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
-    # what their history keeps of them.
-    for model, fields in ((Organisation, ("description", "notes")), (Membership, ("notes",))):
+    # Staff's texts on organisations, memberships and other persons ("contact: Jūratė
+    # Kazlauskienė, …", "stands in for Jūratė Kazlauskienė while away"), and what their history
+    # keeps of them. The person's own history was blanked above.
+    for model, fields, excluded in (
+        (Organisation, ("description", "notes"), models.Q()),
+        (Membership, ("notes",), models.Q()),
+        (Person, ("notes",), models.Q(id=person.pk)),
+    ):
         _scrub_records(
-            model.objects.filter(traces.naming(fields)), fields, traces.shared_pattern, placeholder
+            model.objects.filter(traces.naming(fields)).exclude(excluded),
+            fields,
+            traces.shared_pattern,
+            placeholder,
         )
-        history = _history_model(model).objects.filter(traces.naming(fields))
+        history = _history_model(model).objects.filter(traces.naming(fields)).exclude(excluded)
         _scrub_records(history, fields, traces.shared_pattern, placeholder, key="history_id")
 
     # The admin log: the person's own entries, and any other entry that names them.

@@ -608,3 +608,33 @@ def test_erasure_scrubs_organisations_internal_notes(superuser):
 
     organisation.refresh_from_db()
     assert organisation.notes == "Sujungtas įrašas Nr. 7: el. paštas: Anonymised person"
+
+
+def test_erasure_scrubs_other_persons_notes_naming_her_and_their_history(superuser):
+    jurate = PersonFactory(
+        first_name="Jūratė", last_name="Kazlauskienė", email="jurate@klasteris.lt", phone="+37061234567"
+    )
+    colleague = PersonFactory(
+        first_name="Jonas",
+        last_name="Petraitis",
+        notes="Atostogų metu pavaduoja Jūratė Kazlauskienė (jurate@klasteris.lt, 8 612 34567).",
+    )
+    # Changed since: the earlier text is in the history.
+    colleague.notes += " Skambinti rytais."
+    colleague.save()
+    untouched = PersonFactory(notes="Pavaduoja Jonas Petraitis.")
+
+    services.person_erase(person=jurate, user=superuser)
+
+    colleague.refresh_from_db()
+    assert colleague.notes == (
+        "Atostogų metu pavaduoja Anonymised person (Anonymised person, Anonymised person). Skambinti rytais."
+    )
+    kept = list(HistoricalPerson.objects.filter(id=colleague.pk).values_list("notes", flat=True))
+    assert len(kept) == 2
+    assert not [
+        text for text in kept if any(trace in text for trace in ("Jūrat", "Kazlausk", "jurate@", "34567"))
+    ]
+    untouched.refresh_from_db()
+    assert untouched.notes == "Pavaduoja Jonas Petraitis."
+    assert colleague.full_name == "Jonas Petraitis"
