@@ -4,19 +4,25 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Municipality, Organisation, Sector
+from crm import selectors
+from crm.models import Organisation
 
 
 class DirectoryFilter(django_filters.FilterSet):
     """Filters of the public members directory."""
 
     q = django_filters.CharFilter(label=_("Name"), method="filter_name")
+    # Only what the directory lists: a choice must find someone, and must not reveal a cluster the
+    # directory hides. Read per request (a membership's period decides what is listed today).
     sector = django_filters.ModelChoiceFilter(
-        label=_("Sector"), field_name="sectors", queryset=Sector.objects.all(), empty_label=_("All sectors")
+        label=_("Sector"),
+        field_name="sectors",
+        queryset=lambda _request: selectors.directory_sectors(),
+        empty_label=_("All sectors"),
     )
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"),
-        queryset=Municipality.objects.filter(organisations__isnull=False).distinct(),
+        queryset=lambda _request: selectors.directory_municipalities(),
         empty_label=_("All municipalities"),
     )
 

@@ -15,7 +15,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from crm.models import Affiliation, Membership, Municipality, Organisation, Person
+from crm.models import Affiliation, Membership, Municipality, Organisation, Person, Sector
 
 T = TypeVar("T")
 
@@ -67,6 +67,17 @@ def directory_organisations() -> QuerySet[Organisation]:
         .prefetch_related("sectors")
         .order_by("name")
     )
+
+
+def directory_municipalities() -> QuerySet[Municipality]:
+    """The municipalities of the clusters the public directory lists: its filter offers no other
+    (none that would find nothing, none of a cluster it does not show)."""
+    return Municipality.objects.filter(pk__in=directory_organisations().values("municipality"))
+
+
+def directory_sectors() -> QuerySet[Sector]:
+    """The sectors of the clusters the public directory lists, as `directory_municipalities`."""
+    return Sector.objects.filter(pk__in=directory_organisations().values("sectors"))
 
 
 def label_expired(*, organisation: Organisation, day: datetime.date) -> bool:

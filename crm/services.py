@@ -13,13 +13,14 @@ from typing import Any, TypeVar
 
 import phonenumbers
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import lookups
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm import selectors, signals, validators
@@ -938,18 +939,36 @@ class _Traces:
         return mentions
 
 
+# The last name an erasure gives: the record's number ("#42").
+_ERASED_LAST_NAME = re.compile(r"#\d+")
+
+
+def _erasure_first_names() -> frozenset[str]:
+    """The first names an erasure gives, in each language it may have run in (the page's)."""
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(unicodedata.normalize("NFC", gettext("Anonymised person")))
+    return frozenset(names)
+
+
 def _person_traces(records: Iterable[Any]) -> _Traces:
-    """The traces of the persons' records given (the person and its simple-history records)."""
+    """The traces of the persons' records given (the person and its simple-history records).
+
+    An erasure's placeholders name no one and are left out; anything else counts, an erased
+    record's too: its page stays editable, and what staff type into it after an erasure (a
+    returning contact's name, e-mail, phone) is erased by the next one."""
+    placeholder_first_names = _erasure_first_names()
     full_names: set[tuple[str, str]] = set()
     emails: set[str] = set()
     phones: set[str] = set()
     name_parts: set[str] = set()
     for record in records:
-        if record.anonymised_at:  # already the placeholder (erased before)
-            continue
         first, last = (
             unicodedata.normalize("NFC", name.strip()) for name in (record.first_name, record.last_name)
         )
+        first = "" if first in placeholder_first_names else first
+        last = "" if _ERASED_LAST_NAME.fullmatch(last) else last
         if first and last:
             full_names.add((first, last))
         emails.update([record.email.strip()] if record.email and record.email.strip() else [])
@@ -1010,8 +1029,8 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
     e-mail or phone the person ever had is replaced by the placeholder in the person's admin log
     entries, in any other log entry naming them, in the interactions they took part in, those
     of the organisations they are or were affiliated with, and any other interaction naming them,
-    and in the organisations' descriptions and the memberships' notes naming them (and their
-    history).
+    and in the organisations' descriptions, the memberships' notes and other persons' notes naming
+    them (and their history).
     Names are found in any Lithuanian case ("Jūratei Kazlauskienei", "Petro Petraičio"), e-mail
     addresses as written, phones in any form people write them ("8 612 34567", "+370 612 34567",
     "(8 612) 34567"), but not inside a longer number (`_phone_pattern`). Texts shared with other
@@ -1065,13 +1084,21 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         | traces.naming(("subject", "notes"))
     )
     _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
-    # Staff's texts on organisations and memberships ("contact: Jūratė Kazlauskienė, …"), and
-    # what their history keeps of them.
-    for model, fields in ((Organisation, ("description", "notes")), (Membership, ("notes",))):
+    # Staff's texts on organisations, memberships and other persons ("contact: Jūratė
+    # Kazlauskienė, …", "stands in for Jūratė Kazlauskienė while away"), and what their history
+    # keeps of them. The person's own history was blanked above.
+    for model, fields, excluded in (
+        (Organisation, ("description", "notes"), models.Q()),
+        (Membership, ("notes",), models.Q()),
+        (Person, ("notes",), models.Q(id=person.pk)),
+    ):
         _scrub_records(
-            model.objects.filter(traces.naming(fields)), fields, traces.shared_pattern, placeholder
+            model.objects.filter(traces.naming(fields)).exclude(excluded),
+            fields,
+            traces.shared_pattern,
+            placeholder,
         )
-        history = _history_model(model).objects.filter(traces.naming(fields))
+        history = _history_model(model).objects.filter(traces.naming(fields)).exclude(excluded)
         _scrub_records(history, fields, traces.shared_pattern, placeholder, key="history_id")
 
     # The admin log: the person's own entries, and any other entry that names them.

@@ -56,6 +56,12 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def legal_code_text(value: Any) -> str:
+    """A cell holding a legal entity code as the code's text: without spaces, and a spreadsheet's
+    number cell (123456789.0) as its digits."""
+    return SPACES.sub("", str(int(value) if isinstance(value, float) else value).strip())
+
+
 def split_quoted_list(value: Any) -> list[str]:
     """“IRT; Sveikata” or “ict,health” → ["IRT", "Sveikata"] / ["ict", "health"]; an item may be
     written in double quotes to hold a separator, as a spreadsheet writes a cell: “Mediena;
@@ -130,23 +136,25 @@ class ImportLookups:
         self.organisations_by_code: dict[str, int] = {}
         self.organisations_by_name: dict[str, list[int]] = defaultdict(list)
         self.organisation_names: dict[int, str] = {}
+        self.organisation_codes: dict[int, str] = {}
 
-    def load_organisations(self, references: Iterable[Any]) -> None:
-        """Load the organisations that the given cells name by legal code or by name (`name_key`).
+    def load_organisations(self, references: Iterable[Any], codes: Iterable[Any] = ()) -> None:
+        """Load the organisations that the given cells name by legal code or by name (`name_key`),
+        and those of the legal entity codes `codes` (cells of a column of codes only).
 
         As in the organisation import (`CrmResource.load_by_name`), names are compared here, not
         by the database: the names of all organisations are read in one streamed query."""
-        codes, names = set(), set()
+        names = set()
+        wanted_codes = {legal_code_text(code) for code in codes if not is_blank(code)}
         for reference in references:
             if is_blank(reference):
                 continue
-            text = str(int(reference) if isinstance(reference, float) else reference).strip()
             names.add(name_key(reference))
-            code = SPACES.sub("", text)
+            code = legal_code_text(reference)
             if code.isdigit() and len(code) == 9:
-                codes.add(code)
+                wanted_codes.add(code)
         rows: list[tuple[int, str, str]] = []
-        for batch in chunked(codes):
+        for batch in chunked(wanted_codes):
             rows += Organisation.objects.filter(legal_code__in=batch).values_list("pk", "legal_code", "name")
         if names:
             every_name = Organisation.objects.values_list("pk", "legal_code", "name")
@@ -154,6 +162,7 @@ class ImportLookups:
         for pk, code, name in rows:
             if code:
                 self.organisations_by_code[code] = pk
+                self.organisation_codes[pk] = code
             key = normalise_key(name)
             if pk not in self.organisations_by_name[key]:
                 self.organisations_by_name[key].append(pk)
@@ -448,9 +457,8 @@ class OrganisationWidget(LookupWidget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[int]:
         if is_blank(value):
             return []
-        text = str(int(value) if isinstance(value, float) else value).strip()
         lookups = self.lookups
-        code = SPACES.sub("", text)
+        code = legal_code_text(value)
         if code in lookups.organisations_by_code:
             return [lookups.organisations_by_code[code]]
         candidates = lookups.organisations_by_name.get(name_key(value), [])
@@ -463,3 +471,21 @@ class OrganisationWidget(LookupWidget):
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return value.name if value else ""
+
+
+class OrganisationCodeWidget(LookupWidget):
+    """An organisation by its legal entity code alone (the column beside its name, which tells
+    organisations of one name apart): its id, or None for an empty cell."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        if is_blank(value):
+            return None
+        found = self.lookups.organisations_by_code.get(legal_code_text(value))
+        if found is None:
+            raise ValueError(
+                gettext("There is no organisation with the legal entity code “%(value)s”.") % {"value": value}
+            )
+        return found
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)

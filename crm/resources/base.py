@@ -98,9 +98,19 @@ class Column(fields.Field):
     """A resource field that knows its headers in every language."""
 
     def __init__(
-        self, model: type[Model], name: str, widget: Any, *, kind: str = MODEL, label: Any = None
+        self,
+        model: type[Model],
+        name: str,
+        widget: Any,
+        *,
+        kind: str = MODEL,
+        label: Any = None,
+        attribute: str | None = None,
     ) -> None:
-        attribute = f"_export_affiliation__{name}" if kind == AFFILIATION else name
+        """`attribute` is what an export writes, when it is not the field `name` (of the exported
+        affiliation for the AFFILIATION kind)."""
+        if attribute is None:
+            attribute = f"_export_affiliation__{name}" if kind == AFFILIATION else name
         super().__init__(attribute=attribute, column_name=name, widget=widget)
         self.name = name
         self.kind = kind

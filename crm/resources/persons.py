@@ -30,6 +30,17 @@ from crm.resources.base import (
 )
 from crm.widgets import chunked, is_blank, normalise_key
 
+#: The columns that say which organisation a row's affiliation is with (not values of it).
+ORGANISATION_COLUMNS = ("organisation", "organisation_code")
+
+
+class OrganisationCellError(ValueError):
+    """A row's organisation cannot be told from its cells: the message, for the column `column`."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
 
 class PersonResource(CrmResource):
     id = Column(Person, "id", widgets.IntegerWidget(), kind=IDENTITY, label=_("record ID"))
@@ -50,6 +61,16 @@ class PersonResource(CrmResource):
     )
     notes = Column(Person, "notes", widgets.TextWidget())
     organisation = Column(Affiliation, "organisation", widgets.OrganisationWidget(), kind=AFFILIATION)
+    # Beside the name, which two organisations may share: the code tells them apart when the file
+    # comes back.
+    organisation_code = Column(
+        Affiliation,
+        "organisation_code",
+        widgets.OrganisationCodeWidget(),
+        kind=AFFILIATION,
+        label=_("organisation's legal entity code"),
+        attribute="_export_affiliation__organisation__legal_code",
+    )
     role = Column(
         Affiliation,
         "role",
@@ -97,6 +118,7 @@ class PersonResource(CrmResource):
             "consent_newsletter_source",
             "notes",
             "organisation",
+            "organisation_code",
             "role",
             "job_title",
             "is_primary",
@@ -166,7 +188,9 @@ class PersonResource(CrmResource):
         self.person_organisations: dict[int, set[int]] = {}
         for person_id, organisation_id in self.affiliations:
             self.person_organisations.setdefault(person_id, set()).add(organisation_id)
-        self.lookups.load_organisations(self.cells(dataset, "organisation"))
+        self.lookups.load_organisations(
+            self.cells(dataset, "organisation"), codes=self.cells(dataset, "organisation_code")
+        )
         self.primary_holder: dict[int, Key] = {}
         for batch in chunked(list(self.lookups.organisation_names)):
             primaries = Affiliation.objects.filter(organisation_id__in=batch, is_primary=True)
@@ -187,7 +211,8 @@ class PersonResource(CrmResource):
         held: dict[Key, set[int]] = {}  # a person may be the primary contact of several
         for organisation, holder in self.primary_holder.items():
             held.setdefault(holder, set()).add(organisation)
-        flags, organisations = self.cells(dataset, "is_primary"), self.cells(dataset, "organisation")
+        flags = self.cells(dataset, "is_primary")
+        names, codes = (self.cells(dataset, name) or [None] * len(flags) for name in ORGANISATION_COLUMNS)
         releases: dict[int, int] = {}
         for index, key in enumerate(self.keys_by_row):
             person = self.existing.get(key) if key is not None else None
@@ -198,7 +223,7 @@ class PersonResource(CrmResource):
                 # An empty cell changes nothing (`import_relations`): only "no" lets go.
                 if is_blank(flags[index]) or self.fields["is_primary"].widget.clean(flags[index]):
                     continue
-                named = theirs.intersection(self.fields["organisation"].widget.clean(organisations[index]))
+                named = theirs.intersection(self.organisation_candidates(names[index], codes[index]))
             except ValueError:
                 continue  # the row fails on it
             for organisation in named:
@@ -264,22 +289,62 @@ class PersonResource(CrmResource):
             instance._import_identity = found  # type: ignore[attr-defined]
         return found
 
+    def organisation_candidates(self, name: Any, code: Any) -> list[int]:
+        """The organisations a row's cells may mean: the one of the legal entity code when the row
+        gives it (a name given beside it must be that organisation's), else those of the name
+        (several when organisations share it, `OrganisationWidget`). OrganisationCellError when
+        the cells name none, or two different ones."""
+        if not is_blank(code):
+            try:
+                organisation_id = self.fields["organisation_code"].widget.clean(code)
+            except ValueError as exc:
+                raise OrganisationCellError("organisation_code", str(exc)) from None
+            if not is_blank(name):
+                try:
+                    named = self.fields["organisation"].widget.clean(name)
+                except ValueError:
+                    named = []
+                if organisation_id not in named:
+                    message = gettext(
+                        "“%(name)s” is not the organisation with the legal entity code %(code)s "
+                        "(%(organisation)s); give the code and the name of the same organisation."
+                    )
+                    raise OrganisationCellError(
+                        "organisation",
+                        message
+                        % {
+                            "name": name,
+                            "code": self.lookups.organisation_codes[organisation_id],
+                            "organisation": self.lookups.organisation_names[organisation_id],
+                        },
+                    )
+            return [organisation_id]
+        try:
+            return self.fields["organisation"].widget.clean(name)
+        except ValueError as exc:
+            raise OrganisationCellError("organisation", str(exc)) from None
+
     def import_relations(
         self, instance: Model, key: Key | None, values: dict[str, Any], errors: dict[str, list], *, new: bool
     ) -> AffiliationChange | None:
         if not self.affiliation_columns:
             return None
-        if is_blank(values.get("organisation")):
-            given = [n for n in self.affiliation_columns if n != "organisation" and not is_blank(values[n])]
+        named, coded = values.get("organisation"), values.get("organisation_code")
+        if is_blank(named) and is_blank(coded):
+            given = [
+                n
+                for n in self.affiliation_columns
+                if n not in ORGANISATION_COLUMNS and not is_blank(values[n])
+            ]
             if given:
                 errors["organisation"] = [
                     gettext("Give the organisation these affiliation columns belong to.")
                 ]
             return None
         try:
-            candidates = self.fields["organisation"].widget.clean(values["organisation"])
-        except ValueError as exc:
-            errors["organisation"] = [str(exc)]
+            candidates = self.organisation_candidates(named, coded)
+        except OrganisationCellError as exc:
+            errors[exc.column] = [str(exc)]
             return None
         if len(candidates) > 1:
             # An exported name shared by several organisations still means the person's own one.
@@ -287,13 +352,13 @@ class PersonResource(CrmResource):
             if len(candidates) != 1:
                 errors["organisation"] = [
                     gettext("Several organisations are called “%(name)s”; give the legal entity code.")
-                    % {"name": values["organisation"]}
+                    % {"name": named}
                 ]
                 return None
         organisation_id = candidates[0]
         change = AffiliationChange(organisation_id, {}, self.affiliations.get((instance.pk, organisation_id)))
         for name in self.affiliation_columns:
-            if name == "organisation" or (change.existing is not None and is_blank(values[name])):
+            if name in ORGANISATION_COLUMNS or (change.existing is not None and is_blank(values[name])):
                 continue  # an empty cell changes nothing of a stored affiliation (`import_instance`)
             model_field = Affiliation._meta.get_field(name)
             try:
@@ -386,7 +451,7 @@ class PersonResource(CrmResource):
                 setattr(affiliation, name, value)
             # Primary contacts change hands in order: first the one who lets go.
             (demoted if was_primary and not affiliation.is_primary else updated).append(affiliation)
-        columns = [n for n in self.affiliation_columns if n != "organisation"]
+        columns = [n for n in self.affiliation_columns if n not in ORGANISATION_COLUMNS]
         for group in (demoted, updated):
             if group:
                 self.writer.update(group, Affiliation, columns, batch_size=self.update_batch_size)
@@ -399,9 +464,12 @@ class PersonResource(CrmResource):
         source = relation.existing if before else None
         if before and source is None:
             return dict.fromkeys(self.affiliation_columns, "")
-        cells = {"organisation": self.lookups.organisation_names.get(relation.organisation_id, "")}
+        cells = {
+            "organisation": self.lookups.organisation_names.get(relation.organisation_id, ""),
+            "organisation_code": self.lookups.organisation_codes.get(relation.organisation_id, ""),
+        }
         for name in self.affiliation_columns:
-            if name != "organisation":
+            if name not in ORGANISATION_COLUMNS:
                 value = getattr(source, name) if before else relation.values.get(name)
                 cells[name] = str(self.fields[name].widget.render(value) or "")
         return cells

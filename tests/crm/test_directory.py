@@ -61,11 +61,13 @@ def test_directory_search_ignores_quotation_marks_spaces_and_word_order(client, 
 
 
 def test_directory_page_query_count_is_constant(client, django_assert_max_num_queries):
-    for _ in range(30):
-        _member(sectors=["ict", "energy"])
+    municipalities = list(Municipality.objects.all()[:10])
+    for number in range(30):
+        _member(sectors=["ict", "energy"], municipality=municipalities[number % 10])
     with django_assert_max_num_queries(6):
         response = client.get(reverse("crm:directory"))
     assert len(response.context["organisations"]) == 30
+    assert len(response.context["filter"].form.fields["municipality"].choices) == 11  # and "All"
 
 
 def test_profile_shows_public_facts_and_no_personal_data(client):
@@ -167,3 +169,64 @@ def test_the_profile_shows_a_label_without_dates_and_none_when_there_is_none(cli
 
     assert _label_shown(client, undated, now)
     assert not _label_shown(client, without, now)
+
+
+def _choices(response, field: str) -> list[str]:
+    return [label for value, label in response.context["filter"].form.fields[field].choices if value]
+
+
+def test_directory_filters_offer_only_municipalities_and_sectors_of_the_clusters_it_lists(client):
+    kaunas = Municipality.objects.get(name="Kauno miesto savivaldybė")
+    _member(name="IRT Kaunas", sectors=["ict"], municipality=kaunas)
+    # Not listed: a company that is no member, a member ministry, a cluster hidden from the
+    # directory, a former member.
+    OrganisationFactory(
+        kind=Organisation.Kind.COMPANY,
+        municipality=Municipality.objects.get(name="Zarasų rajono savivaldybė"),
+        sectors=["energy"],
+    )
+    _member(
+        kind=Organisation.Kind.PUBLIC,
+        municipality=Municipality.objects.get(name="Alytaus miesto savivaldybė"),
+        sectors=["health"],
+    )
+    _member(
+        name="Paslėptas klasteris",
+        show_in_directory=False,
+        municipality=Municipality.objects.get(name="Utenos rajono savivaldybė"),
+        sectors=["tourism"],
+    )
+    MembershipFactory(
+        organisation=OrganisationFactory(
+            municipality=Municipality.objects.get(name="Panevėžio miesto savivaldybė"), sectors=["ict"]
+        ),
+        start_date=datetime.date(2015, 1, 1),
+        end_date=datetime.date(2016, 12, 31),
+    )
+
+    response = client.get(reverse("crm:directory"))
+
+    assert _choices(response, "municipality") == ["Kauno miesto savivaldybė"]
+    assert _choices(response, "sector") == ["IRT"]
+    content = response.content.decode()
+    for hidden in ("Zarasų", "Alytaus", "Utenos", "Panevėžio", "Energetika", "Sveikata", "Turizmas"):
+        assert hidden not in content
+
+
+def test_directory_filters_offer_what_the_directory_lists_on_the_day_asked(client):
+    MembershipFactory(
+        organisation=OrganisationFactory(
+            municipality=Municipality.objects.get(name="Utenos rajono savivaldybė"), sectors=["tourism"]
+        ),
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2025, 12, 31),
+    )
+
+    with time_machine.travel(datetime.datetime(2025, 12, 31, 12, 0, tzinfo=VILNIUS), tick=False):
+        member = client.get(reverse("crm:directory"))
+    with time_machine.travel(datetime.datetime(2026, 1, 1, 12, 0, tzinfo=VILNIUS), tick=False):
+        former = client.get(reverse("crm:directory"))
+
+    assert _choices(member, "municipality") == ["Utenos rajono savivaldybė"]
+    assert _choices(member, "sector") != []
+    assert (_choices(former, "municipality"), _choices(former, "sector")) == ([], [])

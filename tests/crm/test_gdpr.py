@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from crm import services
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person
@@ -608,3 +609,82 @@ def test_erasure_scrubs_organisations_internal_notes(superuser):
 
     organisation.refresh_from_db()
     assert organisation.notes == "Sujungtas įrašas Nr. 7: el. paštas: Anonymised person"
+
+
+def test_erasure_scrubs_other_persons_notes_naming_her_and_their_history(superuser):
+    jurate = PersonFactory(
+        first_name="Jūratė", last_name="Kazlauskienė", email="jurate@klasteris.lt", phone="+37061234567"
+    )
+    colleague = PersonFactory(
+        first_name="Jonas",
+        last_name="Petraitis",
+        notes="Atostogų metu pavaduoja Jūratė Kazlauskienė (jurate@klasteris.lt, 8 612 34567).",
+    )
+    # Changed since: the earlier text is in the history.
+    colleague.notes += " Skambinti rytais."
+    colleague.save()
+    untouched = PersonFactory(notes="Pavaduoja Jonas Petraitis.")
+
+    services.person_erase(person=jurate, user=superuser)
+
+    colleague.refresh_from_db()
+    assert colleague.notes == (
+        "Atostogų metu pavaduoja Anonymised person (Anonymised person, Anonymised person). Skambinti rytais."
+    )
+    kept = list(HistoricalPerson.objects.filter(id=colleague.pk).values_list("notes", flat=True))
+    assert len(kept) == 2
+    assert not [
+        text for text in kept if any(trace in text for trace in ("Jūrat", "Kazlausk", "jurate@", "34567"))
+    ]
+    untouched.refresh_from_db()
+    assert untouched.notes == "Pavaduoja Jonas Petraitis."
+    assert colleague.full_name == "Jonas Petraitis"
+
+
+def test_a_second_erasure_scrubs_what_was_typed_into_the_erased_record_since(superuser):
+    organisation = OrganisationFactory(name="Lazerių klasteris")
+    ruta = PersonFactory(first_name="Rūta", last_name="Kazlauskienė", email="ruta@klasteris.lt")
+    AffiliationFactory(person=ruta, organisation=organisation)
+    services.person_erase(person=ruta, user=superuser)
+    # She came back, and staff typed her data into the anonymised record.
+    ruta.refresh_from_db()
+    ruta.first_name, ruta.last_name = "Rūta", "Kazlauskienė"
+    ruta.email, ruta.phone = "ruta@klasteris.lt", "+37061234567"
+    ruta.save()
+    call = InteractionFactory(
+        organisation=OrganisationFactory(name="Kitas klasteris"),
+        notes="Skambino Rūta Kazlauskienė, ruta@klasteris.lt, tel. 8 612 34567.",
+    )
+    colleague = PersonFactory(notes="Pavaduoja Rūtą Kazlauskienę.")
+
+    services.person_erase(person=ruta, user=superuser)
+
+    ruta.refresh_from_db()
+    assert (ruta.first_name, ruta.last_name, ruta.email, ruta.phone) == (
+        "Anonymised person",
+        f"#{ruta.pk}",
+        "",
+        "",
+    )
+    call.refresh_from_db()
+    assert call.notes == "Skambino Anonymised person, Anonymised person, tel. Anonymised person."
+    colleague.refresh_from_db()
+    assert colleague.notes == "Pavaduoja Anonymised person."
+    kept = serializers.serialize("json", [*HistoricalPerson.objects.all(), *LogEntry.objects.all()])
+    for trace in ("Rūt", "Kazlausk", "ruta@", "+37061234567"):
+        assert trace not in kept
+
+
+def test_a_second_erasure_takes_the_first_ones_placeholders_for_no_name(superuser):
+    person = PersonFactory(first_name="Rūta", last_name="Kazlauskienė")
+    with translation.override("lt"):
+        services.person_erase(person=person, user=superuser)
+    # Texts naming other erased persons, or this one by its placeholder, are no one's name.
+    colleague = PersonFactory(notes=f"Anksčiau: Anonimizuotas asmuo #{person.pk}. Anonymised person #7.")
+
+    services.person_erase(person=person, user=superuser)
+
+    colleague.refresh_from_db()
+    assert colleague.notes == f"Anksčiau: Anonimizuotas asmuo #{person.pk}. Anonymised person #7."
+    first_erasure = LogEntry.objects.filter(object_id=str(person.pk)).earliest("pk")
+    assert first_erasure.object_repr == f"Anonimizuotas asmuo #{person.pk}"

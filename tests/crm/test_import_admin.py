@@ -322,18 +322,20 @@ def test_a_confirmation_that_meets_new_errors_imports_nothing_and_says_so(crm_ed
 
 def test_persons_export_one_row_per_affiliation(crm_editor):
     person = PersonFactory(first_name="Rūta", email="ruta@klasteris.lt")
-    AffiliationFactory(person=person, organisation=OrganisationFactory(name="Pirmas"), is_primary=True)
+    first = OrganisationFactory(name="Pirmas")
+    AffiliationFactory(person=person, organisation=first, is_primary=True)
     AffiliationFactory(
         person=person,
-        organisation=OrganisationFactory(name="Antras"),
+        organisation=OrganisationFactory(name="Antras", legal_code=""),
         start_date=datetime.date(2019, 1, 1),
         end_date=datetime.date(2022, 12, 31),
     )
 
     rows = csv_rows(export_post(client_for(crm_editor), model="person", language="en"))
 
-    assert rows[0][-7:] == [
+    assert rows[0][-8:] == [
         "organisation",
+        "organisation_code",
         "role",
         "job_title",
         "is_primary",
@@ -343,9 +345,9 @@ def test_persons_export_one_row_per_affiliation(crm_editor):
     ]
     # A contact who has left is told from a current one.
     # Each row gives the person's ID: an import finds the person by it.
-    assert [(row[0], row[1], row[-7], row[-2], row[-1]) for row in rows[1:]] == [
-        (str(person.pk), "Rūta", "Pirmas", "", ""),
-        (str(person.pk), "Rūta", "Antras", "2019-01-01", "2022-12-31"),
+    assert [(row[0], row[1], row[-8], row[-7], row[-2], row[-1]) for row in rows[1:]] == [
+        (str(person.pk), "Rūta", "Pirmas", first.legal_code, "", ""),
+        (str(person.pk), "Rūta", "Antras", "", "2019-01-01", "2022-12-31"),
     ]
 
 

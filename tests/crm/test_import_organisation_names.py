@@ -413,3 +413,176 @@ def test_matching_persons_organisations_by_name_makes_no_query_per_row(db):
 
     assert Affiliation.objects.count() == 300
     assert counts[5] == counts[300]
+
+
+# --- the persons import's organisation code column --------------------------------------------
+
+CODE_HEADERS = ["first_name", "last_name", "email", "organisation", "organisation_code", "job_title"]
+
+
+def run_persons_by_code(rows: list[list[object]], *, dry_run: bool, file_format=CSV):
+    return run(file_format, CODE_HEADERS, rows, dry_run=dry_run, resource=PersonResource)
+
+
+def exported_persons(file_format):
+    """The persons export read back as an import reads an uploaded file, in Lithuanian."""
+    with translation.override("lt"):
+        if file_format is CSV:
+            headers, rows = PersonResource().export_rows(Person.objects.all())
+            text = "".join(CSV.export_stream(headers, rows, delimiter=";"))
+            return CSV().create_dataset(text.encode("utf-8"))
+        data = PersonResource().export(Person.objects.all(), force_native_type=True)
+        return XLSX().create_dataset(XLSX().export_data(data))
+
+
+@pytest.fixture
+def twins(vejas):
+    """Two organisations of one name, and a person who is a contact of both."""
+    twin = OrganisationFactory(name=VEJAS, legal_code=valid_legal_code(2))
+    person = PersonFactory(first_name="Rūta", last_name="Jonaitė", email="ruta@vejas.lt")
+    AffiliationFactory(person=person, organisation=vejas, job_title="Direktorė")
+    AffiliationFactory(person=person, organisation=twin, job_title="Valdybos narė")
+    return vejas, twin
+
+
+@both_formats
+def test_a_person_of_two_organisations_of_one_name_imports_their_own_export_back(twins, file_format):
+    vejas, twin = twins
+    dataset = exported_persons(file_format)
+    assert (
+        dataset.headers[dataset.headers.index("organizacija") + 1] == "organizacijos juridinio asmens kodas"
+    )
+    assert sorted(
+        zip(dataset["organizacija"], dataset["organizacijos juridinio asmens kodas"], strict=True)
+    ) == [
+        (VEJAS, vejas.legal_code),
+        (VEJAS, twin.legal_code),
+    ]
+    with translation.override("lt"):
+        unchanged = PersonResource().import_data(dataset, dry_run=False)
+    assert outcome(unchanged) == [(2, RowResult.IMPORT_TYPE_SKIP, {}), (3, RowResult.IMPORT_TYPE_SKIP, {})]
+
+    # Each row changes its own affiliation.
+    edited = dataset.dict
+    for row in edited:
+        row["pareigos"] = f"{row['pareigos']} ({row['organizacijos juridinio asmens kodas']})"
+    dataset.dict = edited
+    with translation.override("lt"):
+        result = PersonResource().import_data(dataset, dry_run=False)
+
+    assert [row[2] for row in outcome(result)] == [{}, {}]
+    assert sorted(Affiliation.objects.values_list("organisation", "job_title")) == sorted(
+        [(vejas.pk, f"Direktorė ({vejas.legal_code})"), (twin.pk, f"Valdybos narė ({twin.legal_code})")]
+    )
+
+
+def test_the_code_column_finds_the_organisation_without_or_beside_its_name(twins):
+    vejas, twin = twins
+    rows = [
+        [
+            "Rūta",
+            "Jonaitė",
+            "ruta@vejas.lt",
+            "",
+            f"{twin.legal_code[:3]} {twin.legal_code[3:]}",
+            "Pirmininkė",
+        ],
+        ["Tomas", "Petraitis", "tomas@vejas.lt", VEJAS.upper(), twin.legal_code, "Narys"],
+        ["Ona", "Onaitė", "ona@vejas.lt", "", "", ""],  # no affiliation
+    ]
+
+    preview = run_persons_by_code(rows, dry_run=True)
+    result = run_persons_by_code(rows, dry_run=False)
+
+    assert [row[2] for row in outcome(preview)] == [{}, {}, {}]
+    assert outcome(result) == outcome(preview)
+    assert twin.legal_code in str(preview.rows[1].diff)  # the preview shows the code
+    assert sorted(Affiliation.objects.values_list("person__email", "organisation", "job_title")) == [
+        ("ruta@vejas.lt", vejas.pk, "Direktorė"),
+        ("ruta@vejas.lt", twin.pk, "Pirmininkė"),
+        ("tomas@vejas.lt", twin.pk, "Narys"),
+    ]
+
+
+def test_an_unknown_organisation_code_is_an_error_of_its_row(twins):
+    rows = [["Rūta", "Jonaitė", "ruta@vejas.lt", VEJAS, valid_legal_code(3), "Pirmininkė"]]
+
+    result = run_persons_by_code(rows, dry_run=False)
+
+    message = lithuanian(
+        "There is no organisation with the legal entity code “%(value)s”.", value=valid_legal_code(3)
+    )
+    assert message.startswith("Nėra organizacijos, kurios juridinio asmens kodas")
+    assert outcome(result) == [(2, RowResult.IMPORT_TYPE_INVALID, {"organisation_code": [message]})]
+    assert sorted(Affiliation.objects.values_list("job_title", flat=True)) == ["Direktorė", "Valdybos narė"]
+
+
+@pytest.mark.parametrize("named", ["UAB „Kitas vėjas“", "Niekieno vardas", "code of the other"])
+def test_a_name_of_another_organisation_beside_the_code_is_an_error_of_its_row(twins, named):
+    twin = twins[1]
+    other = OrganisationFactory(name="UAB „Kitas vėjas“", legal_code=valid_legal_code(4))
+    named = other.legal_code if named == "code of the other" else named
+    rows = [["Tomas", "Petraitis", "tomas@vejas.lt", named, twin.legal_code, "Narys"]]
+
+    result = run_persons_by_code(rows, dry_run=False)
+
+    message = lithuanian(
+        "“%(name)s” is not the organisation with the legal entity code %(code)s (%(organisation)s); give "
+        "the code and the name of the same organisation.",
+        name=named,
+        code=twin.legal_code,
+        organisation=VEJAS,
+    )
+    assert message.startswith(f"„{named}“ nėra organizacija")
+    assert outcome(result) == [(2, RowResult.IMPORT_TYPE_INVALID, {"organisation": [message]})]
+    assert not Person.objects.filter(email="tomas@vejas.lt").exists()
+
+
+@pytest.mark.usefixtures("twins")
+def test_a_blank_code_leaves_the_organisation_to_its_name():
+    only = OrganisationFactory(name="UAB „Kitas vėjas“", legal_code="")
+    rows = [
+        ["Tomas", "Petraitis", "tomas@vejas.lt", "uab „kitas vėjas“", "", "Narys"],
+        ["Ona", "Onaitė", "ona@vejas.lt", VEJAS, "", "Narė"],
+    ]
+
+    result = run_persons_by_code(rows, dry_run=False)
+
+    shared = lithuanian(
+        "Several organisations are called “%(name)s”; give the legal entity code.", name=VEJAS
+    )
+    assert outcome(result) == [
+        (2, RowResult.IMPORT_TYPE_NEW, {}),
+        (3, RowResult.IMPORT_TYPE_INVALID, {"organisation": [shared]}),
+    ]
+    result = run_persons_by_code(rows[:1], dry_run=False)
+    assert list(Affiliation.objects.filter(person__email="tomas@vejas.lt").values_list("organisation")) == [
+        (only.pk,)
+    ]
+
+
+def test_matching_persons_organisations_by_code_makes_no_query_per_row(db):
+    for n in range(300):
+        OrganisationFactory(name="Klasteris", legal_code=valid_legal_code(100 + n))
+
+    def rows(count: int) -> list[list[object]]:
+        return [
+            [f"Vardas{n}", "Pavardė", f"p{n}@klasteris.lt", "KLASTERIS", valid_legal_code(100 + n), "Narys"]
+            for n in range(count)
+        ]
+
+    counts = {}
+    for count in (5, 300):
+        Person.objects.all().delete()
+        with CaptureQueriesContext(connection) as dry_run:
+            preview = run_persons_by_code(rows(count), dry_run=True)
+        with CaptureQueriesContext(connection) as real:
+            result = run_persons_by_code(rows(count), dry_run=False)
+        assert preview.totals["new"] == result.totals["new"] == count
+        counts[count] = (len(dry_run), len(real))
+
+    assert Affiliation.objects.count() == 300
+    assert set(Affiliation.objects.values_list("organisation__legal_code", flat=True)) == {
+        valid_legal_code(100 + n) for n in range(300)
+    }
+    assert counts[5] == counts[300]
