@@ -189,6 +189,8 @@ class Organisation(ConstraintErrorsOnFields, models.Model):
         verbose_name_plural=_("organisation history entries"),
         # Derived from the name, which the history keeps.
         excluded_fields=["name_folded"],
+        # The sectors decide the audiences of consultations: each version keeps its links too.
+        m2m_fields=["sectors", "tags"],
     )
 
     constraint_error_fields: ClassVar[dict[str, str]] = {"legal_code_taken": "legal_code"}
