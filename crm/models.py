@@ -326,6 +326,12 @@ class Payment(models.Model):
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
 
+    # A sum corrected or a payment deleted keeps its old value, shown on the membership's history
+    # page (crm/admin/membership.py).
+    history = HistoricalRecords(
+        verbose_name=_("payment history entry"), verbose_name_plural=_("payment history entries")
+    )
+
     class Meta:
         ordering = ["-paid_on"]
         verbose_name = _("payment")
