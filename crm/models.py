@@ -189,6 +189,8 @@ class Organisation(ConstraintErrorsOnFields, models.Model):
         verbose_name_plural=_("organisation history entries"),
         # Derived from the name, which the history keeps.
         excluded_fields=["name_folded"],
+        # The sectors decide the audiences of consultations: each version keeps its links too.
+        m2m_fields=["sectors", "tags"],
     )
 
     constraint_error_fields: ClassVar[dict[str, str]] = {"legal_code_taken": "legal_code"}
@@ -323,6 +325,12 @@ class Payment(models.Model):
     amount = models.DecimalField(_("amount, EUR"), max_digits=10, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    # A sum corrected or a payment deleted keeps its old value, shown on the membership's history
+    # page (crm/admin/membership.py).
+    history = HistoricalRecords(
+        verbose_name=_("payment history entry"), verbose_name_plural=_("payment history entries")
+    )
 
     class Meta:
         ordering = ["-paid_on"]

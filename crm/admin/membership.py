@@ -4,15 +4,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from crm import services
 from crm.admin.formfields import LOCALIZED_DECIMALS
-from crm.admin.history import HistoryAdmin
+from crm.admin.history import HistoryAdmin, ReadableChanges
 from crm.admin.rows import QuickRowsMixin
 from crm.models import Affiliation, Membership, Payment
 
@@ -43,6 +44,16 @@ class MembershipAdmin(QuickRowsMixin, HistoryAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     inlines = [PaymentInline]
+    object_history_template = "admin/crm/membership_history.html"
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The membership's history, and below it its payments': each entered, corrected or deleted,
+        with the sum it had before."""
+        membership_id = unquote(object_id)
+        context = {"payment_history": payment_history(membership_id) if membership_id.isdigit() else []}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         # A subquery, not a join with GROUP BY: the count, the date list and the sorting then
@@ -68,6 +79,31 @@ class MembershipAdmin(QuickRowsMixin, HistoryAdmin):
     def paid_total(self, obj: Membership) -> str:
         # As the fee beside it: two decimals, in the page language's format ("600,00").
         return formats.number_format(obj.paid_sum, 2)
+
+
+def payment_history(membership_id: str) -> list[dict[str, Any]]:
+    """The versions of the membership's payments, newest first, each with the payment as it was
+    then ("60,00 EUR, 2026-02-01") and what changed from its previous version. One query."""
+    versions = (
+        Payment.history.filter(membership_id=membership_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    rows: list[dict[str, Any]] = []
+    previous: dict[int, Any] = {}
+    for version in versions:
+        before = previous.get(version.id)
+        changes = []
+        if before is not None and version.history_type == "~":
+            delta = version.diff_against(before, excluded_fields=["membership"])
+            changes = ReadableChanges(Payment, version).context_for_delta_changes(delta)
+        previous[version.id] = version
+        shown = [f"{formats.number_format(version.amount, 2)} EUR", formats.localize(version.paid_on)]
+        if version.reference:
+            shown.append(version.reference)
+        rows.append({"version": version, "payment": ", ".join(shown), "changes": changes})
+    rows.reverse()
+    return rows
 
 
 @admin.register(Affiliation)

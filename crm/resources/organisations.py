@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crm import widgets
+from crm.history import tracked_links
 from crm.models import Organisation, Tag
 from crm.resources.base import (
     IDENTITY,
@@ -162,6 +163,8 @@ class OrganisationResource(CrmResource):
         self.rows_with_code = self.coded_rows(dataset) if names else {}
         pks = [o.pk for o in self.existing.values() if o is not None]
         self.current_many: dict[str, dict[int, frozenset[Any]]] = {}
+        #: field → organisation's id → [(link row's id, target's id)], for the history records
+        self.current_links: dict[str, dict[int, list[tuple[int, int]]]] = {}
         for name in self.many_columns:
             self.current_many[name] = self._load_many(name, pks)
 
@@ -188,11 +191,15 @@ class OrganisationResource(CrmResource):
         own, other = m2m.m2m_column_name(), m2m.m2m_reverse_name()
         tag_keys = {tag.pk: key for key, tag in self.lookups.tags.items()}
         current: dict[int, set[Any]] = {}
+        links = self.current_links[name] = {}
         for batch in chunked(pks):
-            for owner, target in through.objects.filter(**{f"{own}__in": batch}).values_list(own, other):
+            for pk, owner, target in through.objects.filter(**{f"{own}__in": batch}).values_list(
+                "pk", own, other
+            ):
                 current.setdefault(owner, set()).add(
                     tag_keys.get(target, target) if name == "tags" else target
                 )
+                links.setdefault(owner, []).append((pk, target))
         return {owner: frozenset(targets) for owner, targets in current.items()}
 
     def locate(self, key: Key | None, values: dict[str, Any], line: int) -> tuple[Model, bool, Claim | None]:
@@ -294,16 +301,35 @@ class OrganisationResource(CrmResource):
             replaced = [instance.pk for instance, _targets in rows if instance.pk in self.current_many[name]]
             for batch in chunked(replaced):
                 through.objects.filter(**{f"{own}__in": batch}).delete()
-            self.writer.link(
-                through,
-                m2m.m2m_field_name(),
-                m2m.m2m_reverse_field_name(),
-                (
-                    (instance.pk, lookups.tags[t].pk if name == "tags" else t)
-                    for instance, targets in rows
-                    for t in targets
-                ),
+            pairs = [
+                (instance.pk, lookups.tags[t].pk if name == "tags" else t)
+                for instance, targets in rows
+                for t in targets
+            ]
+            ids = self.writer.link(
+                through, m2m.m2m_field_name(), m2m.m2m_reverse_field_name(), pairs, ids=True
             )
+            # The history records this import wrote keep the links as it leaves them: the new
+            # ones, else those the organisation had.
+            links = dict(self.current_links.get(name, {}))
+            for instance, _targets in rows:
+                links[instance.pk] = []
+            for (owner, target), pk in zip(pairs, ids, strict=True):
+                links[owner].append((pk, target))
+            self.writer.link_history(Organisation, name, links)
+        # A file without the sectors or the tags changes none, but the history records it wrote
+        # keep them too.
+        versioned = [pk for pk, _history_id in self.writer.versions.get(Organisation, ())]
+        for name in sorted(set(tracked_links(Organisation)) - set(self.many_columns)):
+            m2m = Organisation._meta.get_field(name)
+            own, other = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+            links = {}
+            for batch in chunked(versioned):
+                for pk, owner, target in m2m.remote_field.through.objects.filter(
+                    **{f"{own}__in": batch}
+                ).values_list("pk", own, other):
+                    links.setdefault(owner, []).append((pk, target))
+            self.writer.link_history(Organisation, name, links)
 
     def render_relations(self, instance: Model, relation: Any, *, before: bool) -> dict[str, str]:
         cells = {}

@@ -20,6 +20,7 @@ from django.db.models import Field as ModelField
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from crm import history as kept_links
 from crm.fields import NormalisingCharField
 from crm.widgets import chunked
 
@@ -146,13 +147,26 @@ def _values_getter(model_fields: Sequence[ModelField]) -> Callable[[Model], tupl
 
 class HistoryWriter:
     """Creates and updates many records of an import, each with its history record (the importing
-    user and the reason), as `bulk_create_with_history` and `bulk_update_with_history` do."""
+    user and the reason), as `bulk_create_with_history` and `bulk_update_with_history` do.
+
+    Of a model whose history keeps links (an organisation's sectors and tags), the history records
+    written are noted (`versions`), to be given their links once the import has written them
+    (`link_history`)."""
 
     def __init__(self, *, user: Any, reason: str) -> None:
         self.user, self.reason = user, reason
         self.creators: dict[type[Model], RowInserter | None] = {}
         self.historians: dict[type[Model], RowInserter | None] = {}
         self.linkers: dict[type[Model], RowInserter] = {}
+        self.link_historians: dict[type[Model], RowInserter] = {}
+        #: model → [(record's primary key, its history record's id)], for models keeping links
+        self.versions: dict[type[Model], list[tuple[Any, Any]]] = {}
+
+    def _keeps_links(self, model: type[Model]) -> bool:
+        return bool(kept_links.tracked_links(model))
+
+    def _noted(self, model: type[Model], pairs: Iterable[tuple[Any, Any]]) -> None:
+        self.versions.setdefault(model, []).extend(pairs)
 
     def create(self, instances: list[Model], model: type[Model], *, batch_size: int) -> None:
         """Insert new records (they get their primary keys) and their "+" history records."""
@@ -169,6 +183,8 @@ class HistoryWriter:
                 default_user=self.user,
                 default_change_reason=self.reason,
             )
+            if self._keeps_links(model) and getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+                self._note_latest(model, [instance.pk for instance in instances])
             return
         pk = model._meta.pk
         for instance in instances:  # as bulk_create: related records assigned must have been saved
@@ -204,7 +220,12 @@ class HistoryWriter:
                     strict=True,
                 )
             ]
-            historian.insert([prepare_key(key), *row, *extra] for key, row in zip(keys, rows, strict=True))
+            history_ids = historian.insert(
+                ([prepare_key(key), *row, *extra] for key, row in zip(keys, rows, strict=True)),
+                returning=self._history_key(model),
+            )
+            if history_ids:
+                self._noted(model, zip(keys, history_ids, strict=True))
 
     def update(
         self, instances: list[Model], model: type[Model], names: list[str], *, batch_size: int
@@ -221,25 +242,79 @@ class HistoryWriter:
             return
         historian = self._historian(model)
         if historian is None:
-            get_history_manager_for_model(model).bulk_history_create(
+            written = get_history_manager_for_model(model).bulk_history_create(
                 instances,
                 update=history_type == "~",
                 default_user=self.user,
                 default_change_reason=self.reason,
             )
+            if self._keeps_links(model):
+                self._noted(model, ((record.pk, record.history_id) for record in written))
             return
         values = _values_getter([model._meta.pk, *_own_fields(model)])
         extra = self._history_values(model, instances, history_type)
-        historian.insert(historian.prepare([*values(instance), *extra]) for instance in instances)
+        history_ids = historian.insert(
+            (historian.prepare([*values(instance), *extra]) for instance in instances),
+            returning=self._history_key(model),
+        )
+        if history_ids:
+            self._noted(model, zip((instance.pk for instance in instances), history_ids, strict=True))
 
-    def link(self, through: type[Model], own: str, other: str, pairs: Iterable[tuple[Any, Any]]) -> None:
-        """Insert rows of a many-to-many table: (owner's id, target's id) pairs."""
+    def _history_key(self, model: type[Model]) -> ModelField | None:
+        """The history table's primary key, to be given back by its INSERTs, for a model whose
+        history keeps links."""
+        return get_history_manager_for_model(model).model._meta.pk if self._keeps_links(model) else None
+
+    def _note_latest(self, model: type[Model], pks: list[Any]) -> None:
+        """Note the latest history records of these records (written by simple-history)."""
+        history = get_history_manager_for_model(model).model
+        latest: dict[Any, Any] = {}
+        for batch in chunked(pks):
+            for pk, history_id in history.objects.filter(
+                **{f"{model._meta.pk.attname}__in": batch}
+            ).values_list(model._meta.pk.attname, "history_id"):
+                latest[pk] = max(history_id, latest.get(pk, history_id))
+        self._noted(model, latest.items())
+
+    def link(
+        self,
+        through: type[Model],
+        own: str,
+        other: str,
+        pairs: Iterable[tuple[Any, Any]],
+        *,
+        ids: bool = False,
+    ) -> list[Any]:
+        """Insert rows of a many-to-many table: (owner's id, target's id) pairs; with `ids`, give
+        back the new rows' primary keys, in order."""
         if through not in self.linkers:
             model_fields = [through._meta.get_field(own), through._meta.get_field(other)]
             connection = connections[router.db_for_write(through)]
             self.linkers[through] = RowInserter(through, model_fields, connection)
         inserter = self.linkers[through]
-        inserter.insert(inserter.prepare(pair) for pair in pairs)
+        return inserter.insert(
+            (inserter.prepare(pair) for pair in pairs), returning=through._meta.pk if ids else None
+        )
+
+    def link_history(self, model: type[Model], name: str, links: dict[Any, list[tuple[Any, Any]]]) -> None:
+        """Give each history record written of `model` the links of its field `name` that its
+        record has now, as simple-history keeps them with each record it writes: `links` is
+        record's id → [(link row's id, target's id)], for every record written with links."""
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        kept = kept_links.links_model(model, name)
+        if kept not in self.link_historians:
+            field = model._meta.get_field(name)
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            model_fields = [kept._meta.get_field(n) for n in ("id", "history", own, other)]
+            connection = connections[router.db_for_write(kept)]
+            self.link_historians[kept] = RowInserter(kept, model_fields, connection)
+        inserter = self.link_historians[kept]
+        inserter.insert(
+            inserter.prepare((link_id, history_id, pk, target))
+            for pk, history_id in self.versions.get(model, ())
+            for link_id, target in links.get(pk, ())
+        )
 
     def _creator(self, model: type[Model]) -> RowInserter | None:
         """The model's inserter, if the database gives back the new primary keys."""
