@@ -5,6 +5,10 @@ The text is treated as untrusted (papers often paste member answers): only plain
 survives. No images, styles, scripts, frames or `<link>` elements — on a page they could run code,
 and in a PDF they could make the renderer fetch a file or a URL, or embed an attachment. Links keep
 only an http(s) or mailto address.
+
+Text in angle brackets that is not a tag the sanitiser keeps ("Įrašyti <institucijos pavadinimas>",
+"kai A<B bei C>D") prints as typed: Markdown would take it for HTML, which the sanitiser then drops
+or, worse, keeps as a tag ("<B bei C>" made the rest of the paragraph bold).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import threading
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.inlinepatterns import HtmlInlineProcessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p",
@@ -33,6 +39,25 @@ DROPPED_WITH_CONTENT = {
 }  # fmt: skip
 WEB_LINK_REL = "noopener noreferrer nofollow"
 
+_TAG_NAME = "(?i:{})".format("|".join(sorted(ALLOWED_TAGS, key=len, reverse=True)))
+# What Markdown passes on as HTML within a paragraph: a tag the sanitiser keeps, opening (each of its
+# attributes with a value, as those it keeps have) or closing, and a comment (which it removes).
+# Markdown's own pattern takes any "<word …>" for a tag. Autolinks ("<https://…>") are matched first.
+ALLOWED_INLINE_HTML = (
+    r"(<(?:"
+    rf"/{_TAG_NAME}\s*"
+    rf"""|{_TAG_NAME}(?:\s+[a-zA-Z_:][-\w:.]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))*\s*/?"""
+    r"|!--(?:(?!<!--|-->).)*--"
+    r")>)"
+)
+
+
+class _AllowedInlineHtml(Extension):
+    """Markdown's inline HTML limited to `ALLOWED_INLINE_HTML`: any other "<" is text, escaped."""
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        md.inlinePatterns.register(HtmlInlineProcessor(ALLOWED_INLINE_HTML, md), "html", 90)
+
 
 # One converter a thread, reset after each text, as Python-Markdown recommends for converting
 # many texts: building one (its parser and patterns) cost a third of converting a paper's section.
@@ -43,7 +68,7 @@ def _markdown_html(text: str) -> str:
     converter = getattr(_converters, "markdown", None)
     if converter is None:
         converter = _converters.markdown = markdown_lib.Markdown(
-            extensions=["sane_lists", "tables"], output_format="html"
+            extensions=["sane_lists", "tables", _AllowedInlineHtml()], output_format="html"
         )
     try:
         html = converter.convert(text)

@@ -14,9 +14,9 @@ import functools
 import html
 import mimetypes
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import TypeVar
 
 import phonenumbers
 from django.contrib.staticfiles import finders
@@ -318,7 +318,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             annex_title = _("Supporting member organisations")
             annex_reference = _("Annex: list of the supporting member organisations")
         issuer_text = _issuer(issuer, language)
-        return Letter(
+        letter = Letter(
             language=language,
             is_draft=paper.is_draft,
             issuer=issuer_text,
@@ -330,7 +330,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
                 Section(
                     heading=section.heading,
                     body=_long_words_breakable(
-                        _addresses_shown(render_markdown(section.body, link_rel=None))
+                        _addresses_shown(render_markdown(plain_text(section.body), link_rel=None))
                     ),
                 )
                 for section in paper.sections.all()
@@ -356,6 +356,7 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             **_titles(paper, title),
             author=issuer_text.name,
         )
+        return _without_control_characters(letter)
 
 
 def _titles(paper: PositionPaper, heading: str) -> dict[str, str]:
@@ -376,6 +377,41 @@ def _titles(paper: PositionPaper, heading: str) -> dict[str, str]:
         "covering_note": _("Please find attached our letter of %(date)s No. %(number)s “%(subject)s”.")
         % named,
     }
+
+
+# Another program's line break: a vertical tab (a line break in PowerPoint, pasted with its slides'
+# text), a form feed, NEL, Unicode's line and paragraph separators, a carriage return.
+_LINE_BREAK = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+# The other control characters (C0 and C1), but the tab and the line feed.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_Part = TypeVar("_Part")
+
+
+def plain_text(text: str) -> str:
+    """`text` with another program's line breaks made line feeds, which print as a line feed typed
+    in the form does, and the other control characters left out. No font has a control character:
+    the renderer would draw a missing glyph for it, and the PDF's text of the whole page, as copied,
+    searched or read aloud, would lose its addressee, number and signature."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def _without_control_characters(part: _Part) -> _Part:
+    """Every string of the letter's parts, however deep, as `plain_text` (a section's HTML too,
+    where a character reference such as "&#11;" has become the character)."""
+    if isinstance(part, SafeString):
+        return mark_safe(plain_text(part))  # noqa: S308 - sanitised HTML, only control characters changed
+    if isinstance(part, str):
+        return plain_text(part)  # type: ignore[return-value]
+    if isinstance(part, list):
+        return [_without_control_characters(item) for item in part]  # type: ignore[return-value]
+    if is_dataclass(part) and not isinstance(part, type):
+        changed = {
+            each.name: _without_control_characters(getattr(part, each.name))
+            for each in fields(part)
+            if each.init
+        }
+        return replace(part, **changed)  # type: ignore[return-value]
+    return part
 
 
 # A link as the sanitiser writes it (consultations.markdown): its address, then its text.
@@ -432,9 +468,21 @@ def _printable() -> frozenset[int]:
     return frozenset(characters)
 
 
+# The invisible formatting characters, which the renderer leaves out rather than drawing (Unicode's
+# default-ignorable ones but the Hangul fillers and the shorthand format controls, which it draws as
+# a missing glyph): the soft hyphen, zero-width spaces and joiners, direction marks and embeddings,
+# the word joiner and invisible operators, variation selectors (“✔️”), the byte order mark, tags.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u17b4\u17b5\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\ufe00-\ufe0f\ufeff\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
 def _prints_nothing(character: str) -> bool:
-    """Line breaks, tabs, joiners, variation selectors (“✔️”): characters no font draws."""
-    return unicodedata.category(character) in {"Cc", "Cf", "Zl", "Zp"} or "\ufe00" <= character <= "\ufe0f"
+    """Line feeds, tabs and the invisible formatting characters: no font draws them, and none is
+    missed. Any other control character would print as a missing glyph (`plain_text` leaves them
+    out of the letter)."""
+    return character in "\t\n" or _INVISIBLE.fullmatch(character) is not None
 
 
 def unprintable_characters(text: str) -> list[str]:

@@ -106,26 +106,31 @@ def set_null_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) 
     models.SET_NULL(collector, field, sub_objs, using)
 
 
-def cascade_unless_sent(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
+def cascade_unless_registered(collector: Any, field: Any, sub_objs: Any, using: str) -> None:
     """`on_delete` of the organisation in a paper's list of supporters (the annex, a proposal's
-    "proposed by"): the link goes with the organisation, except on a paper that was sent, which
-    stays as it was sent: the organisation cannot be deleted then (merging it into another moves
-    the link instead). The papers are what is named as protecting it, as with an addressee.
+    "proposed by"): the link goes with the organisation, except on a paper that was approved
+    (registered under its number, to be sent as it is) or sent, which stays as it was registered:
+    the organisation cannot be deleted then (merging it into another moves the link instead). The
+    papers are what is named as protecting it, as with an addressee.
 
-    Migrations' historical models use it too (migration 0010), which have neither the current
-    models' attributes nor their enums: the path to the paper comes from the model's fields, the
-    status is compared as stored, and the papers are of the links' own model registry. As in
-    `set_null_unless_sent`, only the protected objects of its error are shown."""
+    Migrations' historical models use it too (migration 0010, as `cascade_unless_sent`), which have
+    neither the current models' attributes nor their enums: the path to the paper comes from the
+    model's fields, the status is compared as stored, and the papers are of the links' own model
+    registry. As in `set_null_unless_sent`, only the protected objects of its error are shown."""
     opts = field.model._meta
     paper = "paper" if any(f.name == "paper" for f in opts.get_fields()) else "proposal__paper"
-    sent = list(
+    registered = list(
         opts.apps.get_model("positions", "PositionPaper")._base_manager.filter(
-            pk__in=sub_objs.filter(**{f"{paper}__status": "sent"}).values(paper)
+            pk__in=sub_objs.filter(**{f"{paper}__status__in": ["approved", "sent"]}).values(paper)
         )
     )
-    if sent:
-        raise models.ProtectedError("A sent paper keeps the organisations it lists.", sent)
+    if registered:
+        raise models.ProtectedError("A registered paper keeps the organisations it lists.", registered)
     models.CASCADE(collector, field, sub_objs, using)
+
+
+# The name migration 0010 knows it by; the same function, so that the models' state is unchanged.
+cascade_unless_sent = cascade_unless_registered
 
 
 def validate_logo(file: object) -> None:
@@ -560,14 +565,14 @@ class PaperProposal(models.Model):
 
 
 class OrganisationListed(models.Model):
-    """A row of a sent paper's record of organisations, kept while the paper is sent
-    (`cascade_unless_sent`). The tables and columns are those of the many-to-many tables these
+    """A row of a paper's record of organisations, kept while the paper is approved or sent
+    (`cascade_unless_registered`). The tables and columns are those of the many-to-many tables these
     models took over (migration 0010)."""
 
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
-        on_delete=cascade_unless_sent,
+        on_delete=cascade_unless_registered,
         related_name="+",
     )
 
@@ -576,7 +581,8 @@ class OrganisationListed(models.Model):
 
 
 class PaperSupporter(OrganisationListed):
-    """An organisation in a paper's annex. Kept while the paper is sent (`cascade_unless_sent`)."""
+    """An organisation in a paper's annex. Kept while the paper is approved or sent
+    (`cascade_unless_registered`)."""
 
     paper = models.ForeignKey(
         PositionPaper,
@@ -599,7 +605,7 @@ class PaperSupporter(OrganisationListed):
 
 class ProposalSupporter(OrganisationListed):
     """An organisation that proposed a line of a paper's proposals table. Kept while the paper is
-    sent (`cascade_unless_sent`)."""
+    approved or sent (`cascade_unless_registered`)."""
 
     proposal = models.ForeignKey(
         PaperProposal,

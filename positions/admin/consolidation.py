@@ -162,8 +162,19 @@ class ConsolidationAdminMixin:
             for group in groups
         }
         if request.method == "POST":
-            if not editable:
+            if not request.user.has_perm("positions.change_positionpaper"):
                 raise PermissionDenied
+            if not paper.is_draft:
+                # Approved (or sent) by a colleague since the page was opened: said, not a bare 403.
+                self.message_user(  # type: ignore[attr-defined]
+                    request,
+                    _(
+                        "Only a draft can be changed; this paper is “%(status)s”. A sent paper gets a new version."
+                    )
+                    % {"status": paper.get_status_display()},
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(self._change_url(paper))  # type: ignore[attr-defined]
             saved = self._save_decisions(request, paper, groups, forms_by_group)
             if saved is not None:
                 applied, decided = saved

@@ -8,11 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.admin.widgets import (
-    AutocompleteSelectMultiple,
-    FilteredSelectMultiple,
-    ManyToManyRawIdWidget,
-)
+from django.contrib.admin.widgets import FilteredSelectMultiple, ManyToManyRawIdWidget
 from django.core import checks
 from django.db.models import ManyToManyField, Prefetch, QuerySet, TextField
 from django.http import HttpRequest
@@ -21,6 +17,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Answer, ProposalRow
+from crm.admin.formfields import (
+    LoadedAutocompleteSelectMultiple,
+    LoadedChoicesFormSet,
+    LoadedChoicesInlineMixin,
+)
 from crm.collation import alphabetical
 from positions.admin.forms import MultilineTextField
 from positions.models import Dispatch, PaperAttribution, PaperProposal, PaperSection, PositionPaper, Rendering
@@ -31,7 +32,9 @@ class SupportersFieldMixin(admin.options.BaseModelAdmin):
     their own (`PaperSupporter`, `ProposalSupporter`) only to keep a sent paper's rows when an
     organisation is deleted; with no fields of their own, the form's `set()` fills them as it
     would Django's own tables. The admin makes no form field for a table of a model's own, and
-    its checks refuse one (admin.E013), as it cannot know what a row needs: not so here."""
+    its checks refuse one (admin.E013), as it cannot know what a row needs: not so here. The
+    autocomplete picker names the chosen organisations from those the row was read with
+    (`LoadedChoicesFormSet`), not with a query of its own for each row."""
 
     supporters_fields: tuple[str, ...] = ("supporting_organisations",)
 
@@ -45,7 +48,7 @@ class SupportersFieldMixin(admin.options.BaseModelAdmin):
         using = kwargs.get("using")
         if "widget" not in kwargs:
             if db_field.name in self.get_autocomplete_fields(request):
-                kwargs["widget"] = AutocompleteSelectMultiple(db_field, self.admin_site, using=using)
+                kwargs["widget"] = LoadedAutocompleteSelectMultiple(db_field, self.admin_site, using=using)
             elif db_field.name in self.raw_id_fields:
                 kwargs["widget"] = ManyToManyRawIdWidget(db_field.remote_field, self.admin_site, using=using)
             elif db_field.name in [*self.filter_vertical, *self.filter_horizontal]:
@@ -124,6 +127,8 @@ class SectionInline(DraftOnlyInline, admin.StackedInline):
 
 class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline):
     model = PaperProposal
+    # The rows' pickers name their organisations from the prefetched ones (`get_queryset`).
+    formset = LoadedChoicesFormSet
     extra = 0
     fields = [
         "position",
@@ -172,12 +177,17 @@ class ProposalInline(SupportersFieldMixin, DraftOnlyInline, admin.StackedInline)
         return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong> {} {}</li>", lines))
 
 
-class AttributionInline(DraftOnlyInline, admin.TabularInline):
+class AttributionInline(LoadedChoicesInlineMixin, DraftOnlyInline, admin.TabularInline):
     model = PaperAttribution
+    # Each row's picker names its organisation from the row (`get_queryset`), in no query of its own.
+    formset = LoadedChoicesFormSet
     extra = 0
     fields = ["organisation", "mode", "anonymous_label"]
     autocomplete_fields = ["organisation"]
     verbose_name_plural = _("attributions (organisations without a row are named)")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PaperAttribution]:
+        return super().get_queryset(request).select_related("organisation")
 
 
 class RenderingInline(admin.TabularInline):

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime
+import html
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import RestrictedError
+from django.template import Context, Template
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from consultations.markdown import render_markdown
 from consultations.models import AccessLink, AccessToken, Answer, Consultation, Invitation, Question, Response
@@ -257,3 +260,29 @@ def test_a_response_edit_names_its_time_in_the_association_s_time(opened):
     local = timezone.localtime(edit.created_at)
     assert local.utcoffset() != datetime.timedelta(0)  # Vilnius is never at UTC
     assert str(edit).endswith(f" · {local:%Y-%m-%d %H:%M}")
+
+
+def test_text_in_angle_brackets_that_is_no_tag_is_shown_as_typed_on_the_member_s_page():
+    """ "<institucijos pavadinimas>" was taken for a tag and dropped, "A<B bei C>D" for a bold tag
+    that made the rest of the paragraph bold."""
+    typed = "Įrašyti <institucijos pavadinimas> ir kai A<B bei C>D PABAIGA"
+
+    page = Template("{% load consultation_tags %}{{ text|markdown }}").render(Context({"text": typed}))
+
+    assert page == "<p>Įrašyti &lt;institucijos pavadinimas&gt; ir kai A&lt;B bei C&gt;D PABAIGA</p>"
+    assert html.unescape(strip_tags(page)) == typed
+
+
+def test_tags_the_sanitiser_keeps_and_autolinks_still_work_between_angle_brackets():
+    html_text = render_markdown(
+        "<b>Svarbu</B>, <abbr title='Europos Sąjunga'>ES</abbr>, <https://e-seimas.lrs.lt/x>, "
+        "<info@klasteriai.lt>, 5 < 6 > 4, `<b>kodas</b>`<!-- pastaba -->",
+        link_rel=None,
+    )
+
+    assert html_text == (
+        '<p><b>Svarbu</b>, <abbr title="Europos Sąjunga">ES</abbr>, '
+        '<a href="https://e-seimas.lrs.lt/x">https://e-seimas.lrs.lt/x</a>, '
+        '<a href="mailto:info@klasteriai.lt">info@klasteriai.lt</a>, 5 &lt; 6 &gt; 4, '
+        "<code>&lt;b&gt;kodas&lt;/b&gt;</code></p>"
+    )

@@ -94,6 +94,36 @@ def test_the_paper_list_takes_the_same_queries_for_few_and_many_papers(
     assert response.content.count(b"/change/") >= 12
 
 
+def _proposals_and_attributions(paper: PositionPaper, count: int) -> list[str]:
+    """`count` proposal lines, each proposed by an organisation of its own that asked to be anonymous."""
+    names = []
+    for _ in range(count):
+        organisation = OrganisationFactory()
+        ProposalFactory(paper=paper).supporting_organisations.add(organisation)
+        PaperAttribution.objects.create(paper=paper, organisation=organisation, mode="anonymous")
+        names.append(organisation.name)
+    return names
+
+
+def test_the_paper_s_page_takes_the_same_queries_for_few_and_many_proposal_lines_and_attributions(
+    staff_client, paper, django_assert_num_queries
+):
+    """Each autocomplete picker named its chosen organisations with a query of its own, and each
+    attribution row read its organisation: 34 queries with 2 rows, 88 with 20."""
+    _proposals_and_attributions(paper, 2)
+    staff_client.get(_change_url(paper))  # the content types and the session, read once
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(_change_url(paper))
+    names = _proposals_and_attributions(paper, 18)
+
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = staff_client.get(_change_url(paper))
+
+    page = html.unescape(response.content.decode())
+    # The pickers name every chosen organisation, once in the proposal's and once in the attribution's.
+    assert all(page.count(f">{name}</option>") == 2 for name in names)
+
+
 def test_rendering_and_dispatch_lists_load_in_few_queries(
     staff_client, approved, superuser, django_assert_max_num_queries
 ):

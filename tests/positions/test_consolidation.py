@@ -742,6 +742,41 @@ def test_the_workspace_refuses_a_decision_without_reason_and_changes_nothing(clo
     assert PaperProposal.objects.count() == 0
 
 
+def test_saving_the_workspace_after_a_colleague_approved_the_paper_says_so_and_returns_to_the_paper(
+    closed, policy_officer, superuser
+):
+    issuer_with_requisites()
+    paper = address_in_dative(_draft(closed, policy_officer))
+    client = _client(policy_officer)
+    with translation.override("lt"):
+        workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+        change = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    posted = _workspace_data(paper, {"7 straipsnis": ("adopt", "Pritaria du.")})
+    services.paper_approve(paper=paper, user=superuser)  # while the workspace was open
+
+    response = client.post(workspace, posted, follow=True)
+
+    assert response.redirect_chain == [(change, 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "Keisti galima tik juodraštį; šio dokumento būsena – „Patvirtintas“. Išsiųstam dokumentui kuriama nauja versija."
+    ]
+    assert _group(paper, "7 straipsnis").decision == ProposalGroup.Decision.PENDING
+
+
+def test_saving_the_workspace_without_the_change_permission_is_forbidden(
+    closed, policy_officer, read_only_user
+):
+    paper = _draft(closed, policy_officer)
+    workspace = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+
+    response = _client(read_only_user).post(
+        workspace, _workspace_data(paper, {"7 straipsnis": ("adopt", "Pritaria du.")})
+    )
+
+    assert response.status_code == 403
+    assert _group(paper, "7 straipsnis").decision == ProposalGroup.Decision.PENDING
+
+
 def _page_data(page) -> dict[str, str]:
     """The workspace's forms as the browser posts them unchanged, with what the page showed."""
     return {

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime
+import io
+import re
 
+import pdfplumber
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
@@ -11,11 +14,13 @@ from django.utils import translation
 from consultations.markdown import render_markdown
 from crm import roles
 from crm.models import Organisation
+from positions import pdf
 from positions.letter import Attributions, anonymous_description, date_in_words, paper_letter
 from positions.models import IssuerSettings, PaperAttribution, PositionPaper
 from positions.selectors import paper_for_document
 from tests.factories import OrganisationFactory
-from tests.positions.factories import PaperFactory, issuer_with_requisites
+from tests.positions import pdf_reading
+from tests.positions.factories import PaperFactory, SectionFactory, issuer_with_requisites
 
 
 @pytest.mark.parametrize(
@@ -56,8 +61,11 @@ def test_markdown_keeps_formatting_and_drops_everything_that_could_load_or_attac
 
     assert "<strong>Svarbu</strong>" in html and "<em>ypač</em>" in html and "<li>vienas</li>" in html
     assert '<a href="https://e-seimas.lrs.lt/">šaltinis</a>' in html
+    tags = " ".join(re.findall(r"<[^>]*>", html))
     for forbidden in ("<img", "<link", "<style", "<iframe", "style=", "rel=", "file:", "169.254", "@import"):
-        assert forbidden not in html
+        assert forbidden not in tags
+    # Angle brackets that make no tag the sanitiser keeps are text, printed as typed: they load nothing.
+    assert '&lt;img src="file:///etc/passwd"&gt;' in html
 
 
 @pytest.mark.django_db
@@ -167,3 +175,23 @@ def test_the_annex_lists_the_members_in_lithuanian_alphabetical_order():
         "Tauragės klasteris",
         "Zarasų klasteris",
     ]
+
+
+@pytest.mark.django_db
+def test_text_in_angle_brackets_that_is_no_tag_prints_as_typed_in_the_letter_and_its_pdf():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    typed = "Įrašyti <institucijos pavadinimas> ir kai A<B bei C>D PABAIGA"
+    SectionFactory(paper=paper, body=typed)
+
+    letter = paper_letter(paper_for_document(paper_id=paper.pk))
+    content = pdf.letter_pdf(letter)
+
+    assert letter.sections[0].body == (
+        "<p>Įrašyti &lt;institucijos pavadinimas&gt; ir kai A&lt;B bei C&gt;D PABAIGA</p>"
+    )
+    assert typed in pdf_reading.full_text(content)
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        words = document.pages[0].extract_words(extra_attrs=["fontname"])
+    fonts = [word["fontname"] for word in words if word["text"] == "PABAIGA"]
+    assert fonts and not [font for font in fonts if "bold" in font.lower()]

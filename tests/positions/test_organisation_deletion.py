@@ -1,6 +1,6 @@
-"""An organisation that a sent paper lists (in its annex, as a proposal's proposer) or is
-addressed to cannot be deleted: the sent paper is a record that stays as it was sent. On drafts
-and approved papers the organisation's links go with it."""
+"""An organisation that an approved or a sent paper lists (in its annex, as a proposal's proposer)
+or that a paper is addressed to cannot be deleted: the registered paper is a record that stays as
+it was registered and sent. On drafts the organisation's links go with it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import translation
 
 from crm import services as crm_services
 from crm.models import Organisation
@@ -68,9 +69,8 @@ def test_deleting_an_organisation_a_sent_paper_lists_is_refused_and_the_admin_na
     listed, staff_client, role
 ):
     organisation = getattr(listed, role)
-    # Listed by a draft and an approved paper too: those alone would not stop it.
+    # Listed by a draft too: that alone would not stop it.
     listed.draft.supporting_organisations.add(organisation)
-    listed.approved.proposals.get().supporting_organisations.add(organisation)
 
     page = _delete_page(staff_client, organisation)
 
@@ -101,14 +101,51 @@ def test_the_addressee_of_a_sent_paper_cannot_be_deleted_either(listed, staff_cl
         addressee.delete()
 
 
-def test_an_organisation_listed_only_by_a_draft_and_an_approved_paper_is_deleted_from_their_lists(
-    listed, staff_client
+@pytest.mark.parametrize("role", ["supporter", "proposer"])
+def test_deleting_an_organisation_an_approved_paper_lists_is_refused_and_the_page_names_the_paper_in_lithuanian(
+    listed, staff_client, role
 ):
+    """An approved paper is registered under its number and is sent as it is: deleting a member
+    would drop it from the annex or from "Proposed by" of a letter already registered."""
+    member = OrganisationFactory(name="Mėnulio klasteris")
+    if role == "supporter":
+        listed.approved.supporting_organisations.add(member)
+    else:
+        listed.approved.proposals.get().supporting_organisations.add(member)
+    listed.draft.supporting_organisations.add(member)
+    letter_before = selectors.paper_built_letter(paper=listed.approved).letter
+
+    with translation.override("lt"):
+        url = reverse("admin:crm_organisation_delete", args=[member.pk])
+        page = staff_client.get(url)
+        posted = staff_client.post(url, {"post": "yes"})
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    # Django's own refusal, which named only the kind of record ("pozicijos dokumentas") the user
+    # may not delete, now names the paper that keeps the organisation.
+    assert "reikėtų ištrinti ir šiuos apsaugotus susijusius įrašus" in content
+    assert f">{listed.approved}</a>" in content
+    assert "neturi teisės" not in content
+    protected = [str(item) for item in page.context["protected"]]
+    assert len(protected) == 1
+    assert str(listed.approved) in protected[0]
+    assert posted.status_code == 200  # the same page again, nothing deleted
+    with pytest.raises(ProtectedError) as refused:
+        member.delete()
+    assert {paper.pk for paper in refused.value.protected_objects} == {listed.approved.pk}
+    assert Organisation.objects.filter(pk=member.pk).exists()
+    assert selectors.paper_built_letter(paper=listed.approved).letter == letter_before
+    assert "Mėnulio klasteris" in [
+        *letter_before.annex_entries,
+        *(name for line in letter_before.proposals for name in line.supporters),
+    ]
+
+
+def test_an_organisation_listed_only_by_a_draft_is_deleted_from_its_lists(listed, staff_client):
     member = OrganisationFactory(name="Klasteris Gama")
     listed.draft.supporting_organisations.add(listed.supporter, member)
     listed.draft.proposals.get().supporting_organisations.add(member)
-    listed.approved.supporting_organisations.add(member)
-    listed.approved.proposals.get().supporting_organisations.add(member)
     assert _delete_page(staff_client, member).context["protected"] == []
 
     response = staff_client.post(reverse("admin:crm_organisation_delete", args=[member.pk]), {"post": "yes"})
@@ -117,10 +154,22 @@ def test_an_organisation_listed_only_by_a_draft_and_an_approved_paper_is_deleted
     assert not Organisation.objects.filter(pk=member.pk).exists()
     assert list(listed.draft.supporting_organisations.all()) == [listed.supporter]
     assert not listed.draft.proposals.get().supporting_organisations.exists()
-    assert not listed.approved.supporting_organisations.exists()
-    assert not listed.approved.proposals.get().supporting_organisations.exists()
     # The sent paper was never concerned.
     assert list(listed.sent.supporting_organisations.all()) == [listed.supporter]
+
+
+def test_merging_a_duplicate_an_approved_paper_lists_moves_its_links_to_the_surviving_record(
+    listed, superuser
+):
+    duplicate = OrganisationFactory(name="Klasteris Alfa (dublikatas)")
+    listed.approved.supporting_organisations.set([duplicate])
+    listed.approved.proposals.get().supporting_organisations.set([duplicate, listed.supporter])
+
+    crm_services.organisation_merge(survivor=listed.supporter, others=[duplicate], user=superuser)
+
+    assert not Organisation.objects.filter(pk=duplicate.pk).exists()
+    assert list(listed.approved.supporting_organisations.all()) == [listed.supporter]
+    assert list(listed.approved.proposals.get().supporting_organisations.all()) == [listed.supporter]
 
 
 def test_merging_a_duplicate_moves_the_sent_paper_s_links_to_the_surviving_record(listed, superuser):
@@ -178,18 +227,28 @@ def test_a_data_migration_cannot_delete_an_organisation_a_sent_paper_lists(liste
     assert list(listed.sent.proposals.get().supporting_organisations.all()) == [listed.proposer]
 
 
+def test_a_data_migration_cannot_delete_an_organisation_an_approved_paper_lists(listed, historical):
+    member = OrganisationFactory(name="Klasteris Gama")
+    listed.draft.supporting_organisations.add(member)
+    listed.approved.proposals.get().supporting_organisations.add(member)
+
+    with pytest.raises(ProtectedError) as refused:
+        historical.get_model("crm", "Organisation").objects.get(pk=member.pk).delete()
+
+    assert {paper.pk for paper in refused.value.protected_objects} == {listed.approved.pk}
+    assert list(listed.approved.proposals.get().supporting_organisations.all()) == [member]
+
+
 def test_a_data_migration_deletes_an_organisation_only_drafts_list_with_its_links(listed, historical):
     member = OrganisationFactory(name="Klasteris Gama")
     listed.draft.supporting_organisations.add(listed.supporter, member)
     listed.draft.proposals.get().supporting_organisations.add(member)
-    listed.approved.supporting_organisations.add(member)
 
     historical.get_model("crm", "Organisation").objects.get(pk=member.pk).delete()
 
     assert not Organisation.objects.filter(pk=member.pk).exists()
     assert list(listed.draft.supporting_organisations.all()) == [listed.supporter]
     assert not listed.draft.proposals.get().supporting_organisations.exists()
-    assert not listed.approved.supporting_organisations.exists()
 
 
 def test_a_data_migration_cannot_delete_the_user_who_made_a_sent_pdf(listed, historical, superuser):

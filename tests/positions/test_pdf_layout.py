@@ -3,10 +3,12 @@ signature and the annex reference. Each test reads the real PDF back with pdfplu
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pdfplumber
 import pytest
+import time_machine
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 
@@ -446,3 +448,43 @@ def test_a_letter_without_an_annex_has_no_annex_reference():
 
     assert "PRIDEDAMA" not in text
     assert paper_letter(paper_for_document(paper_id=paper.pk)).annex_pages_estimate() == 0
+
+
+def test_a_long_e_mail_address_in_the_addressee_breaks_in_its_cell_and_leaves_the_date_and_number_on_one_line(
+    superuser,
+):
+    issuer_with_requisites()
+    address = "inovaciju.ir.skaitmenizacijos.departamentas@ekonomikosirinovacijuministerija.lt"
+    paper = PaperFactory(addressee_person=f"Inovacijų departamentui, {address}")
+    SectionFactory(paper=paper)
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 8, 0, tzinfo=datetime.UTC), tick=False):
+        services.paper_approve(paper=paper, user=superuser)
+
+    content = _pdf(paper)
+    with pdfplumber.open(io.BytesIO(content)) as document:
+        page = document.pages[0]
+        lines = _lines(page)
+        words = page.extract_words()
+    number = next(word for word in words if word["text"] == "S-2026-001")
+    # The address's pieces, as the cell breaks it (the letterhead's own address is not among them).
+    pieces = [word for word in words if len(word["text"]) > 15 and word["text"] in address]
+
+    # The date and number, and the request's, each whole on one line (beside the addressee's lines).
+    assert [line for line in lines if line.endswith("2026-11-28 Nr. S-2026-001")]
+    assert [line for line in lines if line.endswith("Į 2026-11-10 Nr. 4-1234")]
+    # The address breaks inside its own column, left of the date, and is printed whole.
+    assert "".join(word["text"] for word in pieces) == address
+    assert max(word["x1"] for word in pieces) < number["x0"]
+    assert _outside_the_margins(content) == []
+
+
+def test_a_request_number_as_long_as_its_field_allows_breaks_inside_its_cell():
+    issuer_with_requisites()
+    number = "(4.38E-12)-5-" + "1234567890" * 8 + "/2026"
+    paper = PaperFactory(request_number=number[:100])
+    SectionFactory(paper=paper)
+
+    content = _pdf(paper)
+
+    assert _outside_the_margins(content) == []
+    assert number[:100] in pdf_reading.full_text(content).replace(" ", "")
