@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm import selectors, signals, validators
-from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Person
 from crm.names import base_letter, marked_forms, name_forms_pattern, name_prefilter_terms
 
 M = TypeVar("M", bound=models.Model)
@@ -875,10 +875,12 @@ def _scrub_records(
     key: str = "pk",
 ) -> None:
     """Replace what `pattern` finds in the records' text `fields` by the placeholder, record by
-    record, without touching anything else of them (no history of the change: it erases)."""
+    record, without touching anything else of them (no history of the change: it erases). A text
+    the placeholder makes longer than its column takes is cut to it."""
+    limits = {field: records.model._meta.get_field(field).max_length for field in fields}
     for record in records.only(key, *fields):
         changed = {
-            field: scrubbed
+            field: scrubbed[: limits[field]] if limits[field] else scrubbed
             for field in fields
             if (scrubbed := _scrub_text(pattern, getattr(record, field), placeholder))
             != getattr(record, field)
@@ -1084,12 +1086,13 @@ def person_erase(*, person: Person, user: AbstractBaseUser) -> Person:
         | traces.naming(("subject", "notes"))
     )
     _scrub_records(interactions, ("subject", "notes"), traces.shared_pattern, placeholder)
-    # Staff's texts on organisations, memberships and other persons ("contact: Jūratė
+    # Staff's texts on organisations, memberships, payments and other persons ("contact: Jūratė
     # Kazlauskienė, …", "stands in for Jūratė Kazlauskienė while away"), and what their history
     # keeps of them. The person's own history was blanked above.
     for model, fields, excluded in (
         (Organisation, ("description", "notes"), models.Q()),
         (Membership, ("notes",), models.Q()),
+        (Payment, ("reference",), models.Q()),
         (Person, ("notes",), models.Q(id=person.pk)),
     ):
         _scrub_records(

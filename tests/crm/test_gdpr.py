@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from crm import services
-from crm.models import Affiliation, Interaction, Membership, Organisation, Person
+from crm.models import Affiliation, Interaction, Membership, Organisation, Payment, Person
 from tests.admin_forms import change_form_data
 from tests.factories import (
     AffiliationFactory,
@@ -688,3 +689,25 @@ def test_a_second_erasure_takes_the_first_ones_placeholders_for_no_name(superuse
     assert colleague.notes == f"Anksčiau: Anonimizuotas asmuo #{person.pk}. Anonymised person #7."
     first_erasure = LogEntry.objects.filter(object_id=str(person.pk)).earliest("pk")
     assert first_erasure.object_repr == f"Anonimizuotas asmuo #{person.pk}"
+
+
+def test_erasure_scrubs_payment_references_naming_her_and_their_history_within_the_column(superuser):
+    person = PersonFactory(first_name="Jūratė", last_name="Žemaitytė", email="jurate@klasteris.lt")
+    membership = MembershipFactory(organisation=OrganisationFactory(name="Kitas klasteris"))
+    payment = Payment.objects.create(
+        membership=membership,
+        amount=Decimal("600"),
+        paid_on=datetime.date(2026, 3, 1),
+        reference="Mokėjo Jūratė Žemaitytė",
+    )
+    payment.reference = "Jūratė Žemaitytė " * 5 + "jurate@klasteris.lt"  # 104 characters, cut to 100
+    payment.reference = payment.reference[:100]
+    payment.save()
+
+    services.person_erase(person=person, user=superuser)
+
+    payment.refresh_from_db()
+    assert "Jūrat" not in payment.reference and "Anonymised person" in payment.reference
+    assert len(payment.reference) <= 100
+    kept = Payment.history.model.objects.filter(id=payment.pk).values_list("reference", flat=True)
+    assert len(kept) == 2 and not [text for text in kept if "Jūrat" in text or "Žemait" in text]
