@@ -333,6 +333,18 @@ class OrganisationAdmin(QuickRowsMixin, OrganisationToolsMixin, ImportExportAdmi
         (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """What deleting `objs` takes with it, as Django finds it. An organisation that a registered
+        position paper lists or is addressed to is protected by that paper
+        (`positions.models.cascade_unless_registered`); Django would say only that the user may not
+        delete position papers, as no one may delete a registered one, and the paper is named
+        instead, on the delete page and by the list's delete action alike. Nothing is deleted
+        either way: Django deletes nothing while anything is protected."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         # Interactions logged from the organisation page are authored by the staff member.
         if formset.model is Interaction:

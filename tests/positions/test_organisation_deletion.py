@@ -324,3 +324,23 @@ def test_the_links_made_before_the_tables_became_models_are_kept_and_protect_a_s
     back = migrate(BEFORE)
     restored = back.get_model("positions", "PositionPaper").objects.get(pk=sent.pk)
     assert list(restored.supporting_organisations.values_list("pk", flat=True)) == [supporter.pk]
+
+
+def test_the_lists_delete_action_names_the_approved_paper_that_keeps_an_organisation(listed, staff_client):
+    member = OrganisationFactory(name="Mėnulio klasteris")
+    other = OrganisationFactory(name="Saulės klasteris")
+    listed.approved.supporting_organisations.add(member)
+    selection = {"action": "delete_selected", "_selected_action": [member.pk, other.pk]}
+
+    with translation.override("lt"):
+        changelist = reverse("admin:crm_organisation_changelist")
+        page = staff_client.post(changelist, selection)
+        posted = staff_client.post(changelist, {**selection, "post": "yes"})
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "reikėtų ištrinti ir šiuos apsaugotus susijusius įrašus" in content
+    assert f">{listed.approved}</a>" in content
+    assert "neturi teisės" not in content
+    assert posted.status_code == 200  # the same page again, nothing deleted
+    assert Organisation.objects.filter(pk__in=[member.pk, other.pk]).count() == 2
