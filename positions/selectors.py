@@ -244,7 +244,9 @@ class BuiltLetter:
 
     @property
     def fingerprint(self) -> str:
-        """The SHA-256 of the letter as it prints (its HTML, as a draft)."""
+        """The SHA-256 of the letter as it prints (its HTML, as a draft): the approval's confirmation
+        page sends it back, so that a paper that changed after the page showed it (its text,
+        addressee, annex, an organisation's name…) is not approved unseen."""
         return hashlib.sha256(letter_html(self.letter, asset_url=str).encode()).hexdigest()
 
 
@@ -280,13 +282,6 @@ def paper_unprintable_text(
     if rest:
         found.append(UnprintableText(place=str(capfirst(_("letter"))), characters=rest))
     return found
-
-
-def paper_letter_fingerprint(*, paper: PositionPaper, issuer: IssuerSettings | None = None) -> str:
-    """The SHA-256 of the paper's letter as it prints now (its HTML, as a draft): the approval's
-    confirmation page sends it back, so that a paper that changed after the page showed it (its
-    text, addressee, annex, an organisation's name…) is not approved unseen."""
-    return paper_built_letter(paper=paper, issuer=issuer).fingerprint
 
 
 @dataclass(frozen=True)

@@ -361,7 +361,7 @@ def test_the_approval_page_builds_the_letter_once_for_its_checks_and_its_fingerp
 
     assert page.status_code == 200
     assert page.context["preview"].problems == []
-    assert page.context["shown"] == selectors.paper_letter_fingerprint(paper=paper)
+    assert page.context["shown"] == selectors.paper_built_letter(paper=paper).fingerprint
     builds = [
         query
         for query in queries.captured_queries

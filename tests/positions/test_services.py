@@ -167,7 +167,7 @@ def test_an_approved_paper_is_not_approved_again(issuer, superuser):
 
 def test_approving_a_paper_whose_letter_changed_since_it_was_shown_takes_no_number(issuer, superuser):
     paper = _ready_paper()
-    shown = selectors.paper_letter_fingerprint(paper=paper)
+    shown = selectors.paper_built_letter(paper=paper).fingerprint
     # An organisation in the annex is renamed: the paper's own row is as it was.
     member = OrganisationFactory(name="Klasteris Alfa")
     paper.supporting_organisations.add(member)
@@ -180,7 +180,7 @@ def test_approving_a_paper_whose_letter_changed_since_it_was_shown_takes_no_numb
     assert paper.is_draft and paper.registration_number == ""
     assert not RegistrationJournal.objects.exists()
     approved = services.paper_approve(
-        paper=paper, user=superuser, shown=selectors.paper_letter_fingerprint(paper=paper)
+        paper=paper, user=superuser, shown=selectors.paper_built_letter(paper=paper).fingerprint
     )
     assert approved.registration_number.endswith("-001")
 
@@ -192,7 +192,7 @@ def _letter_builds(queries: CaptureQueriesContext) -> int:
 
 def test_approving_the_letter_shown_builds_it_once_for_its_fingerprint_and_its_checks(issuer, superuser):
     paper = _ready_paper()
-    shown = selectors.paper_letter_fingerprint(paper=paper)
+    shown = selectors.paper_built_letter(paper=paper).fingerprint
 
     with CaptureQueriesContext(connection) as queries:
         services.paper_approve(paper=paper, user=superuser, shown=shown)
