@@ -61,6 +61,18 @@ def links_of(versions: Sequence[Any], *, fields: Iterable[str]) -> dict[str, dic
     return found
 
 
+def links_set(instance: Model, **links: Iterable[Model]) -> None:
+    """Set the record's links (`sectors=[…]`, `tags=[…]`) as its latest version's, as the admin's
+    save does: simple-history would otherwise write a version for each link removed or added."""
+    instance.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        for name, linked in links.items():
+            getattr(instance, name).set(linked)
+    finally:
+        del instance.skip_history_when_saving  # type: ignore[attr-defined]
+    links_record(instance=instance)
+
+
 def links_record(*, instance: Model) -> None:
     """Give the record's latest version the links the record has now (replacing those it kept)."""
     version = instance.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]

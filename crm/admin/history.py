@@ -49,6 +49,21 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return value
 
 
+def keep_stored_fields_off_the_form(obj: models.Model, form: Any) -> None:
+    """Give the record rebuilt from a past version the stored values of the fields its form does
+    not show (when a person was erased, when the record was created): "Revert" brings back what
+    the form shows, and simple-history would save the rest of the past version too, an erased
+    person's version from before the erasure making them a live contact again."""
+    names = [
+        field.attname
+        for field in obj._meta.concrete_fields
+        if not field.primary_key and field.name not in form.fields
+    ]
+    stored = type(obj)._base_manager.filter(pk=obj.pk).values(*names).first()
+    for name, value in (stored or {}).items():
+        setattr(obj, name, value)
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """django-simple-history's admin, whose page of a past version saves ("Revert") only for staff
     who may change the record. The library lets anyone who may view the record post that form,
@@ -66,11 +81,26 @@ class HistoryAdmin(SimpleHistoryAdmin):
         simple-history writes a version of its own for each link removed and each added, the
         record's other changes nowhere among them. So one save was a version with nothing
         changed, then one without the old sectors, then one with the new. Here the form's link
-        changes write no version, and the save's version is given the links once they are saved."""
-        super().save_model(request, obj, form, change)
+        changes write no version, and the save's version is given the links once they are saved.
+
+        A page saved with the record's own form unchanged (only a payment or an affiliation
+        entered below it, which have their own history) writes no version of the record: it
+        would be an empty one, "nothing changed", in its history. A past version's page ("Revert")
+        always writes one: its form starts from that version, not from the record."""
+        reverting = hasattr(request, "history_version_id")
+        if reverting and change:
+            keep_stored_fields_off_the_form(obj, form)
+        unchanged = change and not reverting and not form.has_changed()
+        if unchanged:
+            obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            if unchanged:
+                del obj.skip_history_when_saving
         tracked = history.tracked_links(type(obj))
         save_m2m = getattr(form, "save_m2m", None)
-        if not tracked or save_m2m is None:
+        if not tracked or save_m2m is None or unchanged:
             return
 
         def save_m2m_into_this_version() -> None:

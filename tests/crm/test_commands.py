@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from crm import history
 from crm.models import Affiliation, Interaction, Membership, Organisation, Person, Sector
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,14 @@ def test_the_demo_login_names_the_address_the_server_serves(settings):
     call_command("ensure_demo_staff", url="http://127.0.0.1:8010", stdout=printed)
     assert "http://127.0.0.1:8010/admin/" in printed.getvalue()
     assert f"user:     {settings.DEMO_STAFF_USERNAME}" in printed.getvalue()
+
+
+def test_seed_demo_organisations_history_keeps_their_sectors_and_tags_in_their_one_version():
+    call_command("seed_demo")
+
+    cluster = Organisation.objects.filter(kind=Organisation.Kind.CLUSTER).order_by("pk").first()
+    (version,) = cluster.history.all()
+    kept = history.links_of([version], fields=["sectors", "tags"])
+    assert [s.pk for s in kept["sectors"][version.history_id]] == [s.pk for s in cluster.sectors.all()]
+    assert [t.pk for t in kept["tags"][version.history_id]] == [t.pk for t in cluster.tags.all()]
+    assert cluster.sectors.exists() and cluster.tags.count() == 2

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from crm import services
 from tests.admin_forms import change_form_data
 from tests.factories import AffiliationFactory, OrganisationFactory, PersonFactory
 
@@ -75,3 +77,41 @@ def test_staff_who_may_change_the_record_can_revert_it(crm_editor):
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.name == "Klasteris „Ąžuolas“"
+
+
+def test_a_revert_is_a_version_of_its_own(crm_editor):
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    organisation.name = "Klasteris „Beržas“"
+    organisation.save()
+    url = history_url(organisation, "organisation")
+    client = client_of(crm_editor)
+
+    assert client.post(url, change_form_data(client.get(url))).status_code == 302
+
+    # The page's form held the past version unchanged; the record changed, and its history says so.
+    assert [v.name for v in organisation.history.order_by("-history_id")] == [
+        "Klasteris „Ąžuolas“",
+        "Klasteris „Beržas“",
+        "Klasteris „Ąžuolas“",
+    ]
+
+
+def test_reverting_an_erased_person_keeps_them_erased(administrator, crm_editor):
+    person = PersonFactory(first_name="Jūratė", last_name="Kazlauskienė")
+    services.person_erase(person=person, user=administrator)
+    person.refresh_from_db()
+    erased_at, created_at = person.anonymised_at, person.created_at
+    client = client_of(crm_editor)
+    url = history_url(person, "person")
+
+    assert client.post(url, change_form_data(client.get(url))).status_code == 302
+
+    # The version from before the erasure (scrubbed by it) had no erasure time; the record keeps
+    # its own, and so stays out of merges with live contacts.
+    person.refresh_from_db()
+    assert person.anonymised_at == erased_at
+    assert person.created_at == created_at
+    assert person.first_name != "Jūratė"
+    with pytest.raises(ValidationError) as refused:
+        services.person_merge(survivor=PersonFactory(), others=[person], user=crm_editor)
+    assert refused.value.code == "merge_anonymised"

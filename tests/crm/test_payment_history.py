@@ -118,3 +118,28 @@ def test_merged_memberships_bring_their_payments_history(superuser, staff_client
     services.organisation_merge(survivor=survivor, others=[other], user=superuser)
 
     assert [row[0] for row in payment_rows(staff_client, kept)] == ["300,00 EUR, 2025 m. vasario 1 d."]
+
+
+def test_a_payment_entered_on_the_membership_page_writes_no_empty_version_of_the_membership(crm_editor):
+    staff_client = Client()
+    staff_client.force_login(crm_editor)
+    membership = MembershipFactory(annual_fee=Decimal("600.00"))
+    versions_before = membership.history.count()
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+    data = change_form_data(staff_client.get(url))
+    data |= {"payments-0-amount": "300,00", "payments-0-paid_on": "2026-04-01", "payments-0-reference": "SF-7"}
+    data["payments-TOTAL_FORMS"] = str(max(int(data["payments-TOTAL_FORMS"]), 1))
+
+    assert staff_client.post(url, data).status_code == 302
+
+    assert [p.amount for p in membership.payments.all()] == [Decimal("300.00")]
+    # The payment has its own history; the membership itself did not change.
+    assert membership.history.count() == versions_before
+    assert Payment.history.filter(membership_id=membership.pk).count() == 1
+
+    # A change of the membership on the same page still writes its version.
+    data = change_form_data(staff_client.get(url))
+    data["annual_fee"] = "650,00"
+    assert staff_client.post(url, data).status_code == 302
+    assert membership.history.count() == versions_before + 1
+    assert membership.history.first().annual_fee == Decimal("650.00")

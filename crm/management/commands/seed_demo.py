@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from crm import history
 from crm.models import (
     Affiliation,
     Interaction,
@@ -314,8 +315,9 @@ class Command(BaseCommand):
                     ),
                 },
             )
-            organisation.sectors.set([sectors[code] for code in sector_codes])
-            organisation.tags.set(rng.sample(tags, 2))
+            history.links_set(
+                organisation, sectors=[sectors[code] for code in sector_codes], tags=rng.sample(tags, 2)
+            )
 
             start = datetime.date(2018 + index % 6, 1, 1)
             status = Membership.Status.APPLICANT if index % 11 == 10 else Membership.Status.ACTIVE
