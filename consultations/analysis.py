@@ -356,11 +356,27 @@ def proposal_group_key(*, provision: str, proposed_wording: str) -> str:
     return " " + hashlib.sha256(wording.encode()).hexdigest()
 
 
-def _natural(key: str) -> list[Any]:
-    # "2 str." before "10 str.": numbers compare as numbers.
-    return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key) if part
-    ]
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_NUMBERS = re.compile(rf"(\d+|[{_SUPERSCRIPT_DIGITS}]+)")
+
+
+def natural_key(text: str) -> list[tuple[int, int, str]]:
+    """The order of provisions: "2 str." before "10 str.", numbers compared as numbers (in any
+    script's digits); an inserted article or point, numbered with a superscript as Lithuanian acts
+    do, "15¹ str.", after "15 str." and its parts and before "16 str.".
+
+    Not `str.isdigit`, which superscripts pass but `int` refuses."""
+    key = []
+    for part in _NUMBERS.split(text):
+        if not part:
+            continue
+        if part.isdecimal():
+            key.append((0, int(part), ""))
+        elif part[0] in _SUPERSCRIPT_DIGITS:
+            key.append((2, int("".join(str(_SUPERSCRIPT_DIGITS.index(digit)) for digit in part)), ""))
+        else:
+            key.append((1, 0, part))
+    return key
 
 
 def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> QuestionSummary:
@@ -437,7 +453,7 @@ def _summarise(question: Question, submitted: list[SubmittedAnswer]) -> Question
         # Proposals that name no provision come last, in the order of the organisations' names.
         summary.proposal_groups = sorted(
             groups.values(),
-            key=lambda group: (not group.provision, _natural(group.key) if group.provision else []),
+            key=lambda group: (not group.provision, natural_key(group.key) if group.provision else []),
         )
     else:
         summary.texts = [TextAnswer(organisation=org, text=entry.get("text", "")) for org, entry in answered]

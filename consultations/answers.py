@@ -287,7 +287,7 @@ def fingerprint_questions(fingerprint: str) -> dict[int, tuple[str, str]]:
     for item in fingerprint.split():
         pk, _colon, rest = item.partition(":")
         kind, _colon, digest = rest.partition(":")
-        if pk.isdigit() and kind and digest:
+        if pk.isdecimal() and pk.isascii() and kind and digest:
             found[int(pk)] = (kind, digest)
     return found
 

@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from consultations.analysis import proposal_group_key
+from consultations.analysis import natural_key, proposal_group_key
 from consultations.answers import entry_display
 from consultations.models import Answer, Consultation, ProposalRow, Question, Response, ResponseVersion
 from crm.collation import alphabetical
@@ -343,14 +343,9 @@ def consultation_proposal_groups(
         key=lambda group: (
             order[group.question.pk],
             not group.provision,
-            _natural_key(group.key) if group.provision else [],
+            natural_key(group.key) if group.provision else [],
         ),
     )
-
-
-def _natural_key(text: str) -> list[tuple[int, int | str]]:
-    """ "5 straipsnis" before "12 straipsnis": numbers compare as numbers."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
 
 
 # --- services -----------------------------------------------------------------------------------------

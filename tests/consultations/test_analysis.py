@@ -492,6 +492,43 @@ def test_proposals_are_grouped_by_provision_written_alike(consultation, question
     assert [g.key for g in groups[:2]] == ["5 str. 2 d", "10 str"]
 
 
+def test_inserted_provisions_numbered_with_a_superscript_sort_after_their_number(
+    staff_client, consultation, questions, answered
+):
+    # Lithuanian acts number an inserted article or point with a superscript: 15¹ comes after 15.
+    organisation = invite(consultation, name="Alfa klasteris")
+    rows = tuple(
+        ProposalValue(provision=provision, proposed_wording=f"Nauja {provision} redakcija")
+        for provision in ["16 str.", "15¹ str.", "15² str.", "15 str.", "7¹, 7²"]
+    )
+    submit(consultation, organisation, questions, {"proposals": AnswerValue(rows=rows)})
+
+    groups = _summary(analysis.consultation_answers(consultation=consultation), questions["proposals"])
+    assert [g.provision for g in groups.proposal_groups if g.provision] == [
+        "5 str., 2 d.",
+        "7¹, 7²",
+        "10 str.",
+        "15 str.",
+        "15¹ str.",
+        "15² str.",
+        "16 str.",
+    ]
+    page = staff_client.get(_url("answers", consultation))
+    assert page.status_code == 200
+    assert "15¹ str." in page.content.decode()
+
+
+def test_the_natural_order_compares_numbers_as_numbers_in_any_script():
+    provisions = ["10 str.", "2 str.", "2¹ str.", "١٢ str.", "2 str. 3 d."]
+    assert sorted(provisions, key=analysis.natural_key) == [
+        "2 str.",
+        "2 str. 3 d.",
+        "2¹ str.",
+        "10 str.",
+        "١٢ str.",
+    ]
+
+
 @pytest.fixture
 def unnamed(consultation, questions, answered) -> dict[str, Organisation]:
     """Beside Žvaigždės' proposal naming no provision, two more that name none: Alfa's of the same

@@ -15,6 +15,7 @@ from consultations.answers import (
     TEXT_MAX_LENGTH,
     AnswerValue,
     ProposalValue,
+    fingerprint_questions,
     questions_fingerprint,
     same_answers,
     snapshot_entry,
@@ -509,3 +510,9 @@ def test_copies_of_answers_are_the_same_whatever_the_wording_of_their_questions(
     assert same_answers(before, [snapshot_entry(question=single, value=value)])
     assert not same_answers(before, [snapshot_entry(question=single, value=AnswerValue(choice_indexes=(2,)))])
     assert not same_answers(before, [])
+
+
+def test_a_questions_fingerprint_reads_only_what_it_wrote():
+    # The page writes "id:kind:digest" for each question; anything else in a posted field (a
+    # superscript "²" passes str.isdigit but not int) is left out, not an error.
+    assert fingerprint_questions("12:short_text:ab ²:x:y ١٢:x:y 7::z 8:scale:") == {12: ("short_text", "ab")}
