@@ -26,6 +26,9 @@ class LabelledAutocompleteJsonView(AutocompleteJsonView):
 
 
 class AdminSite(admin.AdminSite):
+    # Every list writes an empty value as the columns of its own do, a dash, not Django's hyphen.
+    empty_value_display = "—"
+
     def autocomplete_view(self, request: HttpRequest) -> Any:
         return LabelledAutocompleteJsonView.as_view(admin_site=self)(request)
 

@@ -55,6 +55,9 @@ class Consultation(models.Model):
         null=True,
         blank=True,
         related_name="requested_consultations",
+        # A ministry, the Seimas, a municipality: the CRM's public institutions, whom a paper drafted
+        # from the consultation is addressed to; never a member.
+        limit_choices_to={"kind": Organisation.Kind.PUBLIC},
         help_text=_("The ministry or other body that asked for comments."),
     )
     external_reference = models.CharField(

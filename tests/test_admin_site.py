@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from config.admin import AdminSite
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +41,12 @@ def test_view_site_leads_to_the_site_in_the_admins_language(staff_client, admin_
 
     assert f'<a href="{site}">' in page
     assert staff_client.get(site).url == ("/en/nariai/" if site == "/en/" else "/nariai/")
+
+
+def test_lists_write_an_empty_value_as_a_dash_as_their_own_columns_do(staff_client):
+    MembershipFactory(end_date=None)
+
+    page = staff_client.get(reverse("admin:crm_membership_changelist")).content.decode()
+
+    end_cells = re.findall(r'<td class="field-end_date[^"]*">(.*?)</td>', page, re.DOTALL)
+    assert end_cells and all(cell.strip() == "—" for cell in end_cells), end_cells

@@ -48,6 +48,7 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["position", "kind", "text", "help_text", "required", "max_length", "choices", "allow_other"]
+        help_texts = {"position": _("A new question left at 0 goes after the others.")}
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "help_text": forms.Textarea(attrs={"rows": 2, "cols": 30}),
@@ -59,7 +60,20 @@ REFUSED_AS_A_WHOLE = {"consultation_closed", "answered_add", "answered_structure
 
 
 class QuestionFormSet(BaseInlineFormSet):
-    """Checks every added, changed or removed question against the answers already given."""
+    """Checks every added, changed or removed question against the answers already given, and
+    numbers the questions added without a position after the others, in the order they were added:
+    every new row starts at 0, and seven added at once would all be 0, their order then kept by
+    chance and none of them movable before another without renumbering them all."""
+
+    def save_new(self, form: forms.ModelForm, commit: bool = True) -> Any:
+        if not form.cleaned_data.get("position"):
+            # The saved questions are stored by now (Django saves them before the new ones).
+            if not hasattr(self, "_last_position"):
+                last = self.instance.questions.aggregate(last=models.Max("position"))["last"]
+                self._last_position = last or 0
+            self._last_position += 1
+            form.instance.position = self._last_position
+        return super().save_new(form, commit)
 
     def clean(self) -> None:
         consultation = self.instance

@@ -19,7 +19,7 @@ from consultations import services
 from consultations.admin.consultation import ConsultationAdmin
 from consultations.admin.links import not_reachable_invitations_url
 from consultations.models import AccessLink, Consultation, ConsultationDocument, Question
-from crm.models import Sector
+from crm.models import Organisation, Sector
 from tests.consultations.factories import (
     AnswerFactory,
     ConsultationFactory,
@@ -27,7 +27,7 @@ from tests.consultations.factories import (
     ResponseFactory,
     member_organisation,
 )
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -511,6 +511,62 @@ def test_questions_are_added_inline_with_choices_one_per_line(staff_client):
         ("single_choice", ["Taip", "Ne"]),
         ("proposals", []),
     ]
+
+
+def test_questions_added_without_a_position_are_numbered_after_the_others(staff_client):
+    consultation = ConsultationFactory(sectors=["ict"])
+    QuestionFactory(consultation=consultation, position=4, text="Pirmas")
+    data = _form_data(
+        consultation,
+        [
+            _question_data(consultation.questions.get()),
+            {"position": 0, "kind": "long_text", "text": "Antras"},
+            {"position": 0, "kind": "long_text", "text": "Trečias"},
+            {"position": 2, "kind": "long_text", "text": "Įterptas"},
+            {"position": 0, "kind": "yes_no", "text": "Ketvirtas"},
+        ],
+    )
+
+    response = staff_client.post(_change_url(consultation), data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(consultation.questions.values_list("text", "position")) == [
+        ("Įterptas", 2),
+        ("Pirmas", 4),
+        ("Antras", 5),
+        ("Trečias", 6),
+        ("Ketvirtas", 7),
+    ]
+
+
+def test_the_requesting_institution_is_a_public_institution(staff_client):
+    consultation = ConsultationFactory(sectors=["ict"])
+    cluster = OrganisationFactory(kind=Organisation.Kind.CLUSTER, name="Klasteris „Saulėgrąža“")
+    ministry = OrganisationFactory(kind=Organisation.Kind.PUBLIC, name="Energetikos ministerija")
+    data = _form_data(consultation, [])
+
+    refused = staff_client.post(_change_url(consultation), {**data, "requesting_institution": cluster.pk})
+    assert refused.status_code == 200
+    assert "requesting_institution" in refused.context["adminform"].form.errors
+    consultation.refresh_from_db()
+    assert consultation.requesting_institution is None
+
+    # The picker offers public institutions only.
+    found = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "",
+            "app_label": "consultations",
+            "model_name": "consultation",
+            "field_name": "requesting_institution",
+        },
+    ).json()
+    assert [row["id"] for row in found["results"]] == [str(ministry.pk)]
+
+    saved = staff_client.post(_change_url(consultation), {**data, "requesting_institution": ministry.pk})
+    assert saved.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.requesting_institution == ministry
 
 
 def test_a_choice_question_without_choices_is_a_form_error(staff_client):
