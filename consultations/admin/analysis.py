@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
@@ -83,9 +84,22 @@ def answers_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) 
     return TemplateResponse(request, "consultations/admin/analysis_answers.html", context)
 
 
+def _filter_refused(
+    request: HttpRequest, consultation: Consultation, filterset: InvitationFilter
+) -> HttpResponse:
+    """An export asked for with a filter that cannot be read (a sector since deleted, a link edited
+    by hand) exports nothing, rather than every answer as if unfiltered: the answers page, with
+    the same filters, says what is wrong with them."""
+    messages.error(request, _("The filters are not valid, so nothing was exported; correct them below."))
+    url = reverse("admin:consultations_consultation_answers", args=[consultation.pk])
+    return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}")
+
+
 def export_xlsx_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     consultation = _consultation(model_admin, request, object_id, export=True)
     filterset = _filtered(request, consultation)
+    if filterset.is_bound and not filterset.is_valid():
+        return _filter_refused(request, consultation, filterset)
     content = exports.answers_xlsx(
         consultation=consultation, invitations=filterset.qs if filterset.is_valid() else None
     )
@@ -100,6 +114,8 @@ def export_xlsx_view(model_admin: ModelAdmin, request: HttpRequest, object_id: s
 def export_csv_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     consultation = _consultation(model_admin, request, object_id, export=True)
     filterset = _filtered(request, consultation)
+    if filterset.is_bound and not filterset.is_valid():
+        return _filter_refused(request, consultation, filterset)
     response = StreamingHttpResponse(
         exports.answers_csv(
             consultation=consultation, invitations=filterset.qs if filterset.is_valid() else None

@@ -946,6 +946,21 @@ def test_export_buttons_download_xlsx_and_csv(staff_client, consultation, answer
     assert [row[0] for row in csv.reader(io.StringIO(content), delimiter=";")][1:] == ["Kometos įmonė"]
 
 
+@pytest.mark.parametrize("name", ["export_xlsx", "export_csv"])
+def test_an_export_with_a_filter_that_cannot_be_read_exports_nothing(
+    staff_client, consultation, answered, name
+):
+    response = staff_client.get(
+        _url(name, consultation), {"sector": "999", "kind": Organisation.Kind.COMPANY}
+    )
+
+    assert response.status_code == 302
+    assert response.url.startswith(_url("answers", consultation) + "?")
+    assert "sector=999" in response.url
+    page = staff_client.get(response.url)
+    assert "The filters are not valid, so nothing was exported" in page.content.decode()
+
+
 def test_admin_analysis_pages_run_a_bounded_number_of_queries(
     staff_client, consultation, questions, answered
 ):
