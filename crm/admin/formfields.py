@@ -33,7 +33,13 @@ class MoneyField(forms.DecimalField):
     "1,200.50" in English, where the decimal mark then tells them apart. A lone dot stays a
     decimal mark ("600.50"), as before."""
 
-    default_error_messages = {"invalid": _("Enter an amount, e.g. 1200.50 or 1 200.50.")}
+    default_error_messages = {
+        "invalid": _("Enter an amount, e.g. 1200.50 or 1 200.50."),
+        "ambiguous": _(
+            "“%(value)s” can be read two ways: group thousands with a space (1 200) and write "
+            "cents after the decimal mark."
+        ),
+    }
 
     def to_python(self, value: object) -> object:
         if isinstance(value, str):
@@ -47,6 +53,12 @@ class MoneyField(forms.DecimalField):
                     rf"[+-]?\d{{1,3}}(?:{re.escape(group)}\d{{3}})+{re.escape(decimal)}\d*", text
                 ):
                     text = text.replace(group, "")
+                elif group == "." and re.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+", text):
+                    # "1.200" in Lithuanian: 1 200 grouped with a dot, or 1,2 with a dot for a
+                    # comma? Django would refuse it for its three decimals, which misleads.
+                    raise ValidationError(
+                        self.error_messages["ambiguous"], code="ambiguous", params={"value": text}
+                    )
             value = text
         return super().to_python(value)
 

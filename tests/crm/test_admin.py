@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import pytest
@@ -132,6 +133,23 @@ def test_a_sum_of_money_that_cannot_be_read_is_refused_with_an_example(staff_cli
 
     assert response.status_code == 200
     assert "Įveskite sumą, pvz., 1200,50 arba 1 200,50." in response.content.decode()
+    membership.refresh_from_db()
+    assert str(membership.annual_fee) == "600.00"
+
+
+@pytest.mark.parametrize("typed", ["1.200", "12.345.000"])
+def test_a_sum_grouped_with_dots_and_no_cents_is_refused_as_ambiguous(staff_client, typed):
+    # "1.200": 1 200, or 1,2 with a dot for the comma? Not "at most 2 digits after the comma".
+    membership = MembershipFactory(annual_fee="600.00")
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+    page = staff_client.get(url)
+
+    response = staff_client.post(url, change_form_data(page) | {"annual_fee": typed})
+
+    assert response.status_code == 200
+    content = html.unescape(response.content.decode())
+    assert f"„{typed}“ galima suprasti dvejopai" in content
+    assert "skaitmenys" not in content
     membership.refresh_from_db()
     assert str(membership.annual_fee) == "600.00"
 
