@@ -15,8 +15,8 @@ import html
 import mimetypes
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import TypeVar
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 import phonenumbers
 from django.contrib.staticfiles import finders
@@ -186,6 +186,31 @@ class Letter:
             "annex": self.annex_reference,
             "count": self.annex_pages,
         }
+
+    def as_json(self) -> dict[str, object]:
+        """The letter as JSON, to keep it as approved (`PositionPaper.approved_letter`). The annex's
+        number of pages is left out: the layout counts it whenever the letter is rendered."""
+        data = asdict(self)
+        data["annex_pages"] = 0
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Letter:
+        """The letter `as_json` kept. The sections' bodies are the sanitised HTML `paper_letter`
+        made and are marked safe again, so that they print as HTML, not as its tags. A key the
+        letter no longer has is ignored; a part added since takes its default."""
+        known = {each.name for each in fields(cls) if each.init}
+        values = {name: value for name, value in data.items() if name in known}
+        values["issuer"] = Issuer(**data["issuer"])
+        values["sections"] = [
+            Section(
+                heading=section["heading"],
+                body=mark_safe(section["body"]),  # noqa: S308 - kept as paper_letter sanitised it
+            )
+            for section in data["sections"]
+        ]
+        values["proposals"] = [ProposalLine(**proposal) for proposal in data["proposals"]]
+        return cls(**values)
 
     def annex_pages_estimate(self) -> int:
         """About how many pages the annex takes (it starts on a page of its own): a line an entry,
