@@ -166,7 +166,9 @@ def markdown_literal(text: str) -> str:
 
 def share_sentence(*, count: int, total: int, choice: str) -> str:
     """ "12 of 15 responding organisations (80 %) chose “Support”." """
-    share = round(count * 100 / total) if total else 0
+    # Half a percent up, as a reader rounds (5 of 8 is 63 %), not to the even neighbour as
+    # round() does; in whole numbers, so that no float lands just under the half.
+    share = (count * 200 + total) // (total * 2) if total else 0
     return ngettext(
         "%(count)d of %(total)d responding organisation (%(share)d %%) chose “%(choice)s”.",
         "%(count)d of %(total)d responding organisations (%(share)d %%) chose “%(choice)s”.",

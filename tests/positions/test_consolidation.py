@@ -1344,3 +1344,23 @@ def test_equals_signs_within_a_line_stay_as_typed():
     typed = "=SUM(A1:A2) ir a == b"
     assert render_markdown(consolidation.markdown_literal(typed)) == f"<p>{typed}</p>"
 
+
+@pytest.mark.parametrize(
+    ("count", "total", "share"),
+    [
+        (5, 8, 63),
+        (1, 8, 13),
+        (3, 8, 38),
+        (7, 8, 88),
+        (1, 2, 50),
+        (1, 3, 33),
+        (2, 3, 67),
+        (1, 200, 1),
+        (0, 8, 0),
+    ],
+)
+def test_a_share_is_rounded_half_up(count, total, share):
+    with translation.override("en"):
+        sentence = consolidation.share_sentence(count=count, total=total, choice="Pritariame")
+
+    assert f"({share} %)" in sentence
