@@ -488,3 +488,22 @@ def test_a_request_number_as_long_as_its_field_allows_breaks_inside_its_cell():
 
     assert _outside_the_margins(content) == []
     assert number[:100] in pdf_reading.full_text(content).replace(" ", "")
+
+
+def test_a_section_heading_and_a_draft_act_print_with_their_lines():
+    """Both are edited in textareas that keep their lines (positions/admin/inlines.py); the letter
+    prints them so, as it does a proposal's cells."""
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="Dėl 5 straipsnio\npakeitimo", body="Trumpas tekstas.")
+    ProposalFactory(paper=paper, act="Inovacijų įstatymo projektas\nNr. XIVP-1234")
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        lines = [line.strip() for page in document.pages for line in _lines(page)]
+
+    assert "Dėl 5 straipsnio" in lines
+    assert "pakeitimo" in lines
+    assert lines.index("pakeitimo") == lines.index("Dėl 5 straipsnio") + 1
+    assert "Inovacijų įstatymo projektas" in lines
+    assert "Nr. XIVP-1234" in lines
+    assert lines.index("Nr. XIVP-1234") == lines.index("Inovacijų įstatymo projektas") + 1
