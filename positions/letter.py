@@ -354,8 +354,10 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             sections=[
                 Section(
                     heading=section.heading,
-                    body=_long_words_breakable(
-                        _addresses_shown(render_markdown(plain_text(section.body), link_rel=None))
+                    body=_wide_tables_fitted(
+                        _long_words_breakable(
+                            _addresses_shown(render_markdown(plain_text(section.body), link_rel=None))
+                        )
                     ),
                 )
                 for section in paper.sections.all()
@@ -475,6 +477,50 @@ def _long_words_breakable(body: SafeString) -> SafeString:
     for index in range(0, len(parts), 2):
         parts[index] = _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', parts[index])
     return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML, its text only wrapped in spans
+
+
+# What a table in a section's Markdown may take before it is too wide for the text column: the A4
+# page's 210 mm without its margins (paper.css), and, at 12 pt, a character's width, taken wide (an
+# average Liberation Serif letter is about half an em; capitals and bold ones are wider), and a
+# cell's padding and borders.
+TEXT_COLUMN_MM = 210 - 30 - 12
+TABLE_CHARACTER_MM = 0.6 * 12 * 25.4 / 72
+TABLE_CELL_EXTRA_MM = 4.5
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
+
+
+def _table_least_width_mm(table: str) -> float:
+    """About how wide a table laid out automatically is at least: each column as wide as its
+    longest word, which it prints whole. A run marked a `long-word` may break anywhere and does
+    not count."""
+    longest: dict[int, int] = {}
+    for row in _ROW.findall(table):
+        for column, cell in enumerate(_CELL.findall(row)):
+            text = html.unescape(_TAG.sub(" ", _LONG_WORD_SPAN.sub(" ", cell)))
+            word = max((len(word) for word in text.split()), default=0)
+            longest[column] = max(longest.get(column, 0), word)
+    return sum(TABLE_CHARACTER_MM * word + TABLE_CELL_EXTRA_MM for word in longest.values())
+
+
+_LONG_WORD_SPAN = re.compile(r'<span class="long-word">.*?</span>', re.DOTALL)
+
+
+def _wide_tables_fitted(body: SafeString) -> SafeString:
+    """The section's HTML with each table whose words, each whole, would not fit across the text
+    column marked as a `wide-table` (paper.css): a table gives each column at least the width of
+    its longest word, and nine columns of ordinary long words ("Konkurencingumas",
+    "Infrastruktūros") would print past the page's edge. Marked, the table takes the column's width
+    in equal columns, in a smaller font, and a word wider than its column breaks inside its cell.
+    A table that fits keeps its columns as wide as its text asks."""
+
+    def fitted(table: re.Match[str]) -> str:
+        if _table_least_width_mm(table.group(1)) <= TEXT_COLUMN_MM:
+            return table.group(0)
+        return f'<table class="wide-table">{table.group(1)}</table>'
+
+    return mark_safe(_TABLE.sub(fitted, body))  # noqa: S308 - sanitised HTML, a class added to a table
 
 
 # The fonts the letter's text prints in: its serif, and the sans-serif its symbols fall back to
