@@ -150,17 +150,25 @@ def _is_answered(entry: dict[str, Any] | None) -> bool:
 # The characters a backslash escapes in Python-Markdown with its tables extension; before any other
 # character ("~", say) the backslash would be printed.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+# A line's first "=" (after its indentation): a line of "=" under a line of text makes that text
+# a heading, which the sanitiser leaves out with the line. Markdown has no backslash escape for "="
+# (it would print the backslash), so the first is written as its character reference, which prints
+# as "=" and no longer makes a heading's underline.
+LINE_OF_EQUALS_START = re.compile(r"^(\s*)=", re.MULTILINE)
 
 
 def markdown_literal(text: str) -> str:
     """Member text made literal in Markdown: no markup of its own, HTML shown as typed."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return LINE_OF_EQUALS_START.sub(r"\1&#61;", text)
 
 
 def share_sentence(*, count: int, total: int, choice: str) -> str:
     """ "12 of 15 responding organisations (80 %) chose “Support”." """
-    share = round(count * 100 / total) if total else 0
+    # Half a percent up, as a reader rounds (5 of 8 is 63 %), not to the even neighbour as
+    # round() does; in whole numbers, so that no float lands just under the half.
+    share = (count * 200 + total) // (total * 2) if total else 0
     return ngettext(
         "%(count)d of %(total)d responding organisation (%(share)d %%) chose “%(choice)s”.",
         "%(count)d of %(total)d responding organisations (%(share)d %%) chose “%(choice)s”.",

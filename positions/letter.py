@@ -15,8 +15,8 @@ import html
 import mimetypes
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import TypeVar
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 import phonenumbers
 from django.contrib.staticfiles import finders
@@ -187,6 +187,31 @@ class Letter:
             "count": self.annex_pages,
         }
 
+    def as_json(self) -> dict[str, object]:
+        """The letter as JSON, to keep it as approved (`PositionPaper.approved_letter`). The annex's
+        number of pages is left out: the layout counts it whenever the letter is rendered."""
+        data = asdict(self)
+        data["annex_pages"] = 0
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Letter:
+        """The letter `as_json` kept. The sections' bodies are the sanitised HTML `paper_letter`
+        made and are marked safe again, so that they print as HTML, not as its tags. A key the
+        letter no longer has is ignored; a part added since takes its default."""
+        known = {each.name for each in fields(cls) if each.init}
+        values = {name: value for name, value in data.items() if name in known}
+        values["issuer"] = Issuer(**data["issuer"])
+        values["sections"] = [
+            Section(
+                heading=section["heading"],
+                body=mark_safe(section["body"]),  # noqa: S308 - kept as paper_letter sanitised it
+            )
+            for section in data["sections"]
+        ]
+        values["proposals"] = [ProposalLine(**proposal) for proposal in data["proposals"]]
+        return cls(**values)
+
     def annex_pages_estimate(self) -> int:
         """About how many pages the annex takes (it starts on a page of its own): a line an entry,
         more for a long name, 38 lines on its first page under its headings and 42 on the others."""
@@ -329,8 +354,10 @@ def paper_letter(paper: PositionPaper, *, issuer: IssuerSettings | None = None) 
             sections=[
                 Section(
                     heading=section.heading,
-                    body=_long_words_breakable(
-                        _addresses_shown(render_markdown(plain_text(section.body), link_rel=None))
+                    body=_wide_tables_fitted(
+                        _long_words_breakable(
+                            _addresses_shown(render_markdown(plain_text(section.body), link_rel=None))
+                        )
                     ),
                 )
                 for section in paper.sections.all()
@@ -450,6 +477,50 @@ def _long_words_breakable(body: SafeString) -> SafeString:
     for index in range(0, len(parts), 2):
         parts[index] = _LONG_WORD.sub(r'<span class="long-word">\g<0></span>', parts[index])
     return mark_safe("".join(parts))  # noqa: S308 - sanitised HTML, its text only wrapped in spans
+
+
+# What a table in a section's Markdown may take before it is too wide for the text column: the A4
+# page's 210 mm without its margins (paper.css), and, at 12 pt, a character's width, taken wide (an
+# average Liberation Serif letter is about half an em; capitals and bold ones are wider), and a
+# cell's padding and borders.
+TEXT_COLUMN_MM = 210 - 30 - 12
+TABLE_CHARACTER_MM = 0.6 * 12 * 25.4 / 72
+TABLE_CELL_EXTRA_MM = 4.5
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
+
+
+def _table_least_width_mm(table: str) -> float:
+    """About how wide a table laid out automatically is at least: each column as wide as its
+    longest word, which it prints whole. A run marked a `long-word` may break anywhere and does
+    not count."""
+    longest: dict[int, int] = {}
+    for row in _ROW.findall(table):
+        for column, cell in enumerate(_CELL.findall(row)):
+            text = html.unescape(_TAG.sub(" ", _LONG_WORD_SPAN.sub(" ", cell)))
+            word = max((len(word) for word in text.split()), default=0)
+            longest[column] = max(longest.get(column, 0), word)
+    return sum(TABLE_CHARACTER_MM * word + TABLE_CELL_EXTRA_MM for word in longest.values())
+
+
+_LONG_WORD_SPAN = re.compile(r'<span class="long-word">.*?</span>', re.DOTALL)
+
+
+def _wide_tables_fitted(body: SafeString) -> SafeString:
+    """The section's HTML with each table whose words, each whole, would not fit across the text
+    column marked as a `wide-table` (paper.css): a table gives each column at least the width of
+    its longest word, and nine columns of ordinary long words ("Konkurencingumas",
+    "Infrastruktūros") would print past the page's edge. Marked, the table takes the column's width
+    in equal columns, in a smaller font, and a word wider than its column breaks inside its cell.
+    A table that fits keeps its columns as wide as its text asks."""
+
+    def fitted(table: re.Match[str]) -> str:
+        if _table_least_width_mm(table.group(1)) <= TEXT_COLUMN_MM:
+            return table.group(0)
+        return f'<table class="wide-table">{table.group(1)}</table>'
+
+    return mark_safe(_TABLE.sub(fitted, body))  # noqa: S308 - sanitised HTML, a class added to a table
 
 
 # The fonts the letter's text prints in: its serif, and the sans-serif its symbols fall back to

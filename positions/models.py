@@ -347,6 +347,11 @@ class PositionPaper(models.Model):
         editable=False,
         related_name="+",
     )
+    # The letter as approved (`positions.letter.Letter.as_json`): an approved paper prints it, not
+    # the CRM's rows as they are now, so that the PDF sent under the registered number names the
+    # organisations and the issuer as they were approved. Empty for a draft, and for a paper
+    # approved before letters were kept (which prints from its rows).
+    approved_letter = models.JSONField(_("approved letter"), null=True, blank=True, editable=False)
     previous_version = models.OneToOneField(
         "self",
         verbose_name=_("previous version"),

@@ -250,8 +250,20 @@ class BuiltLetter:
         return hashlib.sha256(letter_html(self.letter, asset_url=str).encode()).hexdigest()
 
 
+def paper_printed_letter(*, paper: PositionPaper, issuer: IssuerSettings | None = None) -> Letter:
+    """The letter the paper prints: an approved or sent paper's as it was approved
+    (`PositionPaper.approved_letter`, issuer and organisations' names included), so that its PDF,
+    its preview and its e-mail say what was registered under its number whatever changed in the
+    CRM since; a draft's, and that of a paper approved before letters were kept, built from its
+    rows now. Expects `paper` from `paper_for_document`."""
+    if not paper.is_draft and paper.approved_letter:
+        return Letter.from_json(paper.approved_letter)
+    return paper_letter(paper, issuer=issuer)
+
+
 def paper_built_letter(*, paper: PositionPaper, issuer: IssuerSettings | None = None) -> BuiltLetter:
-    """The paper's letter as it prints now, with the paper it was made from."""
+    """The paper's letter built from its rows as they are now, with the paper it was made from:
+    what approving it would keep (`services.paper_approve`), and what its checks read."""
     document = paper_for_document(paper_id=paper.pk)
     return BuiltLetter(paper=document, letter=paper_letter(document, issuer=issuer))
 

@@ -224,6 +224,10 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | 
     """Approve a draft: it gets the next registration number of the journal and today's date, and
     its text is fixed from now on. Only users with the approve permission may do it.
 
+    The letter as approved is kept (`PositionPaper.approved_letter`) and is what the paper prints
+    from then on: an organisation renamed, an attribution or the issuer's requisites changed later
+    do not change the letter registered under the number. Withdrawing the approval forgets it.
+
     `shown`, the fingerprint of the letter the confirmation page showed (`selectors.paper_approval_preview`),
     refuses the approval (taking no number) if the letter changed since: what is approved is what
     the approver saw."""
@@ -249,6 +253,14 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | 
     locked.status = PositionPaper.Status.APPROVED
     locked.approved_at = timezone.now()
     locked.approved_by = user  # type: ignore[assignment]
+    # The letter as approved, with its number and date, is kept: the paper prints it from now on
+    # (`selectors.paper_printed_letter`), not the CRM's names and the issuer's requisites as they
+    # become. Built again from the rows read and checked above, now with its number and date.
+    document = built.paper
+    document.registration_number = locked.registration_number
+    document.registration_date = locked.registration_date
+    document.status = locked.status
+    locked.approved_letter = paper_letter(document, issuer=issuer).as_json()
     locked.save(
         update_fields=[
             "registration_number",
@@ -256,6 +268,7 @@ def paper_approve(*, paper: PositionPaper, user: AbstractBaseUser, shown: str | 
             "status",
             "approved_at",
             "approved_by",
+            "approved_letter",
             "updated_at",
         ]
     )
@@ -297,6 +310,8 @@ def paper_withdraw_approval(*, paper: PositionPaper, user: AbstractBaseUser, rea
     locked.registration_date = None
     locked.approved_at = None
     locked.approved_by = None
+    # The draft prints from its rows again; approving it again keeps its letter anew.
+    locked.approved_letter = None
     locked.save(
         update_fields=[
             "status",
@@ -304,6 +319,7 @@ def paper_withdraw_approval(*, paper: PositionPaper, user: AbstractBaseUser, rea
             "registration_date",
             "approved_at",
             "approved_by",
+            "approved_letter",
             "updated_at",
         ]
     )
@@ -367,9 +383,10 @@ def paper_render(
     """Render the paper's PDF and keep it as the next rendering, with its SHA-256 and size.
 
     A draft's PDF is marked as a draft and has no number; only a PDF rendered after approval can
-    be sent. A sent paper is not rendered again: the PDF that was sent is its record. If the paper
-    changed while it was rendered (its status, number or saved fields), nothing is kept and a
-    `ValidationError` asks to render it again.
+    be sent, and it prints the letter as it was approved (`selectors.paper_printed_letter`). A sent
+    paper is not rendered again: the PDF that was sent is its record. If the paper changed while it
+    was rendered (its status, number or saved fields), nothing is kept and a `ValidationError` asks
+    to render it again.
     Options default to the issuer settings (archival PDF/A-3b, tagged PDF).
     """
     # Imported here: WeasyPrint takes half a second to import, which every process would pay.
@@ -387,7 +404,8 @@ def paper_render(
     if progress is not None:
         progress("text")
     # The slow part runs without holding any lock.
-    rendered = pdf.render_letter(paper_letter(current, issuer=issuer), options=options, progress=progress)
+    letter = selectors.paper_printed_letter(paper=current, issuer=issuer)
+    rendered = pdf.render_letter(letter, options=options, progress=progress)
     content = rendered.content
     if progress is not None:
         progress("storing", rendered.page_count)
@@ -592,7 +610,9 @@ def paper_email(
     content = selectors.rendering_read_verified(rendering=rendering)
     issuer = IssuerSettings.load()
     with translation.override(paper.language):
-        letter = paper_letter(selectors.paper_for_document(paper_id=paper.pk), issuer=issuer)
+        letter = selectors.paper_printed_letter(
+            paper=selectors.paper_for_document(paper_id=paper.pk), issuer=issuer
+        )
         body = render_to_string("positions/email/paper.txt", {"letter": letter, "paper": paper})
     message = EmailMessage(
         subject=letter.document_title,

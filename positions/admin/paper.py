@@ -34,7 +34,7 @@ from positions.admin.inlines import (
     SectionInline,
     SupportersFieldMixin,
 )
-from positions.letter import letter_heading, letter_html, paper_letter
+from positions.letter import letter_heading, letter_html
 from positions.models import (
     Dispatch,
     IssuerSettings,
@@ -321,7 +321,8 @@ class PositionPaperAdmin(
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         paper = self._paper_or_404(request, object_id)
-        letter = paper_letter(selectors.paper_for_document(paper_id=paper.pk))
+        # An approved paper is previewed as it was approved, as its PDF prints it.
+        letter = selectors.paper_printed_letter(paper=selectors.paper_for_document(paper_id=paper.pk))
         response = HttpResponse(letter_html(letter, asset_url=static))
         response["Content-Security-Policy"] = PREVIEW_CSP
         return response

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -1318,3 +1319,48 @@ def test_a_draft_s_letter_says_del_once_whatever_quotes_the_consultation_title_i
     assert f"DĖL {subject.upper()}" in text
     assert text.count("DĖL") == 1 + subject.upper().count("DĖL")
     assert pdf_reading.reader(content).metadata.title == f"Dėl {subject}"
+
+
+@pytest.mark.parametrize("underline", ["==========", "=", "   ===  "])
+def test_a_quoted_line_of_equals_signs_is_kept_not_made_a_heading(underline):
+    """A line of "=" under a line of text is a heading to Markdown (which the sanitiser leaves
+    out); in a member's quote it is text, printed as typed, on its own line."""
+    from consultations.markdown import render_markdown
+
+    html = render_markdown(consolidation._quote(f"Siūlome tokią eilutę\n{underline}\nir daugiau", "Org"))
+
+    assert "<h1" not in html
+    lines = [re.sub(r"<[^>]+>", "", line).strip() for line in html.replace("<br>", "\n").splitlines()]
+    assert "Siūlome tokią eilutę" in lines
+    assert underline.strip() in lines
+    assert "ir daugiau" in lines
+    assert "&#61;" not in html
+    assert "\\" not in html
+
+
+def test_equals_signs_within_a_line_stay_as_typed():
+    from consultations.markdown import render_markdown
+
+    typed = "=SUM(A1:A2) ir a == b"
+    assert render_markdown(consolidation.markdown_literal(typed)) == f"<p>{typed}</p>"
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "share"),
+    [
+        (5, 8, 63),
+        (1, 8, 13),
+        (3, 8, 38),
+        (7, 8, 88),
+        (1, 2, 50),
+        (1, 3, 33),
+        (2, 3, 67),
+        (1, 200, 1),
+        (0, 8, 0),
+    ],
+)
+def test_a_share_is_rounded_half_up(count, total, share):
+    with translation.override("en"):
+        sentence = consolidation.share_sentence(count=count, total=total, choice="Pritariame")
+
+    assert f"({share} %)" in sentence

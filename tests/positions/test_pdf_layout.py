@@ -488,3 +488,66 @@ def test_a_request_number_as_long_as_its_field_allows_breaks_inside_its_cell():
 
     assert _outside_the_margins(content) == []
     assert number[:100] in pdf_reading.full_text(content).replace(" ", "")
+
+
+def test_a_section_heading_and_a_draft_act_print_with_their_lines():
+    """Both are edited in textareas that keep their lines (positions/admin/inlines.py); the letter
+    prints them so, as it does a proposal's cells."""
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(paper=paper, heading="Dėl 5 straipsnio\npakeitimo", body="Trumpas tekstas.")
+    ProposalFactory(paper=paper, act="Inovacijų įstatymo projektas\nNr. XIVP-1234")
+
+    with pdfplumber.open(io.BytesIO(_pdf(paper))) as document:
+        lines = [line.strip() for page in document.pages for line in _lines(page)]
+
+    assert "Dėl 5 straipsnio" in lines
+    assert "pakeitimo" in lines
+    assert lines.index("pakeitimo") == lines.index("Dėl 5 straipsnio") + 1
+    assert "Inovacijų įstatymo projektas" in lines
+    assert "Nr. XIVP-1234" in lines
+    assert lines.index("Nr. XIVP-1234") == lines.index("Inovacijų įstatymo projektas") + 1
+
+
+WIDE_TABLE_COLUMNS = [
+    "Savivaldybė", "Įmonių skaičius", "Darbuotojai", "Apyvarta", "Eksportas",
+    "Investicijos", "Inovacijos", "Pastabos", "Šaltinis",
+]  # fmt: skip
+WIDE_TABLE_ROW = [
+    "Pasvalio rajono", "Konkurencingumas", "Aštuoniasdešimt", "Nepriklausomybė", "Tarptautiškumas",
+    "Infrastruktūros", "Skaitmeninimas", "Nepakankamas", "Statistikos",
+]  # fmt: skip
+
+
+def test_a_table_too_wide_for_the_page_prints_within_the_margins_with_all_its_text():
+    """Nine columns of ordinary long words are wider than the text column: the table keeps to the
+    page's width, and a word wider than its column breaks inside its cell rather than past the
+    page's edge."""
+    issuer_with_requisites()
+    paper = PaperFactory()
+    body = (
+        "| " + " | ".join(WIDE_TABLE_COLUMNS) + " |\n|" + "---|" * len(WIDE_TABLE_COLUMNS) + "\n"
+        "| " + " | ".join(WIDE_TABLE_ROW) + " |\n"
+    )
+    SectionFactory(paper=paper, heading="Duomenys", body=body)
+
+    content = _pdf(paper)
+
+    assert 'class="wide-table"' in paper_letter(paper_for_document(paper_id=paper.pk)).sections[0].body
+    assert _outside_the_margins(content) == []
+    text = "".join(pdf_reading.full_text(content).split())
+    for word in [*WIDE_TABLE_COLUMNS, *WIDE_TABLE_ROW]:
+        assert "".join(word.split()) in text
+
+
+def test_a_table_that_fits_keeps_the_widths_its_text_asks():
+    issuer_with_requisites()
+    paper = PaperFactory()
+    SectionFactory(
+        paper=paper, body="| Nr. | Rodiklis | Reikšmė |\n|---|---|---|\n| 1. | Eksporto dalis | 42 |\n"
+    )
+
+    body = paper_letter(paper_for_document(paper_id=paper.pk)).sections[0].body
+
+    assert "<table>" in body
+    assert "wide-table" not in body
