@@ -127,7 +127,11 @@ def test_a_payment_entered_on_the_membership_page_writes_no_empty_version_of_the
     versions_before = membership.history.count()
     url = reverse("admin:crm_membership_change", args=[membership.pk])
     data = change_form_data(staff_client.get(url))
-    data |= {"payments-0-amount": "300,00", "payments-0-paid_on": "2026-04-01", "payments-0-reference": "SF-7"}
+    data |= {
+        "payments-0-amount": "300,00",
+        "payments-0-paid_on": "2026-04-01",
+        "payments-0-reference": "SF-7",
+    }
     data["payments-TOTAL_FORMS"] = str(max(int(data["payments-TOTAL_FORMS"]), 1))
 
     assert staff_client.post(url, data).status_code == 302
