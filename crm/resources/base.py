@@ -583,7 +583,10 @@ class CrmResource(resources.ModelResource):
             key = (
                 self.keys_by_row[number - 1] if 0 < number <= len(self.keys_by_row) else self.row_key(values)
             )
-            instance, new, claim = self.locate(key, values, line)
+            try:
+                instance, new, claim = self.locate(key, values, line)
+            except ValidationError as error:
+                raise self.with_cell_errors(error, values) from None
             before = self.state(instance)
             restore = None if new else before
             shown_before = self.render_cells(instance) if number <= self.preview_rows and not new else None
@@ -680,6 +683,18 @@ class CrmResource(resources.ModelResource):
         if key is not None and key in self.existing:  # several records match: refuse to guess
             raise ValidationError({NON_FIELD_ERRORS: [self.ambiguous_error(key)]})
         return self.new_instance(), True, None
+
+    def with_cell_errors(self, error: ValidationError, values: dict[str, Any]) -> ValidationError:
+        """A row refused before its record is known (an unknown ID, a name of two records): the
+        errors of its cells too, so that staff correct the row once rather than cell by cell. Empty
+        cells are not judged: which of them a record needs depends on the record."""
+        cell_errors = self.import_instance(self.new_instance(), values, new=False)
+        if not cell_errors:
+            return error
+        merged = error.update_error_dict({})
+        for name, found in cell_errors.items():
+            merged.setdefault(name, []).extend(found)
+        return ValidationError(merged)
 
     def new_instance(self) -> Model:
         """A new record with its fields' defaults. `Model()` works them out field by field for every

@@ -642,3 +642,20 @@ def test_a_new_persons_later_rows_find_their_earlier_ones_after_their_records_ar
     assert list(
         Affiliation.objects.filter(organisation=organisation).values_list("person__email", "is_primary")
     ) == [("nauja@klasteris.lt", True)]
+
+
+def test_a_row_refused_for_its_id_also_names_its_unreadable_cells():
+    content = csv_bytes(
+        ["id", "name", "legal_code", "email", "year_founded"],
+        [["999999", "Klasteris", "12345", "ne-adresas", "vakar"], ["999998", "Kitas", "", "", ""]],
+    )
+
+    with translation.override("lt"):
+        result = import_csv(OrganisationResource(), content)
+
+    errors = errors_of(result)
+    assert sorted(errors[2]) == ["email", "id", "legal_code", "year_founded"]
+    assert errors[2]["id"][0].startswith("Įrašo su ID 999999 nėra")
+    # Empty cells are not judged: the record the row meant may have the value.
+    assert list(errors[3]) == ["id"]
+    assert not Organisation.objects.exists()
