@@ -74,11 +74,17 @@ def dashboard_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str
 def answers_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -> HttpResponse:
     consultation = _consultation(model_admin, request, object_id)
     filterset = _filtered(request, consultation)
-    result = analysis.consultation_answers(
-        consultation=consultation, invitations=filterset.qs if filterset.is_valid() else None
-    )
+    # Filters that cannot be read (a sector since deleted, a link edited by hand) show no answers
+    # until corrected, rather than every answer under filters that seem to apply.
+    refused = filterset.is_bound and not filterset.is_valid()
+    if refused:
+        invitations = filterset.queryset.none()
+    else:
+        invitations = filterset.qs if filterset.is_bound else None
+    result = analysis.consultation_answers(consultation=consultation, invitations=invitations)
     context = _context(model_admin, request, consultation, _("Answers")) | {
         "filterset": filterset,
+        "filters_refused": refused,
         "result": result,
     }
     return TemplateResponse(request, "consultations/admin/analysis_answers.html", context)

@@ -67,13 +67,24 @@ class QuestionFormSet(BaseInlineFormSet):
 
     def save_new(self, form: forms.ModelForm, commit: bool = True) -> Any:
         if not form.cleaned_data.get("position"):
-            # The saved questions are stored by now (Django saves them before the new ones).
             if not hasattr(self, "_last_position"):
-                last = self.instance.questions.aggregate(last=models.Max("position"))["last"]
-                self._last_position = last or 0
+                self._last_position = self.last_position()
             self._last_position += 1
             form.instance.position = self._last_position
         return super().save_new(form, commit)
+
+    def last_position(self) -> int:
+        """The last position this save leaves: the page's rows as posted (a question moved, another
+        added at 10), not as stored, for the admin writes them only after the new rows are made."""
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not (self.can_delete and self._should_delete_form(form))
+        ]
+        on_page = [form.cleaned_data.get("position") or 0 for form in kept]
+        shown = [form.instance.pk for form in self.forms if form.instance.pk]
+        stored = self.instance.questions.exclude(pk__in=shown).aggregate(last=models.Max("position"))["last"]
+        return max([stored or 0, *on_page])
 
     def clean(self) -> None:
         consultation = self.instance

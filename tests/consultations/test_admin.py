@@ -539,6 +539,28 @@ def test_questions_added_without_a_position_are_numbered_after_the_others(staff_
     ]
 
 
+def test_a_question_added_without_a_position_goes_after_those_moved_or_added_in_the_same_save(staff_client):
+    consultation = ConsultationFactory(sectors=["ict"])
+    first = QuestionFactory(consultation=consultation, position=1, text="Pirmas")
+    data = _form_data(
+        consultation,
+        [
+            _question_data(first, position=5),
+            {"position": 0, "kind": "long_text", "text": "Be vietos"},
+            {"position": 10, "kind": "long_text", "text": "Dešimtas"},
+        ],
+    )
+
+    response = staff_client.post(_change_url(consultation), data)
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert list(consultation.questions.values_list("text", "position")) == [
+        ("Pirmas", 5),
+        ("Dešimtas", 10),
+        ("Be vietos", 11),
+    ]
+
+
 def test_the_requesting_institution_is_a_public_institution(staff_client):
     consultation = ConsultationFactory(sectors=["ict"])
     cluster = OrganisationFactory(kind=Organisation.Kind.CLUSTER, name="Klasteris „Saulėgrąža“")

@@ -959,6 +959,24 @@ def test_an_export_with_a_filter_that_cannot_be_read_exports_nothing(
     assert "sector=999" in response.url
     page = staff_client.get(response.url)
     assert "The filters are not valid, so nothing was exported" in page.content.decode()
+    assert 'id="filters-refused"' in page.content.decode()
+
+
+def test_the_answers_page_with_a_filter_that_cannot_be_read_shows_no_answers(
+    staff_client, consultation, answered
+):
+    everything = staff_client.get(_url("answers", consultation))
+    assert len(everything.context["result"].submitted) > 0
+    assert "Kometos įmonė" in everything.content.decode()
+    assert 'id="filters-refused"' not in everything.content.decode()
+
+    page = staff_client.get(_url("answers", consultation), {"sector": "999"})
+
+    assert page.status_code == 200
+    assert len(page.context["result"].submitted) == 0
+    content = page.content.decode()
+    assert "The filters are not valid, so no answers are shown; correct them above." in content
+    assert "Kometos įmonė" not in content
 
 
 def test_admin_analysis_pages_run_a_bounded_number_of_queries(
