@@ -77,10 +77,11 @@ def answers_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) 
     # Filters that cannot be read (a sector since deleted, a link edited by hand) show no answers
     # until corrected, rather than every answer under filters that seem to apply.
     refused = filterset.is_bound and not filterset.is_valid()
+    invitations = None  # unfiltered
     if refused:
         invitations = filterset.queryset.none()
-    else:
-        invitations = filterset.qs if filterset.is_bound else None
+    elif filterset.is_bound:
+        invitations = filterset.qs
     result = analysis.consultation_answers(consultation=consultation, invitations=invitations)
     context = _context(model_admin, request, consultation, _("Answers")) | {
         "filterset": filterset,

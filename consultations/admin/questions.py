@@ -79,7 +79,8 @@ class QuestionFormSet(BaseInlineFormSet):
         kept = [
             form
             for form in self.forms
-            if getattr(form, "cleaned_data", None) and not (self.can_delete and self._should_delete_form(form))
+            if getattr(form, "cleaned_data", None)
+            and not (self.can_delete and self._should_delete_form(form))
         ]
         on_page = [form.cleaned_data.get("position") or 0 for form in kept]
         shown = [form.instance.pk for form in self.forms if form.instance.pk]
