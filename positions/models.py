@@ -427,6 +427,8 @@ class PositionPaper(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        # One line: a line break pasted with it (a slide's vertical tab, U+2028) is a space.
+        self.subject = " ".join(self.subject.split())
         errors: dict[str, ValidationError] = {}
         if subject_split(self.subject)[0]:
             errors["subject"] = ValidationError(

@@ -38,6 +38,10 @@ class RenderingTampered(ValidationError):
     """The stored file of a rendering no longer matches the SHA-256 recorded when it was made."""
 
 
+class RenderingMissing(ValidationError):
+    """The stored file of a rendering is gone (a restore without the media files, say)."""
+
+
 def _organisations_with_sectors() -> QuerySet[Organisation]:
     return Organisation.objects.prefetch_related("sectors")
 
@@ -81,8 +85,13 @@ def paper_sendable_renderings(*, paper: PositionPaper) -> QuerySet[Rendering]:
 
 def rendering_read_verified(*, rendering: Rendering) -> bytes:
     """The stored PDF, after checking that its SHA-256 and size are still those recorded."""
-    with rendering.file.open("rb") as stored:
-        content = stored.read()
+    try:
+        with rendering.file.open("rb") as stored:
+            content = stored.read()
+    except FileNotFoundError as missing:
+        raise RenderingMissing(
+            _("The stored file of this PDF is missing."), code="rendering_missing"
+        ) from missing
     if len(content) != rendering.size or hashlib.sha256(content).hexdigest() != rendering.sha256:
         raise RenderingTampered(
             _("The stored file of %(rendering)s does not match its recorded SHA-256; it was altered."),

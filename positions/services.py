@@ -615,7 +615,9 @@ def paper_email(
         )
         body = render_to_string("positions/email/paper.txt", {"letter": letter, "paper": paper})
     message = EmailMessage(
-        subject=letter.document_title,
+        # On one line: a line break pasted into the subject prints on the letter, but a mail
+        # header cannot hold one.
+        subject=" ".join(letter.document_title.split()),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],

@@ -116,8 +116,8 @@ class RenderingAdmin(ReadOnlyAdmin):
             return HttpResponseRedirect(
                 reverse("admin:positions_positionpaper_change", args=[rendering.paper_id])
             )
-        except FileNotFoundError:
-            self.message_user(request, _("The stored file of this PDF is missing."), messages.ERROR)
+        except selectors.RenderingMissing as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
             return HttpResponseRedirect(
                 reverse("admin:positions_positionpaper_change", args=[rendering.paper_id])
             )

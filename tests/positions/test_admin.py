@@ -591,3 +591,70 @@ def test_the_history_of_a_paper_changed_approved_and_withdrawn_reads_in_lithuani
         "Pakeista: būsena ir registracijos numeris.",
         "Pakeista: būsena ir registracijos numeris.",
     ]
+
+
+def test_a_subject_pasted_with_a_line_break_is_kept_on_one_line(staff_client, paper):
+    # A subject copied from a slide carries its line break (a vertical tab, or U+2028).
+    data = change_form_data(staff_client.get(_change_url(paper)))
+    data["subject"] = "Inovacijų įstatymo\x0bpakeitimo\u2028projekto"
+
+    assert staff_client.post(_change_url(paper), data).status_code == 302
+
+    paper.refresh_from_db()
+    assert paper.subject == "Inovacijų įstatymo pakeitimo projekto"
+
+
+def test_a_paper_whose_subject_holds_a_line_break_is_emailed_with_a_one_line_subject(
+    staff_client, paper, superuser, mailoutbox
+):
+    # Saved before subjects were kept on one line: its approved letter prints the line break.
+    PositionPaper.objects.filter(pk=paper.pk).update(subject="Inovacijų įstatymo\u2028pakeitimo projekto")
+    approved = services.paper_approve(paper=PositionPaper.objects.get(pk=paper.pk), user=superuser)
+    rendering = services.paper_render(paper=approved, user=superuser)
+
+    response = staff_client.post(
+        reverse("admin:positions_positionpaper_send", args=[approved.pk]),
+        {
+            "rendering": rendering.pk,
+            "channel": "email",
+            "email": "rastine@eimin.lt",
+            "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+            "send_email_now": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Dispatch.objects.get().channel == "email"
+    subject = mailoutbox[0].subject
+    assert "\n" not in subject and "\u2028" not in subject
+    assert "Inovacijų įstatymo pakeitimo projekto" in subject
+
+
+def test_sending_a_pdf_whose_stored_file_is_missing_says_so_and_records_nothing(
+    staff_client, approved, superuser
+):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    rendering.file.storage.delete(rendering.file.name)
+    url = reverse("admin:positions_positionpaper_send", args=[approved.pk])
+    form = {
+        "rendering": rendering.pk,
+        "channel": "e_delivery",
+        "recipient": "Ministerijai",
+        "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+    }
+
+    recorded = staff_client.post(url, form)
+    emailed = staff_client.post(
+        url, form | {"channel": "email", "email": "rastine@eimin.lt", "send_email_now": "on"}
+    )
+
+    for response in (recorded, emailed):
+        assert response.status_code == 200
+        assert "Šio PDF failo saugykloje nėra." in response.content.decode()
+    assert not Dispatch.objects.exists()
+    approved.refresh_from_db()
+    assert not approved.is_sent
+    download = staff_client.get(
+        reverse("admin:positions_rendering_download", args=[rendering.pk]), follow=True
+    )
+    assert "Šio PDF failo saugykloje nėra." in download.content.decode()
