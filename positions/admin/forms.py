@@ -77,6 +77,7 @@ class DispatchForm(forms.Form):
     )
     email = forms.EmailField(
         label=capfirst(_("addressee's e-mail")),
+        max_length=255,  # the dispatch records it as its recipient
         required=False,
         help_text=_("Where an e-mail sent now goes; the dispatch records this address as the recipient."),
     )

@@ -658,3 +658,26 @@ def test_sending_a_pdf_whose_stored_file_is_missing_says_so_and_records_nothing(
         reverse("admin:positions_rendering_download", args=[rendering.pk]), follow=True
     )
     assert "Šio PDF failo saugykloje nėra." in download.content.decode()
+
+
+def test_an_e_mail_address_longer_than_the_dispatch_keeps_is_refused_on_the_form(
+    staff_client, approved, superuser, mailoutbox
+):
+    rendering = services.paper_render(paper=approved, user=superuser)
+    address = "r" * 60 + "@" + ".".join(["padalinys" * 6] * 4) + ".lt"
+    assert 255 < len(address) <= 320
+
+    response = staff_client.post(
+        reverse("admin:positions_positionpaper_send", args=[approved.pk]),
+        {
+            "rendering": rendering.pk,
+            "channel": "email",
+            "email": address,
+            "sent_on": datetime.date.today().isoformat(),  # noqa: DTZ011
+            "send_email_now": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert not Dispatch.objects.exists() and not mailoutbox
