@@ -545,6 +545,8 @@ def paper_mark_sent(
         raise ValidationError(_("Approve the paper before sending it."), code="not_approved")
     if rendering.paper_id != locked.pk:
         raise ValidationError(_("This PDF belongs to another paper."), code="other_paper")
+    # As it is now: the approval it was made under may have been withdrawn since it was read.
+    rendering.refresh_from_db(fields=["withdrawn_at"])
     if rendering.paper_status == PositionPaper.Status.DRAFT:
         raise ValidationError(
             _("This PDF was rendered before approval and has no registration number; render the PDF again."),

@@ -83,6 +83,20 @@ def test_the_pdfs_with_the_cancelled_number_can_no_longer_be_sent(approved, supe
     services.paper_mark_sent(paper=approved, user=superuser, rendering=new, channel="dvs")
 
 
+def test_a_pdf_read_before_its_number_was_cancelled_is_not_sent(approved, superuser):
+    # The send page read the PDF; meanwhile a colleague withdrew the approval and approved again.
+    old = services.paper_render(paper=approved, user=superuser)
+    services.paper_withdraw_approval(paper=approved, user=superuser, reason="Taisomas tekstas.")
+    services.paper_approve(paper=approved, user=superuser)
+    assert old.withdrawn_at is None  # as it was read
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_mark_sent(paper=approved, user=superuser, rendering=old, channel="dvs")
+
+    assert refused.value.error_list[0].code == "withdrawn_rendering"
+    assert not approved.dispatches.exists()
+
+
 def test_withdrawal_needs_a_reason_an_approved_unsent_paper_and_the_approve_permission(
     approved, superuser, crm_editor
 ):
