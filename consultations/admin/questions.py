@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consultations import services
@@ -53,6 +56,25 @@ class QuestionForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 2, "cols": 40}),
             "help_text": forms.Textarea(attrs={"rows": 2, "cols": 30}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Checked when the choices or "Other" change only: a question answered so cannot be
+        # changed, and must not keep the rest of its consultation's page from being saved.
+        if cleaned.get("allow_other") and {"choices", "allow_other"} & set(self.changed_data):
+            names = set()
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    names.add(gettext("Other").casefold())
+            if any(choice.strip(" .:").casefold() in names for choice in cleaned.get("choices") or []):
+                self.add_error(
+                    "choices",
+                    ValidationError(
+                        _("The option “Other” is added by its tick box: remove it from the choices."),
+                        code="other_among_choices",
+                    ),
+                )
+        return cleaned
 
 
 #: `services.question_changes_check` refusals that no correction of the form's other fields lifts

@@ -602,6 +602,35 @@ def test_a_choice_question_without_choices_is_a_form_error(staff_client):
     assert not Question.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["Kita", "kita:", "Other"])
+def test_a_choice_named_other_beside_the_other_option_is_a_form_error(staff_client, typed):
+    consultation = ConsultationFactory()
+    question = {"position": 1, "kind": "single_choice", "text": "Kuris?", "choices": f"Vienas\nDu\n{typed}"}
+
+    refused = staff_client.post(
+        _change_url(consultation), _form_data(consultation, [question | {"allow_other": "on"}])
+    )
+    without_other = staff_client.post(_change_url(consultation), _form_data(consultation, [question]))
+
+    assert refused.status_code == 200
+    assert "Parinktį „Kita“ prideda jos varnelė" in refused.content.decode()
+    assert without_other.status_code == 302
+    assert Question.objects.get().choices == ["Vienas", "Du", typed]
+
+
+def test_a_stored_choice_named_other_does_not_keep_the_page_from_being_saved(staff_client):
+    consultation = ConsultationFactory()
+    stored = QuestionFactory(
+        consultation=consultation, kind="single_choice", choices=["Vienas", "Kita"], allow_other=True
+    )
+    data = _form_data(consultation, [_question_data(stored, allow_other="on")])
+    data["title"] = "Pataisytas pavadinimas"
+
+    assert staff_client.post(_change_url(consultation), data).status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.title == "Pataisytas pavadinimas"
+
+
 def _answered_consultation() -> tuple[Consultation, Question]:
     consultation = ConsultationFactory(sectors=["ict"])
     question = QuestionFactory(
