@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
@@ -16,6 +18,7 @@ from consultations import services as consultation_services
 from consultations.analysis import proposal_group_key
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, ProposalRow, Question, Response
+from crm import services as crm_services
 from crm.models import Organisation
 from positions import consolidation, pdf, selectors, services
 from positions.consolidation import GroupDecision
@@ -24,6 +27,7 @@ from positions.models import PaperAttribution, PaperProposal, PaperSection, Posi
 from positions.selectors import paper_for_document
 from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
+from tests.factories import OrganisationFactory
 from tests.positions import pdf_reading
 from tests.positions.factories import (
     PaperFactory,
@@ -1364,3 +1368,65 @@ def test_a_share_is_rounded_half_up(count, total, share):
         sentence = consolidation.share_sentence(count=count, total=total, choice="Pritariame")
 
     assert f"({share} %)" in sentence
+
+
+# --- a proposer's duplicate record merged --------------------------------------------------------------
+
+
+def _proposers(group: ProposalGroup) -> list[int]:
+    return [entry["organisation_id"] for entry in group.entries]
+
+
+def test_the_workspace_names_the_proposer_after_its_duplicate_record_was_merged(
+    closed, policy_officer, superuser
+):
+    paper = _draft(closed, policy_officer)
+    sun = closed.orgs["sun"]
+    survivor = OrganisationFactory(name="Saulės klasteris, VšĮ")
+
+    crm_services.organisation_merge(survivor=survivor, others=[sun], user=superuser)
+
+    group = _group(paper, "5 straipsnio 2 dalis")
+    assert survivor in group.organisations.all()
+    assert _proposers(group) == [survivor.pk, closed.orgs["moon"].pk]
+    url = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    page = _client(policy_officer).get(url).content.decode()
+    assert '<td class="proposer"></td>' not in page
+    assert f'<td class="proposer">{survivor.name}</td>' in page
+
+
+def test_a_merge_moves_the_proposals_of_an_approved_paper_and_leaves_its_letter_as_approved(
+    closed, policy_officer, superuser
+):
+    issuer_with_requisites()
+    paper = address_in_dative(_draft(closed, policy_officer))
+    paper = services.paper_approve(paper=paper, user=policy_officer)
+    approved_letter = paper.approved_letter
+    assert "Saulės klasteris" in str(approved_letter)
+    survivor = OrganisationFactory(name="Saulės klasteris, VšĮ")
+
+    crm_services.organisation_merge(survivor=survivor, others=[closed.orgs["sun"]], user=superuser)
+
+    paper.refresh_from_db()
+    assert paper.approved_letter == approved_letter
+    assert "Saulės klasteris, VšĮ" not in str(paper.approved_letter)
+    assert survivor.pk in _proposers(_group(paper, "5 straipsnio 2 dalis"))
+
+
+def test_moving_the_merged_proposers_costs_the_same_queries_for_two_groups_and_four(
+    closed, policy_officer, superuser
+):
+    first, second = _draft(closed, policy_officer), _draft(closed, policy_officer)
+    survivor = OrganisationFactory(name="Mėnulio klasteris, VšĮ")
+    moon, comet = closed.orgs["moon"], closed.orgs["comet"]
+
+    with CaptureQueriesContext(connection) as two_groups:
+        consolidation.merge_repoint_proposal_entries(survivor=survivor, others=[comet])
+    with CaptureQueriesContext(connection) as four_groups:
+        consolidation.merge_repoint_proposal_entries(survivor=survivor, others=[moon])
+
+    assert len(four_groups) == len(two_groups) == 2
+    for paper in (first, second):
+        assert _proposers(_group(paper, "7 straipsnis")) == [survivor.pk, survivor.pk]
+        assert _proposers(_group(paper, "5 straipsnio 2 dalis")) == [closed.orgs["sun"].pk, survivor.pk]
+        assert _proposers(_group(paper, "9 straipsnis")) == [closed.orgs["star"].pk]
