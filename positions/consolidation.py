@@ -473,10 +473,13 @@ def _rewrite_sections(
 ) -> SectionsRewritten:
     """Write the sections made from the questions again with the current attributions. A section
     is rewritten only while it reads as it was last written; one that staff edited is kept as it
-    is. A section staff deleted stays deleted."""
+    is. A section staff deleted stays deleted. Only the sections written from the questions of
+    `consultation` are: `submissions` holds no answer to another consultation's question, and its
+    section would be written over as answered by none of the organisations (the paper's source
+    consultation changed past its page and `services.paper_save`, which keep it)."""
     paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
     generated = (
-        GeneratedSection.objects.filter(section__paper=paper, question__isnull=False)
+        GeneratedSection.objects.filter(section__paper=paper, question__consultation=consultation)
         .select_related("section", "question")
         .order_by("section__position", "section__id")
     )

@@ -1430,3 +1430,73 @@ def test_moving_the_merged_proposers_costs_the_same_queries_for_two_groups_and_f
         assert _proposers(_group(paper, "7 straipsnis")) == [survivor.pk, survivor.pk]
         assert _proposers(_group(paper, "5 straipsnio 2 dalis")) == [closed.orgs["sun"].pk, survivor.pk]
         assert _proposers(_group(paper, "9 straipsnis")) == [closed.orgs["star"].pk]
+
+
+# --- the source consultation of a drafted paper --------------------------------------------------------
+
+
+def test_changing_a_drafted_paper_s_consultation_does_not_blank_its_sections(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    before = {section.pk: section.body for section in paper.sections.all()}
+    assert any(SUN_TEXT in body.replace("\\", "") for body in before.values())
+    other = ConsultationFactory(title="Kita konsultacija")
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = change_form_data(client.get(url))
+    data["source_consultation"] = str(other.pk)
+
+    assert client.post(url, data).status_code == 302
+
+    paper.refresh_from_db()
+    assert paper.source_consultation == closed.consultation
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["star"], mode="anonymous")
+    consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    after = [section.body for section in paper.sections.all()]
+    assert not any("iš 0" in body or "of 0" in body for body in after)
+    assert any(SUN_TEXT in body.replace("\\", "") for body in after)
+
+
+def test_the_change_page_shows_a_drafted_paper_s_consultation_read_only(closed, policy_officer):
+    drafted = _draft(closed, policy_officer)
+    empty = PaperFactory(source_consultation=None)
+    client = _client(policy_officer)
+
+    page = client.get(reverse("admin:positions_positionpaper_change", args=[drafted.pk]))
+    assert "source_consultation" not in page.context["adminform"].form.fields
+    assert 'name="source_consultation"' not in page.content.decode()
+    assert closed.consultation.title in page.content.decode()
+    # A paper not drafted from a consultation may still be given one.
+    page = client.get(reverse("admin:positions_positionpaper_change", args=[empty.pk]))
+    assert "source_consultation" in page.context["adminform"].form.fields
+
+
+def test_saving_a_drafted_paper_with_another_consultation_is_refused(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    paper.source_consultation = ConsultationFactory(title="Kita konsultacija")
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(paper=paper, user=policy_officer)
+
+    assert "source_consultation" in refused.value.message_dict
+    paper.refresh_from_db()
+    assert paper.source_consultation == closed.consultation
+    # Its other fields are saved as before.
+    paper.subject = "Inovacijų įstatymo pakeitimo projekto"
+    assert services.paper_save(paper=paper, user=policy_officer).subject == paper.subject
+
+
+def test_sections_are_rewritten_only_from_the_answers_to_their_own_consultation(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    before = {section.pk: (section.heading, section.body) for section in paper.sections.all()}
+    # Changed past the page and the service (from the shell, say): the sections keep their text.
+    PositionPaper.objects.filter(pk=paper.pk).update(
+        source_consultation=ConsultationFactory(title="Kita konsultacija")
+    )
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["sun"], mode="excluded")
+
+    refreshed = consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    applied = consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+
+    assert refreshed.rewritten == refreshed.kept == []
+    assert applied.sections.rewritten == applied.sections.kept == []
+    assert {section.pk: (section.heading, section.body) for section in paper.sections.all()} == before
