@@ -394,7 +394,8 @@ def organisation_merge(
       in its internal notes, "Merged record #12: e-mail: …; phone: …".
     - Position papers too, sent ones included (which refuse the deletion of an organisation they
       list or are addressed to): the paper then lists the same organisation by its surviving
-      record, once even if it listed two of the duplicates; its sent PDF stays as it was sent.
+      record, once even if it listed two of the duplicates, and its grouped proposals name that
+      record as their proposer (`signals.records_merging`); its sent PDF stays as it was sent.
     - The others' simple-history records are re-pointed to the survivor's id (and historical
       affiliations/memberships to the survivor), and a LogEntry on the survivor names what was
       merged. All in one transaction: an error anywhere leaves everything as it was.

@@ -7,4 +7,4 @@ class PositionsConfig(AppConfig):
     verbose_name = _("Position papers")
 
     def ready(self) -> None:
-        from positions import checks  # noqa: F401  (registers the system checks)
+        from positions import checks, signals  # noqa: F401  (registers the checks, connects the receivers)

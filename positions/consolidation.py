@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -472,10 +473,13 @@ def _rewrite_sections(
 ) -> SectionsRewritten:
     """Write the sections made from the questions again with the current attributions. A section
     is rewritten only while it reads as it was last written; one that staff edited is kept as it
-    is. A section staff deleted stays deleted."""
+    is. A section staff deleted stays deleted. Only the sections written from the questions of
+    `consultation` are: `submissions` holds no answer to another consultation's question, and its
+    section would be written over as answered by none of the organisations (the paper's source
+    consultation changed past its page and `services.paper_save`, which keep it)."""
     paper = PositionPaper.objects.prefetch_related("attributions").get(pk=paper.pk)
     generated = (
-        GeneratedSection.objects.filter(section__paper=paper, question__isnull=False)
+        GeneratedSection.objects.filter(section__paper=paper, question__consultation=consultation)
         .select_related("section", "question")
         .order_by("section__position", "section__id")
     )
@@ -741,6 +745,33 @@ def groups_on_several_acts(groups: Iterable[ProposalGroup]) -> bool:
 def _remember(group: ProposalGroup, line: tuple[str, str, str] | None) -> None:
     """Remember the line as written from the group (nothing written: all empty)."""
     group.generated_provision, group.generated_wording, group.generated_justification = line or ("", "", "")
+
+
+# --- duplicate organisations merged ------------------------------------------------------------------
+
+
+def merge_repoint_proposal_entries(*, survivor: Organisation, others: Sequence[Organisation]) -> Counter[str]:
+    """Before duplicate organisations are merged (`crm.services.organisation_merge`, in its
+    transaction): the grouped proposals' entries name their proposer by the organisation's id, in
+    JSON that the merge's moving of foreign keys does not reach, so the entries of the groups the
+    others proposed name the survivor instead; the workspace would otherwise show them with no
+    proposer. Every paper's, sent ones included: the groups' organisations move with the merge too,
+    and a new version copies the entries. What a registered paper prints is not touched: its
+    approved letter holds the organisations' names as approved, no ids. Two queries however many
+    groups. Returns nothing to report: the groups are counted among the records the merge moves."""
+    other_pks = {other.pk for other in others}
+    linked = ProposalGroup.organisations.through.objects.filter(organisation_id__in=other_pks)
+    changed = []
+    for group in ProposalGroup.objects.filter(pk__in=linked.values("proposalgroup_id")).only("pk", "entries"):
+        entries = [
+            {**entry, "organisation_id": survivor.pk} if entry.get("organisation_id") in other_pks else entry
+            for entry in group.entries
+        ]
+        if entries != group.entries:
+            group.entries = entries
+            changed.append(group)
+    ProposalGroup.objects.bulk_update(changed, ["entries"])
+    return Counter()
 
 
 # --- selectors for the workspace -------------------------------------------------------------------

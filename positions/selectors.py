@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
@@ -24,11 +24,13 @@ from crm.models import Organisation
 from crm.names import name_forms_pattern
 from positions.letter import UNPRINTABLE_STAND_IN, Letter, letter_html, paper_letter, unprintable_characters
 from positions.models import (
+    GeneratedSection,
     IssuerSettings,
     Language,
     PaperAttribution,
     PaperProposal,
     PositionPaper,
+    ProposalGroup,
     RegistrationJournal,
     Rendering,
 )
@@ -71,6 +73,19 @@ def papers_for_admin() -> QuerySet[PositionPaper]:
         rendering_total=Count("renderings", distinct=True),
         dispatch_total=Count("dispatches", distinct=True),
     )
+
+
+def paper_drafted_from_consultation(*, paper: PositionPaper) -> bool:
+    """Whether the paper holds what was drafted from its source consultation: grouped member
+    proposals, or sections written from the consultation's questions. Those are written again from
+    that consultation's answers (after an attribution changes, when the consolidation is applied),
+    so the paper's consultation stays the one they were drafted from."""
+    if paper.pk is None:
+        return False
+    drafted = Exists(ProposalGroup.objects.filter(paper=OuterRef("pk"))) | Exists(
+        GeneratedSection.objects.filter(section__paper=OuterRef("pk"))
+    )
+    return PositionPaper.objects.filter(drafted, pk=paper.pk).exists()
 
 
 def paper_sendable_renderings(*, paper: PositionPaper) -> QuerySet[Rendering]:

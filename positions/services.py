@@ -101,7 +101,8 @@ def paper_save(
 
     The issuer's default position is written in the paper's language: left empty, or given in the
     other language (the paper's language changed), it becomes the one of the paper's language.
-    Refused once the paper is approved: its text is then what was approved and registered.
+    Refused once the paper is approved: its text is then what was approved and registered. The
+    source consultation of a paper drafted from it does not change (`_require_same_consultation`).
     `expected_updated_at`, when given, is when the paper was last changed as the page that edits
     it was loaded: a paper changed since is refused (`paper_require_unchanged`).
     """
@@ -122,12 +123,35 @@ def paper_save(
         _require_draft(locked)
         if expected_updated_at is not None:
             _require_unchanged(locked, expected_updated_at)
+        _require_same_consultation(locked, paper)
     defaults = {issuer.signatory_position_in(language) for language in Language.values}
     if not paper.signatory_position.strip() or paper.signatory_position in defaults:
         paper.signatory_position = issuer.signatory_position_in(paper.language)
     paper.full_clean()
     paper.save()
     return paper
+
+
+def _require_same_consultation(locked: PositionPaper, paper: PositionPaper) -> None:
+    """Refuse another source consultation for a paper drafted from its own: its sections and
+    grouped proposals are written again from the source consultation's answers, and another
+    consultation's would write every section over as answered by none of its organisations."""
+    if locked.source_consultation_id == paper.source_consultation_id:
+        return
+    if selectors.paper_drafted_from_consultation(paper=locked):
+        raise ValidationError(
+            {
+                "source_consultation": ValidationError(
+                    _(
+                        "This paper was drafted from the consultation “%(consultation)s”: its sections "
+                        "and grouped proposals are written from that consultation's answers, so it stays "
+                        "the paper's source consultation. Draft a new paper from the other consultation."
+                    ),
+                    code="drafted_from_consultation",
+                    params={"consultation": locked.source_consultation or "—"},
+                )
+            }
+        )
 
 
 def paper_require_draft(*, paper: PositionPaper) -> None:

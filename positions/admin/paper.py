@@ -136,6 +136,14 @@ class PositionPaperAdmin(
             for name, options in fieldsets
         ]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: PositionPaper | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and selectors.paper_drafted_from_consultation(paper=obj):
+            # Its sections and grouped proposals are written again from this consultation's answers:
+            # another's would write every section over as answered by none of its organisations.
+            readonly.append("source_consultation")
+        return readonly
+
     def has_change_permission(self, request: HttpRequest, obj: PositionPaper | None = None) -> bool:
         # Approved text is what was registered; a sent paper changes only through a new version.
         if obj is not None and not obj.is_draft:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
@@ -16,6 +18,7 @@ from consultations import services as consultation_services
 from consultations.analysis import proposal_group_key
 from consultations.answers import AnswerValue, ProposalValue
 from consultations.models import AccessLink, Consultation, ProposalRow, Question, Response
+from crm import services as crm_services
 from crm.models import Organisation
 from positions import consolidation, pdf, selectors, services
 from positions.consolidation import GroupDecision
@@ -24,6 +27,7 @@ from positions.models import PaperAttribution, PaperProposal, PaperSection, Posi
 from positions.selectors import paper_for_document
 from tests.admin_forms import change_form_data
 from tests.consultations.factories import ConsultationFactory, QuestionFactory, member_organisation
+from tests.factories import OrganisationFactory
 from tests.positions import pdf_reading
 from tests.positions.factories import (
     PaperFactory,
@@ -1364,3 +1368,135 @@ def test_a_share_is_rounded_half_up(count, total, share):
         sentence = consolidation.share_sentence(count=count, total=total, choice="Pritariame")
 
     assert f"({share} %)" in sentence
+
+
+# --- a proposer's duplicate record merged --------------------------------------------------------------
+
+
+def _proposers(group: ProposalGroup) -> list[int]:
+    return [entry["organisation_id"] for entry in group.entries]
+
+
+def test_the_workspace_names_the_proposer_after_its_duplicate_record_was_merged(
+    closed, policy_officer, superuser
+):
+    paper = _draft(closed, policy_officer)
+    sun = closed.orgs["sun"]
+    survivor = OrganisationFactory(name="Saulės klasteris, VšĮ")
+
+    crm_services.organisation_merge(survivor=survivor, others=[sun], user=superuser)
+
+    group = _group(paper, "5 straipsnio 2 dalis")
+    assert survivor in group.organisations.all()
+    assert _proposers(group) == [survivor.pk, closed.orgs["moon"].pk]
+    url = reverse("admin:positions_positionpaper_consolidation", args=[paper.pk])
+    page = _client(policy_officer).get(url).content.decode()
+    assert '<td class="proposer"></td>' not in page
+    assert f'<td class="proposer">{survivor.name}</td>' in page
+
+
+def test_a_merge_moves_the_proposals_of_an_approved_paper_and_leaves_its_letter_as_approved(
+    closed, policy_officer, superuser
+):
+    issuer_with_requisites()
+    paper = address_in_dative(_draft(closed, policy_officer))
+    paper = services.paper_approve(paper=paper, user=policy_officer)
+    approved_letter = paper.approved_letter
+    assert "Saulės klasteris" in str(approved_letter)
+    survivor = OrganisationFactory(name="Saulės klasteris, VšĮ")
+
+    crm_services.organisation_merge(survivor=survivor, others=[closed.orgs["sun"]], user=superuser)
+
+    paper.refresh_from_db()
+    assert paper.approved_letter == approved_letter
+    assert "Saulės klasteris, VšĮ" not in str(paper.approved_letter)
+    assert survivor.pk in _proposers(_group(paper, "5 straipsnio 2 dalis"))
+
+
+def test_moving_the_merged_proposers_costs_the_same_queries_for_two_groups_and_four(
+    closed, policy_officer, superuser
+):
+    first, second = _draft(closed, policy_officer), _draft(closed, policy_officer)
+    survivor = OrganisationFactory(name="Mėnulio klasteris, VšĮ")
+    moon, comet = closed.orgs["moon"], closed.orgs["comet"]
+
+    with CaptureQueriesContext(connection) as two_groups:
+        consolidation.merge_repoint_proposal_entries(survivor=survivor, others=[comet])
+    with CaptureQueriesContext(connection) as four_groups:
+        consolidation.merge_repoint_proposal_entries(survivor=survivor, others=[moon])
+
+    assert len(four_groups) == len(two_groups) == 2
+    for paper in (first, second):
+        assert _proposers(_group(paper, "7 straipsnis")) == [survivor.pk, survivor.pk]
+        assert _proposers(_group(paper, "5 straipsnio 2 dalis")) == [closed.orgs["sun"].pk, survivor.pk]
+        assert _proposers(_group(paper, "9 straipsnis")) == [closed.orgs["star"].pk]
+
+
+# --- the source consultation of a drafted paper --------------------------------------------------------
+
+
+def test_changing_a_drafted_paper_s_consultation_does_not_blank_its_sections(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    before = {section.pk: section.body for section in paper.sections.all()}
+    assert any(SUN_TEXT in body.replace("\\", "") for body in before.values())
+    other = ConsultationFactory(title="Kita konsultacija")
+    client = _client(policy_officer)
+    url = reverse("admin:positions_positionpaper_change", args=[paper.pk])
+    data = change_form_data(client.get(url))
+    data["source_consultation"] = str(other.pk)
+
+    assert client.post(url, data).status_code == 302
+
+    paper.refresh_from_db()
+    assert paper.source_consultation == closed.consultation
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["star"], mode="anonymous")
+    consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    after = [section.body for section in paper.sections.all()]
+    assert not any("iš 0" in body or "of 0" in body for body in after)
+    assert any(SUN_TEXT in body.replace("\\", "") for body in after)
+
+
+def test_the_change_page_shows_a_drafted_paper_s_consultation_read_only(closed, policy_officer):
+    drafted = _draft(closed, policy_officer)
+    empty = PaperFactory(source_consultation=None)
+    client = _client(policy_officer)
+
+    page = client.get(reverse("admin:positions_positionpaper_change", args=[drafted.pk]))
+    assert "source_consultation" not in page.context["adminform"].form.fields
+    assert 'name="source_consultation"' not in page.content.decode()
+    assert closed.consultation.title in page.content.decode()
+    # A paper not drafted from a consultation may still be given one.
+    page = client.get(reverse("admin:positions_positionpaper_change", args=[empty.pk]))
+    assert "source_consultation" in page.context["adminform"].form.fields
+
+
+def test_saving_a_drafted_paper_with_another_consultation_is_refused(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    paper.source_consultation = ConsultationFactory(title="Kita konsultacija")
+
+    with pytest.raises(ValidationError) as refused:
+        services.paper_save(paper=paper, user=policy_officer)
+
+    assert "source_consultation" in refused.value.message_dict
+    paper.refresh_from_db()
+    assert paper.source_consultation == closed.consultation
+    # Its other fields are saved as before.
+    paper.subject = "Inovacijų įstatymo pakeitimo projekto"
+    assert services.paper_save(paper=paper, user=policy_officer).subject == paper.subject
+
+
+def test_sections_are_rewritten_only_from_the_answers_to_their_own_consultation(closed, policy_officer):
+    paper = _draft(closed, policy_officer)
+    before = {section.pk: (section.heading, section.body) for section in paper.sections.all()}
+    # Changed past the page and the service (from the shell, say): the sections keep their text.
+    PositionPaper.objects.filter(pk=paper.pk).update(
+        source_consultation=ConsultationFactory(title="Kita konsultacija")
+    )
+    PaperAttribution.objects.create(paper=paper, organisation=closed.orgs["sun"], mode="excluded")
+
+    refreshed = consolidation.paper_attributions_refresh(paper=paper, user=policy_officer)
+    applied = consolidation.paper_consolidation_apply(paper=paper, user=policy_officer)
+
+    assert refreshed.rewritten == refreshed.kept == []
+    assert applied.sections.rewritten == applied.sections.kept == []
+    assert {section.pk: (section.heading, section.body) for section in paper.sections.all()} == before
