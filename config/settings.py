@@ -229,7 +229,20 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's messages reach the console once, through the root logger (Django's own console
+        # handler would write each twice while DEBUG is on); its server errors are mailed to ADMINS.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

@@ -511,8 +511,9 @@ class Response(models.Model):
         related_name="consultation_responses",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    # Not the submitted version's number that the member reads ("versija Nr. 2"): a count of saves.
     version = models.PositiveIntegerField(
-        _("version"), default=0, help_text=_("Raised by every save; a save based on an older one is refused.")
+        _("saves"), default=0, help_text=_("Raised by every save; a save based on an older one is refused.")
     )
     has_unsubmitted_changes = models.BooleanField(_("changed since the last submission"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -674,7 +675,7 @@ class ResponseEdit(models.Model):
         Person, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.SAVED)
-    version = models.PositiveIntegerField(_("response version"))
+    version = models.PositiveIntegerField(_("save number"))
     changed_questions = models.JSONField(
         _("changed questions"),
         default=list,

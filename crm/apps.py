@@ -13,6 +13,7 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         name_link_rows()
+        name_link_histories()
 
 
 def name_link_rows() -> None:
@@ -43,6 +44,21 @@ def name_link_rows() -> None:
         through._meta.verbose_name = name
         through._meta.verbose_name_plural = plural
         through.__str__ = _link_row_str(left, right)
+
+
+def name_link_histories() -> None:
+    """Name the tables django-simple-history keeps for an organisation's past sectors and tags,
+    which it names "HistoricalOrganisation_sectors" in every language (the permission pickers of
+    users and groups list them)."""
+    from django.apps import apps
+
+    for field, name, plural in [
+        ("sectors", _("organisation's sectors history entry"), _("organisations' sectors history entries")),
+        ("tags", _("organisation's tags history entry"), _("organisations' tags history entries")),
+    ]:
+        model = apps.get_model("crm", f"HistoricalOrganisation_{field}")
+        model._meta.verbose_name = name
+        model._meta.verbose_name_plural = plural
 
 
 def _link_row_str(left: str, right: str) -> Callable[[models.Model], str]:

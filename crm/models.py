@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -345,7 +346,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} EUR, {self.paid_on}"
+        # As the page's language writes a sum and a date: "600,00 EUR, 2026 m. vasario 15 d."
+        return f"{formats.number_format(self.amount, 2)} EUR, {formats.localize(self.paid_on)}"
 
 
 class Person(ConstraintErrorsOnFields, models.Model):

@@ -9,13 +9,13 @@ not the working copy of the answers, which may hold drafts nobody has submitted.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from consultations.admin.filters import ConsultationFilter
-from consultations.models import Response, ResponseEdit
+from consultations.models import Response, ResponseEdit, ResponseVersion
 from crm.admin.rows import QuickRowsMixin, status_badge
 
 STATUS_TONES = {
@@ -49,7 +49,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
         "consultation",
         "status_display",
         "submitted_at",
-        "version",
+        "submitted_version",
         "updated_at",
         "last_saved_by",
     ]
@@ -60,6 +60,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
         "consultation",
         "organisation",
         "status_display",
+        "submitted_version",
         "version",
         "has_unsubmitted_changes",
         "created_at",
@@ -69,7 +70,7 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
         "submitted_by",
         "submitted_versions",
     ]
-    readonly_fields = ["status_display", "last_saved_by", "submitted_versions"]
+    readonly_fields = ["status_display", "submitted_version", "last_saved_by", "submitted_versions"]
     inlines = [ResponseEditInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Response]:
@@ -83,8 +84,13 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
             .select_related("person")
             .order_by("response", "-created_at", "-id")
         )
+        # The number of the last submitted version, as the member's receipt and the exports give it.
+        last_submitted = ResponseVersion.objects.filter(response=OuterRef("pk")).order_by("-number")
         return (
-            super().get_queryset(request).prefetch_related(Prefetch("edits", latest, to_attr="latest_edits"))
+            super()
+            .get_queryset(request)
+            .annotate(last_version=Subquery(last_submitted.values("number")[:1]))
+            .prefetch_related(Prefetch("edits", latest, to_attr="latest_edits"))
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -99,6 +105,10 @@ class ResponseAdmin(QuickRowsMixin, admin.ModelAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Response) -> str:
         return status_badge(obj, STATUS_TONES)
+
+    @admin.display(description=_("submitted version"), ordering="last_version")
+    def submitted_version(self, obj: Response) -> int | None:
+        return obj.last_version
 
     @admin.display(description=_("last saved by"))
     def last_saved_by(self, obj: Response) -> str:

@@ -30,7 +30,7 @@ class PositionPaperForm(forms.ModelForm):
     (`loaded`, hidden): saving a paper a colleague changed since is refused, with what was typed
     kept on the page, instead of silently overwriting their work."""
 
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded = forms.CharField(label=capfirst(_("page loaded at")), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -118,6 +118,11 @@ def test_the_list_shows_status_version_and_who_saved_last(opened, english, staff
     sun, moon = listed["Saulės klasteris"], listed["Mėnulio klasteris"]
     assert (sun.status, sun.version, sun.has_unsubmitted_changes) == ("submitted", 2, True)
     assert (moon.status, moon.version) == ("draft", 1)
+    # The column gives the submitted version's number, as the member's receipt does, not the saves.
+    assert (sun.last_version, moon.last_version) == (1, None)
+    headers = [column["text"] for column in page.context["result_headers"]]
+    assert "submitted version" in [str(header).casefold() for header in headers]
+    assert "saves" not in [str(header).casefold() for header in headers]
     assert "Jonas Jonaitis" in content and "Eglė Eglaitė" in content
     assert "Rūta Rutkauskienė" not in content  # she submitted, but Jonas saved after her
     assert content.count(opened.consultation.title) >= 2

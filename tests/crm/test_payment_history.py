@@ -147,3 +147,18 @@ def test_a_payment_entered_on_the_membership_page_writes_no_empty_version_of_the
     assert staff_client.post(url, data).status_code == 302
     assert membership.history.count() == versions_before + 1
     assert membership.history.first().annual_fee == Decimal("650.00")
+
+
+def test_a_payment_is_named_as_the_pages_language_writes_a_sum_and_a_date(staff_client):
+    membership = MembershipFactory()
+    Payment.objects.create(
+        membership=membership, amount=Decimal("1200.50"), paid_on=datetime.date(2026, 2, 15)
+    )
+    url = reverse("admin:crm_membership_change", args=[membership.pk])
+
+    lithuanian = staff_client.get(url).content.decode()
+    english = staff_client.get("/en" + url).content.decode()
+
+    # The payment's row, as its history names it.
+    assert "1200,50 EUR, 2026 m. vasario 15 d." in lithuanian
+    assert "1200.50 EUR, Feb. 15, 2026" in english

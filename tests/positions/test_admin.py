@@ -681,3 +681,10 @@ def test_an_e_mail_address_longer_than_the_dispatch_keeps_is_refused_on_the_form
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
     assert not Dispatch.objects.exists() and not mailoutbox
+
+
+def test_the_change_page_s_hidden_field_is_labelled_in_lithuanian(staff_client, paper):
+    page = staff_client.get(_change_url(paper)).content.decode()
+
+    assert "Loaded" not in page
+    assert "Puslapis atvertas" in page

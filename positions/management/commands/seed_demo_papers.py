@@ -1,9 +1,10 @@
 """Demo consultations and a position paper, so that a new installation shows the whole flow:
-one open consultation with some answers in, one closed consultation that every invited cluster
-answered, and a draft paper written from it with its proposals consolidated.
+one open consultation with some answers in, one closed consultation that all but one of the
+invited clusters answered, and a draft paper written from it with its proposals consolidated.
 
 Run after `seed_demo` (the clusters) and `ensure_demo_staff` (who acts). Idempotent: a
-consultation with the same title is left as it is. Invitations are not e-mailed.
+consultation with the same title is left as it is. The invitations are recorded as sent, but
+their e-mails go to an in-memory mailbox, not to the demo contacts' addresses.
 """
 
 from __future__ import annotations
