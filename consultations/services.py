@@ -1025,6 +1025,13 @@ def _response_save(
     }
     if errors:
         raise ValidationError(errors)
+    if submitting and all(
+        values[pk].for_kind(question.kind).is_empty() for pk, question in questions.items()
+    ):
+        # A click on "Submit" on an empty page would count the organisation as having answered.
+        raise ValidationError(
+            _("Answer at least one question before submitting: an empty answer is not sent."), code="empty"
+        )
 
     changed = [pk for pk in questions if values[pk] != stored.get(pk, empty).for_kind(questions[pk].kind)]
     if not changed and not submitting:

@@ -235,6 +235,54 @@ def test_submitting_without_required_answers_keeps_the_draft_unsent_and_the_text
     assert mail.outbox == []
 
 
+EMPTY = {
+    "short": "",
+    "long": "",
+    "single": None,
+    "single_other": "",
+    "multiple": None,
+    "multiple_other": "",
+    "scale": None,
+    "yes_no": None,
+}
+
+
+def test_an_empty_answer_is_not_submitted_even_where_no_question_is_required(opened):
+    opened.consultation.questions.update(required=False)
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    page = client.post(ruta.url, {**answer_form(opened, rows=[], **EMPTY), "action": "submit"})
+
+    assert page.status_code == 200
+    assert "Answer at least one question before submitting: an empty answer is not sent." in _text(page)
+    assert not Response.objects.exists()
+    ruta.invitation.refresh_from_db()
+    assert ruta.invitation.submitted_at is None
+    assert mail.outbox == []
+    # One answer is enough.
+    one = client.post(
+        ruta.url, {**answer_form(opened, rows=[], **(EMPTY | {"yes_no": "no"})), "action": "submit"}
+    )
+    assert one.status_code == 302
+    assert Response.objects.get().versions.count() == 1
+
+
+def test_a_submitted_answer_emptied_is_not_submitted_again(opened):
+    opened.consultation.questions.update(required=False)
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+    assert client.post(ruta.url, {**answer_form(opened), "action": "submit"}).status_code == 302
+
+    page = client.post(ruta.url, {**answer_form(opened, version=1, rows=[], **EMPTY), "action": "submit"})
+
+    assert page.status_code == 200
+    assert "an empty answer is not sent" in _text(page)
+    response = Response.objects.get()
+    assert response.versions.count() == 1
+    assert response.status == Response.Status.SUBMITTED
+
+
 def test_submitting_sends_the_receipt_and_the_page_shows_the_version(opened):
     ruta = opened.members["ruta"]
     client = ruta.client()
