@@ -400,12 +400,19 @@ def test_days_to_deadline_end_with_the_deadline_itself_and_count_a_midnight_one_
 
 
 def test_the_dashboard_says_the_deadline_passed_once_it_has_on_its_day(consultation, staff_client):
-    consultation.internal_deadline = datetime.datetime(2026, 12, 3, 13, tzinfo=datetime.UTC)
+    # The deadline at 15:00 in Vilnius three days from today, after the consultation opened.
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    vilnius = timezone.get_current_timezone()
+    consultation.internal_deadline = datetime.datetime.combine(day, datetime.time(15, 0), tzinfo=vilnius)
     consultation.save(update_fields=["internal_deadline"])
     url = reverse("admin:consultations_consultation_dashboard", args=[consultation.pk])
-    with time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(14, 0), tzinfo=vilnius), tick=False
+    ):
         before = staff_client.get(url).content.decode()
-    with time_machine.travel(datetime.datetime(2026, 12, 3, 18, tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(day, datetime.time(20, 0), tzinfo=vilnius), tick=False
+    ):
         after = staff_client.get(url).content.decode()
 
     assert _days_shown(before) == "Today"
