@@ -6,7 +6,8 @@
    - Typing in the text of "Other" chooses "Other": its radio button is checked (instead of the
      option chosen before) or its checkbox ticked (beside the others). Without JavaScript the
      server takes such text as "Other" when no other single choice stands against it. Unticking
-     the checkbox of "Other" empties its text.
+     the checkbox of "Other", or choosing a listed option instead of the radio button of "Other",
+     empties its text.
    - Once the form is sent, its save and submit buttons stay disabled until the next page comes,
      so that a double click sends it once. (The server also recognises a save sent twice.)
    - Leaving the page (another address, the language switch, closing the tab) after typing
@@ -97,6 +98,19 @@
       other.addEventListener("change", function () {
         if (!other.checked && input.value) {
           input.value = "";
+        }
+      });
+    } else {
+      // Choosing an option of the list takes the text of "Other" away: a radio button left for
+      // another one fires no event of its own, and the server refuses a listed option beside
+      // a text for "Other" (one choice only).
+      document.getElementsByName(name).forEach(function (choice) {
+        if (choice !== other && choice.type === "radio") {
+          choice.addEventListener("change", function () {
+            if (choice.checked && input.value) {
+              input.value = "";
+            }
+          });
         }
       });
     }

@@ -291,3 +291,32 @@ def test_leaving_with_answers_not_saved_asks_first_and_saving_or_downloading_doe
     page.wait_for_url(f"**{ruta.lt_url}")
     assert dialogs == ["beforeunload"]
     assert outside_requests == []
+
+
+def test_choosing_a_listed_option_instead_of_other_of_a_single_choice_takes_its_text_away(
+    live_server, opened, browser_page, settings
+):
+    settings.SITE_URL = live_server.url
+    page, _outside = browser_page
+    ruta = opened.members["ruta"]
+    q = {key: question.pk for key, question in opened.questions.items()}
+    _open_answer_page(page, live_server.url, ruta)
+    single_other = f"#id_q{q['single']}_3"
+    page.type(f"#id_q{q['single']}_other", "Pritariame iš dalies")
+    assert page.is_checked(single_other)
+    with page.expect_navigation():
+        page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+    assert Answer.objects.get(question_id=q["single"]).other_text == "Pritariame iš dalies"
+
+    page.check(f"#id_q{q['single']}_1")
+    assert not page.is_checked(single_other)
+    assert page.input_value(f"#id_q{q['single']}_other") == ""
+    with page.expect_navigation():
+        page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+
+    assert page.locator("#error-summary").count() == 0
+    answer = Answer.objects.get(question_id=q["single"])
+    assert (answer.choice_indexes, answer.other_text) == ([1], "")
+    assert page.is_checked(f"#id_q{q['single']}_1") and not page.is_checked(single_other)
