@@ -111,8 +111,10 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 # The answer page's fields: a question's own (q<id>), its "Other" text, a proposal row's texts.
+# A question's id is of ASCII digits and at most 18 of them (a bigint): any other name is no
+# question's, never an integer too long for Python to read.
 ANSWER_FIELD = re.compile(
-    r"q(?P<question>\d+)(?P<text>_other|-\d+-(provision|proposed_wording|justification))?"
+    r"q(?P<question>[0-9]{1,18})(?P<text>_other|-[0-9]+-(provision|proposed_wording|justification))?"
 )
 # The kinds of question whose own field is typed; the others' hold a choice, a point of the
 # scale, or yes or no.
@@ -121,7 +123,7 @@ TYPED_KINDS = frozenset({Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT})
 CHOSEN_VALUE = re.compile(r"\d+|yes|no|other|on")
 # Every field the answer page posts for a question: its answer, its "Other" text, its proposal
 # rows and their table's management form.
-QUESTION_FIELD = re.compile(r"q(?P<question>\d+)(?P<part>[_-].*)?")
+QUESTION_FIELD = re.compile(r"q(?P<question>[0-9]{1,18})(?P<part>[_-].*)?")
 
 
 def typed_texts(request: HttpRequest, question_kinds: dict[int, str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -1606,3 +1607,30 @@ def test_a_refused_save_shows_the_organisation_and_the_requesting_institution(op
         assert "Saulės klasteris" in content
         assert "Ekonomikos ministerija" in content
         assert opened.consultation.title in content
+
+
+# A field named "q" and more digits than Python reads as an integer (4,300): no question's field.
+# Sent url-encoded, as a browser's form is; multipart refuses so long a part header first.
+HUGE_FIELD = "q" + "1" * 5000
+
+
+def _post_urlencoded(client: Client, url: str, data: dict[str, str]):
+    return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+
+def test_a_post_without_a_link_naming_a_field_of_thousands_of_digits_is_refused_not_a_server_error(opened):
+    member = opened.members["ruta"]
+    client = Client(raise_request_exception=False)
+    response = _post_urlencoded(client, member.url, {HUGE_FIELD: "Pritariame", "version": "0"})
+    assert response.status_code == 404
+
+
+def test_a_post_from_an_older_page_naming_a_field_of_thousands_of_digits_is_refused_as_stale(opened):
+    member = opened.members["ruta"]
+    client = member.client()
+    client.raise_request_exception = False
+    response = _post_urlencoded(
+        client, member.url, {HUGE_FIELD: "Pritariame", "version": "0", "questions_shown": "zz"}
+    )
+    assert response.status_code == 409
+    assert not Answer.objects.exists()
