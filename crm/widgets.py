@@ -429,12 +429,15 @@ class TagsWidget(LookupWidget):
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> frozenset[str]:
         keys = set()
-        for name in split_quoted_list(value):
+        for typed in split_quoted_list(value):
+            # Stored composed, as `TextWidget` stores text and the admin a name typed there: a tag
+            # spelt with combining marks (a Mac's file, a PDF's copy) is the same tag to staff.
+            name = unicodedata.normalize("NFC", " ".join(typed.split()))
             key = normalise_key(name)
             if len(name) > Tag._meta.get_field("name").max_length:
                 raise ValueError(gettext("The tag “%(value)s” is too long.") % {"value": name})
             if key not in self.lookups.tags:
-                self.lookups.new_tags.setdefault(key, " ".join(name.split()))
+                self.lookups.new_tags.setdefault(key, name)
             keys.add(key)
         return frozenset(keys)
 

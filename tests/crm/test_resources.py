@@ -12,6 +12,7 @@ import tablib
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone, translation
 from import_export.exceptions import ImportError
 
@@ -353,6 +354,25 @@ def test_tags_are_found_by_name_and_created_when_missing(db):
         "Eksportas",
         "Žalioji energija",
     ]
+    assert Tag.objects.count() == 2
+
+
+def test_a_new_tag_spelt_with_combining_marks_is_stored_composed_and_is_one_tag_to_staff(staff_client):
+    # "Šiluma" and "Žemdirbystė" as a Mac's file or a PDF's copy spells them: "S" and a combining
+    # caron (U+030C), "e" and a combining dot above (U+0307).
+    content = csv_bytes(
+        ["name", "legal_code", "tags"],
+        [["A", valid_legal_code(1), "S\u030ciluma;  Z\u030cemdirbyste\u0307 "]],
+    )
+
+    result = import_csv(OrganisationResource(), content)
+
+    assert result.totals["new"] == 1, errors_of(result)
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["\u0160iluma", "\u017demdirbyst\u0117"]
+    # The staff's search finds it, and the tag typed in the admin is the one imported.
+    response = staff_client.get(reverse("admin:crm_tag_changelist"), {"q": "Šiluma"})
+    assert [tag.name for tag in response.context["cl"].result_list] == ["Šiluma"]
+    staff_client.post(reverse("admin:crm_tag_add"), {"name": "Šiluma"})
     assert Tag.objects.count() == 2
 
 
