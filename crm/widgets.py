@@ -29,6 +29,7 @@ from crm.selectors import municipality_from_text, municipality_names
 LANGUAGES = ("lt", "en")
 LIST_JOINER = "; "
 WHOLE_NUMBER = re.compile(r"[+-]?\d+(?:[.,]0{1,2})?")  # "12.0" and "12,00": a spreadsheet's 12
+MAX_DIGITS = 18  # a bigint holds every number of 18 digits
 GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+")  # "1,000": a thousand, or one?
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
 DATE_FORMATS = ("%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S")
@@ -230,7 +231,11 @@ class IntegerWidget(Widget):
             )
         if not WHOLE_NUMBER.fullmatch(text):
             raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value})
-        return int(re.split(r"[.,]", text)[0])
+        whole = re.split(r"[.,]", text)[0]
+        if len(whole.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+            # Beyond any column's range, and beyond what Python reads as a number (4,300 digits).
+            raise ValueError(gettext("“%(value)s” is too large a number.") % {"value": value})
+        return int(whole)
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
         if kwargs.get("force_native_type"):

@@ -167,6 +167,8 @@ def test_an_e_mail_address_another_person_has_is_refused_in_its_row():
         ("999999", "Įrašo su ID 999999 nėra"),
         ("abc", "„abc“ nėra sveikasis skaičius."),
         ("0", "„0“ nėra įrašo ID."),
+        ("9" * 19, f"„{'9' * 19}“ – per didelis skaičius."),
+        ("1" * 5000, f"„{'1' * 5000}“ – per didelis skaičius."),  # more than Python reads (4,300)
     ],
 )
 def test_an_unknown_or_unreadable_id_is_an_error_of_its_row_and_creates_nothing(cell, message):

@@ -1097,6 +1097,27 @@ def test_a_number_with_thousands_separators_is_refused_not_read_as_its_first_gro
     assert dict(Organisation.objects.values_list("name", "members_sme")) == {"C": 12000, "D": 12, "E": 7}
 
 
+def test_a_number_of_more_digits_than_any_column_holds_is_refused_in_lithuanian(db):
+    # Past 4,300 digits Python refuses to read a number at all, with its own English message.
+    dataset = tablib.Dataset(
+        ["A", valid_legal_code(1), "1" * 5000],
+        ["B", valid_legal_code(2), "9" * 19],
+        ["C", valid_legal_code(3), "000000000000000000000012"],
+        headers=["name", "legal_code", "members_sme"],
+    )
+
+    with translation.override("lt"):
+        result = OrganisationResource().import_data(
+            dataset, dry_run=False, rollback_on_validation_errors=False
+        )
+        errors = errors_of(result)
+
+    assert sorted(errors) == [2, 3]
+    assert errors[2]["members_sme"] == [f"„{'1' * 5000}“ – per didelis skaičius."]
+    assert errors[3]["members_sme"] == [f"„{'9' * 19}“ – per didelis skaičius."]
+    assert dict(Organisation.objects.values_list("name", "members_sme")) == {"C": 12}
+
+
 def test_lithuanian_excels_tiesa_and_netiesa_are_yes_and_no(db):
     dataset = tablib.Dataset(
         ["A", valid_legal_code(1), "TIESA"],
