@@ -9,6 +9,7 @@ wrong, revoked or expired, and an address that keeps trying wrong tokens is made
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from pathlib import PurePath
@@ -19,7 +20,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -66,6 +67,8 @@ TOKEN_FAILURE_LIMIT = 20
 TOKEN_FAILURE_WINDOW = 10 * 60
 
 ADD_ROW_ACTION = "add-row-"
+
+logger = logging.getLogger(__name__)
 
 
 class NoReferrerCsrfViewMiddleware(CsrfViewMiddleware):
@@ -651,8 +654,11 @@ class DocumentView(View):
         )
         if document is None:
             return link_not_valid(request)
-        return _private(
-            FileResponse(
-                document.file.open("rb"), as_attachment=True, filename=PurePath(document.file.name).name
-            )
-        )
+        try:
+            stored = document.file.open("rb")
+        except FileNotFoundError as missing:
+            # The page links it with `download`: the browser says the file is not there, and the
+            # member stays on the page. The log tells staff.
+            logger.warning("The stored file %s of a consultation document is missing.", document.file.name)
+            raise Http404 from missing
+        return _private(FileResponse(stored, as_attachment=True, filename=PurePath(document.file.name).name))

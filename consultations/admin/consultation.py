@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import admin, messages
@@ -16,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -28,8 +26,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from consultations import selectors, services
 from consultations.admin import analysis
@@ -38,7 +36,7 @@ from consultations.admin.questions import DocumentInline, QuestionInline
 from consultations.forms import ResponseForm
 from consultations.models import Consultation, Invitation, Question, Response
 from consultations.views import answer_page_context
-from crm.admin.formfields import HTTPS_URLS
+from crm.admin.formfields import HTTPS_URLS, served_file_response
 from crm.admin.history import ReadableChangeMessages
 from crm.admin.rows import QuickRowsMixin, status_badge
 
@@ -340,8 +338,12 @@ class ConsultationAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin
         document = consultation.documents.filter(pk=document_id).first()
         if document is None:
             raise Http404
-        return FileResponse(
-            document.file.open("rb"), as_attachment=True, filename=PurePath(document.file.name).name
+        return served_file_response(
+            request,
+            document.file,
+            missing=gettext("The stored file of the document “%(document)s” is missing: upload it again.")
+            % {"document": document.title},
+            back_url=reverse("admin:consultations_consultation_change", args=[consultation.pk]),
         )
 
     def _handler(self, name: str) -> Callable[[HttpRequest, Consultation], None]:
@@ -357,7 +359,9 @@ class ConsultationAdmin(QuickRowsMixin, ReadableChangeMessages, admin.ModelAdmin
             consultation = self.get_object(request, unquote(object_id))
             if consultation is None:
                 raise Http404
-            if not self.has_change_permission(request, consultation):
+            # The role's permission, not the consultation's: one archived meanwhile (a colleague's
+            # click, a second one) is the transition's to refuse, saying why, as a close run twice is.
+            if not self.has_change_permission(request):
                 raise PermissionDenied
             change_url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
             if request.method != "POST":

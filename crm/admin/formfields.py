@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -208,6 +211,24 @@ class ServedFileWidget(widgets.AdminFileWidget):
         if context["widget"]["is_initial"] and getattr(value, "instance", None) is not None:
             context["widget"]["value"] = _LinkedFile(value, self.url_for(value.instance))
         return context
+
+
+logger = logging.getLogger(__name__)
+
+
+def served_file_response(
+    request: HttpRequest, file: Any, *, missing: str, back_url: str, as_attachment: bool = True
+) -> HttpResponse:
+    """The stored file for the admin view that serves it (`ServedFileWidget`). When the storage
+    no longer has it (media restored without it), the page where it is uploaded again, `back_url`,
+    saying so (`missing`), not a server error."""
+    try:
+        stored = file.open("rb")
+    except FileNotFoundError:
+        logger.warning("The stored file %s is missing.", file.name)
+        messages.error(request, missing)
+        return HttpResponseRedirect(back_url)
+    return FileResponse(stored, as_attachment=as_attachment, filename=PurePath(file.name).name)
 
 
 def served_file_link(file: Any, url: str) -> str:

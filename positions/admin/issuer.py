@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from crm.admin.formfields import HTTPS_URLS, ServedFileWidget, served_file_link
+from crm.admin.formfields import HTTPS_URLS, ServedFileWidget, served_file_link, served_file_response
 from crm.admin.history import ReadableChangeMessages
 from positions.models import IssuerSettings
 
@@ -79,10 +79,16 @@ class IssuerSettingsAdmin(ReadableChangeMessages, admin.ModelAdmin):
         logo = path("logo/", self.admin_site.admin_view(self.logo_view), name="positions_issuersettings_logo")
         return [logo, *super().get_urls()]
 
-    def logo_view(self, request: HttpRequest) -> FileResponse:
+    def logo_view(self, request: HttpRequest) -> HttpResponse:
         issuer = IssuerSettings.load()
         if not self.has_view_permission(request, issuer):
             raise PermissionDenied
         if not issuer.logo:
             raise Http404
-        return FileResponse(issuer.logo.open("rb"), filename=PurePath(issuer.logo.name).name)
+        return served_file_response(
+            request,
+            issuer.logo,
+            missing=gettext("The stored file of the logo is missing: upload it again."),
+            back_url=reverse("admin:positions_issuersettings_change", args=[issuer.pk]),
+            as_attachment=False,
+        )

@@ -311,6 +311,29 @@ def test_archiving_asks_first_too(staff_client, superuser):
     assert consultation.status == Consultation.Status.ARCHIVED
 
 
+def test_archiving_a_consultation_a_colleague_archived_meanwhile_says_so_not_a_bare_403(superuser):
+    member_organisation()
+    consultation = _opened(superuser)
+    services.consultation_close(consultation=consultation, user=superuser)
+    mine, colleagues = _client(superuser), _client(superuser)
+    assert mine.get(_url(consultation, "archive")).status_code == 200
+    assert colleagues.post(_url(consultation, "archive")).status_code == 302
+
+    with translation.override("en"):
+        again = mine.post(_url(consultation, "archive"), follow=True)
+        page = mine.get(_url(consultation, "archive"))
+        change_url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+
+    assert again.redirect_chain == [(change_url, 302)]
+    assert [str(message) for message in again.context["messages"]] == [
+        "Only a closed consultation can be archived; this one is “Archived”."
+    ]
+    assert page.status_code == 200 and _summary(page) == ["Nothing to do: this consultation is “Archived”."]
+    assert _submit_button(page) is None
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.ARCHIVED
+
+
 def test_a_transition_that_does_not_fit_the_status_offers_nothing_to_run(staff_client, superuser):
     member_organisation()
     consultation = _opened(superuser)

@@ -1634,3 +1634,19 @@ def test_a_post_from_an_older_page_naming_a_field_of_thousands_of_digits_is_refu
     )
     assert response.status_code == 409
     assert not Answer.objects.exists()
+
+
+def test_a_document_whose_stored_file_is_gone_is_not_found_and_the_page_still_opens(
+    opened, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    document = ConsultationDocument(consultation=opened.consultation, title="Projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7"))
+    document.file.storage.delete(document.file.name)
+    ruta = opened.members["ruta"]
+    client = ruta.client()
+
+    response = client.get(reverse("consultations:document", args=[ruta.invitation.pk, document.pk]))
+
+    assert response.status_code == 404
+    assert client.get(ruta.url).status_code == 200

@@ -282,3 +282,24 @@ def test_the_command_reminds_on_the_last_day_of_a_midnight_deadline_with_zero_da
     assert _reminded_on(policy_officer, deadline, 0, ("--days-before", "0")) == {9: 0}
     (message,) = mail.outbox
     assert "23:59" in message.subject
+
+
+def test_a_document_whose_stored_file_is_gone_sends_staff_to_upload_it_again(
+    staff_client, settings, tmp_path
+):
+    # Media restored without it, say: the admin's link to it is no server error.
+    settings.MEDIA_ROOT = tmp_path
+    consultation = ConsultationFactory()
+    document = ConsultationDocument(consultation=consultation, title="Įstatymo projektas")
+    document.file.save("projektas.pdf", ContentFile(b"%PDF-1.7 projektas"))
+    document.file.storage.delete(document.file.name)
+    url = reverse("admin:consultations_consultation_preview_document", args=[consultation.pk, document.pk])
+
+    response = staff_client.get(url, follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("admin:consultations_consultation_change", args=[consultation.pk]), 302)
+    ]
+    assert [str(message) for message in response.context["messages"]] == [
+        "Dokumento „Įstatymo projektas“ failo saugykloje nėra: įkelkite jį iš naujo."
+    ]

@@ -47,3 +47,18 @@ def test_the_logo_is_linked_to_the_admins_own_view_of_it(staff_client, settings,
 def test_without_a_logo_its_view_is_not_found(staff_client):
     IssuerSettings.load()
     assert staff_client.get(reverse("admin:positions_issuersettings_logo")).status_code == 404
+
+
+def test_a_logo_whose_stored_file_is_gone_sends_staff_to_upload_it_again(staff_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    issuer = issuer_with_requisites()
+    issuer.logo.storage.delete(issuer.logo.name)
+
+    response = staff_client.get(reverse("admin:positions_issuersettings_logo"), follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("admin:positions_issuersettings_change", args=[issuer.pk]), 302)
+    ]
+    assert [str(message) for message in response.context["messages"]] == [
+        "Logotipo failo saugykloje nėra: įkelkite jį iš naujo."
+    ]
