@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from consultations.models import Consultation, Invitation, Response
+from consultations import services as consultation_services
+from consultations.models import AccessLink, Consultation, Invitation, Response
 from positions.models import PositionPaper, ProposalGroup
 from tests.admin_forms import change_form_data, confirm
 
@@ -42,6 +47,35 @@ def test_the_demo_shows_an_open_and_a_closed_consultation_and_a_consolidated_pap
     assert list(paper.proposals.values_list("provision", flat=True)) == ["4 punktas", "7.2 papunktis"]
     assert ProposalGroup.objects.get(paper=paper, provision="9 punktas").decision == "drop"
     assert "Pritariame su pastabomis" in paper.sections.first().body
+
+
+def test_the_demo_loaded_again_weeks_later_keeps_its_open_consultation_answerable(settings):
+    # `make run` again after its deadline: the README's way to answer it (a link issued anew).
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("ensure_demo_staff")
+    call_command("seed_demo_papers")
+    opened = Consultation.objects.get(status=Consultation.Status.OPEN)
+    first_deadline = opened.internal_deadline
+
+    later = timezone.now() + datetime.timedelta(days=20)
+    with time_machine.travel(later, tick=False):
+        call_command("seed_demo")
+        call_command("ensure_demo_staff")
+        call_command("seed_demo_papers")
+        opened.refresh_from_db()
+        assert opened.internal_deadline == later + datetime.timedelta(days=14) > first_deadline
+        assert opened.external_deadline == later + datetime.timedelta(days=21)
+        assert not opened.deadline_passed()
+        link = AccessLink.objects.filter(invitation__consultation=opened, revoked_at__isnull=True).first()
+        staff = get_user_model().objects.get(username=settings.DEMO_STAFF_USERNAME)
+        consultation_services.access_link_reissue(access_link=link, user=staff)
+
+        # Loaded again while it is still open, the deadline stays as it is.
+        call_command("seed_demo_papers")
+        opened.refresh_from_db()
+        assert opened.internal_deadline == later + datetime.timedelta(days=14)
+    assert Consultation.objects.count() == 2
 
 
 def test_the_demo_paper_made_anonymous_in_a_browser_is_rewritten_and_approved(settings):

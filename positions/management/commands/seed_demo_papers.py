@@ -176,9 +176,17 @@ class Command(BaseCommand):
         answered: int,
         close: bool,
     ) -> Consultation | None:
-        if Consultation.objects.filter(title=title).exists():
-            return None
         now = timezone.now()
+        existing = Consultation.objects.filter(title=title).first()
+        if existing is not None:
+            if existing.status == Consultation.Status.OPEN and existing.deadline_passed(now):
+                # `make run` again weeks later: the demo's open consultation takes answers again,
+                # as staff would move a passed deadline later, so that the README's way to answer
+                # it as a member (a link issued anew) still works.
+                existing.internal_deadline = now + datetime.timedelta(days=14)
+                existing.external_deadline = now + datetime.timedelta(days=21)
+                existing.save(update_fields=["internal_deadline", "external_deadline", "updated_at"])
+            return None
         consultation = Consultation.objects.create(
             title=title,
             background="Ministerija prašo asociacijos pastabų dėl **projekto**. Atsakykite iki nurodytos datos.",
