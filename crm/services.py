@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import lookups
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from crm import selectors, signals, validators
@@ -369,7 +369,37 @@ def _organisation_membership_plan(
             code="membership_overlap",
             params={"periods": "; ".join(clashes)},
         )
+    # One period of two records is combined into one: which status or fee is the real one is
+    # the staff's to say (an applicant's record beside an active member's), not the merge's.
+    disagreements = [
+        gettext("%(period)s: %(first)s (%(first_organisation)s) and %(second)s (%(second_organisation)s)")
+        % {
+            "period": _period(kept),
+            "first": _status_and_fee(kept),
+            "first_organisation": kept.organisation.name,
+            "second": _status_and_fee(dropped),
+            "second_organisation": dropped.organisation.name,
+        }
+        for kept, dropped in folds
+        if kept.status != dropped.status
+        or (None not in (kept.annual_fee, dropped.annual_fee) and kept.annual_fee != dropped.annual_fee)
+    ]
+    if disagreements:
+        raise ValidationError(
+            gettext(
+                "The organisations cannot be merged because the same membership period has another "
+                "status or annual fee in each: %(periods)s. Make them agree first."
+            ),
+            code="membership_disagreement",
+            params={"periods": "; ".join(disagreements)},
+        )
     return folds, moves
+
+
+def _status_and_fee(membership: Membership) -> str:
+    fee = membership.annual_fee
+    status = str(membership.get_status_display())
+    return status if fee is None else f"{status}, {formats.number_format(fee, 2)} EUR"
 
 
 @transaction.atomic

@@ -397,6 +397,45 @@ def test_identical_membership_periods_are_combined_with_their_payments(superuser
     )
 
 
+@pytest.mark.parametrize(
+    ("survivors", "others", "shown"),
+    [
+        (
+            {"status": Membership.Status.APPLICANT, "annual_fee": Decimal("600")},
+            {"status": Membership.Status.ACTIVE, "annual_fee": Decimal("600")},
+            ["Applicant, 600.00 EUR (Lazerių klasteris)", "Active, 600.00 EUR (Lazeriu klasteris)"],
+        ),
+        (
+            {"status": Membership.Status.ACTIVE, "annual_fee": Decimal("600")},
+            {"status": Membership.Status.ACTIVE, "annual_fee": Decimal("1200")},
+            ["Active, 600.00 EUR (Lazerių klasteris)", "Active, 1200.00 EUR (Lazeriu klasteris)"],
+        ),
+    ],
+)
+def test_one_membership_period_with_another_status_or_fee_in_each_refuses_the_merge(
+    superuser, survivors, others, shown
+):
+    # Combined into one, the period would keep one record's status and fee and drop the other's:
+    # an active member merged into its applicant's record would count as an applicant.
+    survivor = OrganisationFactory(name="Lazerių klasteris")
+    other = OrganisationFactory(name="Lazeriu klasteris")
+    period = {"start_date": datetime.date(2024, 1, 1), "end_date": None}
+    MembershipFactory(organisation=survivor, **period, **survivors)
+    MembershipFactory(organisation=other, **period, **others)
+
+    with pytest.raises(ValidationError) as refused:
+        services.organisation_merge(survivor=survivor, others=[other], user=superuser)
+
+    assert [error.code for error in refused.value.error_list] == ["membership_disagreement"]
+    [message] = refused.value.messages
+    assert message.startswith("The organisations cannot be merged because the same membership period")
+    assert "2024-01-01 – …" in message
+    assert all(text in message for text in shown), message
+    assert Organisation.objects.filter(pk=other.pk).exists()
+    assert Membership.objects.count() == 2
+    assert not LogEntry.objects.exists()
+
+
 def test_several_organisations_merge_at_once(superuser):
     survivor, first, second = OrganisationFactory(), OrganisationFactory(), OrganisationFactory()
     for organisation in (first, second):
