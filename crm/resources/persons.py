@@ -349,6 +349,10 @@ class PersonResource(CrmResource):
         if len(candidates) > 1:
             # An exported name shared by several organisations still means the person's own one.
             candidates = [pk for pk in candidates if pk in self.person_organisations.get(instance.pk, ())]
+            if len(candidates) > 1 and "organisation_code" in self.bound:
+                # A file with the code column leaves it empty for the organisation that has none
+                # (as the export writes it): the others of the name are given by their codes.
+                candidates = [pk for pk in candidates if pk not in self.lookups.organisation_codes]
             if len(candidates) != 1:
                 errors["organisation"] = [
                     gettext("Several organisations are called “%(name)s”; give the legal entity code.")
@@ -470,7 +474,12 @@ class PersonResource(CrmResource):
         }
         for name in self.affiliation_columns:
             if name not in ORGANISATION_COLUMNS:
-                value = getattr(source, name) if before else relation.values.get(name)
+                if before:
+                    value = getattr(source, name)
+                elif name in relation.values or relation.existing is None:
+                    value = relation.values.get(name)
+                else:
+                    value = getattr(relation.existing, name)  # an empty cell keeps it (`import_relations`)
                 cells[name] = str(self.fields[name].widget.render(value) or "")
         return cells
 

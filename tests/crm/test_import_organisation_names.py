@@ -476,6 +476,53 @@ def test_a_person_of_two_organisations_of_one_name_imports_their_own_export_back
     )
 
 
+@both_formats
+def test_a_person_of_two_organisations_of_one_name_one_without_a_code_imports_their_export_back(
+    vejas, file_format
+):
+    # The export leaves the code cell empty for the organisation that has none.
+    uncoded = OrganisationFactory(name=VEJAS, legal_code="")
+    person = PersonFactory(first_name="Rūta", last_name="Jonaitė", email="ruta@vejas.lt")
+    AffiliationFactory(person=person, organisation=vejas, job_title="Direktorė")
+    AffiliationFactory(person=person, organisation=uncoded, job_title="Valdybos narė")
+    dataset = exported_persons(file_format)
+
+    with translation.override("lt"):
+        unchanged = PersonResource().import_data(dataset, dry_run=False)
+    assert outcome(unchanged) == [(2, RowResult.IMPORT_TYPE_SKIP, {}), (3, RowResult.IMPORT_TYPE_SKIP, {})]
+
+    edited = dataset.dict
+    for row in edited:
+        row["pareigos"] = f"{row['pareigos']} (nauja)"
+    dataset.dict = edited
+    with translation.override("lt"):
+        result = PersonResource().import_data(dataset, dry_run=False)
+
+    assert [row[2] for row in outcome(result)] == [{}, {}]
+    assert sorted(Affiliation.objects.values_list("organisation", "job_title")) == sorted(
+        [(vejas.pk, "Direktorė (nauja)"), (uncoded.pk, "Valdybos narė (nauja)")]
+    )
+
+
+def test_without_the_code_column_two_organisations_of_the_persons_name_are_still_asked_apart(vejas):
+    uncoded = OrganisationFactory(name=VEJAS, legal_code="")
+    person = PersonFactory(email="ruta@vejas.lt")
+    AffiliationFactory(person=person, organisation=vejas)
+    AffiliationFactory(person=person, organisation=uncoded)
+    dataset = dataset_of(CSV, ["email", "organisation", "job_title"], [["ruta@vejas.lt", VEJAS, "Narė"]])
+
+    with translation.override("lt"):
+        result = PersonResource().import_data(dataset, dry_run=False)
+
+    assert outcome(result) == [
+        (
+            2,
+            RowResult.IMPORT_TYPE_INVALID,
+            {"organisation": [f"Kelios organizacijos vadinasi „{VEJAS}“; nurodykite juridinio asmens kodą."]},
+        )
+    ]
+
+
 def test_the_code_column_finds_the_organisation_without_or_beside_its_name(twins):
     vejas, twin = twins
     rows = [

@@ -1194,3 +1194,25 @@ def test_an_unknown_sector_is_answered_with_the_sectors_names_in_the_pages_langu
 )
 def test_columns_are_named_by_the_spreadsheets_letters(index, letter):
     assert column_letter(index) == letter
+
+
+def test_the_preview_shows_an_affiliations_empty_cells_as_keeping_what_the_import_keeps():
+    organisation = OrganisationFactory(name="Klasteris „Ąžuolas“")
+    person = PersonFactory(email="ona@klasteris.lt", phone="")
+    AffiliationFactory(person=person, organisation=organisation, is_primary=True, job_title="Direktorė")
+    content = csv_bytes(
+        ["email", "phone", "organisation", "job_title", "is_primary"],
+        [["ona@klasteris.lt", "861234567", "Klasteris „Ąžuolas“", "", ""]],
+    )
+
+    with translation.override("lt"):
+        preview = import_csv(PersonResource(), content, dry_run=True)
+        result = import_csv(PersonResource(), content)
+
+    assert not result.has_errors() and not result.has_validation_errors(), errors_of(result)
+    # Empty cells change nothing of a stored affiliation: the import keeps its job title and flag…
+    assert Affiliation.objects.filter(job_title="Direktorė", is_primary=True).count() == 1
+    # …and the preview shows them kept, not struck out and replaced by nothing.
+    cells = [str(cell) for cell in preview.rows[0].diff]
+    assert cells[3:5] == ["Direktorė", "taip"], cells
+    assert "<ins" in cells[1] and "+37061234567" in cells[1]  # what the row does change
