@@ -8,7 +8,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import phonenumbers
@@ -351,15 +351,7 @@ def _organisation_membership_plan(
     for index, first in enumerate(periods):
         for second in periods[index + 1 :]:
             if _overlaps(first, second):
-                clashes.append(
-                    gettext("%(first)s (%(first_organisation)s) and %(second)s (%(second_organisation)s)")
-                    % {
-                        "first": _period(first),
-                        "first_organisation": first.organisation.name,
-                        "second": _period(second),
-                        "second_organisation": second.organisation.name,
-                    }
-                )
+                clashes.append(_membership_pair(first, second, _period))
     if clashes:
         raise ValidationError(
             gettext(
@@ -372,14 +364,7 @@ def _organisation_membership_plan(
     # One period of two records is combined into one: which status or fee is the real one is
     # the staff's to say (an applicant's record beside an active member's), not the merge's.
     disagreements = [
-        gettext("%(period)s: %(first)s (%(first_organisation)s) and %(second)s (%(second_organisation)s)")
-        % {
-            "period": _period(kept),
-            "first": _status_and_fee(kept),
-            "first_organisation": kept.organisation.name,
-            "second": _status_and_fee(dropped),
-            "second_organisation": dropped.organisation.name,
-        }
+        f"{_period(kept)}: {_membership_pair(kept, dropped, _status_and_fee)}"
         for kept, dropped in folds
         if kept.status != dropped.status
         or (None not in (kept.annual_fee, dropped.annual_fee) and kept.annual_fee != dropped.annual_fee)
@@ -394,6 +379,16 @@ def _organisation_membership_plan(
             params={"periods": "; ".join(disagreements)},
         )
     return folds, moves
+
+
+def _membership_pair(first: Membership, second: Membership, shown: Callable[[Membership], str]) -> str:
+    """Two memberships of the organisations to merge, each `shown` beside its organisation."""
+    return gettext("%(first)s (%(first_organisation)s) and %(second)s (%(second_organisation)s)") % {
+        "first": shown(first),
+        "first_organisation": first.organisation.name,
+        "second": shown(second),
+        "second_organisation": second.organisation.name,
+    }
 
 
 def _status_and_fee(membership: Membership) -> str:

@@ -76,8 +76,9 @@
   }
   document.querySelectorAll("input[data-other-for]").forEach(function (input) {
     var name = input.getAttribute("data-other-for");
+    var choices = document.getElementsByName(name);
     var other = null;
-    document.getElementsByName(name).forEach(function (choice) {
+    choices.forEach(function (choice) {
       if (choice.value === "other" && (choice.type === "radio" || choice.type === "checkbox")) {
         other = choice;
       }
@@ -104,7 +105,7 @@
       // Choosing an option of the list takes the text of "Other" away: a radio button left for
       // another one fires no event of its own, and the server refuses a listed option beside
       // a text for "Other" (one choice only).
-      document.getElementsByName(name).forEach(function (choice) {
+      choices.forEach(function (choice) {
         if (choice !== other && choice.type === "radio") {
           choice.addEventListener("change", function () {
             if (choice.checked && input.value) {

@@ -71,6 +71,13 @@ def _open_answer_page(page, base_url: str, member) -> None:
     page.wait_for_url(f"**{member.lt_url}")
 
 
+def _save_draft(page) -> None:
+    """ "Save draft" pressed, and the page it leads to showing the draft saved."""
+    with page.expect_navigation():
+        page.click("button.btn-outline-primary[value=save]")
+    page.wait_for_selector("#answer-state.alert-secondary")
+
+
 def test_a_member_answers_every_kind_of_question_saves_a_draft_and_submits(
     live_server, opened, browser_page, settings
 ):
@@ -196,16 +203,12 @@ def test_unticking_other_of_a_multiple_choice_takes_it_away_with_its_text(
     multiple_other = f"#id_q{q['multiple']}_3"
     page.check(f"#id_q{q['multiple']}_0")
     page.type(f"#id_q{q['multiple']}_other", "Kultūra")
-    with page.expect_navigation():
-        page.click("button.btn-outline-primary[value=save]")
-    page.wait_for_selector("#answer-state.alert-secondary")
+    _save_draft(page)
     assert Answer.objects.get(question_id=q["multiple"]).other_text == "Kultūra"
 
     page.uncheck(multiple_other)
     assert page.input_value(f"#id_q{q['multiple']}_other") == ""
-    with page.expect_navigation():
-        page.click("button.btn-outline-primary[value=save]")
-    page.wait_for_selector("#answer-state.alert-secondary")
+    _save_draft(page)
 
     answer = Answer.objects.get(question_id=q["multiple"])
     assert (answer.choice_indexes, answer.other_text) == ([0], "")
@@ -304,17 +307,13 @@ def test_choosing_a_listed_option_instead_of_other_of_a_single_choice_takes_its_
     single_other = f"#id_q{q['single']}_3"
     page.type(f"#id_q{q['single']}_other", "Pritariame iš dalies")
     assert page.is_checked(single_other)
-    with page.expect_navigation():
-        page.click("button.btn-outline-primary[value=save]")
-    page.wait_for_selector("#answer-state.alert-secondary")
+    _save_draft(page)
     assert Answer.objects.get(question_id=q["single"]).other_text == "Pritariame iš dalies"
 
     page.check(f"#id_q{q['single']}_1")
     assert not page.is_checked(single_other)
     assert page.input_value(f"#id_q{q['single']}_other") == ""
-    with page.expect_navigation():
-        page.click("button.btn-outline-primary[value=save]")
-    page.wait_for_selector("#answer-state.alert-secondary")
+    _save_draft(page)
 
     assert page.locator("#error-summary").count() == 0
     answer = Answer.objects.get(question_id=q["single"])
